@@ -1,0 +1,42 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { knownPeers, routedSubnets } from '../src/mesh/derive';
+import { ClusterSpec, MeshSpec } from '../src/mesh/model';
+import { PharosNetworkConfig } from './pharos-network-config';
+import { RouteAgent, RouteAgentProps } from './route-agent';
+
+/** Route agent settings that are the same for every cluster; the routes themselves are derived. */
+export type RouteAgentSettings = Omit<RouteAgentProps, 'routedSubnets'>;
+
+export interface ClusterChartProps {
+  /** The whole validated mesh, from which peers and routes are derived. */
+  readonly mesh: MeshSpec;
+  /** The cluster this chart renders. */
+  readonly cluster: ClusterSpec;
+  /**
+   * Settings of the route agent.
+   * @default - the RouteAgent defaults
+   */
+  readonly routeAgent?: RouteAgentSettings;
+}
+
+/**
+ * Everything one cluster needs to join the mesh: the Kubernetes objects its GitOps folder syncs
+ * (the chart's API objects) and its Pharos network config (kept outside that folder).
+ */
+export class ClusterChart extends Chart {
+  public readonly cluster: ClusterSpec;
+  public readonly knownPeers: readonly string[];
+  public readonly routedSubnets: readonly string[];
+  public readonly pharosNetwork: PharosNetworkConfig;
+  public readonly routeAgent: RouteAgent;
+
+  public constructor(scope: Construct, id: string, props: ClusterChartProps) {
+    super(scope, id, { disableResourceNameHashes: true });
+    this.cluster = props.cluster;
+    this.knownPeers = knownPeers(props.mesh, props.cluster);
+    this.routedSubnets = routedSubnets(props.mesh, props.cluster);
+    this.pharosNetwork = new PharosNetworkConfig(this, 'PharosNetwork', { cluster: props.cluster, knownPeers: this.knownPeers });
+    this.routeAgent = new RouteAgent(this, 'RouteAgent', { ...props.routeAgent, routedSubnets: this.routedSubnets });
+  }
+}

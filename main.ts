@@ -1,0 +1,20 @@
+import { App } from 'cdk8s';
+import { WeaveMesh, WeaveMeshProps } from './constructs/weave-mesh';
+import { runSynth } from './src/cli';
+import { MeshSpec } from './src/mesh/model';
+
+/** Mesh-wide settings: everything about the mesh that is not in the inventory. */
+export const settings: Omit<WeaveMeshProps, 'mesh'> = {
+  routeAgent: {
+    intervalSeconds: 10,
+  },
+};
+
+/** The cdk8s app: one WeaveMesh built from the validated inventory. */
+export function buildMesh(mesh: MeshSpec): WeaveMesh {
+  return new WeaveMesh(new App(), 'weave-mesh', { mesh, ...settings });
+}
+
+if (require.main === module) {
+  process.exitCode = runSynth(process.argv.slice(2), buildMesh);
+}

@@ -1,0 +1,143 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Document, LineCounter, parseDocument } from 'yaml';
+import { Problem } from './problem';
+
+/** A cluster file that parsed as YAML, with what is needed to point at its values. */
+export interface ClusterFile {
+  /** Cluster name: the file name without `.yml` / `.yaml`. */
+  readonly name: string;
+  /** The file's path as shown in messages. */
+  readonly path: string;
+  /** The parsed content as plain data. */
+  readonly data: unknown;
+  /** Line and column (1-based) of the value at `fieldPath`, or of its nearest existing parent. */
+  locate(fieldPath: readonly (string | number)[]): { line: number; column: number };
+}
+
+export interface LoadResult {
+  readonly files: ClusterFile[];
+  readonly problems: Problem[];
+}
+
+/** Files larger than this are refused before parsing: no real cluster.yml comes near it. */
+export const MAX_FILE_BYTES = 256 * 1024;
+/** YAML aliases allowed per document; far below what an alias bomb needs to expand. */
+const MAX_ALIAS_COUNT = 50;
+
+const CLUSTER_FILE = /\.ya?ml$/;
+
+/**
+ * Reads every `*.yml` / `*.yaml` file in `dir`, in name order, and parses each one.
+ * Files that cannot be read or parsed become problems; loading never throws for bad input.
+ */
+export function loadClusterFiles(dir: string): LoadResult {
+  const shownDir = displayPath(dir);
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch (error) {
+    return { files: [], problems: [{ severity: 'error', file: shownDir, message: `cannot read the inventory folder: ${describe(error)}` }] };
+  }
+  const names = entries.map((entry) => entry.name).filter((name) => CLUSTER_FILE.test(name)).sort();
+  if (names.length === 0) {
+    return {
+      files: [],
+      problems: [{ severity: 'error', file: shownDir, message: 'holds no cluster files; add one <cluster-name>.yml per cluster' }],
+    };
+  }
+  const files: ClusterFile[] = [];
+  const problems: Problem[] = [];
+  for (const name of names) {
+    const result = loadClusterFile(dir, name);
+    if ('problem' in result) problems.push(result.problem);
+    else files.push(result.file);
+  }
+  return { files, problems };
+}
+
+function loadClusterFile(dir: string, fileName: string): { file: ClusterFile } | { problem: Problem } {
+  const fullPath = path.join(dir, fileName);
+  const shown = displayPath(fullPath);
+  const refuse = (message: string, line?: number, column?: number): { problem: Problem } => ({
+    problem: { severity: 'error', file: shown, line, column, message },
+  });
+
+  let text: string;
+  try {
+    const stat = fs.lstatSync(fullPath);
+    if (stat.isSymbolicLink()) {
+      const target = fs.realpathSync(fullPath);
+      const inventory = fs.realpathSync(dir);
+      if (path.dirname(target) !== inventory) {
+        return refuse('is a symbolic link that leaves the inventory folder; copy the file into it instead');
+      }
+    }
+    const real = fs.statSync(fullPath);
+    if (!real.isFile()) return refuse('is not a regular file');
+    if (real.size > MAX_FILE_BYTES) {
+      return refuse(`is ${real.size} bytes; cluster files are limited to ${MAX_FILE_BYTES} bytes`);
+    }
+    const bytes = fs.readFileSync(fullPath);
+    if (bytes.includes(0)) return refuse('is a binary file, not YAML');
+    text = bytes.toString('utf8');
+  } catch (error) {
+    return refuse(`cannot be read: ${describe(error)}`);
+  }
+
+  const lineCounter = new LineCounter();
+  let document: Document;
+  let data: unknown;
+  try {
+    document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    const [syntaxError] = document.errors;
+    if (syntaxError) {
+      const { line, col } = lineCounter.linePos(syntaxError.pos[0]);
+      return refuse(`YAML syntax error: ${firstLine(syntaxError.message)}`, line, col);
+    }
+    data = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    // The yaml package throws for alias bombs (ReferenceError) and overflows its stack on absurd nesting.
+    return refuse(`cannot be loaded as YAML: ${firstLine(describe(error))}`);
+  }
+
+  const name = fileName.replace(CLUSTER_FILE, '');
+  const doc = document;
+  return {
+    file: {
+      name,
+      path: shown,
+      data,
+      locate(fieldPath) {
+        for (let depth = fieldPath.length; depth >= 0; depth--) {
+          const node = depth === 0 ? doc.contents : doc.getIn(fieldPath.slice(0, depth), true);
+          const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
+          // A missing field is shown at its nearest parent that exists.
+          if (range) {
+            const { line, col } = lineCounter.linePos(range[0]);
+            return { line, column: col };
+          }
+        }
+        return { line: 1, column: 1 };
+      },
+    },
+  };
+}
+
+/** A path relative to the working directory when it lies below it, so messages stay short and machine-independent. */
+export function displayPath(p: string): string {
+  const relative = path.relative(process.cwd(), path.resolve(p));
+  return relative === '' ? '.' : relative.startsWith('..') || path.isAbsolute(relative) ? p : relative;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code ? `${code}: ${error.message}` : error.message;
+  }
+  return String(error);
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0].trim();
+}

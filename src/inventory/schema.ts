@@ -1,0 +1,51 @@
+/** Keys Pharos knows under `network:` (kontena/pharos-cluster, last releases). */
+export const NETWORK_KEYS = [
+  'provider',
+  'dns_replicas',
+  'node_local_dns_cache',
+  'service_cidr',
+  'pod_network_cidr',
+  'firewalld',
+  'weave',
+  'calico',
+  'custom',
+] as const;
+
+/** Keys Pharos knows under `network.weave:`. */
+export const WEAVE_KEYS = ['trusted_subnets', 'known_peers', 'password', 'ipalloc_default_subnet', 'no_masq_local'] as const;
+
+/** The keys weave-mesh reads and renders itself; the rest of each block is kept as written. */
+export const MANAGED_NETWORK_KEYS: readonly string[] = ['provider', 'service_cidr', 'pod_network_cidr', 'weave'];
+export const MANAGED_WEAVE_KEYS: readonly string[] = ['password', 'ipalloc_default_subnet', 'known_peers'];
+
+/** The known key closest to a misspelt one, if it is close enough to be a typo. */
+export function suggestKey(unknown: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of known) {
+    const distance = editDistance(unknown.toLowerCase(), candidate);
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  const tolerance = Math.max(2, Math.floor(unknown.length / 4));
+  return bestDistance <= tolerance ? best : undefined;
+}
+
+/** Optimal string alignment distance: a transposition (`defualt`) costs one edit, as people mistype. */
+export function editDistance(a: string, b: string): number {
+  const rows = a.length + 1;
+  const cols = b.length + 1;
+  const d: number[][] = Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i < rows; i++) {
+    for (let j = 1; j < cols; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.length][b.length];
+}

@@ -1,0 +1,22 @@
+import { compareAddresses } from '../net/cidr';
+import { ClusterSpec, MeshSpec, workerAddresses } from './model';
+
+/**
+ * Weave `known_peers` of a cluster: every worker of every other cluster, plus the cluster's own
+ * extra peers, in address order without duplicates.
+ */
+export function knownPeers(mesh: MeshSpec, cluster: ClusterSpec): string[] {
+  const peers = otherClusters(mesh, cluster).flatMap(workerAddresses).concat(cluster.extraPeers);
+  return [...new Set(peers)].sort(compareAddresses);
+}
+
+/** Subnets a cluster's nodes must route over the `weave` bridge: every other cluster's, in address order. */
+export function routedSubnets(mesh: MeshSpec, cluster: ClusterSpec): string[] {
+  return otherClusters(mesh, cluster)
+    .map((other) => other.subnet)
+    .sort(compareAddresses);
+}
+
+function otherClusters(mesh: MeshSpec, cluster: ClusterSpec): ClusterSpec[] {
+  return mesh.clusters.filter((other) => other.name !== cluster.name);
+}

@@ -1,0 +1,35 @@
+/** A host of a cluster, as far as the mesh cares. Other Pharos host keys are not interpreted. */
+export interface HostSpec {
+  readonly address: string;
+  readonly role: 'master' | 'worker';
+}
+
+/** One validated cluster of the mesh: every address and CIDR here is canonical IPv4 text. */
+export interface ClusterSpec {
+  /** DNS-1123 label, from the file name. */
+  readonly name: string;
+  /** The inventory file it came from, as shown in messages. */
+  readonly file: string;
+  readonly hosts: readonly HostSpec[];
+  readonly serviceCidr: string;
+  readonly podNetworkCidr: string;
+  /** `network.weave.ipalloc_default_subnet`: the part of the pod network this cluster allocates from. */
+  readonly subnet: string;
+  /** `network.weave.password`: a path to the shared secret file, never its content. */
+  readonly passwordFile: string;
+  /** `network.weave.known_peers` as written: peers outside the inventory. */
+  readonly extraPeers: readonly string[];
+  /** Other keys of `network:` that Pharos knows, kept as written. */
+  readonly otherNetworkSettings: Readonly<Record<string, unknown>>;
+  /** Other keys of `network.weave:` that Pharos knows, kept as written. */
+  readonly otherWeaveSettings: Readonly<Record<string, unknown>>;
+}
+
+/** A validated inventory: clusters in name order, all mesh rules satisfied. */
+export interface MeshSpec {
+  readonly clusters: readonly ClusterSpec[];
+}
+
+export function workerAddresses(cluster: ClusterSpec): string[] {
+  return cluster.hosts.filter((host) => host.role === 'worker').map((host) => host.address);
+}
