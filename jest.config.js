@@ -1,0 +1,11 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  preset: 'ts-jest',
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  // CLI tests run the compiled build/main.js as users do.
+  globalSetup: '<rootDir>/test/global-setup.js',
+  // Type checking is done once by `tsc --noEmit` in `npm test`; with isolatedModules ts-jest only transpiles.
+  transform: { '^.+\\.ts$': 'ts-jest' },
+  testTimeout: 60000,
+};

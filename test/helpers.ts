@@ -1,0 +1,105 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { stringify } from 'yaml';
+import { buildMesh } from '../main';
+import { Output, runSynth } from '../src/cli';
+
+export const REPO = path.resolve(__dirname, '..');
+
+/** A fresh temporary folder, removed after the test file. */
+export function tempDir(prefix = 'weave-mesh-test-'): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export interface ClusterOptions {
+  subnet: string;
+  workers: string[];
+  masters?: string[];
+  serviceCidr?: string;
+  podNetworkCidr?: string;
+  password?: string;
+  extraPeers?: string[];
+}
+
+/** A valid Pharos cluster.yml as data. */
+export function clusterConfig(options: ClusterOptions): Record<string, any> {
+  const hosts = [
+    ...(options.masters ?? []).map((address) => ({ address, role: 'master' })),
+    ...options.workers.map((address) => ({ address, role: 'worker' })),
+  ];
+  return {
+    hosts,
+    network: {
+      provider: 'weave',
+      service_cidr: options.serviceCidr ?? '172.16.0.0/16',
+      pod_network_cidr: options.podNetworkCidr ?? '10.32.0.0/12',
+      weave: {
+        password: options.password ?? './shared_password',
+        ipalloc_default_subnet: options.subnet,
+        ...(options.extraPeers ? { known_peers: options.extraPeers } : {}),
+      },
+    },
+  };
+}
+
+/** Writes an inventory folder: name -> config data (stringified) or raw file text. File names may carry .yml/.yaml. */
+export function writeInventory(dir: string, clusters: Record<string, Record<string, any> | string>): string {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [name, content] of Object.entries(clusters)) {
+    const file = /\.ya?ml$/.test(name) ? name : `${name}.yml`;
+    fs.writeFileSync(path.join(dir, file), typeof content === 'string' ? content : stringify(content));
+  }
+  return dir;
+}
+
+/** The three-cluster mesh used across tests: A and B as in the reference, C added. */
+export function threeClusters(): Record<string, Record<string, any>> {
+  return {
+    'cluster-a': clusterConfig({ subnet: '10.33.0.0/16', workers: ['192.0.2.11', '192.0.2.12'], masters: ['192.0.2.10'] }),
+    'cluster-b': clusterConfig({ subnet: '10.34.0.0/16', workers: ['198.51.100.11', '198.51.100.12'], serviceCidr: '172.17.0.0/16' }),
+    'cluster-c': clusterConfig({ subnet: '10.35.0.0/16', workers: ['203.0.113.11'], serviceCidr: '172.18.0.0/16' }),
+  };
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs synth in-process, with output captured. */
+export function synth(args: string[]): RunResult {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const output: Output = { out: (line) => stdout.push(line), err: (line) => stderr.push(line) };
+  const code = runSynth(args, buildMesh, output);
+  return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
+}
+
+/** Runs the compiled CLI as a user would (`node build/main.js`), in `cwd`. */
+export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): RunResult {
+  const result = spawnSync(process.execPath, [path.join(REPO, 'build', 'main.js'), ...args], {
+    cwd: options.cwd ?? REPO,
+    env: { ...process.env, ...options.env },
+    encoding: 'utf8',
+  });
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Every file below `root`, relative path -> content. */
+export function readTree(root: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (dir: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else files.set(path.relative(root, full).split(path.sep).join('/'), fs.readFileSync(full, 'utf8'));
+    }
+  };
+  walk(root);
+  return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
+}

@@ -1,0 +1,223 @@
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { parse, parseAllDocuments } from 'yaml';
+import { readTree, REPO, runCli, synth, tempDir, threeClusters, writeInventory } from './helpers';
+
+const root = tempDir();
+
+function renderInto(name: string, clusters: Record<string, Record<string, any> | string>) {
+  const inventory = writeInventory(path.join(root, name, 'clusters'), clusters);
+  const outdir = path.join(root, name, 'dist');
+  const result = synth(['--clusters', inventory, '--outdir', outdir]);
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  return { inventory, outdir, result, tree: readTree(outdir) };
+}
+
+function daemonSetOf(tree: Map<string, string>, cluster: string) {
+  return parse(tree.get(`${cluster}/kubernetes/kube-system.daemonset.route-config.yaml`)!);
+}
+
+describe('the shipped reference example', () => {
+  const outdir = path.join(root, 'reference');
+  let tree: Map<string, string>;
+  beforeAll(() => {
+    const result = synth(['--clusters', path.join(REPO, 'clusters'), '--outdir', outdir]);
+    expect(result.code).toBe(0);
+    tree = readTree(outdir);
+  });
+
+  it('renders one directory per cluster: Pharos config beside a synced folder', () => {
+    expect([...tree.keys()]).toEqual([
+      'cluster-a/kubernetes/kube-system.daemonset.route-config.yaml',
+      'cluster-a/kubernetes/kustomization.yaml',
+      'cluster-a/pharos/network.yml',
+      'cluster-b/kubernetes/kube-system.daemonset.route-config.yaml',
+      'cluster-b/kubernetes/kustomization.yaml',
+      'cluster-b/pharos/network.yml',
+    ]);
+  });
+
+  it('reproduces the reference network blocks field by field', () => {
+    expect(parse(tree.get('cluster-a/pharos/network.yml')!)).toEqual({
+      network: {
+        provider: 'weave',
+        service_cidr: '172.16.0.0/16',
+        pod_network_cidr: '10.32.0.0/12',
+        weave: { password: './shared_password', ipalloc_default_subnet: '10.33.0.0/16', known_peers: ['198.51.100.11', '198.51.100.12'] },
+      },
+    });
+    expect(parse(tree.get('cluster-b/pharos/network.yml')!)).toEqual({
+      network: {
+        provider: 'weave',
+        service_cidr: '172.17.0.0/16',
+        pod_network_cidr: '10.32.0.0/12',
+        weave: { password: './shared_password', ipalloc_default_subnet: '10.34.0.0/16', known_peers: ['192.0.2.11', '192.0.2.12'] },
+      },
+    });
+  });
+
+  it('routes each cluster to the other\'s subnet, as the reference DaemonSets do', () => {
+    const script = (cluster: string) => daemonSetOf(tree, cluster).spec.template.spec.containers[0].args[0];
+    expect(script('cluster-a')).toContain('desired="10.34.0.0/16"\n');
+    expect(script('cluster-b')).toContain('desired="10.33.0.0/16"\n');
+  });
+
+  it('lists exactly the Kubernetes objects of the folder in kustomization.yaml', () => {
+    const kustomization = parse(tree.get('cluster-a/kubernetes/kustomization.yaml')!);
+    expect(kustomization).toEqual({
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      resources: ['kube-system.daemonset.route-config.yaml'],
+    });
+  });
+
+  it('puts only Kubernetes objects, each with apiVersion, kind, metadata and a namespace, in the synced folders', () => {
+    for (const [file, content] of tree) {
+      if (!file.includes('/kubernetes/') || file.endsWith('/kustomization.yaml')) continue;
+      for (const document of parseAllDocuments(content)) {
+        const object = document.toJS();
+        expect(object).toEqual(expect.objectContaining({ apiVersion: expect.any(String), kind: expect.any(String) }));
+        expect(object.metadata).toEqual(expect.objectContaining({ name: expect.any(String), namespace: expect.any(String) }));
+      }
+    }
+  });
+
+  it('matches the committed dist/ byte for byte', () => {
+    expect(tree).toEqual(readTree(path.join(REPO, 'dist')));
+  });
+});
+
+describe('a three-cluster mesh', () => {
+  it('gets full-mesh peers and routes', () => {
+    const { tree } = renderInto('three', threeClusters());
+    const peers = (cluster: string) => parse(tree.get(`${cluster}/pharos/network.yml`)!).network.weave.known_peers;
+    expect(peers('cluster-a')).toEqual(['198.51.100.11', '198.51.100.12', '203.0.113.11']);
+    expect(peers('cluster-b')).toEqual(['192.0.2.11', '192.0.2.12', '203.0.113.11']);
+    expect(peers('cluster-c')).toEqual(['192.0.2.11', '192.0.2.12', '198.51.100.11', '198.51.100.12']);
+    const desired = (cluster: string) => /^desired="(.*)"$/m.exec(daemonSetOf(tree, cluster).spec.template.spec.containers[0].args[0])![1];
+    expect(desired('cluster-a')).toBe('10.34.0.0/16 10.35.0.0/16');
+    expect(desired('cluster-b')).toBe('10.33.0.0/16 10.35.0.0/16');
+    expect(desired('cluster-c')).toBe('10.33.0.0/16 10.34.0.0/16');
+  });
+
+  it('keeps extra known_peers and other Pharos settings as written', () => {
+    const clusters = threeClusters();
+    clusters['cluster-a'].network.weave.known_peers = ['203.0.113.200', 'peer.example.org', '198.51.100.11'];
+    clusters['cluster-a'].network.weave.trusted_subnets = ['10.0.0.0/8'];
+    clusters['cluster-a'].network.dns_replicas = 3;
+    const { tree } = renderInto('extras', clusters);
+    expect(parse(tree.get('cluster-a/pharos/network.yml')!).network).toEqual({
+      provider: 'weave',
+      service_cidr: '172.16.0.0/16',
+      pod_network_cidr: '10.32.0.0/12',
+      dns_replicas: 3,
+      weave: {
+        password: './shared_password',
+        ipalloc_default_subnet: '10.33.0.0/16',
+        known_peers: ['198.51.100.11', '198.51.100.12', '203.0.113.11', '203.0.113.200', 'peer.example.org'],
+        trusted_subnets: ['10.0.0.0/8'],
+      },
+    });
+  });
+});
+
+describe('determinism', () => {
+  it('renders byte-identical output twice, whatever the order files were created in', () => {
+    const clusters = threeClusters();
+    const reversed = Object.fromEntries(Object.entries(clusters).reverse());
+    const first = renderInto('det-1', clusters).tree;
+    const second = renderInto('det-2', reversed).tree;
+    expect(second).toEqual(first);
+  });
+
+  it('does not depend on cdk8s environment variables or the working directory', () => {
+    const inventory = writeInventory(path.join(root, 'env', 'clusters'), threeClusters());
+    const plain = path.join(root, 'env', 'plain');
+    const noisy = path.join(root, 'env', 'noisy');
+    expect(runCli(['--clusters', inventory, '--outdir', plain]).code).toBe(0);
+    const result = runCli(['--clusters', path.relative(root, inventory), '--outdir', noisy], {
+      cwd: root,
+      env: { CDK8S_DISABLE_SORT: 'true', CDK8S_LEGACY_HASH: 'true', CDK8S_RECORD_CONSTRUCT_METADATA: 'true' },
+    });
+    expect(result.code).toBe(0);
+    expect(readTree(noisy)).toEqual(readTree(plain));
+    for (const content of readTree(plain).values()) expect(content).not.toContain(root);
+  });
+});
+
+describe('rewriting the output folder', () => {
+  it('removes what the inventory no longer renders: a removed cluster loses its directory, stray files vanish', () => {
+    const { inventory, outdir } = renderInto('rewrite', threeClusters());
+    fs.writeFileSync(path.join(outdir, 'cluster-a', 'kubernetes', 'stale.yaml'), 'kind: Old\n');
+    fs.rmSync(path.join(inventory, 'cluster-c.yml'));
+    expect(synth(['--clusters', inventory, '--outdir', outdir]).code).toBe(0);
+    const tree = readTree(outdir);
+    expect([...tree.keys()].filter((file) => file.startsWith('cluster-c/'))).toEqual([]);
+    expect(tree.has('cluster-a/kubernetes/stale.yaml')).toBe(false);
+    expect(fs.readdirSync(path.dirname(outdir)).sort()).toEqual(['clusters', 'dist']);
+  });
+
+  it('leaves the output folder byte-for-byte as it was after a failed run', () => {
+    const { inventory, outdir, tree: before } = renderInto('failed', threeClusters());
+    fs.writeFileSync(path.join(inventory, 'cluster-b.yml'), 'hosts: [\n');
+    const result = synth(['--clusters', inventory, '--outdir', outdir]);
+    expect(result.code).toBe(1);
+    expect(readTree(outdir)).toEqual(before);
+    expect(fs.readdirSync(path.dirname(outdir)).sort()).toEqual(['clusters', 'dist']);
+  });
+});
+
+describe('the command line', () => {
+  it('exits 0 with a summary of clusters, subnets, peers and routes', () => {
+    const outdir = path.join(root, 'cli-ok');
+    const result = runCli(['--clusters', 'clusters', '--outdir', outdir]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`weave-mesh: rendered 2 clusters into ${outdir}`);
+    expect(result.stdout).toMatch(/^ {2}cluster {4}subnet {8}workers {2}peers {2}routes$/m);
+    expect(result.stdout).toMatch(/^ {2}cluster-a {2}10\.33\.0\.0\/16 {2}2 {8}2 {6}1$/m);
+  });
+
+  it('exits 1 with one line per problem and no stack trace on invalid input', () => {
+    const clusters = threeClusters();
+    clusters['cluster-b'].network.pod_network_cidr = '10.0.0.0/12';
+    const inventory = writeInventory(path.join(root, 'cli-bad', 'clusters'), clusters);
+    const result = runCli(['--clusters', inventory, '--outdir', path.join(root, 'cli-bad', 'dist')]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).not.toMatch(/\bat .*\.js:\d+/);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^error: .*cluster-b\.yml:\d+:\d+: cluster cluster-b: network\.pod_network_cidr: is 10\.0\.0\.0\/12, but cluster-a, cluster-c use 10\.32\.0\.0\/12/),
+      expect.stringMatching(/^error: .*cluster-b\.yml:\d+:\d+: cluster cluster-b: network\.weave\.ipalloc_default_subnet: 10\.34\.0\.0\/16 is not inside pod_network_cidr 10\.0\.0\.0\/12/),
+      expect.stringMatching(/^weave-mesh: 2 errors in /),
+    ]);
+    expect(fs.existsSync(path.join(root, 'cli-bad', 'dist'))).toBe(false);
+  });
+
+  it('exits 1 on an unknown option, with usage', () => {
+    const result = runCli(['--out', 'x']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: Unknown option '--out'/);
+    expect(result.stderr).toContain('usage: npm run synth -- [--clusters DIR] [--outdir DIR]');
+  });
+
+  it('writes to CDK8S_OUTDIR when run by `cdk8s synth` (the app command of cdk8s.yaml)', () => {
+    const config = parse(fs.readFileSync(path.join(REPO, 'cdk8s.yaml'), 'utf8'));
+    const outdir = path.join(root, 'cdk8s-cli');
+    const result = spawnSync(config.app, { shell: true, cwd: REPO, env: { ...process.env, CDK8S_OUTDIR: outdir }, encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(readTree(outdir)).toEqual(readTree(path.join(REPO, 'dist')));
+  });
+});
+
+describe('kubectl kustomize', () => {
+  it('builds every synced folder exactly as Argo CD and Flux would', () => {
+    const { outdir } = renderInto('kustomize', threeClusters());
+    for (const cluster of ['cluster-a', 'cluster-b', 'cluster-c']) {
+      const built = execFileSync('kubectl', ['kustomize', path.join(outdir, cluster, 'kubernetes')], { encoding: 'utf8' });
+      const objects = parseAllDocuments(built).map((document) => document.toJS());
+      expect(objects.map((object) => `${object.kind}/${object.metadata.namespace}/${object.metadata.name}`)).toEqual(['DaemonSet/kube-system/route-config']);
+    }
+  });
+});

@@ -1,0 +1,227 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { clusterConfig, synth, tempDir, threeClusters, writeInventory } from './helpers';
+
+const root = tempDir();
+let counter = 0;
+
+/** Renders an inventory into a fresh output folder and returns the result. */
+function render(clusters: Record<string, Record<string, any> | string>) {
+  const dir = path.join(root, `case-${++counter}`);
+  writeInventory(path.join(dir, 'clusters'), clusters);
+  const outdir = path.join(dir, 'dist');
+  const result = synth(['--clusters', path.join(dir, 'clusters'), '--outdir', outdir]);
+  return { ...result, outdir, errors: result.stderr.split('\n').filter((line) => line.startsWith('error: ')) };
+}
+
+/** The three-cluster mesh with one change applied to one cluster's config. */
+function withChange(name: string, change: (config: Record<string, any>) => void) {
+  const clusters = threeClusters();
+  change(clusters[name]);
+  return clusters;
+}
+
+function expectRefused(result: ReturnType<typeof render>, ...lines: RegExp[]) {
+  expect(result.code).toBe(1);
+  for (const line of lines) expect(result.errors).toContainEqual(expect.stringMatching(line));
+  expect(result.errors).toHaveLength(lines.length);
+  expect(result.stderr).toMatch(/nothing was written to/);
+  expect(fs.existsSync(result.outdir)).toBe(false);
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+}
+
+describe('valid inventories', () => {
+  it('render with exit 0', () => {
+    const result = render(threeClusters());
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
+});
+
+describe('each mesh rule refuses a violating inventory with one line naming file, line, cluster, field and rule', () => {
+  it('provider must be weave', () => {
+    expectRefused(
+      render(withChange('cluster-b', (c) => (c.network.provider = 'calico'))),
+      /^error: .*cluster-b\.yml:\d+:\d+: cluster cluster-b: network\.provider: is "calico"; a multi-cluster pod network needs provider: weave in every cluster$/,
+    );
+  });
+
+  it('CIDRs must parse', () => {
+    expectRefused(
+      render(withChange('cluster-a', (c) => (c.network.service_cidr = '172.16.0.0/40'))),
+      /cluster-a\.yml:\d+:\d+: cluster cluster-a: network\.service_cidr: "172\.16\.0\.0\/40" is not an IPv4 CIDR such as 10\.32\.0\.0\/12$/,
+    );
+  });
+
+  it('CIDRs must have no host bits, with the fix suggested', () => {
+    expectRefused(
+      render(withChange('cluster-a', (c) => (c.network.weave.ipalloc_default_subnet = '10.33.0.1/16'))),
+      /cluster-a: network\.weave\.ipalloc_default_subnet: "10\.33\.0\.1\/16" has host bits set; did you mean 10\.33\.0\.0\/16\?$/,
+    );
+  });
+
+  it('addresses must parse', () => {
+    expectRefused(
+      render(withChange('cluster-c', (c) => (c.hosts[0].address = '203.0.113'))),
+      /cluster-c\.yml:\d+:\d+: cluster cluster-c: hosts\[0\]\.address: "203\.0\.113" is not an IPv4 address such as 192\.0\.2\.10$/,
+    );
+  });
+
+  it('IPv6 is refused with the reason', () => {
+    expectRefused(
+      render(
+        withChange('cluster-a', (c) => {
+          c.network.pod_network_cidr = 'fd00:10::/64';
+        }),
+      ),
+      /cluster-a: network\.pod_network_cidr: "fd00:10::\/64" is an IPv6 CIDR; Weave Net allocates IPv4 addresses only, so the mesh is IPv4-only$/,
+    );
+  });
+
+  it('pod_network_cidr must be identical in all clusters', () => {
+    expectRefused(
+      render(withChange('cluster-c', (c) => (c.network.pod_network_cidr = '10.32.0.0/11'))),
+      /cluster-c\.yml:\d+:\d+: cluster cluster-c: network\.pod_network_cidr: is 10\.32\.0\.0\/11, but cluster-a, cluster-b use 10\.32\.0\.0\/12; the pod_network_cidr must be the same in every cluster of the mesh$/,
+    );
+  });
+
+  it('ipalloc_default_subnet must lie inside pod_network_cidr', () => {
+    expectRefused(
+      render(withChange('cluster-b', (c) => (c.network.weave.ipalloc_default_subnet = '10.64.0.0/16'))),
+      /cluster-b: network\.weave\.ipalloc_default_subnet: 10\.64\.0\.0\/16 is not inside pod_network_cidr 10\.32\.0\.0\/12; choose a subnet inside it$/,
+    );
+  });
+
+  it('ipalloc_default_subnet must overlap no other cluster\'s', () => {
+    expectRefused(
+      render(withChange('cluster-c', (c) => (c.network.weave.ipalloc_default_subnet = '10.33.128.0/17'))),
+      /cluster-c\.yml:\d+:\d+: cluster cluster-c: network\.weave\.ipalloc_default_subnet: 10\.33\.128\.0\/17 overlaps 10\.33\.0\.0\/16 of cluster cluster-a \(.*cluster-a\.yml\); every cluster needs a subnet of its own$/,
+    );
+  });
+
+  it('service_cidr must not overlap pod_network_cidr', () => {
+    expectRefused(
+      render(withChange('cluster-a', (c) => (c.network.service_cidr = '10.40.0.0/16'))),
+      /cluster-a: network\.service_cidr: 10\.40\.0\.0\/16 overlaps pod_network_cidr 10\.32\.0\.0\/12; service and pod addresses must not collide$/,
+    );
+  });
+
+  it('a service CIDR shared by two clusters is a warning, not an error', () => {
+    const result = render(withChange('cluster-c', (c) => (c.network.service_cidr = '172.17.0.0/16')));
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(
+      /^warning: .*cluster-c\.yml:\d+:\d+: cluster cluster-c: network\.service_cidr: 172\.17\.0\.0\/16 overlaps the service CIDR 172\.17\.0\.0\/16 of cluster cluster-b; that works, but a service IP then means different services in the two clusters$/m,
+    );
+    expect(fs.existsSync(path.join(result.outdir, 'cluster-c'))).toBe(true);
+  });
+
+  it('weave.password must be the same path in every cluster', () => {
+    expectRefused(
+      render(withChange('cluster-b', (c) => (c.network.weave.password = './other_password'))),
+      /cluster-b: network\.weave\.password: is \.\/other_password, but cluster-a, cluster-c use \.\/shared_password; the Weave password file must be the same in every cluster of the mesh$/,
+    );
+  });
+
+  it('cluster names must be DNS-1123 labels', () => {
+    const clusters: Record<string, any> = threeClusters();
+    clusters['Cluster_D'] = clusterConfig({ subnet: '10.36.0.0/16', workers: ['203.0.113.50'], serviceCidr: '172.19.0.0/16' });
+    expectRefused(render(clusters), /Cluster_D\.yml: cluster Cluster_D: the file name gives the cluster name "Cluster_D", which is not a DNS-1123 label; rename the file/);
+  });
+
+  it('cluster names must be unique (.yml and .yaml of one name)', () => {
+    const clusters: Record<string, any> = threeClusters();
+    clusters['cluster-a.yaml'] = clusterConfig({ subnet: '10.36.0.0/16', workers: ['203.0.113.50'], serviceCidr: '172.19.0.0/16' });
+    expectRefused(render(clusters), /cluster-a\.yml: cluster cluster-a: cluster cluster-a is defined twice, here and in .*cluster-a\.yaml; keep one file per cluster$/);
+  });
+
+  it('worker addresses must be unique across the inventory', () => {
+    expectRefused(
+      render(withChange('cluster-c', (c) => (c.hosts[0].address = '192.0.2.12'))),
+      /cluster-c\.yml:\d+:\d+: cluster cluster-c: hosts\[0\]\.address: 192\.0\.2\.12 is also the address of a host of cluster cluster-a \(.*cluster-a\.yml\); host addresses must be unique across the mesh$/,
+    );
+  });
+
+  it('worker addresses must lie outside every pod and service CIDR', () => {
+    expectRefused(
+      render(
+        withChange('cluster-c', (c) => {
+          c.hosts[0].address = '10.33.0.7';
+          c.hosts.push({ address: '172.16.4.4', role: 'worker' });
+        }),
+      ),
+      /cluster-c: hosts\[0\]\.address: 10\.33\.0\.7 lies inside the pod network 10\.32\.0\.0\/12; node addresses must be outside every pod and service range$/,
+      /cluster-c: hosts\[1\]\.address: 172\.16\.4\.4 lies inside the service CIDR 172\.16\.0\.0\/16 of cluster cluster-a; node addresses must be outside every pod and service range$/,
+    );
+  });
+
+  it('every cluster needs at least one worker', () => {
+    expectRefused(
+      render(withChange('cluster-c', (c) => (c.hosts[0].role = 'master'))),
+      /cluster-c: hosts: has no worker; every cluster needs at least one worker/,
+    );
+  });
+
+  it('a YAML syntax error names the file and line', () => {
+    const clusters: Record<string, any> = threeClusters();
+    clusters['cluster-b'] = 'hosts:\n  - address: 198.51.100.11\n    role: worker\nnetwork:\n  provider: weave\n  service_cidr: [172.17.0.0/16\n';
+    const result = render(clusters);
+    expect(result.code).toBe(1);
+    expect(result.errors).toEqual([expect.stringMatching(/^error: .*cluster-b\.yml:7:1: YAML syntax error: /)]);
+  });
+
+  it('missing fields are named, at the nearest line that exists', () => {
+    expectRefused(
+      render(
+        withChange('cluster-a', (c) => {
+          delete c.network.weave.password;
+          delete c.network.service_cidr;
+        }),
+      ),
+      /cluster-a\.yml:\d+:\d+: cluster cluster-a: network\.service_cidr: is missing; give the cluster's service CIDR, such as 172\.16\.0\.0\/16$/,
+      /cluster-a: network\.weave\.password: is missing; give the path of the shared Weave secret file, such as \.\/shared_password$/,
+    );
+  });
+
+  it('an empty inventory folder is an error', () => {
+    const dir = path.join(root, 'empty');
+    fs.mkdirSync(dir);
+    const result = synth(['--clusters', dir, '--outdir', path.join(root, 'empty-out')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: .*empty: holds no cluster files; add one <cluster-name>\.yml per cluster$/m);
+  });
+});
+
+describe('all violations at once', () => {
+  it('reports every problem of every file in one run, in file and line order', () => {
+    const clusters = threeClusters();
+    clusters['cluster-a'].network.weave.ipalloc_default_subnet = '10.34.0.0/17';
+    clusters['cluster-b'].network.provider = 'flannel';
+    clusters['cluster-c'].hosts[0].address = '192.0.2.11';
+    const result = render(clusters);
+    expect(result.code).toBe(1);
+    expect(result.errors).toEqual([
+      expect.stringMatching(/cluster-b\.yml:\d+:\d+: cluster cluster-b: network\.provider: is "flannel"/),
+      expect.stringMatching(/cluster-b\.yml:\d+:\d+: cluster cluster-b: network\.weave\.ipalloc_default_subnet: 10\.34\.0\.0\/16 overlaps 10\.34\.0\.0\/17 of cluster cluster-a/),
+      expect.stringMatching(/cluster-c\.yml:\d+:\d+: cluster cluster-c: hosts\[0\]\.address: 192\.0\.2\.11 is also the address of a host of cluster cluster-a/),
+    ]);
+    expect(result.stderr).toMatch(/weave-mesh: 3 errors in .*; nothing was written to /);
+  });
+
+  it('points at the exact line and column of the offending value', () => {
+    const text = [
+      'hosts:',
+      '  - address: 192.0.2.11',
+      '    role: worker',
+      'network:',
+      '  provider: weave',
+      '  service_cidr: 172.16.0.0/16',
+      '  pod_network_cidr: 10.32.0.0/12',
+      '  weave:',
+      '    password: ./shared_password',
+      '    ipalloc_default_subnet: 10.33.0.1/16',
+      '',
+    ].join('\n');
+    const result = render({ 'cluster-a': text });
+    expect(result.errors).toEqual([expect.stringMatching(/cluster-a\.yml:10:29: cluster cluster-a: network\.weave\.ipalloc_default_subnet: /)]);
+  });
+});
