@@ -1,12 +1,19 @@
 import { App } from 'cdk8s';
 import { WeaveMesh, WeaveMeshProps } from './constructs/weave-mesh';
-import { runSynth } from './src/cli';
+import { runCli } from './src/cli';
 import { MeshSpec } from './src/mesh/model';
 
 /** Mesh-wide settings: everything about the mesh that is not in the inventory. */
 export const settings: Omit<WeaveMeshProps, 'mesh'> = {
   routeAgent: {
     intervalSeconds: 10,
+  },
+  gitops: {
+    // The repository this output is committed to, as Argo CD and Flux clone it.
+    repoURL: 'https://github.com/example-org/weave-mesh.git',
+    revision: 'main',
+    pathPrefix: 'dist',
+    tools: ['argocd', 'flux'],
   },
 };
 
@@ -16,5 +23,5 @@ export function buildMesh(mesh: MeshSpec): WeaveMesh {
 }
 
 if (require.main === module) {
-  process.exitCode = runSynth(process.argv.slice(2), buildMesh);
+  process.exitCode = runCli(process.argv.slice(2), buildMesh);
 }

@@ -1,7 +1,9 @@
-import { Chart } from 'cdk8s';
+import * as path from 'path';
 import { Construct } from 'constructs';
 import { knownPeers, routedSubnets } from '../src/mesh/derive';
 import { ClusterSpec, MeshSpec } from '../src/mesh/model';
+import { SYNCED_FOLDER } from '../src/output/layout';
+import { OutputChart } from './output-chart';
 import { PharosNetworkConfig } from './pharos-network-config';
 import { RouteAgent, RouteAgentProps } from './route-agent';
 
@@ -22,9 +24,9 @@ export interface ClusterChartProps {
 
 /**
  * Everything one cluster needs to join the mesh: the Kubernetes objects its GitOps folder syncs
- * (the chart's API objects) and its Pharos network config (kept outside that folder).
+ * (the chart's API objects, in `<cluster>/kubernetes`) and its Pharos network config (kept outside that folder).
  */
-export class ClusterChart extends Chart {
+export class ClusterChart extends OutputChart {
   public readonly cluster: ClusterSpec;
   public readonly knownPeers: readonly string[];
   public readonly routedSubnets: readonly string[];
@@ -32,7 +34,7 @@ export class ClusterChart extends Chart {
   public readonly routeAgent: RouteAgent;
 
   public constructor(scope: Construct, id: string, props: ClusterChartProps) {
-    super(scope, id, { disableResourceNameHashes: true });
+    super(scope, id, { folder: `${props.cluster.name}/${SYNCED_FOLDER}`, source: path.basename(props.cluster.file) });
     this.cluster = props.cluster;
     this.knownPeers = knownPeers(props.mesh, props.cluster);
     this.routedSubnets = routedSubnets(props.mesh, props.cluster);

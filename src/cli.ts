@@ -1,11 +1,14 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { parseArgs } from 'util';
 import { WeaveMesh } from '../constructs/weave-mesh';
 import { loadClusterFiles } from './inventory/load';
 import { formatProblem } from './inventory/problem';
 import { validateInventory } from './inventory/validate';
 import { MeshSpec, workerAddresses } from './mesh/model';
-import { renderMesh } from './output/render';
-import { writeTreeAtomically } from './output/write';
+import { compareTrees, formatTreeDiff } from './output/compare';
+import { OutputTree, renderMesh } from './output/render';
+import { assertReplaceable, OutputFolderError, writeTreeAtomically } from './output/write';
 
 /** Builds the construct tree for a validated mesh: main.ts decides what the mesh looks like. */
 export type MeshFactory = (mesh: MeshSpec) => WeaveMesh;
@@ -14,69 +17,135 @@ export type MeshFactory = (mesh: MeshSpec) => WeaveMesh;
 export interface Output {
   out(line: string): void;
   err(line: string): void;
+  /** Colour diffs (a terminal that did not ask for NO_COLOR). */
+  readonly color?: boolean;
 }
 
 const consoleOutput: Output = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
+  color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+};
+
+interface Options {
+  readonly clusters: string;
+  readonly outdir: string;
+}
+
+interface Command {
+  readonly summary: string;
+  run(options: Options, factory: MeshFactory, output: Output): number;
+}
+
+const COMMANDS: Record<string, Command> = {
+  synth: { summary: 'render the inventory into the output folder, replacing it as a whole', run: synth },
+  check: { summary: 'exit 1 with a diff when the output folder is not what synth would render; writes nothing', run: check },
 };
 
 // These change cdk8s's output (key order, names, extra files); a render must not depend on the shell it runs in.
 const CDK8S_OUTPUT_VARIABLES = ['CDK8S_DISABLE_SORT', 'CDK8S_LEGACY_HASH', 'CDK8S_RECORD_CONSTRUCT_METADATA'];
 
-const USAGE = `usage: npm run synth -- [--clusters DIR] [--outdir DIR]
+function usage(): string {
+  const commands = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(8)} ${command.summary}`);
+  return [
+    'usage: npm run <command> -- [--clusters DIR] [--outdir DIR]',
+    '',
+    ...commands,
+    '',
+    '  --clusters DIR   inventory folder, one Pharos cluster.yml per cluster (default: clusters)',
+    '  --outdir DIR     output folder (default: $CDK8S_OUTDIR or dist)',
+  ].join('\n');
+}
 
-Renders clusters/*.yml into one directory per cluster in the output folder.
-  --clusters DIR   inventory folder, one Pharos cluster.yml per cluster (default: clusters)
-  --outdir DIR     output folder, replaced as a whole (default: $CDK8S_OUTDIR or dist)`;
-
-/** Runs `synth` and returns the process exit code: 0 rendered, 1 invalid input or failure. */
-export function runSynth(argv: readonly string[], factory: MeshFactory, output: Output = consoleOutput): number {
-  let options: { clusters: string; outdir: string; help: boolean };
+/**
+ * Runs `<command> [options]` and returns the process exit code: 0 done, 1 invalid input, a
+ * difference found by check, or a failure. Never throws and never prints a stack trace.
+ */
+export function runCli(argv: readonly string[], factory: MeshFactory, output: Output = consoleOutput): number {
+  let parsed: { values: { clusters?: string; outdir?: string; help?: boolean }; positionals: string[] };
   try {
-    const { values } = parseArgs({
+    parsed = parseArgs({
       args: [...argv],
       options: {
-        clusters: { type: 'string', default: 'clusters' },
-        outdir: { type: 'string', default: process.env.CDK8S_OUTDIR || 'dist' },
-        help: { type: 'boolean', short: 'h', default: false },
+        clusters: { type: 'string' },
+        outdir: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
       },
       strict: true,
-      allowPositionals: false,
+      allowPositionals: true,
     });
-    options = values as typeof options;
   } catch (error) {
     output.err(`error: ${(error as Error).message}`);
-    output.err(USAGE);
+    output.err(usage());
     return 1;
   }
-  if (options.help) {
-    output.out(USAGE);
+  if (parsed.values.help) {
+    output.out(usage());
     return 0;
   }
-
-  for (const name of CDK8S_OUTPUT_VARIABLES) delete process.env[name];
-
+  const [name = 'synth', ...extra] = parsed.positionals;
+  const command = COMMANDS[name];
+  if (!command || extra.length > 0) {
+    output.err(`error: unknown command or argument ${JSON.stringify(command ? extra[0] : name)}`);
+    output.err(usage());
+    return 1;
+  }
+  const options: Options = {
+    clusters: parsed.values.clusters ?? 'clusters',
+    outdir: parsed.values.outdir ?? (process.env.CDK8S_OUTDIR || 'dist'),
+  };
+  for (const variable of CDK8S_OUTPUT_VARIABLES) delete process.env[variable];
   try {
-    const loaded = loadClusterFiles(options.clusters);
-    const validated = validateInventory(loaded.files);
-    const problems = [...loaded.problems, ...validated.problems];
-    for (const problem of problems) output.err(formatProblem(problem));
-    if (!validated.mesh || loaded.problems.length > 0) {
-      const errors = problems.filter((problem) => problem.severity === 'error').length;
-      output.err(`weave-mesh: ${errors} ${errors === 1 ? 'error' : 'errors'} in ${options.clusters}; nothing was written to ${options.outdir}`);
-      return 1;
-    }
-    const mesh = factory(validated.mesh);
-    writeTreeAtomically(options.outdir, renderMesh(mesh));
-    printSummary(mesh, options.outdir, output);
-    return 0;
+    return command.run(options, factory, output);
   } catch (error) {
-    // Bad input is reported above; anything that lands here is a bug or an I/O failure, shown without a stack trace.
-    output.err(`weave-mesh: failed: ${(error as Error)?.message ?? String(error)}; ${options.outdir} was left as it was`);
-    if (process.env.WEAVE_MESH_DEBUG) output.err(String((error as Error)?.stack));
+    if (error instanceof OutputFolderError) {
+      output.err(`error: ${error.message}`);
+    } else {
+      // Bad input is reported before this point; anything here is a bug or an I/O failure.
+      output.err(`weave-mesh: failed: ${(error as Error)?.message ?? String(error)}; ${options.outdir} was left as it was`);
+      if (process.env.WEAVE_MESH_DEBUG) output.err(String((error as Error)?.stack));
+    }
     return 1;
   }
+}
+
+/** Loads, validates and renders the inventory; prints every problem. Undefined when the input is invalid. */
+function render(options: Options, factory: MeshFactory, output: Output): { mesh: WeaveMesh; tree: OutputTree } | undefined {
+  const loaded = loadClusterFiles(options.clusters);
+  const validated = validateInventory(loaded.files);
+  const problems = [...loaded.problems, ...validated.problems];
+  for (const problem of problems) output.err(formatProblem(problem));
+  if (!validated.mesh || loaded.problems.length > 0) {
+    const errors = problems.filter((problem) => problem.severity === 'error').length;
+    output.err(`weave-mesh: ${errors} ${errors === 1 ? 'error' : 'errors'} in ${options.clusters}; nothing was written to ${options.outdir}`);
+    return undefined;
+  }
+  const mesh = factory(validated.mesh);
+  return { mesh, tree: renderMesh(mesh) };
+}
+
+function synth(options: Options, factory: MeshFactory, output: Output): number {
+  assertReplaceable(options.outdir, options.clusters);
+  const rendered = render(options, factory, output);
+  if (!rendered) return 1;
+  writeTreeAtomically(options.outdir, rendered.tree);
+  printSummary(rendered.mesh, options.outdir, output);
+  return 0;
+}
+
+function check(options: Options, factory: MeshFactory, output: Output): number {
+  const rendered = render(options, factory, output);
+  if (!rendered) return 1;
+  const outdir = path.resolve(options.outdir);
+  const differences = compareTrees(rendered.tree, fs.existsSync(outdir) ? outdir : undefined);
+  if (differences.length === 0) {
+    output.out(`weave-mesh: ${options.outdir} is up to date with ${options.clusters}`);
+    return 0;
+  }
+  for (const line of formatTreeDiff(differences, options.outdir, output.color ?? false)) output.out(line);
+  const count = differences.length;
+  output.err(`weave-mesh: ${options.outdir} is out of date: ${count} ${count === 1 ? 'file differs' : 'files differ'} from what ${options.clusters} renders; run npm run synth and commit the result`);
+  return 1;
 }
 
 function printSummary(mesh: WeaveMesh, outdir: string, output: Output): void {

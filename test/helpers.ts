@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
 import { buildMesh } from '../main';
-import { Output, runSynth } from '../src/cli';
+import { Output, runCli as runCliInProcess } from '../src/cli';
 
 export const REPO = path.resolve(__dirname, '..');
 
@@ -71,13 +71,18 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs synth in-process, with output captured. */
-export function synth(args: string[]): RunResult {
+/** Runs a command (synth, check) in-process, with output captured. */
+export function run(args: string[]): RunResult {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const output: Output = { out: (line) => stdout.push(line), err: (line) => stderr.push(line) };
-  const code = runSynth(args, buildMesh, output);
+  const code = runCliInProcess(args, buildMesh, output);
   return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
+}
+
+/** Runs synth in-process, with output captured. */
+export function synth(args: string[]): RunResult {
+  return run(['synth', ...args]);
 }
 
 /** Runs the compiled CLI as a user would (`node build/main.js`), in `cwd`. */

@@ -1,15 +1,10 @@
-import * as path from 'path';
 import { stringify } from 'yaml';
-import { ClusterChart } from '../../constructs/cluster-chart';
+import { OutputChart } from '../../constructs/output-chart';
 import { WeaveMesh } from '../../constructs/weave-mesh';
+import { MARKER_CONTENT, MARKER_FILE, PHAROS_NETWORK_FILE } from './layout';
 
-/** The output tree in memory: relative POSIX path -> file content. Sorted by path. */
+/** The output tree in memory: relative POSIX path -> file content, sorted by path. */
 export type OutputTree = ReadonlyMap<string, string>;
-
-/** Folder, inside a cluster's directory, that Argo CD or Flux syncs: Kubernetes objects and kustomization.yaml only. */
-export const SYNCED_FOLDER = 'kubernetes';
-/** The cluster's Pharos network config, beside the synced folder. */
-export const PHAROS_NETWORK_FILE = 'pharos/network.yml';
 
 interface KubernetesObject {
   readonly apiVersion: string;
@@ -23,45 +18,41 @@ export function toYaml(value: unknown): string {
 }
 
 /**
- * Renders the mesh to files. Pure and deterministic: the same mesh gives the same bytes, with no
- * timestamps, hashes or absolute paths.
+ * Renders the mesh to files: every OutputChart's objects into its folder, each cluster's Pharos
+ * config beside its synced folder, and the ownership marker. Pure and deterministic: the same mesh
+ * gives the same bytes, with no timestamps, hashes or absolute paths.
  */
 export function renderMesh(mesh: WeaveMesh): OutputTree {
-  const files = new Map<string, string>();
+  const files = new Map<string, string>([[MARKER_FILE, MARKER_CONTENT]]);
+  const add = (file: string, content: string): void => {
+    if (files.has(file)) throw new Error(`internal: two outputs render to ${file}`);
+    files.set(file, content);
+  };
+  for (const chart of mesh.node.findAll().filter(OutputChart.isOutputChart)) {
+    const objects = chart.toJson() as KubernetesObject[];
+    const from = chart.source ? ` from ${chart.source}` : '';
+    for (const object of objects) {
+      add(`${chart.folder}/${objectFileName(object)}`, header(`Rendered by weave-mesh${from}. Do not edit: change the inventory and run npm run synth.`) + toYaml(object));
+    }
+    if (chart.kustomization) {
+      add(
+        `${chart.folder}/kustomization.yaml`,
+        header('Rendered by weave-mesh: the objects of this folder, as Argo CD, Flux and kubectl apply -k read them.') +
+          toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: objects.map(objectFileName).sort() }),
+      );
+    }
+  }
   for (const chart of mesh.clusters) {
-    for (const [file, content] of renderCluster(chart)) files.set(`${chart.cluster.name}/${file}`, content);
+    add(
+      `${chart.cluster.name}/${PHAROS_NETWORK_FILE}`,
+      header(
+        `Pharos network config for cluster ${chart.cluster.name}, rendered by weave-mesh from ${chart.source}.`,
+        'Use it as the network: block of the cluster.yml given to pharos up. weave.password is resolved',
+        'relative to the directory pharos up runs in, not to this file. Do not edit: change the inventory and run npm run synth.',
+      ) + toYaml(chart.pharosNetwork.document),
+    );
   }
   return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
-}
-
-function renderCluster(chart: ClusterChart): Map<string, string> {
-  const source = path.basename(chart.cluster.file);
-  const files = new Map<string, string>();
-  files.set(
-    PHAROS_NETWORK_FILE,
-    header(
-      `Pharos network config for cluster ${chart.cluster.name}, rendered by weave-mesh from ${source}.`,
-      'Use it as the network: block of the cluster.yml given to pharos up. weave.password is resolved',
-      'relative to the directory pharos up runs in, not to this file. Do not edit: change the inventory and run npm run synth.',
-    ) + toYaml(chart.pharosNetwork.document),
-  );
-
-  const resources: string[] = [];
-  for (const object of chart.toJson() as KubernetesObject[]) {
-    const fileName = objectFileName(object);
-    if (files.has(`${SYNCED_FOLDER}/${fileName}`)) {
-      throw new Error(`internal: two objects of cluster ${chart.cluster.name} render to ${fileName}`);
-    }
-    resources.push(fileName);
-    files.set(`${SYNCED_FOLDER}/${fileName}`, header(`Rendered by weave-mesh from ${source}. Do not edit: change the inventory and run npm run synth.`) + toYaml(object));
-  }
-  resources.sort();
-  files.set(
-    `${SYNCED_FOLDER}/kustomization.yaml`,
-    header(`Kubernetes objects of cluster ${chart.cluster.name}, rendered by weave-mesh. Argo CD and Flux sync this folder.`) +
-      toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }),
-  );
-  return files;
 }
 
 /**

@@ -1,0 +1,65 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { createTwoFilesPatch } from 'diff';
+import { isForeignPath } from './layout';
+import { OutputTree } from './render';
+import { listFiles } from './write';
+
+/** One file that differs between the rendered tree and the output folder; undefined = absent on that side. */
+export interface FileDifference {
+  readonly file: string;
+  readonly onDisk?: string;
+  readonly rendered?: string;
+}
+
+/**
+ * Compares a rendered tree with an output folder (undefined: the folder does not exist), including
+ * files that exist on one side only. Foreign `flux-system/` folders are not compared.
+ */
+export function compareTrees(tree: OutputTree, outdir: string | undefined): FileDifference[] {
+  const onDisk = outdir ? listFiles(outdir).filter((file) => !isForeignPath(file)) : [];
+  const files = [...new Set([...tree.keys(), ...onDisk])].sort();
+  const differences: FileDifference[] = [];
+  for (const file of files) {
+    const rendered = tree.get(file);
+    const current = outdir && onDisk.includes(file) ? fs.readFileSync(path.join(outdir, ...file.split('/')), 'utf8') : undefined;
+    if (rendered !== current) differences.push({ file, onDisk: current, rendered });
+  }
+  return differences;
+}
+
+const RED = '\u001b[31m';
+const GREEN = '\u001b[32m';
+const CYAN = '\u001b[36m';
+const BOLD = '\u001b[1m';
+const RESET = '\u001b[0m';
+
+/** A unified diff per file, from the output folder (`---`) to what synth would render (`+++`). */
+export function formatTreeDiff(differences: readonly FileDifference[], outdir: string, color: boolean): string[] {
+  const lines: string[] = [];
+  for (const { file, onDisk, rendered } of differences) {
+    const name = `${outdir}/${file}`;
+    const patch = createTwoFilesPatch(
+      onDisk === undefined ? '/dev/null' : name,
+      rendered === undefined ? '/dev/null' : name,
+      onDisk ?? '',
+      rendered ?? '',
+      onDisk === undefined ? 'not in the output folder' : 'output folder',
+      rendered === undefined ? 'no longer rendered' : 'rendered',
+    );
+    // The first line of jsdiff's patch is a separator of its own; the unified diff starts after it.
+    for (const line of patch.split('\n').slice(1)) {
+      if (line === '' || line === '\\ No newline at end of file') continue;
+      lines.push(color ? paint(line) : line);
+    }
+  }
+  return lines;
+}
+
+function paint(line: string): string {
+  if (line.startsWith('+++') || line.startsWith('---')) return `${BOLD}${line}${RESET}`;
+  if (line.startsWith('+')) return `${GREEN}${line}${RESET}`;
+  if (line.startsWith('-')) return `${RED}${line}${RESET}`;
+  if (line.startsWith('@@')) return `${CYAN}${line}${RESET}`;
+  return line;
+}

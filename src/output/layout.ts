@@ -1,0 +1,33 @@
+/**
+ * Where things go in the output folder. Cluster directories are named after clusters (DNS-1123
+ * labels), so names starting with `_` or `.` can never collide with one.
+ */
+
+/** Folder, inside a cluster's directory, that Argo CD or Flux syncs: Kubernetes objects and kustomization.yaml only. */
+export const SYNCED_FOLDER = 'kubernetes';
+
+/** The cluster's Pharos network config, inside its directory, beside the synced folder. */
+export const PHAROS_NETWORK_FILE = 'pharos/network.yml';
+
+/** Argo CD's ApplicationSet, for `kubectl apply -k` on the Argo CD cluster. */
+export const ARGOCD_FOLDER = '_gitops/argocd';
+
+/** Flux's manifests for one cluster: a `flux bootstrap --path` target. */
+export function fluxFolder(cluster: string): string {
+  return `_gitops/flux/clusters/${cluster}`;
+}
+
+/** Marks a folder as written by weave-mesh; synth replaces only folders that carry it. */
+export const MARKER_FILE = '.weave-mesh';
+
+export const MARKER_CONTENT =
+  'This folder is rendered by weave-mesh (npm run synth) and replaced as a whole on every run.\n' +
+  'Edit the inventory, not these files. Only flux-system/ folders written by flux bootstrap are kept.\n';
+
+/**
+ * Paths inside the output folder that weave-mesh does not own: `flux bootstrap --path` commits its
+ * own `flux-system/` folder into the Flux folder of each cluster. Synth keeps them, check ignores them.
+ */
+export function isForeignPath(relative: string): boolean {
+  return /^_gitops\/flux\/clusters\/[^/]+\/flux-system(\/|$)/.test(relative);
+}
