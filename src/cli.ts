@@ -1,12 +1,13 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { WeaveMesh } from '../constructs/weave-mesh';
 import { loadClusterFiles } from './inventory/load';
+import { writeSubnet } from './inventory/edit';
 import { formatProblem } from './inventory/problem';
 import { validateInventory } from './inventory/validate';
 import { MeshSpec, workerAddresses } from './mesh/model';
-import { compareTrees, formatTreeDiff } from './output/compare';
+import { compareTrees, formatTreeDiff, readOutputTree } from './output/compare';
+import { formatPlan, meshStateOf, planChanges } from './output/plan';
 import { OutputTree, renderMesh } from './output/render';
 import { assertReplaceable, OutputFolderError, writeTreeAtomically } from './output/write';
 
@@ -30,25 +31,32 @@ const consoleOutput: Output = {
 interface Options {
   readonly clusters: string;
   readonly outdir: string;
+  /** Arguments after the command, such as the cluster of `allocate`. */
+  readonly operands: readonly string[];
+  readonly json: boolean;
 }
 
 interface Command {
   readonly summary: string;
+  /** How many operands the command takes after its name. */
+  readonly operands?: string;
   run(options: Options, factory: MeshFactory, output: Output): number;
 }
 
 const COMMANDS: Record<string, Command> = {
   synth: { summary: 'render the inventory into the output folder, replacing it as a whole', run: synth },
   check: { summary: 'exit 1 with a diff when the output folder is not what synth would render; writes nothing', run: check },
+  plan: { summary: 'summarise what synth would change (clusters, routes, peers, subnets), then the diff; --json for machines', run: plan },
+  allocate: { summary: 'write the lowest free subnet into the cluster file that has none', operands: '<cluster>', run: allocate },
 };
 
 // These change cdk8s's output (key order, names, extra files); a render must not depend on the shell it runs in.
 const CDK8S_OUTPUT_VARIABLES = ['CDK8S_DISABLE_SORT', 'CDK8S_LEGACY_HASH', 'CDK8S_RECORD_CONSTRUCT_METADATA'];
 
 function usage(): string {
-  const commands = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(8)} ${command.summary}`);
+  const commands = Object.entries(COMMANDS).map(([name, command]) => `  ${`${name} ${command.operands ?? ''}`.padEnd(19)} ${command.summary}`);
   return [
-    'usage: npm run <command> -- [--clusters DIR] [--outdir DIR]',
+    'usage: npm run <command> -- [operands] [--clusters DIR] [--outdir DIR] [--json]',
     '',
     ...commands,
     '',
@@ -62,7 +70,7 @@ function usage(): string {
  * difference found by check, or a failure. Never throws and never prints a stack trace.
  */
 export function runCli(argv: readonly string[], factory: MeshFactory, output: Output = consoleOutput): number {
-  let parsed: { values: { clusters?: string; outdir?: string; help?: boolean }; positionals: string[] };
+  let parsed: { values: { clusters?: string; outdir?: string; help?: boolean; json?: boolean }; positionals: string[] };
   try {
     parsed = parseArgs({
       args: [...argv],
@@ -70,6 +78,7 @@ export function runCli(argv: readonly string[], factory: MeshFactory, output: Ou
         clusters: { type: 'string' },
         outdir: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        json: { type: 'boolean' },
       },
       strict: true,
       allowPositionals: true,
@@ -83,16 +92,25 @@ export function runCli(argv: readonly string[], factory: MeshFactory, output: Ou
     output.out(usage());
     return 0;
   }
-  const [name = 'synth', ...extra] = parsed.positionals;
+  const [name = 'synth', ...operands] = parsed.positionals;
   const command = COMMANDS[name];
-  if (!command || extra.length > 0) {
-    output.err(`error: unknown command or argument ${JSON.stringify(command ? extra[0] : name)}`);
+  const expected = command?.operands ? 1 : 0;
+  if (!command || operands.length !== expected) {
+    output.err(
+      !command
+        ? `error: unknown command ${JSON.stringify(name)}`
+        : operands.length > expected
+          ? `error: unexpected argument ${JSON.stringify(operands[expected])}`
+          : `error: ${name} needs ${command.operands}`,
+    );
     output.err(usage());
     return 1;
   }
   const options: Options = {
     clusters: parsed.values.clusters ?? 'clusters',
     outdir: parsed.values.outdir ?? (process.env.CDK8S_OUTDIR || 'dist'),
+    operands,
+    json: parsed.values.json ?? false,
   };
   for (const variable of CDK8S_OUTPUT_VARIABLES) delete process.env[variable];
   try {
@@ -136,8 +154,7 @@ function synth(options: Options, factory: MeshFactory, output: Output): number {
 function check(options: Options, factory: MeshFactory, output: Output): number {
   const rendered = render(options, factory, output);
   if (!rendered) return 1;
-  const outdir = path.resolve(options.outdir);
-  const differences = compareTrees(rendered.tree, fs.existsSync(outdir) ? outdir : undefined);
+  const differences = compareTrees(readOutputTree(options.outdir), rendered.tree);
   if (differences.length === 0) {
     output.out(`weave-mesh: ${options.outdir} is up to date with ${options.clusters}`);
     return 0;
@@ -146,6 +163,61 @@ function check(options: Options, factory: MeshFactory, output: Output): number {
   const count = differences.length;
   output.err(`weave-mesh: ${options.outdir} is out of date: ${count} ${count === 1 ? 'file differs' : 'files differ'} from what ${options.clusters} renders; run npm run synth and commit the result`);
   return 1;
+}
+
+function plan(options: Options, factory: MeshFactory, output: Output): number {
+  const rendered = render(options, factory, output);
+  if (!rendered) return 1;
+  const onDisk = readOutputTree(options.outdir);
+  const differences = compareTrees(onDisk, rendered.tree);
+  const changes = planChanges(meshStateOf(onDisk), meshStateOf(rendered.tree), differences);
+  if (options.json) {
+    output.out(JSON.stringify({ ...changes, diff: formatTreeDiff(differences, options.outdir, false).join('\n') }, null, 2));
+    return 0;
+  }
+  output.out(`weave-mesh plan: what npm run synth would change in ${options.outdir}`);
+  for (const line of formatPlan(changes)) output.out(line);
+  if (differences.length > 0) {
+    output.out('');
+    for (const line of formatTreeDiff(differences, options.outdir, output.color ?? false)) output.out(line);
+  }
+  return 0;
+}
+
+function allocate(options: Options, _factory: MeshFactory, output: Output): number {
+  const [cluster] = options.operands;
+  const loaded = loadClusterFiles(options.clusters);
+  const file = loaded.files.find((candidate) => candidate.name === cluster);
+  if (!file) {
+    const known = loaded.files.map((candidate) => candidate.name).join(', ');
+    output.err(`error: no cluster ${cluster} in ${options.clusters}${known ? ` (it has ${known})` : ''}`);
+    return 1;
+  }
+  const validated = validateInventory(loaded.files);
+  const subnet = validated.suggestedSubnets.get(cluster);
+  // Allocation needs a sound mesh to allocate in: anything else wrong must be fixed first.
+  const blocking = [...loaded.problems, ...validated.problems].filter((problem) => problem.severity === 'error' && problem.rule !== 'missing-subnet');
+  if (blocking.length > 0) {
+    for (const problem of blocking) output.err(formatProblem(problem));
+    output.err(`weave-mesh: fix the errors above before allocating; nothing was written`);
+    return 1;
+  }
+  if (!subnet) {
+    const present = validated.problems.some((problem) => problem.cluster === cluster && problem.rule === 'missing-subnet');
+    if (present) {
+      output.err(`error: pod_network_cidr has no free subnet left for ${cluster}; nothing was written`);
+      return 1;
+    }
+    output.out(`weave-mesh: ${file.path} already has its subnet; allocation never moves a cluster, nothing was written`);
+    return 0;
+  }
+  const filePath = path.join(options.clusters, path.basename(file.path));
+  if (!writeSubnet(filePath, subnet)) {
+    output.err(`error: ${file.path} has no network.weave mapping to put ipalloc_default_subnet in; nothing was written`);
+    return 1;
+  }
+  output.out(`weave-mesh: wrote network.weave.ipalloc_default_subnet: ${subnet} into ${file.path}; run npm run synth to render it`);
+  return 0;
 }
 
 function printSummary(mesh: WeaveMesh, outdir: string, output: Output): void {

@@ -11,6 +11,8 @@ export interface Problem {
   readonly field?: string;
   /** What is wrong, and the fix where one is obvious. */
   readonly message: string;
+  /** Names the rule for problems that a command can fix, such as `missing-subnet` for `allocate`. */
+  readonly rule?: 'missing-subnet';
 }
 
 /** Formats a problem as the single line the CLI prints: `file:line:column: cluster cluster-a: field: message`. */

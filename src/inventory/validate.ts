@@ -1,5 +1,6 @@
 import { IPv4, IPv4CidrRange } from 'ip-num';
 import { cidrString, parseIPv4Address, parseIPv4Cidr, rangeContainsAddress, rangeInside, rangesOverlap } from '../net/cidr';
+import { suggestSubnets } from '../mesh/allocate';
 import { ClusterSpec, HostSpec, MeshSpec } from '../mesh/model';
 import { ClusterFile } from './load';
 import { compareProblems, Problem } from './problem';
@@ -10,6 +11,8 @@ export interface ValidationResult {
   readonly mesh?: MeshSpec;
   /** Errors and warnings, in file and line order. */
   readonly problems: Problem[];
+  /** For each cluster without `ipalloc_default_subnet`: the lowest free subnet of the mesh's usual size. */
+  readonly suggestedSubnets: ReadonlyMap<string, string>;
 }
 
 type FieldPath = readonly (string | number)[];
@@ -33,6 +36,8 @@ interface ClusterDraft {
   serviceCidr?: Located<IPv4CidrRange>;
   podNetworkCidr?: Located<IPv4CidrRange>;
   subnet?: Located<IPv4CidrRange>;
+  /** True when `ipalloc_default_subnet` is absent, which `allocate` can fix. */
+  subnetMissing?: boolean;
   passwordFile?: Located<string>;
   extraPeers: string[];
   otherNetworkSettings: Record<string, unknown>;
@@ -54,18 +59,19 @@ export function validateInventory(files: readonly ClusterFile[]): ValidationResu
   checkSameEverywhere(drafts, problems, (draft) => draft.podNetworkCidr, 'pod_network_cidr');
   checkSameEverywhere(drafts, problems, (draft) => draft.passwordFile, 'Weave password file');
   checkSubnets(drafts, problems);
+  const suggestedSubnets = checkMissingSubnets(drafts, problems);
   checkServiceCidrs(drafts, problems);
   checkHostAddresses(drafts, problems);
 
   problems.sort(compareProblems);
-  if (problems.some((problem) => problem.severity === 'error')) return { problems };
+  if (problems.some((problem) => problem.severity === 'error')) return { problems, suggestedSubnets };
   const clusters = drafts.map(toClusterSpec).sort((a, b) => (a.name < b.name ? -1 : 1));
-  return { mesh: { clusters }, problems };
+  return { mesh: { clusters }, problems, suggestedSubnets };
 }
 
-function report(problems: Problem[], source: ClusterFile, path: FieldPath, message: string, severity: Problem['severity'] = 'error'): void {
+function report(problems: Problem[], source: ClusterFile, path: FieldPath, message: string, severity: Problem['severity'] = 'error', rule?: Problem['rule']): void {
   const { line, column } = source.locate(path);
-  problems.push({ severity, file: source.path, line, column, cluster: source.name, field: fieldName(path), message });
+  problems.push({ severity, file: source.path, line, column, cluster: source.name, field: fieldName(path), message, ...(rule ? { rule } : {}) });
 }
 
 /** `['hosts', 1, 'address']` reads as `hosts[1].address`. */
@@ -191,7 +197,11 @@ function readNetwork(draft: ClusterDraft, network: Record<string, unknown>, prob
   }
   checkKnownKeys(source, weave, ['network', 'weave'], WEAVE_KEYS, problems);
   draft.otherWeaveSettings = keepOthers(weave, WEAVE_KEYS, MANAGED_WEAVE_KEYS);
-  draft.subnet = readCidr(source, weave.ipalloc_default_subnet, ['network', 'weave', 'ipalloc_default_subnet'], problems, 'give this cluster its own subnet inside pod_network_cidr');
+  // A missing subnet is reported with a suggestion once all clusters' subnets are known.
+  draft.subnetMissing = weave.ipalloc_default_subnet === undefined || weave.ipalloc_default_subnet === null;
+  if (!draft.subnetMissing) {
+    draft.subnet = readCidr(source, weave.ipalloc_default_subnet, ['network', 'weave', 'ipalloc_default_subnet'], problems, '');
+  }
   draft.passwordFile = readPasswordFile(source, weave.password, problems);
   draft.extraPeers = readExtraPeers(source, weave.known_peers, problems);
   if (weave.trusted_subnets !== undefined) readCidrList(source, weave.trusted_subnets, ['network', 'weave', 'trusted_subnets'], problems);
@@ -308,6 +318,33 @@ function checkSubnets(drafts: readonly ClusterDraft[], problems: Problem[]): voi
     }
     placed.push({ draft, subnet });
   }
+}
+
+/** Reports each cluster without a subnet, suggesting the lowest free one of the mesh's usual size. */
+function checkMissingSubnets(drafts: readonly ClusterDraft[], problems: Problem[]): Map<string, string> {
+  const missing = drafts.filter((draft) => draft.subnetMissing);
+  const suggestions = new Map<string, string>();
+  if (missing.length === 0) return suggestions;
+  const podNetwork = mostCommon(drafts.map((draft) => draft.podNetworkCidr));
+  const used = drafts.flatMap((draft) => (draft.subnet ? [draft.subnet.value] : []));
+  const suggested = podNetwork ? suggestSubnets(podNetwork.value, used, missing.map((draft) => draft.source.name)) : new Map<string, string | undefined>();
+  for (const draft of missing) {
+    const subnet = suggested.get(draft.source.name);
+    if (subnet) suggestions.set(draft.source.name, subnet);
+    const hint = subnet
+      ? `the lowest free subnet of the mesh's usual size is ${subnet}; npm run allocate -- ${draft.source.name} writes it into the file`
+      : podNetwork
+        ? `pod_network_cidr ${podNetwork.text} has no free subnet of the mesh's usual size left`
+        : 'give this cluster its own subnet inside pod_network_cidr';
+    report(problems, draft.source, ['network', 'weave', 'ipalloc_default_subnet'], `is missing; every cluster needs its own subnet inside pod_network_cidr: ${hint}`, 'error', 'missing-subnet');
+  }
+  return suggestions;
+}
+
+function mostCommon<T>(fields: readonly (Located<T> | undefined)[]): Located<T> | undefined {
+  const byText = new Map<string, Located<T>[]>();
+  for (const field of fields) if (field) byText.set(field.text, [...(byText.get(field.text) ?? []), field]);
+  return [...byText.values()].sort((a, b) => b.length - a.length)[0]?.[0];
 }
 
 function checkServiceCidrs(drafts: readonly ClusterDraft[], problems: Problem[]): void {

@@ -12,20 +12,22 @@ export interface FileDifference {
   readonly rendered?: string;
 }
 
-/**
- * Compares a rendered tree with an output folder (undefined: the folder does not exist), including
- * files that exist on one side only. Foreign `flux-system/` folders are not compared.
- */
-export function compareTrees(tree: OutputTree, outdir: string | undefined): FileDifference[] {
-  const onDisk = outdir ? listFiles(outdir).filter((file) => !isForeignPath(file)) : [];
-  const files = [...new Set([...tree.keys(), ...onDisk])].sort();
-  const differences: FileDifference[] = [];
-  for (const file of files) {
-    const rendered = tree.get(file);
-    const current = outdir && onDisk.includes(file) ? fs.readFileSync(path.join(outdir, ...file.split('/')), 'utf8') : undefined;
-    if (rendered !== current) differences.push({ file, onDisk: current, rendered });
-  }
-  return differences;
+/** The files of an output folder as a tree, without the foreign `flux-system/` folders; empty when it does not exist. */
+export function readOutputTree(outdir: string): OutputTree {
+  if (!fs.existsSync(outdir)) return new Map();
+  return new Map(
+    listFiles(outdir)
+      .filter((file) => !isForeignPath(file))
+      .map((file) => [file, fs.readFileSync(path.join(outdir, ...file.split('/')), 'utf8')]),
+  );
+}
+
+/** The files that differ between the output folder and a rendered tree, including files on one side only. */
+export function compareTrees(onDisk: OutputTree, rendered: OutputTree): FileDifference[] {
+  const files = [...new Set([...onDisk.keys(), ...rendered.keys()])].sort();
+  return files
+    .filter((file) => onDisk.get(file) !== rendered.get(file))
+    .map((file) => ({ file, onDisk: onDisk.get(file), rendered: rendered.get(file) }));
 }
 
 const RED = '\u001b[31m';

@@ -17,6 +17,9 @@ export function fluxFolder(cluster: string): string {
   return `_gitops/flux/clusters/${cluster}`;
 }
 
+/** The overview of the mesh for reviewers: a table and a Mermaid diagram. */
+export const OVERVIEW_FILE = 'README.md';
+
 /** Marks a folder as written by weave-mesh; synth replaces only folders that carry it. */
 export const MARKER_FILE = '.weave-mesh';
 

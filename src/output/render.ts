@@ -1,7 +1,8 @@
 import { stringify } from 'yaml';
 import { OutputChart } from '../../constructs/output-chart';
 import { WeaveMesh } from '../../constructs/weave-mesh';
-import { MARKER_CONTENT, MARKER_FILE, PHAROS_NETWORK_FILE } from './layout';
+import { MARKER_CONTENT, MARKER_FILE, OVERVIEW_FILE, PHAROS_NETWORK_FILE } from './layout';
+import { renderOverview } from './overview';
 
 /** The output tree in memory: relative POSIX path -> file content, sorted by path. */
 export type OutputTree = ReadonlyMap<string, string>;
@@ -23,7 +24,10 @@ export function toYaml(value: unknown): string {
  * gives the same bytes, with no timestamps, hashes or absolute paths.
  */
 export function renderMesh(mesh: WeaveMesh): OutputTree {
-  const files = new Map<string, string>([[MARKER_FILE, MARKER_CONTENT]]);
+  const files = new Map<string, string>([
+    [MARKER_FILE, MARKER_CONTENT],
+    [OVERVIEW_FILE, renderOverview(mesh.clusters)],
+  ]);
   const add = (file: string, content: string): void => {
     if (files.has(file)) throw new Error(`internal: two outputs render to ${file}`);
     files.set(file, content);

@@ -1,0 +1,52 @@
+import { ClusterChart } from '../../constructs/cluster-chart';
+import { workerAddresses } from '../mesh/model';
+
+/** Above this many clusters the diagram draws the full mesh as one hub instead of every peering. */
+export const MAX_CLUSTERS_DRAWN_PAIRWISE = 8;
+
+/**
+ * `README.md` of the output folder: a table of the clusters and a Mermaid diagram of the mesh, which
+ * GitHub and GitLab draw in pull requests. Deterministic, like every other output file.
+ */
+export function renderOverview(clusters: readonly ClusterChart[]): string {
+  const lines: string[] = [
+    '<!-- Rendered by weave-mesh. Do not edit: change the inventory and run npm run synth. -->',
+    '# Weave mesh',
+    '',
+  ];
+  if (clusters.length === 0) return `${lines.join('\n')}\nNo clusters.\n`;
+  const [first] = clusters;
+  const peerings = (clusters.length * (clusters.length - 1)) / 2;
+  lines.push(
+    `${clusters.length} ${clusters.length === 1 ? 'cluster shares' : 'clusters share'} the pod network \`${first.cluster.podNetworkCidr}\`` +
+      ` and the Weave password file \`${first.cluster.passwordFile}\`; every pair of clusters peers (${peerings} ${peerings === 1 ? 'peering' : 'peerings'}).`,
+    '',
+    '| Cluster | Subnet | Service CIDR | Workers | Known peers | Routes |',
+    '|---|---|---|---:|---:|---:|',
+  );
+  for (const chart of clusters) {
+    const { cluster } = chart;
+    lines.push(
+      `| [${cluster.name}](${cluster.name}/) | \`${cluster.subnet}\` | \`${cluster.serviceCidr}\` | ${workerAddresses(cluster).length} | ${chart.knownPeers.length} | ${chart.routedSubnets.length} |`,
+    );
+  }
+  lines.push('', '```mermaid', 'graph LR');
+  clusters.forEach((chart, index) => lines.push(`  c${index}["${chart.cluster.name}<br/>${chart.cluster.subnet}"]`));
+  if (clusters.length <= MAX_CLUSTERS_DRAWN_PAIRWISE) {
+    clusters.forEach((_, a) => clusters.slice(a + 1).forEach((__, offset) => lines.push(`  c${a} <--> c${a + 1 + offset}`)));
+  } else {
+    lines.push(`  mesh(("full mesh<br/>${peerings} peerings"))`);
+    clusters.forEach((_, index) => lines.push(`  c${index} <--> mesh`));
+  }
+  clusters.forEach((chart, index) => {
+    const extra = chart.cluster.extraPeers.length;
+    if (extra > 0) {
+      lines.push(`  x${index}(["${extra} external ${extra === 1 ? 'peer' : 'peers'}"])`, `  c${index} -.- x${index}`);
+    }
+  });
+  lines.push('```', '');
+  if (clusters.length > MAX_CLUSTERS_DRAWN_PAIRWISE) {
+    lines.push(`Above ${MAX_CLUSTERS_DRAWN_PAIRWISE} clusters the diagram draws the full mesh as one hub rather than every peering.`, '');
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,136 @@
+import { parse } from 'yaml';
+import { compareAddresses } from '../net/cidr';
+import { FileDifference } from './compare';
+import { PHAROS_NETWORK_FILE } from './layout';
+import { OutputTree } from './render';
+
+/** What a rendered tree says about one cluster, read back from its Pharos network config. */
+export interface ClusterState {
+  readonly subnet: string;
+  readonly podNetworkCidr: string;
+  readonly serviceCidr: string;
+  readonly peers: readonly string[];
+}
+
+export type MeshState = ReadonlyMap<string, ClusterState>;
+
+export interface Change<T> {
+  readonly from: T;
+  readonly to: T;
+}
+
+/** How one cluster present before and after changes. */
+export interface ClusterPlan {
+  readonly cluster: string;
+  readonly subnet?: Change<string>;
+  readonly podNetworkCidr?: Change<string>;
+  readonly routesAdded: readonly string[];
+  readonly routesRemoved: readonly string[];
+  readonly peersAdded: readonly string[];
+  readonly peersRemoved: readonly string[];
+}
+
+export interface Plan {
+  readonly clustersAdded: readonly { readonly cluster: string; readonly subnet: string }[];
+  readonly clustersRemoved: readonly { readonly cluster: string; readonly subnet: string }[];
+  /** Clusters present on both sides whose routes, peers or subnets change. */
+  readonly clusters: readonly ClusterPlan[];
+  /** Changes that renumber running pods. */
+  readonly warnings: readonly string[];
+  readonly files: readonly { readonly file: string; readonly change: 'added' | 'removed' | 'modified' }[];
+}
+
+const PHAROS_CONFIG = new RegExp(`^([^/_.][^/]*)/${PHAROS_NETWORK_FILE.replace(/[./]/g, '\\$&')}$`);
+
+/** Reads the mesh back from a rendered tree (the output folder, or a render in memory). */
+export function meshStateOf(tree: OutputTree): MeshState {
+  const state = new Map<string, ClusterState>();
+  for (const [file, content] of tree) {
+    const match = PHAROS_CONFIG.exec(file);
+    if (!match) continue;
+    const network = parse(content)?.network ?? {};
+    state.set(match[1], {
+      subnet: String(network.weave?.ipalloc_default_subnet ?? ''),
+      podNetworkCidr: String(network.pod_network_cidr ?? ''),
+      serviceCidr: String(network.service_cidr ?? ''),
+      peers: Array.isArray(network.weave?.known_peers) ? network.weave.known_peers.map(String) : [],
+    });
+  }
+  return state;
+}
+
+/** A cluster routes every other cluster's subnet, as the route agent is rendered to. */
+function routesOf(state: MeshState, cluster: string): string[] {
+  return [...state.entries()]
+    .filter(([name]) => name !== cluster)
+    .map(([, other]) => other.subnet)
+    .sort(compareAddresses);
+}
+
+function minus(a: readonly string[], b: readonly string[]): string[] {
+  return a.filter((item) => !b.includes(item)).sort(compareAddresses);
+}
+
+/** What going from `before` (the output folder) to `after` (the new render) changes in the mesh. */
+export function planChanges(before: MeshState, after: MeshState, differences: readonly FileDifference[]): Plan {
+  const names = (state: MeshState) => [...state.keys()].sort();
+  const clustersAdded = names(after)
+    .filter((name) => !before.has(name))
+    .map((cluster) => ({ cluster, subnet: after.get(cluster)!.subnet }));
+  const clustersRemoved = names(before)
+    .filter((name) => !after.has(name))
+    .map((cluster) => ({ cluster, subnet: before.get(cluster)!.subnet }));
+  const clusters: ClusterPlan[] = [];
+  const warnings: string[] = [];
+  for (const cluster of names(after).filter((name) => before.has(name))) {
+    const old = before.get(cluster)!;
+    const current = after.get(cluster)!;
+    const oldRoutes = routesOf(before, cluster);
+    const newRoutes = routesOf(after, cluster);
+    const plan: ClusterPlan = {
+      cluster,
+      ...(old.subnet !== current.subnet ? { subnet: { from: old.subnet, to: current.subnet } } : {}),
+      ...(old.podNetworkCidr !== current.podNetworkCidr ? { podNetworkCidr: { from: old.podNetworkCidr, to: current.podNetworkCidr } } : {}),
+      routesAdded: minus(newRoutes, oldRoutes),
+      routesRemoved: minus(oldRoutes, newRoutes),
+      peersAdded: minus(current.peers, old.peers),
+      peersRemoved: minus(old.peers, current.peers),
+    };
+    if (plan.subnet) {
+      warnings.push(`cluster ${cluster}'s subnet changes from ${plan.subnet.from} to ${plan.subnet.to}: this renumbers its running pods, and Weave will not hand out the new range until the old one is released`);
+    }
+    if (plan.podNetworkCidr) {
+      warnings.push(`the pod network of cluster ${cluster} changes from ${plan.podNetworkCidr.from} to ${plan.podNetworkCidr.to}: Weave cannot change IPALLOC_RANGE in place; every pod must be renumbered and Weave reset`);
+    }
+    const changed = plan.subnet || plan.podNetworkCidr || [plan.routesAdded, plan.routesRemoved, plan.peersAdded, plan.peersRemoved].some((list) => list.length > 0);
+    if (changed) clusters.push(plan);
+  }
+  const files = differences.map(({ file, onDisk, rendered }) => ({
+    file,
+    change: onDisk === undefined ? ('added' as const) : rendered === undefined ? ('removed' as const) : ('modified' as const),
+  }));
+  return { clustersAdded, clustersRemoved, clusters, warnings, files };
+}
+
+/** The human summary printed before the raw diff. */
+export function formatPlan(plan: Plan): string[] {
+  const lines: string[] = [];
+  const list = (label: string, items: readonly string[]) => (items.length > 0 ? [`${label} ${items.join(', ')}`] : []);
+  for (const { cluster, subnet } of plan.clustersAdded) lines.push(`+ cluster ${cluster} joins the mesh with subnet ${subnet}`);
+  for (const { cluster, subnet } of plan.clustersRemoved) lines.push(`- cluster ${cluster} leaves the mesh (subnet ${subnet}); see the README's runbook (weave rmpeer)`);
+  for (const cluster of plan.clusters) {
+    const parts = [
+      ...(cluster.subnet ? [`subnet ${cluster.subnet.from} -> ${cluster.subnet.to}`] : []),
+      ...(cluster.podNetworkCidr ? [`pod network ${cluster.podNetworkCidr.from} -> ${cluster.podNetworkCidr.to}`] : []),
+      ...list('routes +', cluster.routesAdded),
+      ...list('routes -', cluster.routesRemoved),
+      ...list('peers +', cluster.peersAdded),
+      ...list('peers -', cluster.peersRemoved),
+    ];
+    lines.push(`~ cluster ${cluster.cluster}: ${parts.join('; ')}`);
+  }
+  for (const warning of plan.warnings) lines.push(`WARNING: ${warning}`);
+  const count = plan.files.length;
+  lines.push(count === 0 ? 'no changes: the output folder is what the inventory renders' : `${count} ${count === 1 ? 'file changes' : 'files change'}`);
+  return lines;
+}

@@ -1,0 +1,196 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { generateInventory } from '../scripts/generate-inventory';
+import { clusterConfig, readTree, REPO, run, synth, tempDir, threeClusters, writeInventory } from './helpers';
+
+const root = tempDir();
+let counter = 0;
+
+function setUp(clusters: Record<string, Record<string, any> | string>) {
+  const dir = path.join(root, `case-${++counter}`);
+  const inventory = writeInventory(path.join(dir, 'clusters'), clusters);
+  const outdir = path.join(dir, 'dist');
+  return { inventory, outdir, opts: ['--clusters', inventory, '--outdir', outdir] };
+}
+
+describe('the overview dist/README.md', () => {
+  it('tables and draws the shipped example', () => {
+    const overview = readTree(path.join(REPO, 'dist')).get('README.md')!;
+    expect(overview).toContain(
+      [
+        '| Cluster | Subnet | Service CIDR | Workers | Known peers | Routes |',
+        '|---|---|---|---:|---:|---:|',
+        '| [cluster-a](cluster-a/) | `10.33.0.0/16` | `172.16.0.0/16` | 2 | 2 | 1 |',
+        '| [cluster-b](cluster-b/) | `10.34.0.0/16` | `172.17.0.0/16` | 2 | 2 | 1 |',
+      ].join('\n'),
+    );
+    expect(overview).toContain(['```mermaid', 'graph LR', '  c0["cluster-a<br/>10.33.0.0/16"]', '  c1["cluster-b<br/>10.34.0.0/16"]', '  c0 <--> c1', '```'].join('\n'));
+  });
+
+  it('draws every peering of a small mesh, and external peers', () => {
+    const clusters = threeClusters();
+    clusters['cluster-b'].network.weave.known_peers = ['203.0.113.200'];
+    const { outdir, opts } = setUp(clusters);
+    expect(synth(opts).code).toBe(0);
+    const overview = fs.readFileSync(path.join(outdir, 'README.md'), 'utf8');
+    expect(overview).toMatch(/every pair of clusters peers \(3 peerings\)/);
+    const edges = overview.split('\n').filter((line) => /^ {2}c\d+ (<-->|-\.-) /.test(line));
+    expect(edges).toEqual(['  c0 <--> c1', '  c0 <--> c2', '  c1 <--> c2', '  c1 -.- x1']);
+    expect(overview).toContain('  x1(["1 external peer"])');
+  });
+
+  it('summarises a generated 10-cluster mesh as a hub, saying so', () => {
+    const { outdir, opts } = setUp(generateInventory(10));
+    expect(synth(opts).code).toBe(0);
+    const overview = fs.readFileSync(path.join(outdir, 'README.md'), 'utf8');
+    expect(overview.split('\n').filter((line) => line.startsWith('| [cluster-'))).toHaveLength(10);
+    expect(overview).toContain('| [cluster-010](cluster-010/) | `10.41.0.0/16` | `172.16.9.0/24` | 2 | 18 | 9 |');
+    expect(overview).toContain('  mesh(("full mesh<br/>45 peerings"))');
+    expect(overview.split('\n').filter((line) => line.endsWith(' <--> mesh'))).toHaveLength(10);
+    expect(overview).not.toMatch(/c\d+ <--> c\d+/);
+    expect(overview).toContain('Above 8 clusters the diagram draws the full mesh as one hub rather than every peering.');
+  });
+});
+
+describe('npm run plan', () => {
+  it('says there is nothing to do when the output folder is current, exit 0', () => {
+    const result = run(['plan']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(['weave-mesh plan: what npm run synth would change in dist', 'no changes: the output folder is what the inventory renders'].join('\n'));
+  });
+
+  it('summarises clusters added and removed, routes and peers gained and lost, then the diff; exit 0', () => {
+    const { inventory, outdir, opts } = setUp(threeClusters());
+    expect(synth(opts).code).toBe(0);
+    fs.rmSync(path.join(inventory, 'cluster-c.yml'));
+    writeInventory(inventory, { 'cluster-d': clusterConfig({ subnet: '10.36.0.0/16', workers: ['203.0.113.40'], serviceCidr: '172.19.0.0/16' }) });
+    const result = run(['plan', ...opts]);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines.slice(0, 6)).toEqual([
+      `weave-mesh plan: what npm run synth would change in ${outdir}`,
+      '+ cluster cluster-d joins the mesh with subnet 10.36.0.0/16',
+      "- cluster cluster-c leaves the mesh (subnet 10.35.0.0/16); see the README's runbook (weave rmpeer)",
+      '~ cluster cluster-a: routes + 10.36.0.0/16; routes - 10.35.0.0/16; peers + 203.0.113.40; peers - 203.0.113.11',
+      '~ cluster cluster-b: routes + 10.36.0.0/16; routes - 10.35.0.0/16; peers + 203.0.113.40; peers - 203.0.113.11',
+      expect.stringMatching(/^\d+ files change$/),
+    ]);
+    expect(result.stdout).toContain(`--- ${outdir}/cluster-a/pharos/network.yml\toutput folder`);
+    expect(result.stdout.indexOf('files change')).toBeLessThan(result.stdout.indexOf('--- '));
+    expect(fs.existsSync(path.join(outdir, 'cluster-c'))).toBe(true);
+  });
+
+  it('warns loudly when an existing cluster\'s subnet or the pod network changes', () => {
+    const { inventory, opts } = setUp(threeClusters());
+    expect(synth(opts).code).toBe(0);
+    const file = path.join(inventory, 'cluster-b.yml');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('10.34.0.0/16', '10.40.0.0/16'));
+    const result = run(['plan', ...opts]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('~ cluster cluster-b: subnet 10.34.0.0/16 -> 10.40.0.0/16');
+    expect(result.stdout).toContain('~ cluster cluster-a: routes + 10.40.0.0/16; routes - 10.34.0.0/16');
+    expect(result.stdout).toMatch(/^WARNING: cluster cluster-b's subnet changes from 10\.34\.0\.0\/16 to 10\.40\.0\.0\/16: this renumbers its running pods/m);
+
+    for (const name of ['cluster-a', 'cluster-b', 'cluster-c']) {
+      const cluster = path.join(inventory, `${name}.yml`);
+      fs.writeFileSync(cluster, fs.readFileSync(cluster, 'utf8').replace('10.32.0.0/12', '10.32.0.0/11'));
+    }
+    const widened = run(['plan', ...opts]);
+    expect(widened.stdout).toMatch(/^WARNING: the pod network of cluster cluster-a changes from 10\.32\.0\.0\/12 to 10\.32\.0\.0\/11/m);
+  });
+
+  it('gives machines JSON with --json', () => {
+    const { inventory, opts } = setUp(threeClusters());
+    expect(synth(opts).code).toBe(0);
+    fs.rmSync(path.join(inventory, 'cluster-c.yml'));
+    const result = run(['plan', '--json', ...opts]);
+    expect(result.code).toBe(0);
+    const plan = JSON.parse(result.stdout);
+    expect(plan.clustersAdded).toEqual([]);
+    expect(plan.clustersRemoved).toEqual([{ cluster: 'cluster-c', subnet: '10.35.0.0/16' }]);
+    expect(plan.clusters).toEqual([
+      { cluster: 'cluster-a', routesAdded: [], routesRemoved: ['10.35.0.0/16'], peersAdded: [], peersRemoved: ['203.0.113.11'] },
+      { cluster: 'cluster-b', routesAdded: [], routesRemoved: ['10.35.0.0/16'], peersAdded: [], peersRemoved: ['203.0.113.11'] },
+    ]);
+    expect(plan.warnings).toEqual([]);
+    expect(plan.files).toContainEqual({ file: 'cluster-c/pharos/network.yml', change: 'removed' });
+    expect(plan.diff).toContain('+++ /dev/null\tno longer rendered');
+  });
+
+  it('exits 1 on invalid input', () => {
+    const { opts } = setUp({ 'cluster-a': 'hosts: [' });
+    expect(run(['plan', ...opts]).code).toBe(1);
+  });
+});
+
+describe('subnet allocation', () => {
+  const withoutSubnet = (name: string) => {
+    const clusters: Record<string, any> = threeClusters();
+    clusters[name] = [
+      '# A new cluster: weave-mesh picks its subnet.',
+      'hosts:',
+      '  - address: 203.0.113.77 # the only worker',
+      '    role: worker',
+      'network:',
+      '  provider: weave',
+      '  service_cidr: 172.20.0.0/16',
+      "  pod_network_cidr: 10.32.0.0/12 # shared",
+      '  weave:',
+      '    password: ./shared_password',
+      '',
+    ].join('\n');
+    return clusters;
+  };
+
+  it('a missing subnet is an error that suggests the lowest free one of the usual size, at file:line:column', () => {
+    const { opts } = setUp(withoutSubnet('cluster-d'));
+    const result = synth(opts);
+    expect(result.code).toBe(1);
+    expect(result.stderr.split('\n')[0]).toMatch(
+      /^error: .*cluster-d\.yml:10:5: cluster cluster-d: network\.weave\.ipalloc_default_subnet: is missing; every cluster needs its own subnet inside pod_network_cidr: the lowest free subnet of the mesh's usual size is 10\.32\.0\.0\/16; npm run allocate -- cluster-d writes it into the file$/,
+    );
+  });
+
+  it('npm run allocate writes the suggestion into the file, keeping comments, order and formatting', () => {
+    const { inventory, opts } = setUp(withoutSubnet('cluster-d'));
+    const file = path.join(inventory, 'cluster-d.yml');
+    const before = fs.readFileSync(file, 'utf8');
+    const result = run(['allocate', 'cluster-d', ...opts]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^weave-mesh: wrote network\.weave\.ipalloc_default_subnet: 10\.32\.0\.0\/16 into .*cluster-d\.yml; run npm run synth to render it$/);
+    expect(fs.readFileSync(file, 'utf8')).toBe(`${before}    ipalloc_default_subnet: 10.32.0.0/16\n`);
+    expect(synth(opts).code).toBe(0);
+  });
+
+  it('never moves an existing cluster, and gives two new clusters different subnets', () => {
+    const clusters = withoutSubnet('cluster-d');
+    clusters['cluster-e'] = (clusters['cluster-d'] as string).replace('203.0.113.77', '203.0.113.78').replace('172.20.0.0', '172.21.0.0');
+    const { inventory, opts } = setUp(clusters);
+    const existing = fs.readFileSync(path.join(inventory, 'cluster-a.yml'), 'utf8');
+    const already = run(['allocate', 'cluster-a', ...opts]);
+    expect(already.code).toBe(0);
+    expect(already.stdout).toMatch(/already has its subnet; allocation never moves a cluster, nothing was written$/);
+    expect(fs.readFileSync(path.join(inventory, 'cluster-a.yml'), 'utf8')).toBe(existing);
+
+    // Suggestions go in name order, so what allocate writes is what the errors suggested.
+    expect(run(['allocate', 'cluster-e', ...opts]).stdout).toContain(': 10.36.0.0/16 into');
+    expect(run(['allocate', 'cluster-d', ...opts]).stdout).toContain(': 10.32.0.0/16 into');
+    expect(synth(opts).code).toBe(0);
+  });
+
+  it('refuses while other errors stand, or for an unknown cluster', () => {
+    const clusters = withoutSubnet('cluster-d');
+    clusters['cluster-a'].network.provider = 'calico';
+    const { inventory, opts } = setUp(clusters);
+    const before = fs.readFileSync(path.join(inventory, 'cluster-d.yml'), 'utf8');
+    const blocked = run(['allocate', 'cluster-d', ...opts]);
+    expect(blocked.code).toBe(1);
+    expect(blocked.stderr).toMatch(/network\.provider: is "calico"/);
+    expect(blocked.stderr).toMatch(/fix the errors above before allocating; nothing was written$/);
+    expect(fs.readFileSync(path.join(inventory, 'cluster-d.yml'), 'utf8')).toBe(before);
+    const unknown = run(['allocate', 'cluster-x', ...opts]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^error: no cluster cluster-x in .* \(it has cluster-a, cluster-b, cluster-c, cluster-d\)$/);
+    expect(run(['allocate', ...opts]).stderr).toMatch(/^error: allocate needs <cluster>$/m);
+  });
+});
