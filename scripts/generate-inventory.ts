@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { IPv4, IPv4CidrRange, IPv4Prefix } from 'ip-num';
 import { stringify } from 'yaml';
-import { cidrString } from '../src/net/cidr';
+import { Cidr } from '../src/net/cidr';
 
 export interface GenerateOptions {
   /** @default 2 */
@@ -22,7 +22,7 @@ export function generateInventory(count: number, options: GenerateOptions = {}):
   const prefixLength = options.prefixLength ?? (count > 16 ? 20 : 16);
   if (count > 256 || workers > 250) throw new Error('at most 256 clusters of 250 workers');
   const clusters: Record<string, Record<string, unknown>> = {};
-  let subnet: IPv4CidrRange | undefined = new IPv4CidrRange(IPv4.fromDecimalDottedString('10.32.0.0'), IPv4Prefix.fromNumber(BigInt(prefixLength)));
+  let subnet: Cidr | undefined = new Cidr(new IPv4CidrRange(IPv4.fromDecimalDottedString('10.32.0.0'), IPv4Prefix.fromNumber(BigInt(prefixLength))));
   for (let index = 0; index < count; index++) {
     if (!subnet) throw new Error(`10.32.0.0/12 holds fewer than ${count} subnets of /${prefixLength}`);
     const name = `cluster-${String(index + 1).padStart(3, '0')}`;
@@ -35,10 +35,10 @@ export function generateInventory(count: number, options: GenerateOptions = {}):
         provider: 'weave',
         service_cidr: `172.16.${index}.0/24`,
         pod_network_cidr: '10.32.0.0/12',
-        weave: { password: './shared_password', ipalloc_default_subnet: cidrString(subnet) },
+        weave: { password: './shared_password', ipalloc_default_subnet: subnet.text },
       },
     };
-    subnet = subnet.nextRange();
+    subnet = subnet.next();
   }
   return clusters;
 }

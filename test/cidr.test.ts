@@ -1,4 +1,4 @@
-import { cidrString, compareAddresses, parseIPv4Address, parseIPv4Cidr, rangeInside, rangesOverlap } from '../src/net/cidr';
+import { compareAddresses, parseIPv4Address, parseIPv4Cidr } from '../src/net/cidr';
 
 function range(text: string) {
   const parsed = parseIPv4Cidr(text);
@@ -8,8 +8,8 @@ function range(text: string) {
 
 describe('parseIPv4Cidr', () => {
   it('accepts canonical IPv4 CIDRs', () => {
-    expect(cidrString(range('10.32.0.0/12'))).toBe('10.32.0.0/12');
-    expect(cidrString(range('0.0.0.0/0'))).toBe('0.0.0.0/0');
+    expect(range('10.32.0.0/12')).toEqual(expect.objectContaining({ text: '10.32.0.0/12', prefixLength: 12, first: 169869312n, last: 170917887n }));
+    expect(range('0.0.0.0/0')).toEqual(expect.objectContaining({ text: '0.0.0.0/0', first: 0n, last: 4294967295n }));
   });
 
   it.each([
@@ -38,11 +38,18 @@ describe('parseIPv4Address', () => {
 
 describe('range relations', () => {
   it('detects overlap, containment and disjointness', () => {
-    expect(rangesOverlap(range('10.33.0.0/16'), range('10.33.128.0/17'))).toBe(true);
-    expect(rangesOverlap(range('10.33.0.0/16'), range('10.34.0.0/16'))).toBe(false);
-    expect(rangeInside(range('10.33.0.0/16'), range('10.32.0.0/12'))).toBe(true);
-    expect(rangeInside(range('10.48.0.0/16'), range('10.32.0.0/12'))).toBe(false);
-    expect(rangeInside(range('10.32.0.0/12'), range('10.33.0.0/16'))).toBe(false);
+    expect(range('10.33.0.0/16').overlaps(range('10.33.128.0/17'))).toBe(true);
+    expect(range('10.33.128.0/17').overlaps(range('10.33.0.0/16'))).toBe(true);
+    expect(range('10.33.0.0/16').overlaps(range('10.34.0.0/16'))).toBe(false);
+    expect(range('10.33.255.255/32').overlaps(range('10.34.0.0/16'))).toBe(false);
+    expect(range('10.32.0.0/12').contains(range('10.33.0.0/16'))).toBe(true);
+    expect(range('10.32.0.0/12').contains(range('10.48.0.0/16'))).toBe(false);
+    expect(range('10.33.0.0/16').contains(range('10.32.0.0/12'))).toBe(false);
+    const address = (text: string) => (parseIPv4Address(text) as { value: any }).value;
+    expect(range('10.32.0.0/12').contains(address('10.47.255.255'))).toBe(true);
+    expect(range('10.32.0.0/12').contains(address('10.48.0.0'))).toBe(false);
+    expect(range('10.32.0.0/12').next()?.text).toBe('10.48.0.0/12');
+    expect(range('255.255.255.0/24').next()).toBeUndefined();
   });
 });
 

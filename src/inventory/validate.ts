@@ -1,5 +1,4 @@
-import { IPv4, IPv4CidrRange } from 'ip-num';
-import { cidrString, parseIPv4Address, parseIPv4Cidr, rangeContainsAddress, rangeInside, rangesOverlap } from '../net/cidr';
+import { Address, Cidr, parseIPv4Address, parseIPv4Cidr } from '../net/cidr';
 import { suggestSubnets } from '../mesh/allocate';
 import { ClusterSpec, HostSpec, MeshSpec } from '../mesh/model';
 import { ClusterFile } from './load';
@@ -25,7 +24,7 @@ interface Located<T> {
 }
 
 interface HostDraft extends HostSpec {
-  readonly ip: IPv4;
+  readonly ip: Address;
   readonly path: FieldPath;
 }
 
@@ -33,9 +32,9 @@ interface HostDraft extends HostSpec {
 interface ClusterDraft {
   readonly source: ClusterFile;
   readonly hosts: HostDraft[];
-  serviceCidr?: Located<IPv4CidrRange>;
-  podNetworkCidr?: Located<IPv4CidrRange>;
-  subnet?: Located<IPv4CidrRange>;
+  serviceCidr?: Located<Cidr>;
+  podNetworkCidr?: Located<Cidr>;
+  subnet?: Located<Cidr>;
   /** True when `ipalloc_default_subnet` is absent, which `allocate` can fix. */
   subnetMissing?: boolean;
   passwordFile?: Located<string>;
@@ -134,7 +133,7 @@ function readHosts(draft: ClusterDraft, hosts: unknown, problems: Problem[]): vo
   }
 }
 
-function readAddress(source: ClusterFile, value: unknown, path: FieldPath, problems: Problem[], required: boolean): Located<IPv4> | undefined {
+function readAddress(source: ClusterFile, value: unknown, path: FieldPath, problems: Problem[], required: boolean): Located<Address> | undefined {
   if (typeof value !== 'string') {
     if (value !== undefined || required) {
       report(problems, source, path, value === undefined ? 'is missing; give the host\'s IPv4 address' : `must be an IPv4 address written as a string, not ${typeName(value)}`);
@@ -149,7 +148,7 @@ function readAddress(source: ClusterFile, value: unknown, path: FieldPath, probl
   return { text: value, value: parsed.value, path };
 }
 
-function readCidr(source: ClusterFile, value: unknown, path: FieldPath, problems: Problem[], missingHint: string): Located<IPv4CidrRange> | undefined {
+function readCidr(source: ClusterFile, value: unknown, path: FieldPath, problems: Problem[], missingHint: string): Located<Cidr> | undefined {
   if (typeof value !== 'string') {
     report(problems, source, path, value === undefined ? `is missing; ${missingHint}` : `must be an IPv4 CIDR written as a string, not ${typeName(value)}`);
     return undefined;
@@ -159,7 +158,7 @@ function readCidr(source: ClusterFile, value: unknown, path: FieldPath, problems
     report(problems, source, path, `${JSON.stringify(value)} ${parsed.reason}`);
     return undefined;
   }
-  return { text: cidrString(parsed.value), value: parsed.value, path };
+  return { text: parsed.value.text, value: parsed.value, path };
 }
 
 function checkKnownKeys(source: ClusterFile, block: Record<string, unknown>, path: FieldPath, known: readonly string[], problems: Problem[]): void {
@@ -301,18 +300,18 @@ function checkSameEverywhere<T>(drafts: readonly ClusterDraft[], problems: Probl
 }
 
 function checkSubnets(drafts: readonly ClusterDraft[], problems: Problem[]): void {
-  const placed: { draft: ClusterDraft; subnet: Located<IPv4CidrRange> }[] = [];
+  const placed: { draft: ClusterDraft; subnet: Located<Cidr> }[] = [];
   for (const draft of drafts) {
     const { subnet, podNetworkCidr } = draft;
     if (!subnet) continue;
-    if (podNetworkCidr && !rangeInside(subnet.value, podNetworkCidr.value)) {
+    if (podNetworkCidr && !podNetworkCidr.value.contains(subnet.value)) {
       report(problems, draft.source, subnet.path, `${subnet.text} is not inside pod_network_cidr ${podNetworkCidr.text}; choose a subnet inside it`);
     }
     if (podNetworkCidr && subnet.text === podNetworkCidr.text) {
       report(problems, draft.source, subnet.path, `${subnet.text} is the whole pod network; give each cluster a smaller subnet inside ${podNetworkCidr.text}, such as a /16`);
     }
     for (const other of placed) {
-      if (rangesOverlap(subnet.value, other.subnet.value)) {
+      if (subnet.value.overlaps(other.subnet.value)) {
         report(problems, draft.source, subnet.path, `${subnet.text} overlaps ${other.subnet.text} of cluster ${other.draft.source.name} (${other.draft.source.path}); every cluster needs a subnet of its own`);
       }
     }
@@ -352,11 +351,11 @@ function checkServiceCidrs(drafts: readonly ClusterDraft[], problems: Problem[])
   for (const draft of drafts) {
     const { serviceCidr, podNetworkCidr } = draft;
     if (!serviceCidr) continue;
-    if (podNetworkCidr && rangesOverlap(serviceCidr.value, podNetworkCidr.value)) {
+    if (podNetworkCidr && serviceCidr.value.overlaps(podNetworkCidr.value)) {
       report(problems, draft.source, serviceCidr.path, `${serviceCidr.text} overlaps pod_network_cidr ${podNetworkCidr.text}; service and pod addresses must not collide`);
     }
     for (const other of placed) {
-      if (other.serviceCidr && rangesOverlap(serviceCidr.value, other.serviceCidr.value)) {
+      if (other.serviceCidr && serviceCidr.value.overlaps(other.serviceCidr.value)) {
         report(problems, draft.source, serviceCidr.path, `${serviceCidr.text} overlaps the service CIDR ${other.serviceCidr.text} of cluster ${other.source.name}; that works, but a service IP then means different services in the two clusters`, 'warning');
       }
     }
@@ -380,7 +379,7 @@ function checkHostAddresses(drafts: readonly ClusterDraft[], problems: Problem[]
         owners.set(host.address, draft);
       }
       // The pod network is shared by all clusters: report the first range hit, not one line per cluster.
-      const inside = reserved.find(({ range }) => rangeContainsAddress(range.value, host.ip));
+      const inside = reserved.find(({ range }) => range.value.contains(host.ip));
       if (inside) report(problems, draft.source, host.path, `${host.address} lies inside ${inside.what}; node addresses must be outside every pod and service range`);
     }
   }

@@ -3,72 +3,105 @@ import { IPv4, IPv4CidrRange, Validator } from 'ip-num';
 /** The outcome of parsing one address or CIDR from the inventory. */
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
 
+/**
+ * A parsed IPv4 CIDR. ip-num parses it and computes its bounds once; relations between ranges then
+ * compare those bounds, which keeps a 256-cluster mesh's pairwise checks cheap.
+ */
+export class Cidr {
+  /** Canonical text: network address and prefix length. */
+  public readonly text: string;
+  public readonly first: bigint;
+  public readonly last: bigint;
+  public readonly prefixLength: number;
+
+  public constructor(public readonly range: IPv4CidrRange) {
+    this.first = range.getFirst().getValue();
+    this.last = range.getLast().getValue();
+    this.prefixLength = Number(range.getPrefix().getValue());
+    this.text = `${range.getFirst().toString()}/${this.prefixLength}`;
+  }
+
+  public overlaps(other: Cidr): boolean {
+    return this.first <= other.last && other.first <= this.last;
+  }
+
+  /** True when `other` lies entirely inside this range (equal counts as inside). */
+  public contains(other: Cidr | Address): boolean {
+    return other instanceof Cidr ? this.first <= other.first && other.last <= this.last : this.first <= other.value && other.value <= this.last;
+  }
+
+  /** The next range of the same size, or undefined past the end of the address space. */
+  public next(): Cidr | undefined {
+    const next = this.range.nextRange();
+    return next ? new Cidr(next) : undefined;
+  }
+}
+
+/** A parsed IPv4 address. */
+export interface Address {
+  readonly text: string;
+  readonly value: bigint;
+}
+
 const IPV6_HINT = 'Weave Net allocates IPv4 addresses only, so the mesh is IPv4-only';
 
 /**
  * Parses an IPv4 CIDR in canonical form (no host bits set).
  * The reason on failure is a phrase that completes "<value> ...".
  */
-export function parseIPv4Cidr(text: string): Parsed<IPv4CidrRange> {
+export function parseIPv4Cidr(text: string): Parsed<Cidr> {
   if (text.includes(':')) {
     return { ok: false, reason: `is an IPv6 CIDR; ${IPV6_HINT}` };
   }
   if (!Validator.isValidIPv4CidrNotation(text)[0]) {
     return { ok: false, reason: 'is not an IPv4 CIDR such as 10.32.0.0/12' };
   }
-  const range = IPv4CidrRange.fromCidr(text);
-  const canonical = cidrString(range);
-  if (canonical !== text) {
-    return { ok: false, reason: `has host bits set; did you mean ${canonical}?` };
+  const cidr = new Cidr(IPv4CidrRange.fromCidr(text));
+  if (cidr.text !== text) {
+    return { ok: false, reason: `has host bits set; did you mean ${cidr.text}?` };
   }
-  return { ok: true, value: range };
+  return { ok: true, value: cidr };
 }
 
 /** Parses a dotted-quad IPv4 address (no leading zeros, no prefix). */
-export function parseIPv4Address(text: string): Parsed<IPv4> {
+export function parseIPv4Address(text: string): Parsed<Address> {
   if (text.includes(':')) {
     return { ok: false, reason: `is an IPv6 address; ${IPV6_HINT}` };
   }
   if (!Validator.isValidIPv4String(text)[0]) {
     return { ok: false, reason: 'is not an IPv4 address such as 192.0.2.10' };
   }
-  return { ok: true, value: IPv4.fromDecimalDottedString(text) };
-}
-
-/** The canonical text of a range: network address and prefix length. */
-export function cidrString(range: IPv4CidrRange): string {
-  return `${range.getFirst().toString()}/${range.getPrefix().getValue()}`;
-}
-
-export function rangesOverlap(a: IPv4CidrRange, b: IPv4CidrRange): boolean {
-  return a.isOverlapping(b);
-}
-
-/** True when `inner` lies entirely inside `outer` (equal counts as inside). */
-export function rangeInside(inner: IPv4CidrRange, outer: IPv4CidrRange): boolean {
-  return outer.contains(inner);
-}
-
-export function rangeContainsAddress(range: IPv4CidrRange, address: IPv4): boolean {
-  return range.contains(address);
+  return { ok: true, value: { text, value: IPv4.fromDecimalDottedString(text).getValue() } };
 }
 
 /** Orders IPv4 addresses or CIDRs numerically (10.9.0.0 before 10.10.0.0); anything else after them, by text. */
 export function compareAddresses(a: string, b: string): number {
-  const ka = numericKey(a);
-  const kb = numericKey(b);
-  if (ka !== undefined && kb !== undefined) {
+  const ka = sortKey(a);
+  const kb = sortKey(b);
+  if (ka && kb) {
     if (ka.address !== kb.address) return ka.address < kb.address ? -1 : 1;
-    if (ka.prefix !== kb.prefix) return ka.prefix - kb.prefix;
-    return 0;
+    return ka.prefix - kb.prefix;
   }
-  if (ka !== undefined) return -1;
-  if (kb !== undefined) return 1;
+  if (ka) return -1;
+  if (kb) return 1;
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function numericKey(text: string): { address: bigint; prefix: number } | undefined {
-  const [address, prefix] = text.split('/');
-  if (!Validator.isValidIPv4String(address)[0]) return undefined;
-  return { address: IPv4.fromDecimalDottedString(address).getValue(), prefix: prefix === undefined ? 32 : Number(prefix) };
+interface SortKey {
+  readonly address: bigint;
+  readonly prefix: number;
+}
+
+// Sorting a large mesh's peers compares the same few thousand addresses millions of times: parse each once.
+const sortKeys = new Map<string, SortKey | null>();
+
+function sortKey(text: string): SortKey | null {
+  let key = sortKeys.get(text);
+  if (key === undefined) {
+    const [address, prefix] = text.split('/');
+    const parsed = parseIPv4Address(address);
+    key = parsed.ok ? { address: parsed.value.value, prefix: prefix === undefined ? 32 : Number(prefix) } : null;
+    sortKeys.set(text, key);
+  }
+  return key;
 }

@@ -1,8 +1,9 @@
-import { stringify } from 'yaml';
+import { ApiObject, Chart } from 'cdk8s';
 import { OutputChart } from '../../constructs/output-chart';
 import { WeaveMesh } from '../../constructs/weave-mesh';
 import { MARKER_CONTENT, MARKER_FILE, OVERVIEW_FILE, PHAROS_NETWORK_FILE } from './layout';
 import { renderOverview } from './overview';
+import { toYaml } from './yaml';
 
 /** The output tree in memory: relative POSIX path -> file content, sorted by path. */
 export type OutputTree = ReadonlyMap<string, string>;
@@ -11,11 +12,6 @@ interface KubernetesObject {
   readonly apiVersion: string;
   readonly kind: string;
   readonly metadata: { readonly name: string; readonly namespace?: string };
-}
-
-/** Serialises YAML the same way on every machine: no line folding, two-space indent. */
-export function toYaml(value: unknown): string {
-  return stringify(value, { lineWidth: 0, indent: 2, indentSeq: true, aliasDuplicateObjects: false });
 }
 
 /**
@@ -32,8 +28,10 @@ export function renderMesh(mesh: WeaveMesh): OutputTree {
     if (files.has(file)) throw new Error(`internal: two outputs render to ${file}`);
     files.set(file, content);
   };
+  const errors = mesh.node.validate();
+  if (errors.length > 0) throw new Error(`invalid construct tree: ${errors.join('; ')}`);
   for (const chart of mesh.node.findAll().filter(OutputChart.isOutputChart)) {
-    const objects = chart.toJson() as KubernetesObject[];
+    const objects = chartObjects(chart);
     const from = chart.source ? ` from ${chart.source}` : '';
     for (const object of objects) {
       add(`${chart.folder}/${objectFileName(object)}`, header(`Rendered by weave-mesh${from}. Do not edit: change the inventory and run npm run synth.`) + toYaml(object));
@@ -57,6 +55,18 @@ export function renderMesh(mesh: WeaveMesh): OutputTree {
     );
   }
   return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/**
+ * The chart's Kubernetes objects as JSON. Not `chart.toJson()`: that resolves and validates the whole
+ * app again for every chart, which made a 256-cluster mesh spend most of its time there. The tree is
+ * validated once in renderMesh; output order does not matter, since files are named by object.
+ */
+function chartObjects(chart: OutputChart): KubernetesObject[] {
+  return chart.node
+    .findAll()
+    .filter((node): node is ApiObject => ApiObject.isApiObject(node) && Chart.of(node) === chart)
+    .map((object) => object.toJson() as KubernetesObject);
 }
 
 /**
