@@ -22,6 +22,11 @@ export function buildMesh(mesh: MeshSpec): WeaveMesh {
   return new WeaveMesh(new App(), 'weave-mesh', { mesh, ...settings });
 }
 
+/** The command line: `synth`, `check`, `plan` or `allocate`; returns the exit code. */
+export function main(argv: readonly string[]): number {
+  return runCli(argv, buildMesh);
+}
+
 if (require.main === module) {
-  process.exitCode = runCli(process.argv.slice(2), buildMesh);
+  process.exitCode = main(process.argv.slice(2));
 }

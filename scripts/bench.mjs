@@ -1,0 +1,126 @@
+// npm run bench: median wall time and peak RSS of rendering meshes of 2 to 256 clusters, each run
+// as a separate process, side by side with the floor (node loading cdk8s-plus-27 and nothing else)
+// and the conventional cdk8s path (ts-node main.ts). Writes the table to docs/benchmarks.md.
+//   node scripts/bench.mjs [--runs N]
+import { execFileSync, spawnSync } from 'child_process';
+import { cpus, tmpdir, totalmem } from 'os';
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'fs';
+import { join, resolve } from 'path';
+import { build } from 'esbuild';
+
+const repo = resolve(import.meta.dirname, '..');
+const runsFlag = process.argv.indexOf('--runs');
+const RUNS = runsFlag > 0 ? Number(process.argv[runsFlag + 1]) : 5;
+const work = mkdtempSync(join(tmpdir(), 'weave-mesh-bench-'));
+const rssFile = join(work, 'rss');
+const node = process.execPath;
+
+execFileSync(node, [join(repo, 'scripts', 'build.mjs')], { cwd: repo, stdio: 'inherit' });
+await build({
+  entryPoints: [join(repo, 'scripts', 'generate-inventory.ts')],
+  outfile: join(repo, 'build', 'generate-inventory.js'),
+  bundle: true,
+  platform: 'node',
+  packages: 'external',
+  logLevel: 'warning',
+});
+
+const cases = [
+  { name: 'example pair', clusters: 2, inventory: join(repo, 'clusters') },
+  { name: '16 clusters, 4 workers, /16', clusters: 16, workers: 4, prefix: 16 },
+  { name: '64 clusters, 4 workers, /20', clusters: 64, workers: 4, prefix: 20 },
+  { name: '256 clusters, 8 workers, /20', clusters: 256, workers: 8, prefix: 20 },
+];
+for (const c of cases) {
+  if (c.inventory) continue;
+  c.inventory = join(work, `inventory-${c.clusters}`);
+  execFileSync(node, [join(repo, 'build', 'generate-inventory.js'), String(c.clusters), c.inventory, '--workers', String(c.workers), '--prefix-length', String(c.prefix)]);
+}
+
+/** Runs a command RUNS times; median wall time (ms) and the highest peak RSS (MB) of any node process it started. */
+function measure(command, args, { expectCode = 0 } = {}) {
+  const times = [];
+  let rss = 0;
+  for (let run = 0; run < RUNS; run++) {
+    rmSync(rssFile, { force: true });
+    const start = process.hrtime.bigint();
+    const result = spawnSync(command, args, {
+      cwd: repo,
+      env: { ...process.env, NODE_OPTIONS: `--require ${join(repo, 'scripts', 'bench-rss.cjs')}`, WEAVE_MESH_BENCH_RSS: rssFile },
+      encoding: 'utf8',
+    });
+    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+    if (result.status !== expectCode) throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+    const peaks = readFileSync(rssFile, 'utf8').trim().split('\n').map(Number);
+    rss = Math.max(rss, ...peaks);
+  }
+  times.sort((a, b) => a - b);
+  return { ms: times[Math.floor(times.length / 2)], mb: rss / 1024 };
+}
+
+function treeBytes(dir) {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    total += entry.isDirectory() ? treeBytes(path) : statSync(path).size;
+  }
+  return total;
+}
+
+const floor = measure(node, ['-e', "require('cdk8s-plus-27')"]);
+const rows = [];
+for (const c of cases) {
+  const outdir = join(work, `out-${c.clusters}`);
+  const options = ['--clusters', c.inventory, '--outdir', outdir];
+  process.stderr.write(`measuring ${c.name}...\n`);
+  const synth = measure(node, [join(repo, 'build', 'main.js'), 'synth', ...options]);
+  const bytes = treeBytes(outdir);
+  const check = measure(node, [join(repo, 'build', 'main.js'), 'check', ...options]);
+  const npmSynth = measure('npm', ['run', '--silent', 'synth', '--', ...options]);
+  const tsNode = measure(node, [join(repo, 'node_modules', 'ts-node', 'dist', 'bin.js'), 'main.ts', 'synth', ...options]);
+  rows.push({ ...c, bytes, synth, check, npmSynth, tsNode });
+}
+rmSync(work, { recursive: true, force: true });
+
+const ms = (m) => `${Math.round(m.ms)} ms`;
+const mb = (m) => `${Math.round(m.mb)} MB`;
+const table = [
+  '| case | output | floor | synth (`node build/main.js`) | per output KB | `npm run synth` (build + synth) | check | `ts-node main.ts` |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|',
+  ...rows.map((r) =>
+    `| ${r.name} | ${(r.bytes / 1024).toFixed(0)} KB | ${ms(floor)}, ${mb(floor)} | ${ms(r.synth)}, ${mb(r.synth)} | ${((r.synth.ms - floor.ms) / (r.bytes / 1024)).toFixed(3)} ms | ${ms(r.npmSynth)}, ${mb(r.npmSynth)} | ${ms(r.check)}, ${mb(r.check)} | ${ms(r.tsNode)}, ${mb(r.tsNode)} |`,
+  ),
+];
+
+const [pair, , , largest] = rows;
+const growth = rows.slice(1).map((r, i) => ({ from: rows[i], to: r, time: r.synth.ms / rows[i].synth.ms, size: r.bytes / rows[i].bytes }));
+const verdict = (ok) => (ok ? 'met' : '**not met**');
+const targets = [
+  `- Example pair within 2x of the floor: ${(pair.synth.ms / floor.ms).toFixed(2)}x (${ms(pair.synth)} against ${ms(floor)}): ${verdict(pair.synth.ms <= 2 * floor.ms)}.`,
+  `- 256 clusters under 5 s and 500 MB: ${ms(largest.synth)}, ${mb(largest.synth)}: ${verdict(largest.synth.ms < 5000 && largest.synth.mb < 500)}.`,
+  `- Time growing no faster than output size: ${growth.map((g) => `${g.from.clusters} to ${g.to.clusters} clusters, time x${g.time.toFixed(1)} for output x${g.size.toFixed(1)}`).join('; ')}: ${verdict(growth.every((g) => g.time <= g.size))}.`,
+  `- check about the cost of synth: ${rows.map((r) => `${(r.check.ms / r.synth.ms).toFixed(2)}x`).join(', ')} of synth's time.`,
+];
+
+const report = [
+  '# Benchmarks',
+  '',
+  `Written by \`npm run bench\` (${RUNS} runs per cell, each a separate process; median wall time, highest peak RSS`,
+  `of any node process the command started). Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node.js ${process.version}.`,
+  '',
+  '- **floor**: a node process that only loads cdk8s-plus-27.',
+  '- **synth**: `node build/main.js synth`, what `npm run synth` runs after its build step.',
+  '- **per output KB**: synth time above the floor, divided by the output size: the cost per output byte.',
+  '- **`npm run synth`**: the whole command from a checkout, including npm itself and the esbuild build (tens of ms).',
+  '- **`ts-node main.ts`**: the conventional cdk8s app path (`cdk8s init` runs `ts-node main.ts`), which type-checks on every run.',
+  '',
+  ...table,
+  '',
+  '## Targets',
+  '',
+  ...targets,
+  '',
+].join('\n');
+mkdirSync(join(repo, 'docs'), { recursive: true });
+writeFileSync(join(repo, 'docs', 'benchmarks.md'), report);
+process.stdout.write(report);

@@ -1,0 +1,29 @@
+// What `npm run synth|check|plan|allocate` runs: compiles main.ts with esbuild when its sources
+// changed, then runs the command in this same process (one node start-up, no ts-node).
+import { createHash } from 'crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'fs';
+import { createRequire } from 'module';
+import { join, resolve } from 'path';
+
+const repo = resolve(import.meta.dirname, '..');
+const stamp = join(repo, 'build', 'main.js.sources');
+
+function sourceFiles(dir) {
+  return readdirSync(join(repo, dir), { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
+    .map((entry) => join(entry.parentPath ?? entry.path, entry.name));
+}
+
+// The bundle depends on our TypeScript, the build script and the lock file (esbuild's version).
+const inputs = [join(repo, 'main.ts'), join(repo, 'scripts', 'build.mjs'), join(repo, 'package-lock.json'), ...sourceFiles('src'), ...sourceFiles('constructs')].sort();
+const hash = createHash('sha256');
+for (const file of inputs) hash.update(file).update(readFileSync(file));
+const digest = hash.digest('hex');
+
+if (!existsSync(join(repo, 'build', 'main.js')) || !existsSync(stamp) || readFileSync(stamp, 'utf8') !== digest) {
+  await import('./build.mjs');
+  writeFileSync(stamp, digest);
+}
+
+const { main } = createRequire(import.meta.url)(join(repo, 'build', 'main.js'));
+process.exitCode = main(process.argv.slice(2));
