@@ -146,8 +146,10 @@ function synth(options: Options, factory: MeshFactory, output: Output): number {
   assertReplaceable(options.outdir, options.clusters);
   const rendered = render(options, factory, output);
   if (!rendered) return 1;
-  writeTreeAtomically(options.outdir, rendered.tree);
-  printSummary(rendered.mesh, options.outdir, output);
+  // Most runs (pre-commit hooks, CI) change nothing: reading is much cheaper than rewriting the folder.
+  const unchanged = compareTrees(readOutputTree(options.outdir), rendered.tree).length === 0;
+  if (!unchanged) writeTreeAtomically(options.outdir, rendered.tree);
+  printSummary(rendered.mesh, unchanged ? `${options.outdir} (unchanged)` : options.outdir, output);
   return 0;
 }
 

@@ -167,6 +167,16 @@ describe('rewriting the output folder', () => {
     expect(fs.readdirSync(path.dirname(outdir)).sort()).toEqual(['clusters', 'dist']);
   });
 
+  it('leaves an up-to-date output folder untouched, files and modification times', () => {
+    const { inventory, outdir } = renderInto('unchanged', threeClusters());
+    const stamp = (file: string) => fs.statSync(path.join(outdir, file)).mtimeMs;
+    const before = [...readTree(outdir).keys()].map((file) => [file, stamp(file)]);
+    const result = synth(['--clusters', inventory, '--outdir', outdir]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`rendered 3 clusters into ${outdir} (unchanged)`);
+    expect([...readTree(outdir).keys()].map((file) => [file, stamp(file)])).toEqual(before);
+  });
+
   it('leaves the output folder byte-for-byte as it was after a failed run', () => {
     const { inventory, outdir, tree: before } = renderInto('failed', threeClusters());
     fs.writeFileSync(path.join(inventory, 'cluster-b.yml'), 'hosts: [\n');
