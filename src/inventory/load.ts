@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Document, LineCounter, parseDocument } from 'yaml';
+import { CST, Document, Lexer, LineCounter, parseDocument } from 'yaml';
 import { Problem } from './problem';
 
 /** A cluster file that parsed as YAML, with what is needed to point at its values. */
@@ -24,6 +24,8 @@ export interface LoadResult {
 export const MAX_FILE_BYTES = 256 * 1024;
 /** YAML aliases allowed per document; far below what an alias bomb needs to expand. */
 const MAX_ALIAS_COUNT = 50;
+/** Nesting of [ ] and { } allowed; a cluster.yml needs a handful, and the yaml parser recurses per level. */
+const MAX_FLOW_DEPTH = 64;
 
 const CLUSTER_FILE = /\.ya?ml$/;
 
@@ -85,6 +87,9 @@ function loadClusterFile(dir: string, fileName: string): { file: ClusterFile } |
     return refuse(`cannot be read: ${describe(error)}`);
   }
 
+  if (flowDepthExceeds(text, MAX_FLOW_DEPTH)) {
+    return refuse(`nests [ ] or { } more than ${MAX_FLOW_DEPTH} levels deep; a cluster.yml is a few levels deep`);
+  }
   const lineCounter = new LineCounter();
   let document: Document;
   let data: unknown;
@@ -93,12 +98,13 @@ function loadClusterFile(dir: string, fileName: string): { file: ClusterFile } |
     const [syntaxError] = document.errors;
     if (syntaxError) {
       const { line, col } = lineCounter.linePos(syntaxError.pos[0]);
-      return refuse(`YAML syntax error: ${firstLine(syntaxError.message)}`, line, col);
+      return refuse(isTooDeep(syntaxError.message) ? TOO_DEEP : `YAML syntax error: ${firstLine(syntaxError.message)}`, line, col);
     }
     data = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
     // The yaml package throws for alias bombs (ReferenceError) and overflows its stack on absurd nesting.
-    return refuse(`cannot be loaded as YAML: ${firstLine(describe(error))}`);
+    const message = describe(error);
+    return refuse(isTooDeep(message) ? TOO_DEEP : `cannot be loaded as YAML: ${firstLine(message)}`);
   }
 
   const name = fileName.replace(CLUSTER_FILE, '');
@@ -136,6 +142,26 @@ function describe(error: unknown): string {
     return code ? `${code}: ${error.message}` : error.message;
   }
   return String(error);
+}
+
+/** Linear, with the yaml package's own lexer (no recursion), and stops at the first level too deep. */
+function flowDepthExceeds(text: string, limit: number): boolean {
+  let depth = 0;
+  for (const token of new Lexer().lex(text)) {
+    const type = CST.tokenType(token);
+    if (type === 'flow-seq-start' || type === 'flow-map-start') {
+      if (++depth > limit) return true;
+    } else if (type === 'flow-seq-end' || type === 'flow-map-end') {
+      depth--;
+    }
+  }
+  return false;
+}
+
+const TOO_DEEP = 'is nested too deeply to be a cluster file (the YAML parser ran out of stack); a cluster.yml is a few levels deep';
+
+function isTooDeep(message: string): boolean {
+  return message.includes('Maximum call stack size exceeded');
 }
 
 function firstLine(message: string): string {

@@ -45,7 +45,8 @@ interface ClusterDraft {
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const PATH_LIKE = /^(\.{1,2}\/|\/|~\/)|\//;
+// A file path, written with the characters file names use in practice: `./shared_password`, `/etc/weave/secret`.
+const PATH_LIKE = /^(?=.*\/)[\w.~/-]+$/;
 
 /**
  * Checks every rule of the mesh over the whole inventory and reports all violations at once.
@@ -215,9 +216,14 @@ function readPasswordFile(source: ClusterFile, value: unknown, problems: Problem
     report(problems, source, path, value === undefined || value === '' ? 'is missing; give the path of the shared Weave secret file, such as ./shared_password' : `must be a file path written as a string, not ${typeName(value)}`);
     return undefined;
   }
-  if (!PATH_LIKE.test(value) || /\s/.test(value)) {
+  if (!PATH_LIKE.test(value)) {
     // Never echo the value: it may be the secret itself.
-    report(problems, source, path, 'does not look like a file path; it must be the path of the file holding the shared Weave secret (such as ./shared_password), never the secret itself. If it is a file in the folder where pharos up runs, write ./ before its name');
+    report(
+      problems,
+      source,
+      path,
+      'does not look like a file path; it must be the path of the file holding the shared Weave secret (such as ./shared_password), never the secret itself. Write ./ before the name of a file in the folder where pharos up runs; use letters, digits and . _ ~ / - only',
+    );
     return undefined;
   }
   return { text: value, value, path };
