@@ -285,23 +285,30 @@ function checkClusterNames(drafts: readonly ClusterDraft[], problems: Problem[])
   }
 }
 
+/** Clusters grouped by the value of one field, the largest group first (ties: the group seen first, in name order). */
+function groupByValue<T>(drafts: readonly ClusterDraft[], pick: (draft: ClusterDraft) => Located<T> | undefined): { field: Located<T>; drafts: ClusterDraft[] }[] {
+  const groups = new Map<string, { field: Located<T>; drafts: ClusterDraft[] }>();
+  for (const draft of drafts) {
+    const field = pick(draft);
+    if (!field) continue;
+    const group = groups.get(field.text) ?? { field, drafts: [] };
+    group.drafts.push(draft);
+    groups.set(field.text, group);
+  }
+  return [...groups.values()].sort((a, b) => b.drafts.length - a.drafts.length);
+}
+
 /**
  * A field that must be equal in every cluster. The value most clusters use is taken as the
- * intended one (ties go to the first cluster by name), and every other cluster is reported.
+ * intended one, and every other cluster is reported.
  */
 function checkSameEverywhere<T>(drafts: readonly ClusterDraft[], problems: Problem[], pick: (draft: ClusterDraft) => Located<T> | undefined, what: string): void {
-  const byValue = new Map<string, ClusterDraft[]>();
-  for (const draft of drafts) {
-    const field = pick(draft);
-    if (field) byValue.set(field.text, [...(byValue.get(field.text) ?? []), draft]);
-  }
-  if (byValue.size < 2) return;
-  const [majority, holders] = [...byValue.entries()].sort((a, b) => b[1].length - a[1].length)[0];
-  for (const draft of drafts) {
-    const field = pick(draft);
-    if (!field || field.text === majority) continue;
-    const names = holders.map((holder) => holder.source.name).join(', ');
-    report(problems, draft.source, field.path, `is ${field.text}, but ${names} ${holders.length === 1 ? 'uses' : 'use'} ${majority}; the ${what} must be the same in every cluster of the mesh`);
+  const [majority, ...others] = groupByValue(drafts, pick);
+  const names = majority?.drafts.map((holder) => holder.source.name).join(', ');
+  for (const draft of others.flatMap((group) => group.drafts)) {
+    const field = pick(draft)!;
+    const verb = majority.drafts.length === 1 ? 'uses' : 'use';
+    report(problems, draft.source, field.path, `is ${field.text}, but ${names} ${verb} ${majority.field.text}; the ${what} must be the same in every cluster of the mesh`);
   }
 }
 
@@ -330,7 +337,7 @@ function checkMissingSubnets(drafts: readonly ClusterDraft[], problems: Problem[
   const missing = drafts.filter((draft) => draft.subnetMissing);
   const suggestions = new Map<string, string>();
   if (missing.length === 0) return suggestions;
-  const podNetwork = mostCommon(drafts.map((draft) => draft.podNetworkCidr));
+  const podNetwork = groupByValue(drafts, (draft) => draft.podNetworkCidr)[0]?.field;
   const used = drafts.flatMap((draft) => (draft.subnet ? [draft.subnet.value] : []));
   const suggested = podNetwork ? suggestSubnets(podNetwork.value, used, missing.map((draft) => draft.source.name)) : new Map<string, string | undefined>();
   for (const draft of missing) {
@@ -344,12 +351,6 @@ function checkMissingSubnets(drafts: readonly ClusterDraft[], problems: Problem[
     report(problems, draft.source, ['network', 'weave', 'ipalloc_default_subnet'], `is missing; every cluster needs its own subnet inside pod_network_cidr: ${hint}`, 'error', 'missing-subnet');
   }
   return suggestions;
-}
-
-function mostCommon<T>(fields: readonly (Located<T> | undefined)[]): Located<T> | undefined {
-  const byText = new Map<string, Located<T>[]>();
-  for (const field of fields) if (field) byText.set(field.text, [...(byText.get(field.text) ?? []), field]);
-  return [...byText.values()].sort((a, b) => b.length - a.length)[0]?.[0];
 }
 
 function checkServiceCidrs(drafts: readonly ClusterDraft[], problems: Problem[]): void {
