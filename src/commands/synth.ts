@@ -1,0 +1,36 @@
+import { WeaveMesh } from '../../constructs/weave-mesh';
+import { workerAddresses } from '../mesh/model';
+import { compareTrees, readOutputTree } from '../output/compare';
+import { assertReplaceable, writeTreeAtomically } from '../output/write';
+import { Command, Output, renderInventory } from './command';
+
+export const synth: Command = {
+  summary: 'render the inventory into the output folder, replacing it as a whole',
+  run(options, factory, output) {
+    assertReplaceable(options.outdir, options.clusters);
+    const rendered = renderInventory(options, factory, output);
+    if (!rendered) return 1;
+    // Most runs (pre-commit hooks, CI) change nothing: reading is much cheaper than rewriting the folder.
+    const unchanged = compareTrees(readOutputTree(options.outdir), rendered.tree).length === 0;
+    if (!unchanged) writeTreeAtomically(options.outdir, rendered.tree);
+    printSummary(rendered.mesh, unchanged ? `${options.outdir} (unchanged)` : options.outdir, output);
+    return 0;
+  },
+};
+
+function printSummary(mesh: WeaveMesh, outdir: string, output: Output): void {
+  const rows = [['cluster', 'subnet', 'workers', 'peers', 'routes']];
+  for (const chart of mesh.clusters) {
+    rows.push([
+      chart.cluster.name,
+      chart.cluster.subnet,
+      String(workerAddresses(chart.cluster).length),
+      String(chart.knownPeers.length),
+      String(chart.routedSubnets.length),
+    ]);
+  }
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  const count = mesh.clusters.length;
+  output.out(`weave-mesh: rendered ${count} ${count === 1 ? 'cluster' : 'clusters'} into ${outdir}`);
+  for (const row of rows) output.out(`  ${row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()}`);
+}
