@@ -8,4 +8,5 @@ module.exports = {
   // Type checking is done once by `tsc --noEmit` in `npm test`; with isolatedModules ts-jest only transpiles.
   transform: { '^.+\\.ts$': 'ts-jest' },
   testTimeout: 60000,
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };
