@@ -1,7 +1,12 @@
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { App } from 'cdk8s';
 import { parse, parseAllDocuments } from 'yaml';
+import { WeaveMesh } from '../constructs/weave-mesh';
+import { loadClusterFiles } from '../src/inventory/load';
+import { validateInventory } from '../src/inventory/validate';
+import { renderMesh } from '../src/output/render';
 import { readTree, REPO, runCli, synth, tempDir, threeClusters, writeInventory } from './helpers';
 
 const root = tempDir();
@@ -237,5 +242,14 @@ describe('kubectl kustomize', () => {
       const objects = parseAllDocuments(built).map((document) => document.toJS());
       expect(objects.map((object) => `${object.kind}/${object.metadata.namespace}/${object.metadata.name}`)).toEqual(['DaemonSet/kube-system/route-config']);
     }
+  });
+});
+
+describe('construct validations', () => {
+  it('run for every construct of the tree, as cdk8s synth would, and stop the render', () => {
+    const mesh = validateInventory(loadClusterFiles(path.join(REPO, 'clusters')).files).mesh!;
+    const tree = new WeaveMesh(new App(), 'mesh', { mesh });
+    tree.clusters[1].routeAgent.node.addValidation({ validate: () => ['a deliberately failing validation'] });
+    expect(() => renderMesh(tree)).toThrow(/invalid construct tree: mesh\/cluster-b\/RouteAgent: a deliberately failing validation/);
   });
 });

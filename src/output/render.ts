@@ -28,9 +28,10 @@ export function renderMesh(mesh: WeaveMesh): OutputTree {
     if (files.has(file)) throw new Error(`internal: two outputs render to ${file}`);
     files.set(file, content);
   };
-  const errors = mesh.node.validate();
+  const constructs = mesh.node.findAll();
+  const errors = constructs.flatMap((construct) => construct.node.validate().map((error) => `${construct.node.path}: ${error}`));
   if (errors.length > 0) throw new Error(`invalid construct tree: ${errors.join('; ')}`);
-  for (const chart of mesh.node.findAll().filter(OutputChart.isOutputChart)) {
+  for (const chart of constructs.filter(OutputChart.isOutputChart)) {
     const objects = chartObjects(chart);
     const from = chart.source ? ` from ${chart.source}` : '';
     for (const object of objects) {
