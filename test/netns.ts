@@ -152,9 +152,10 @@ export class RunningAgent {
   public readonly exited: Promise<number | null>;
   private readonly child: ChildProcess;
 
-  public constructor(netns: string, script: string, busybox: string) {
+  /** `first`: a folder put on PATH before BusyBox's, to run the agent with other tools (iproute2's ip). */
+  public constructor(netns: string, script: string, busybox: string, first?: string) {
     this.child = spawn(systemIp(), ['netns', 'exec', netns, path.join(busybox, 'sh'), '-c', script], {
-      env: { PATH: `${busybox}:/usr/sbin:/usr/bin:/sbin:/bin` },
+      env: { PATH: `${first ? `${first}:` : ''}${busybox}:/usr/sbin:/usr/bin:/sbin:/bin` },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const collect = (chunk: Buffer) => this.lines.push(...chunk.toString().split('\n').filter(Boolean));

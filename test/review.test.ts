@@ -194,3 +194,26 @@ describe('subnet allocation', () => {
     expect(run(['allocate', ...opts]).stderr).toMatch(/^error: allocate needs <cluster>$/m);
   });
 });
+
+describe('on a generated 10-cluster inventory', () => {
+  it('plan summarises a cluster joining, and allocate gives a cluster back the subnet it lost', () => {
+    const { inventory, outdir, opts } = setUp(generateInventory(10));
+    expect(synth(opts).code).toBe(0);
+
+    // Allocation of a cluster whose subnet line was deleted: the lowest free /16 is the one it had.
+    const file = path.join(inventory, 'cluster-004.yml');
+    const original = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, original.replace(/^ {4}ipalloc_default_subnet: .*\n/m, ''));
+    expect(synth(opts).stderr).toMatch(/cluster-004\.yml:\d+:\d+: cluster cluster-004: network\.weave\.ipalloc_default_subnet: is missing; .* is 10\.35\.0\.0\/16;/);
+    expect(run(['allocate', 'cluster-004', ...opts]).stdout).toContain('ipalloc_default_subnet: 10.35.0.0/16 into');
+    expect(fs.readFileSync(file, 'utf8')).toBe(original);
+    expect(run(['plan', ...opts]).stdout).toContain('no changes: the output folder is what the inventory renders');
+
+    writeInventory(inventory, { 'cluster-011': generateInventory(11)['cluster-011'] });
+    const lines = run(['plan', ...opts]).stdout.split('\n');
+    expect(lines[1]).toBe('+ cluster cluster-011 joins the mesh with subnet 10.42.0.0/16');
+    expect(lines.filter((line) => line.startsWith('~ cluster '))).toHaveLength(10);
+    expect(lines).toContain('~ cluster cluster-001: routes + 10.42.0.0/16; peers + 100.64.10.1, 100.64.10.2');
+    expect(fs.existsSync(path.join(outdir, 'cluster-011'))).toBe(false);
+  });
+});

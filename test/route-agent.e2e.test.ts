@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
@@ -177,5 +178,19 @@ describeWhenPossible('the route agent on simulated nodes', () => {
     expect(routesOf(a1)).not.toMatch(/metric 87/);
     expect(routesOf(a1)).toMatch(/^10\.99\.0\.0\/16 scope link/m);
     expect(agent.lines).toContain('route-config: removed route 10.35.0.0/16 dev weave (shutting down)');
+  });
+
+  it('works the same with iproute2\'s ip, whose output differs from BusyBox\'s', async () => {
+    // iproute2 prints `proto 87` and leaves out `dev weave` when listing by device.
+    const iproute2 = fs.mkdtempSync(path.join(root, 'iproute2-'));
+    fs.symlinkSync(execFileSync('sh', ['-c', 'command -v ip'], { encoding: 'utf8' }).trim(), path.join(iproute2, 'ip'));
+    const agent = new RunningAgent(a1.netns, rendered['cluster-a'].script, busybox, iproute2);
+    agents.set(a1, agent);
+    await logged(a1, 'route-config: added route 10.35.0.0/16 dev weave src 10.33.0.1');
+    expect(routesOf(a1)).toMatch(/^10\.35\.0\.0\/16 proto 87 scope link src 10\.33\.0\.1 metric 87/m);
+    agent.signal('SIGTERM');
+    expect(await agent.exited).toBe(0);
+    expect(routesOf(a1)).not.toMatch(/metric 87/);
+    expect(routesOf(a1)).toMatch(/^10\.99\.0\.0\/16 scope link/m);
   });
 });

@@ -1,6 +1,5 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { createTwoFilesPatch } from 'diff';
 import { isForeignPath } from './layout';
 import { OutputTree } from './render';
 import { listFiles } from './write';
@@ -39,6 +38,8 @@ const RESET = '\u001b[0m';
 /** A unified diff per file, from the output folder (`---`) to what synth would render (`+++`). */
 export function formatTreeDiff(differences: readonly FileDifference[], outdir: string, color: boolean): string[] {
   const lines: string[] = [];
+  // Loaded only when there is a difference to show: synth and a clean check never need it.
+  const { createTwoFilesPatch } = require('diff') as typeof import('diff');
   for (const { file, onDisk, rendered } of differences) {
     const name = `${outdir}/${file}`;
     const patch = createTwoFilesPatch(
