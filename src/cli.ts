@@ -8,6 +8,20 @@ import { OutputFolderError } from './output/write';
 
 export type { MeshFactory, Output } from './commands/command';
 
+let pipesGuarded = false;
+
+/** `npm run plan | head` closes the pipe early: that is the reader's choice, not an error worth a stack trace. */
+function exitQuietlyOnClosedPipe(): void {
+  if (pipesGuarded) return;
+  pipesGuarded = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(process.exitCode ?? 0);
+    });
+  }
+}
+
 const consoleOutput: Output = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
@@ -36,6 +50,7 @@ function usage(): string {
  * difference found by check, or a failure. Never throws and never prints a stack trace.
  */
 export function runCli(argv: readonly string[], factory: MeshFactory, output: Output = consoleOutput): number {
+  if (output === consoleOutput) exitQuietlyOnClosedPipe();
   let parsed: { values: { clusters?: string; outdir?: string; help?: boolean; json?: boolean }; positionals: string[] };
   try {
     parsed = parseArgs({

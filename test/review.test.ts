@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { generateInventory } from '../scripts/generate-inventory';
@@ -115,6 +116,14 @@ describe('npm run plan', () => {
     expect(plan.warnings).toEqual([]);
     expect(plan.files).toContainEqual({ file: 'cluster-c/pharos/network.yml', change: 'removed' });
     expect(plan.diff).toContain('+++ /dev/null\tno longer rendered');
+  });
+
+  it('stops quietly when its reader closes the pipe (plan | head)', () => {
+    // Nothing rendered yet: the diff of a 16-cluster mesh is far larger than a pipe's buffer.
+    const { opts } = setUp(generateInventory(16));
+    const result = spawnSync('sh', ['-c', `"${process.execPath}" "${path.join(REPO, 'build', 'main.js')}" plan ${opts.map((o) => `"${o}"`).join(' ')} | head -1`], { encoding: 'utf8' });
+    expect(result.stdout).toMatch(/^weave-mesh plan: /);
+    expect(result.stderr).toBe('');
   });
 
   it('exits 1 on invalid input', () => {

@@ -50,8 +50,9 @@ export function formatTreeDiff(differences: readonly FileDifference[], outdir: s
       onDisk === undefined ? 'not in the output folder' : 'output folder',
       rendered === undefined ? 'no longer rendered' : 'rendered',
     );
-    // The first line of jsdiff's patch is a separator of its own; the unified diff starts after it.
-    for (const line of patch.split('\n').slice(1)) {
+    // jsdiff starts with an Index: line and a ==== separator of its own; the unified diff starts at ---.
+    const body = patch.split('\n');
+    for (const line of body.slice(body.findIndex((candidate) => candidate.startsWith('--- ')))) {
       if (line === '' || line === '\\ No newline at end of file') continue;
       lines.push(color ? paint(line) : line);
     }
