@@ -15,10 +15,15 @@ export interface FluxSyncProps {
   readonly namespace?: string;
 
   /**
-   * How often Flux fetches the repository and re-applies the folder.
-   * @default '5m' and '10m'
+   * How often Flux fetches the repository.
+   * @default '5m'
    */
   readonly sourceInterval?: string;
+
+  /**
+   * How often Flux re-applies the folder, correcting drift on the cluster.
+   * @default '10m'
+   */
   readonly syncInterval?: string;
 }
 

@@ -5,6 +5,7 @@ import * as path from 'path';
 import { stringify } from 'yaml';
 import { buildMesh } from '../main';
 import { Output, runCli as runCliInProcess } from '../src/cli';
+import { listFiles } from '../src/output/write';
 
 export const REPO = path.resolve(__dirname, '..');
 
@@ -95,16 +96,7 @@ export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.Pro
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** Every file below `root`, relative path -> content. */
+/** Every file below `root`, relative path -> content, in path order. */
 export function readTree(root: string): Map<string, string> {
-  const files = new Map<string, string>();
-  const walk = (dir: string): void => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else files.set(path.relative(root, full).split(path.sep).join('/'), fs.readFileSync(full, 'utf8'));
-    }
-  };
-  walk(root);
-  return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
+  return new Map(listFiles(root).map((file) => [file, fs.readFileSync(path.join(root, file), 'utf8')]));
 }

@@ -131,7 +131,7 @@ function loadClusterFile(dir: string, fileName: string): { file: ClusterFile } |
 }
 
 /** A path relative to the working directory when it lies below it, so messages stay short and machine-independent. */
-export function displayPath(p: string): string {
+function displayPath(p: string): string {
   const relative = path.relative(process.cwd(), path.resolve(p));
   return relative === '' ? '.' : relative.startsWith('..') || path.isAbsolute(relative) ? p : relative;
 }

@@ -34,7 +34,7 @@ export function suggestKey(unknown: string, known: readonly string[]): string | 
 }
 
 /** Optimal string alignment distance: a transposition (`defualt`) costs one edit, as people mistype. */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const rows = a.length + 1;
   const cols = b.length + 1;
   const d: number[][] = Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));

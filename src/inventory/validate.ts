@@ -75,7 +75,7 @@ function report(problems: Problem[], source: ClusterFile, path: FieldPath, messa
 }
 
 /** `['hosts', 1, 'address']` reads as `hosts[1].address`. */
-export function fieldName(path: FieldPath): string | undefined {
+function fieldName(path: FieldPath): string | undefined {
   if (path.length === 0) return undefined;
   return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('');
 }
