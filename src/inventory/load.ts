@@ -146,6 +146,8 @@ function describe(error: unknown): string {
 
 /** Linear, with the yaml package's own lexer (no recursion), and stops at the first level too deep. */
 function flowDepthExceeds(text: string, limit: number): boolean {
+  // Nesting cannot be deeper than the number of brackets: most files need no lexing at all.
+  if ((text.match(/[[{]/g)?.length ?? 0) <= limit) return false;
   let depth = 0;
   for (const token of new Lexer().lex(text)) {
     const type = CST.tokenType(token);
