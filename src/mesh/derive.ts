@@ -12,7 +12,13 @@ export function knownPeers(mesh: MeshSpec, cluster: ClusterSpec): string[] {
 
 /** Subnets a cluster's nodes must route over the `weave` bridge: every other cluster's, in address order. */
 export function routedSubnets(mesh: MeshSpec, cluster: ClusterSpec): string[] {
-  return otherClusters(mesh, cluster)
+  return subnetsRoutedBy(mesh.clusters, cluster.name);
+}
+
+/** The routing rule itself, for any list of clusters: also how plan reads routes back from rendered output. */
+export function subnetsRoutedBy(clusters: readonly { readonly name: string; readonly subnet: string }[], cluster: string): string[] {
+  return clusters
+    .filter((other) => other.name !== cluster)
     .map((other) => other.subnet)
     .sort(compareAddresses);
 }

@@ -1,4 +1,5 @@
 import { parse } from 'yaml';
+import { subnetsRoutedBy } from '../mesh/derive';
 import { compareAddresses } from '../net/cidr';
 import { FileDifference } from './compare';
 import { PHAROS_NETWORK_FILE } from './layout';
@@ -59,12 +60,9 @@ export function meshStateOf(tree: OutputTree): MeshState {
   return state;
 }
 
-/** A cluster routes every other cluster's subnet, as the route agent is rendered to. */
+/** The routes a cluster's agent has in a rendered state, by the same rule that renders them. */
 function routesOf(state: MeshState, cluster: string): string[] {
-  return [...state.entries()]
-    .filter(([name]) => name !== cluster)
-    .map(([, other]) => other.subnet)
-    .sort(compareAddresses);
+  return subnetsRoutedBy([...state.entries()].map(([name, { subnet }]) => ({ name, subnet })), cluster);
 }
 
 function minus(a: readonly string[], b: readonly string[]): string[] {
