@@ -34,3 +34,6 @@ export const MARKER_CONTENT =
 export function isForeignPath(relative: string): boolean {
   return /^_gitops\/flux\/clusters\/[^/]+\/flux-system(\/|$)/.test(relative);
 }
+
+/** Ends the header of every rendered file: reviewers and editors must know where changes belong. */
+export const DO_NOT_EDIT = 'Do not edit: change the inventory and run npm run synth.';

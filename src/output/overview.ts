@@ -1,5 +1,6 @@
 import { ClusterChart } from '../../constructs/cluster-chart';
 import { workerAddresses } from '../mesh/model';
+import { DO_NOT_EDIT } from './layout';
 
 /** Above this many clusters the diagram draws the full mesh as one hub instead of every peering. */
 export const MAX_CLUSTERS_DRAWN_PAIRWISE = 8;
@@ -10,7 +11,7 @@ export const MAX_CLUSTERS_DRAWN_PAIRWISE = 8;
  */
 export function renderOverview(clusters: readonly ClusterChart[]): string {
   const lines: string[] = [
-    '<!-- Rendered by weave-mesh. Do not edit: change the inventory and run npm run synth. -->',
+    `<!-- Rendered by weave-mesh. ${DO_NOT_EDIT} -->`,
     '# Weave mesh',
     '',
   ];

@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { OutputChart } from '../../constructs/output-chart';
 import { WeaveMesh } from '../../constructs/weave-mesh';
-import { MARKER_CONTENT, MARKER_FILE, OVERVIEW_FILE, PHAROS_NETWORK_FILE } from './layout';
+import { DO_NOT_EDIT, MARKER_CONTENT, MARKER_FILE, OVERVIEW_FILE, PHAROS_NETWORK_FILE } from './layout';
 import { renderOverview } from './overview';
 import { toYaml } from './yaml';
 
@@ -35,7 +35,7 @@ export function renderMesh(mesh: WeaveMesh): OutputTree {
     const objects = chartObjects(chart);
     const from = chart.source ? ` from ${chart.source}` : '';
     for (const object of objects) {
-      add(`${chart.folder}/${objectFileName(object)}`, header(`Rendered by weave-mesh${from}. Do not edit: change the inventory and run npm run synth.`) + toYaml(object));
+      add(`${chart.folder}/${objectFileName(object)}`, header(`Rendered by weave-mesh${from}. ${DO_NOT_EDIT}`) + toYaml(object));
     }
     if (chart.kustomization) {
       add(
@@ -51,7 +51,7 @@ export function renderMesh(mesh: WeaveMesh): OutputTree {
       header(
         `Pharos network config for cluster ${chart.cluster.name}, rendered by weave-mesh from ${chart.source}.`,
         'Use it as the network: block of the cluster.yml given to pharos up. weave.password is resolved',
-        'relative to the directory pharos up runs in, not to this file. Do not edit: change the inventory and run npm run synth.',
+        `relative to the directory pharos up runs in, not to this file. ${DO_NOT_EDIT}`,
       ) + toYaml(chart.pharosNetwork.document),
     );
   }
