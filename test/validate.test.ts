@@ -92,6 +92,22 @@ describe('each mesh rule refuses a violating inventory with one line naming file
     );
   });
 
+  it.each(['/31', '/32'])('ipalloc_default_subnet must hold at least 4 addresses, as Weave requires (%s refused)', (prefix) => {
+    const subnet = `10.33.0.0${prefix}`;
+    expectRefused(
+      render(withChange('cluster-a', (c) => (c.network.weave.ipalloc_default_subnet = subnet))),
+      new RegExp(
+        `cluster-a: network\\.weave\\.ipalloc_default_subnet: 10\\.33\\.0\\.0\\${prefix} is smaller than Weave allows: Weave refuses a subnet of fewer than 4 addresses \\(MinSubnetSize\\), so ipalloc_default_subnet must be a /30 or larger$`,
+      ),
+    );
+  });
+
+  it('a /30 ipalloc_default_subnet, the smallest Weave takes, is accepted', () => {
+    const result = render(withChange('cluster-a', (c) => (c.network.weave.ipalloc_default_subnet = '10.33.0.0/30')));
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
+
   it('ipalloc_default_subnet must overlap no other cluster\'s', () => {
     expectRefused(
       render(withChange('cluster-c', (c) => (c.network.weave.ipalloc_default_subnet = '10.33.128.0/17'))),

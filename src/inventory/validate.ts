@@ -43,6 +43,8 @@ interface ClusterDraft {
   otherWeaveSettings: Record<string, unknown>;
 }
 
+/** Weave Net's ipam/allocator.go: MinSubnetSize = 4 addresses, so /30 is the longest prefix it takes. */
+const WEAVE_SMALLEST_SUBNET = 30;
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 // A file path, written with the characters file names use in practice: `./shared_password`, `/etc/weave/secret`.
@@ -317,6 +319,14 @@ function checkSubnets(drafts: readonly ClusterDraft[], problems: Problem[]): voi
   for (const draft of drafts) {
     const { subnet, podNetworkCidr } = draft;
     if (!subnet) continue;
+    if (subnet.value.prefixLength > WEAVE_SMALLEST_SUBNET) {
+      report(
+        problems,
+        draft.source,
+        subnet.path,
+        `${subnet.text} is smaller than Weave allows: Weave refuses a subnet of fewer than 4 addresses (MinSubnetSize), so ipalloc_default_subnet must be a /${WEAVE_SMALLEST_SUBNET} or larger`,
+      );
+    }
     if (podNetworkCidr && !podNetworkCidr.value.contains(subnet.value)) {
       report(problems, draft.source, subnet.path, `${subnet.text} is not inside pod_network_cidr ${podNetworkCidr.text}; choose a subnet inside it`);
     }
