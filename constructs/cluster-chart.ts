@@ -8,7 +8,7 @@ import { PharosNetworkConfig } from './pharos-network-config';
 import { RouteAgent, RouteAgentProps } from './route-agent';
 
 /** Route agent settings that are the same for every cluster; the routes themselves are derived. */
-export type RouteAgentSettings = Omit<RouteAgentProps, 'routedSubnets'>;
+export type RouteAgentSettings = Omit<RouteAgentProps, 'routedSubnets' | 'localSubnet'>;
 
 export interface ClusterChartProps {
   /** The whole validated mesh, from which peers and routes are derived. */
@@ -39,6 +39,6 @@ export class ClusterChart extends OutputChart {
     this.knownPeers = knownPeers(props.mesh, props.cluster);
     this.routedSubnets = routedSubnets(props.mesh, props.cluster);
     this.pharosNetwork = new PharosNetworkConfig(this, 'PharosNetwork', { cluster: props.cluster, knownPeers: this.knownPeers });
-    this.routeAgent = new RouteAgent(this, 'RouteAgent', { ...props.routeAgent, routedSubnets: this.routedSubnets });
+    this.routeAgent = new RouteAgent(this, 'RouteAgent', { ...props.routeAgent, localSubnet: props.cluster.subnet, routedSubnets: this.routedSubnets });
   }
 }

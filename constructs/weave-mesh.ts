@@ -1,11 +1,12 @@
 import { Construct } from 'constructs';
 import { MeshSpec } from '../src/mesh/model';
-import { ARGOCD_FOLDER, fluxFolder, SYNCED_FOLDER } from '../src/output/layout';
+import { ARGOCD_FOLDER, fluxFolder, SYNCED_FOLDER, TEARDOWN_FOLDER } from '../src/output/layout';
 import { ArgoCdApplicationSet } from './argo-cd-application-set';
 import { ClusterChart, RouteAgentSettings } from './cluster-chart';
 import { FluxSync } from './flux-sync';
 import { GitOpsSettings, resolveGitOpsSettings } from './gitops-settings';
 import { OutputChart } from './output-chart';
+import { RouteAgentTeardown } from './route-agent-teardown';
 
 export interface WeaveMeshProps {
   /** The validated inventory. */
@@ -24,7 +25,8 @@ export interface WeaveMeshProps {
 
 /**
  * The multi-cluster Weave pod network: one ClusterChart per cluster of the inventory, in name order,
- * and the Argo CD / Flux manifests that sync each cluster's folder to that cluster.
+ * the Argo CD / Flux manifests that sync each cluster's folder to that cluster, and the route
+ * agent's teardown for a cluster that leaves.
  */
 export class WeaveMesh extends Construct {
   public readonly mesh: MeshSpec;
@@ -37,6 +39,8 @@ export class WeaveMesh extends Construct {
     this.clusters = props.mesh.clusters.map(
       (cluster) => new ClusterChart(this, cluster.name, { mesh: props.mesh, cluster, routeAgent: props.routeAgent }),
     );
+    const { name: _agentName, ...teardownSettings } = props.routeAgent ?? {};
+    new RouteAgentTeardown(new OutputChart(this, '_teardown', { folder: TEARDOWN_FOLDER }), 'RouteAgentTeardown', teardownSettings);
     if (gitops.tools.includes('argocd')) {
       const hub = new OutputChart(this, 'argocd', { folder: ARGOCD_FOLDER });
       new ArgoCdApplicationSet(hub, 'ApplicationSet', { settings: gitops, syncedFolder: SYNCED_FOLDER });

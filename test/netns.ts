@@ -4,24 +4,38 @@ import * as os from 'os';
 import * as path from 'path';
 
 /**
- * Simulated nodes for the route agent's end-to-end test: Linux network namespaces joined into one
- * L2 segment, as Weave's overlay joins the `weave` bridges of all nodes.
+ * Simulated Weave nodes for the route agent's end-to-end test: Linux network namespaces joined into
+ * one L2 segment, as Weave's overlay joins the `weave` bridges of all nodes, each with Weave Net
+ * 2.6.5's own iptables rules and ipsets (network policy controller on), so traffic decides.
  */
 
-/** Why the simulation cannot run here, or undefined when it can (root, `ip netns`, BusyBox). */
+export type Backend = 'legacy' | 'nft';
+
+/** The tools the simulation needs, with the Debian package that brings each. */
+const TOOLS: Record<string, string> = {
+  ip: 'iproute2',
+  busybox: 'busybox',
+  'iptables-legacy': 'iptables',
+  'iptables-nft': 'iptables',
+  ipset: 'ipset',
+};
+
+/** Why the simulation cannot run here, or undefined when it can. */
 export function cannotSimulate(): string | undefined {
   if (process.platform !== 'linux') return 'network namespaces need Linux';
   if (process.getuid?.() !== 0) return 'creating network namespaces needs root';
-  for (const tool of ['ip', 'busybox', 'ping']) {
-    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is not installed (iproute2, busybox, iputils-ping)`;
+  for (const [tool, pkg] of Object.entries(TOOLS)) {
+    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is not installed (Debian package ${pkg}; .ci/run installs it)`;
   }
   const probe = `wmprobe${process.pid}`;
   if (spawnSync('ip', ['netns', 'add', probe]).status !== 0) return '`ip netns add` is not permitted here';
+  const bridged = spawnSync('ip', ['netns', 'exec', probe, 'sh', '-c', 'echo 1 > /proc/sys/net/bridge/bridge-nf-call-iptables']).status === 0;
   spawnSync('ip', ['netns', 'del', probe]);
+  if (!bridged) return 'the br_netfilter kernel module is not loaded (modprobe br_netfilter), so bridged traffic would skip iptables';
   return undefined;
 }
 
-/** A folder whose every BusyBox applet (sh, ip, awk, sleep, ...) links to busybox: put it first on PATH. */
+/** A folder whose every BusyBox applet (sh, awk, grep, sleep, ...) links to busybox: put it first on PATH. */
 export function busyboxPath(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'weave-mesh-busybox-'));
   const busybox = execFileSync('sh', ['-c', 'command -v busybox'], { encoding: 'utf8' }).trim();
@@ -31,40 +45,161 @@ export function busyboxPath(): string {
   return dir;
 }
 
+/**
+ * The PATH of the agent's container, as in the weave-kube image: iproute2's `ip` before BusyBox
+ * (alpine's iproute2 package replaces BusyBox's applet), then the iptables tools.
+ */
+export function imagePath(busybox: string, scratch: string): string {
+  const first = fs.mkdtempSync(path.join(scratch, 'iproute2-'));
+  fs.symlinkSync(execFileSync('sh', ['-c', 'command -v ip'], { encoding: 'utf8' }).trim(), path.join(first, 'ip'));
+  return `${first}:${busybox}:/usr/sbin:/usr/bin:/sbin:/bin`;
+}
+
 /** Runs a shell command inside a namespace (with the machine's own tools); throws on failure. */
 export function inNetns(netns: string, command: string): string {
   return execFileSync('ip', ['netns', 'exec', netns, 'sh', '-c', command], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-/** Exit status of a shell command inside a namespace. */
-export function statusInNetns(netns: string, command: string): number {
-  return spawnSync('ip', ['netns', 'exec', netns, 'sh', '-c', command], { stdio: 'ignore' }).status ?? -1;
+/** Exit status and output of a shell command inside a namespace. */
+export function tryInNetns(netns: string, command: string, env?: NodeJS.ProcessEnv): { status: number; output: string } {
+  const result = spawnSync('ip', ['netns', 'exec', netns, 'sh', '-c', command], { encoding: 'utf8', env: env ?? process.env });
+  return { status: result.status ?? -1, output: `${result.stdout}${result.stderr}`.trim() };
+}
+
+export interface WeaveSettings {
+  /** The iptables Weave's launch.sh picked on this node. */
+  readonly backend: Backend;
+  /** `network.weave.no_masq_local`: Weave's `--no-masq-local`. */
+  readonly noMasqLocal: boolean;
+  /** The IPAM ranges this peer owns: what Weave keeps in the weaver-no-masq-local ipset. */
+  readonly ownedRanges: readonly string[];
+  /** Every pod of the node's cluster: weave-npc puts them in the default namespace's default-allow ipsets. */
+  readonly clusterPods: readonly string[];
 }
 
 export interface SimulatedNode {
   readonly name: string;
   /** The node's network namespace. */
   readonly netns: string;
-  /** The address `weave expose` would give the node's bridge, with the subnet's prefix length. */
-  readonly weaveAddress: string;
-  /** The node's pod: its namespace and address. */
+  /** The address `weave expose` gives the node's bridge, with the subnet's prefix length. */
+  weaveAddress: string;
+  /** The node's pod: its namespace and address (with the subnet's prefix length, as Weave's CNI plugin gives it). */
   readonly podNetns: string;
   readonly podAddress: string;
+  readonly weave: WeaveSettings;
 }
 
-/** A mesh of simulated nodes; `destroy` removes every namespace it made. */
+/** `iptables-<backend> -w 5`, for scripts run in a node's namespace. */
+export function ipt(node: SimulatedNode): string {
+  return `iptables-${node.weave.backend} -w 5`;
+}
+
+const NOTE = `-m comment --comment "NOTE: this must go before '-j KUBE-FORWARD'"`;
+
+/**
+ * Weave Net 2.6.5's FORWARD rules with NPC on, in order: net/bridge.go lines 496-528, kept at the
+ * top of FORWARD by ensureRulesAtTop (net/iptables.go lines 75-105).
+ */
+const WEAVE_FORWARD_RULES = [
+  `-i weave ${NOTE} -j WEAVE-NPC-EGRESS`,
+  `-o weave ${NOTE} -j WEAVE-NPC`,
+  '-o weave -m state --state NEW -j NFLOG --nflog-group 86',
+  '-o weave -j DROP',
+  '-i weave ! -o weave -j ACCEPT',
+  '-o weave -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
+];
+
+/**
+ * What the weaver process does to iptables each time Weave launches (net/bridge.go, configureIPTables,
+ * and net/expose.go, exposeNAT), as shell commands with the same semantics: AppendUnique checks
+ * before appending; ensureRulesAtTop does nothing when all its rules exist, else deletes them all
+ * and inserts them again at the top; the nat WEAVE chain is flushed and rebuilt.
+ */
+function weaverScript(node: SimulatedNode): string {
+  const I = ipt(node);
+  const appendUnique = (table: string, chain: string, rule: string) => `${I} -t ${table} -C ${chain} ${rule} 2>/dev/null || ${I} -t ${table} -A ${chain} ${rule}`;
+  const exposed = node.weaveAddress; // exposeNAT gets the bridge address with its prefix; iptables masks it.
+  return [
+    // bridge.go 488-493: ensureChains, then steer traffic to the local node through the egress chain.
+    `${I} -N WEAVE-NPC 2>/dev/null || true`,
+    `${I} -N WEAVE-NPC-EGRESS 2>/dev/null || true`,
+    appendUnique('filter', 'INPUT', '-i weave -j WEAVE-NPC-EGRESS'),
+    // iptables.go 75-105, ensureRulesAtTop.
+    'all=yes',
+    ...WEAVE_FORWARD_RULES.map((rule) => `${I} -C FORWARD ${rule} 2>/dev/null || all=no`),
+    `if [ $all = no ]; then`,
+    ...WEAVE_FORWARD_RULES.map((rule, index) => `  ${I} -D FORWARD ${rule} 2>/dev/null; ${I} -I FORWARD ${index + 1} ${rule}`),
+    'fi',
+    // bridge.go 535-540: ClearChain nat WEAVE, AppendUnique POSTROUTING -j WEAVE.
+    `${I} -t nat -N WEAVE 2>/dev/null || ${I} -t nat -F WEAVE`,
+    appendUnique('nat', 'POSTROUTING', '-j WEAVE'),
+    // bridge.go 549-561: --no-masq-local.
+    ...(node.weave.noMasqLocal
+      ? [
+          'ipset destroy weaver-no-masq-local 2>/dev/null || true',
+          'ipset create weaver-no-masq-local hash:net',
+          ...node.weave.ownedRanges.map((range) => `ipset add weaver-no-masq-local ${range}`),
+          `${I} -t nat -I WEAVE 1 -m set --match-set weaver-no-masq-local dst -m comment --comment "Prevent SNAT to locally running containers" -j RETURN`,
+        ]
+      : []),
+    // expose.go 92-100: exposeNAT.
+    appendUnique('nat', 'WEAVE', `-s ${exposed} -d 224.0.0.0/4 -j RETURN`),
+    appendUnique('nat', 'WEAVE', `-d ${exposed} ! -s ${exposed} -j MASQUERADE`),
+    appendUnique('nat', 'WEAVE', `-s ${exposed} ! -d ${exposed} -j MASQUERADE`),
+  ].join('\n');
+}
+
+/**
+ * What weave-npc installs when it starts (prog/weave-npc/main.go: resetIPTables lines 53-85,
+ * createBaseRules lines 122-197 with --allow-mcast on by default) and for a namespace without
+ * network policies (npc/namespace.go: default-allow ipsets lines 72-80, bypassRules lines 456-468).
+ */
+function npcScript(node: SimulatedNode): string {
+  const I = ipt(node);
+  const comment = (what: string) => `-m comment --comment "DefaultAllow ${what} isolation for namespace: default"`;
+  return [
+    ...['WEAVE-NPC-INGRESS', 'WEAVE-NPC-DEFAULT', 'WEAVE-NPC', 'WEAVE-NPC-EGRESS-ACCEPT', 'WEAVE-NPC-EGRESS-CUSTOM', 'WEAVE-NPC-EGRESS-DEFAULT'].map(
+      (chain) => `${I} -N ${chain} 2>/dev/null || ${I} -F ${chain}`,
+    ),
+    `${I} -A WEAVE-NPC -m state --state RELATED,ESTABLISHED -j ACCEPT`,
+    `${I} -A WEAVE-NPC -d 224.0.0.0/4 -j ACCEPT`,
+    `${I} -A WEAVE-NPC -m physdev --physdev-is-bridged --physdev-out vethwe-bridge -j ACCEPT`,
+    `${I} -A WEAVE-NPC -m state --state NEW -j WEAVE-NPC-DEFAULT`,
+    `${I} -A WEAVE-NPC -m state --state NEW -j WEAVE-NPC-INGRESS`,
+    `${I} -A WEAVE-NPC-EGRESS-ACCEPT -j MARK --set-xmark 0x40000/0x40000`,
+    // AddChainWithRules: the egress chain is flushed and filled in one go.
+    `${I} -N WEAVE-NPC-EGRESS 2>/dev/null || ${I} -F WEAVE-NPC-EGRESS`,
+    `${I} -A WEAVE-NPC-EGRESS -m state --state RELATED,ESTABLISHED -j ACCEPT`,
+    `${I} -A WEAVE-NPC-EGRESS -m physdev --physdev-is-bridged --physdev-in vethwe-bridge -j RETURN`,
+    `${I} -A WEAVE-NPC-EGRESS -m addrtype --dst-type LOCAL -j RETURN`,
+    `${I} -A WEAVE-NPC-EGRESS -d 224.0.0.0/4 -j RETURN`,
+    `${I} -A WEAVE-NPC-EGRESS -m state --state NEW -j WEAVE-NPC-EGRESS-DEFAULT`,
+    `${I} -A WEAVE-NPC-EGRESS -m state --state NEW -m mark ! --mark 0x40000/0x40000 -j WEAVE-NPC-EGRESS-CUSTOM`,
+    `${I} -A WEAVE-NPC-EGRESS -m state --state NEW -m mark ! --mark 0x40000/0x40000 -j NFLOG --nflog-group 86`,
+    // The default namespace: every pod of the cluster in its ingress and egress default-allow sets.
+    'ipset create weave-default-ingress hash:ip',
+    'ipset create weave-default-egress hash:ip',
+    ...node.weave.clusterPods.flatMap((pod) => [`ipset add weave-default-ingress ${pod}`, `ipset add weave-default-egress ${pod}`]),
+    `${I} -A WEAVE-NPC-DEFAULT -m set --match-set weave-default-ingress dst ${comment('ingress')} -j ACCEPT`,
+    `${I} -A WEAVE-NPC-EGRESS-DEFAULT -m set --match-set weave-default-egress src ${comment('egress')} -j WEAVE-NPC-EGRESS-ACCEPT`,
+    `${I} -A WEAVE-NPC-EGRESS-DEFAULT -m set --match-set weave-default-egress src ${comment('egress')} -j RETURN`,
+  ].join('\n');
+}
+
+/** A mesh of simulated nodes; `destroy` removes every namespace and process it made. */
 export class SimulatedMesh {
   public readonly nodes: SimulatedNode[] = [];
   private readonly namespaces: string[] = [];
   private readonly switchNetns: string;
+  private readonly servers: ChildProcess[] = [];
 
   public constructor(private readonly prefix: string) {
     this.switchNetns = this.addNetns('sw');
     inNetns(this.switchNetns, 'ip link add l2 type bridge && ip link set l2 up');
   }
 
-  /** Adds a node whose `weave` bridge holds `weaveAddress` (e.g. 10.33.0.1/16) and a pod at `podAddress`. */
-  public addNode(name: string, weaveAddress: string, podAddress: string): SimulatedNode {
+  /** Adds a node whose `weave` bridge holds `weaveAddress` (e.g. 10.33.0.1/16), a pod at `podAddress`, and Weave's rules. */
+  public addNode(name: string, weaveAddress: string, podAddress: string, weave: WeaveSettings): SimulatedNode {
     const netns = this.addNetns(name);
     const podNetns = this.addNetns(`${name}p`);
     const port = `p${this.nodes.length}`;
@@ -73,19 +208,22 @@ export class SimulatedMesh {
       [
         'ip link set lo up',
         'echo 1 > /proc/sys/net/ipv4/ip_forward',
+        // Weave's launch.sh: bridged traffic passes through iptables (for NPC and kube-proxy).
+        'echo 1 > /proc/sys/net/bridge/bridge-nf-call-iptables',
         // No ICMP redirects: a pod must not learn a direct path that outlives the routes under test.
         'echo 0 > /proc/sys/net/ipv4/conf/all/send_redirects',
         'echo 0 > /proc/sys/net/ipv4/conf/default/send_redirects',
         'echo 0 > /proc/sys/net/ipv4/conf/all/rp_filter',
         'echo 0 > /proc/sys/net/ipv4/conf/default/rp_filter',
-        // The uplink joins this node's bridge to the shared L2 segment.
-        `ip link add uplink type veth peer name ${port} netns ${this.switchNetns}`,
+        // The overlay's port on the bridge has the name Weave gives it, so physdev matches work as on a node.
+        `ip link add vethwe-bridge type veth peer name ${port} netns ${this.switchNetns}`,
         `ip link add pod type veth peer name eth0 netns ${podNetns}`,
       ].join(' && '),
     );
     inNetns(this.switchNetns, `ip link set ${port} master l2 && ip link set ${port} up`);
-    const node: SimulatedNode = { name, netns, weaveAddress, podNetns, podAddress };
+    const node: SimulatedNode = { name, netns, weaveAddress, podNetns, podAddress, weave };
     this.createWeaveBridge(node);
+    inNetns(netns, npcScript(node));
     inNetns(
       podNetns,
       [
@@ -94,42 +232,106 @@ export class SimulatedMesh {
         'echo 0 > /proc/sys/net/ipv4/conf/eth0/accept_redirects',
         `ip addr add ${podAddress} dev eth0`,
         'ip link set eth0 up',
-        `ip route add default via ${weaveAddress.split('/')[0]}`,
+        `ip route add default via ${address(weaveAddress)}`,
       ].join(' && '),
     );
     this.nodes.push(node);
     return node;
   }
 
-  /** (Re)creates the node's `weave` bridge with its address and ports, as a Weave restart does. */
+  /**
+   * (Re)creates the node's `weave` bridge as Weave does: the bridge and its ports first, link up,
+   * then `weave expose` adds the address; then Weave's iptables rules, as on every launch.
+   */
   public createWeaveBridge(node: SimulatedNode, weaveAddress = node.weaveAddress): void {
+    node.weaveAddress = weaveAddress;
     inNetns(
       node.netns,
       [
         'ip link add weave type bridge',
-        `ip addr add ${weaveAddress} dev weave`,
-        'ip link set uplink master weave',
+        'ip link set vethwe-bridge master weave',
         'ip link set pod master weave',
         'ip link set weave up',
-        'ip link set uplink up',
+        'ip link set vethwe-bridge up',
         'ip link set pod up',
+        `ip addr add ${weaveAddress} dev weave`,
       ].join(' && '),
     );
+    this.launchWeave(node);
+  }
+
+  /** Weave's iptables set-up, as each launch of the weaver process does it. */
+  public launchWeave(node: SimulatedNode): void {
+    inNetns(node.netns, weaverScript(node));
   }
 
   public deleteWeaveBridge(node: SimulatedNode): void {
     inNetns(node.netns, 'ip link del weave');
   }
 
-  /** True when one ping from `netns` reaches `address`; the route cache is flushed first so no stale path helps. */
-  public canReach(netns: string, address: string): boolean {
-    for (const netns of this.nodes.flatMap((node) => [node.netns, node.podNetns])) {
-      spawnSync('ip', ['-n', netns, 'route', 'flush', 'cache'], { stdio: 'ignore' });
-    }
-    return statusInNetns(netns, `ping -c 1 -W 1 ${address.split('/')[0]}`) === 0;
+  /** Starts a TCP server in every pod that answers each connection with the address it sees the client at. */
+  public async startServers(): Promise<void> {
+    const script = `require('net').createServer((s) => { s.on('error', () => {}); s.end(s.remoteAddress + '\\n'); }).listen(${PORT}, '0.0.0.0', () => console.log('listening'));`;
+    await Promise.all(
+      this.nodes.map(
+        (node) =>
+          new Promise<void>((resolve, reject) => {
+            const server = spawn('ip', ['netns', 'exec', node.podNetns, process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+            this.servers.push(server);
+            server.stdout!.once('data', () => resolve());
+            server.once('exit', (code) => reject(new Error(`the server in ${node.podNetns} exited with ${code}`)));
+          }),
+      ),
+    );
+  }
+
+  /**
+   * Opens one TCP connection from `netns` to `target` (a pod address, prefix allowed) and returns the
+   * client address the server saw, or an error text. Fresh connections only: each one is NEW to conntrack.
+   */
+  public connect(netns: string, target: string): string {
+    const result = spawnSync('ip', ['netns', 'exec', netns, process.execPath, '-e', CLIENT, address(target), String(PORT)], { encoding: 'utf8' });
+    return (result.stdout || result.stderr).trim();
+  }
+
+  /**
+   * Keeps opening connections from `netns` to `target` until stopped, one every 20 ms; resolves with
+   * how many succeeded, every other outcome, and the client addresses the server saw.
+   */
+  public connectContinuously(netns: string, target: string): { stop(): Promise<{ ok: number; failures: string[]; seen: string[] }> } {
+    const child = spawn('ip', ['netns', 'exec', netns, process.execPath, '-e', CONNECTOR, address(target), String(PORT)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (chunk) => (out += chunk));
+    const done = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    return {
+      async stop() {
+        child.stdin!.end();
+        await done;
+        return JSON.parse(out);
+      },
+    };
+  }
+
+  /** The packet count of a rule of the node's filter table, by its exact `iptables -S` text (without `-A`). */
+  public packets(node: SimulatedNode, rule: string): number {
+    const save = inNetns(node.netns, `iptables-${node.weave.backend}-save -c -t filter`);
+    const line = save.split('\n').find((candidate) => candidate.endsWith(` -A ${rule}`));
+    if (!line) throw new Error(`no rule "${rule}" on ${node.name}:\n${save}`);
+    return Number(/^\[(\d+):/.exec(line)![1]);
+  }
+
+  /** Weave's rules and everything else not the agent's, without counters: must not change while the agent runs. */
+  public foreignRules(node: SimulatedNode): string {
+    const save = inNetns(node.netns, `iptables-${node.weave.backend}-save -t filter; iptables-${node.weave.backend}-save -t nat`);
+    return save
+      .split('\n')
+      .filter((line) => /^[-:*]/.test(line) && !line.includes('WMESH-'))
+      .map((line) => line.replace(/ \[\d+:\d+\]$/, ''))
+      .join('\n');
   }
 
   public destroy(): void {
+    for (const server of this.servers) server.kill('SIGKILL');
     for (const netns of this.namespaces.reverse()) spawnSync('ip', ['netns', 'del', netns], { stdio: 'ignore' });
   }
 
@@ -141,24 +343,63 @@ export class SimulatedMesh {
   }
 }
 
-/** The machine's iproute2 `ip`, resolved before BusyBox's (which has no `netns`) is put first on PATH. */
-function systemIp(): string {
-  return execFileSync('sh', ['-c', 'command -v ip'], { encoding: 'utf8' }).trim();
+const PORT = 8080;
+
+/** One connection: prints the address the server saw, or `error: <code>` after 3 s without an answer. */
+const CLIENT = `
+const [host, port] = process.argv.slice(1);
+const socket = require('net').connect({ host, port: Number(port), timeout: 3000 });
+let answer = '';
+socket.on('data', (chunk) => (answer += chunk));
+socket.on('end', () => { console.log(answer.trim()); process.exit(0); });
+socket.on('timeout', () => { console.log('error: timeout'); process.exit(1); });
+socket.on('error', (error) => { console.log('error: ' + error.code); process.exit(1); });`;
+
+/** Connections one after another every 20 ms until standard input closes; prints a JSON summary. */
+const CONNECTOR = `
+const [host, port] = process.argv.slice(1);
+const result = { ok: 0, failures: [], seen: [] };
+let stopping = false;
+process.stdin.on('end', () => (stopping = true)).resume();
+function once() {
+  if (stopping) { process.stdout.write(JSON.stringify(result)); return; }
+  const socket = require('net').connect({ host, port: Number(port), timeout: 3000 });
+  let answer = '';
+  const next = (failure) => {
+    socket.destroy();
+    if (failure) result.failures.push(failure);
+    else { result.ok++; if (!result.seen.includes(answer.trim())) result.seen.push(answer.trim()); }
+    setTimeout(once, 20);
+  };
+  socket.on('data', (chunk) => (answer += chunk));
+  socket.on('end', () => next());
+  socket.on('timeout', () => next('timeout'));
+  socket.on('error', (error) => next(error.code));
+}
+once();`;
+
+/** The address part of `a.b.c.d/n`. */
+export function address(cidr: string): string {
+  return cidr.split('/')[0];
 }
 
-/** The route agent running in a node's namespace, with its log lines collected. */
+/** A shell program (agent, probe, teardown) running in a node's namespace with the image's tools, its log lines collected. */
 export class RunningAgent {
   public readonly lines: string[] = [];
   public readonly exited: Promise<number | null>;
   private readonly child: ChildProcess;
 
-  /** `first`: a folder put on PATH before BusyBox's, to run the agent with other tools (iproute2's ip). */
-  public constructor(netns: string, script: string, busybox: string, first?: string) {
-    this.child = spawn(systemIp(), ['netns', 'exec', netns, path.join(busybox, 'sh'), '-c', script], {
-      env: { PATH: `${first ? `${first}:` : ''}${busybox}:/usr/sbin:/usr/bin:/sbin:/bin` },
+  public constructor(netns: string, script: string, pathVariable: string) {
+    this.child = spawn('ip', ['netns', 'exec', netns, 'sh', '-c', `PATH=${pathVariable}; export PATH; exec sh -c "$0"`, script], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const collect = (chunk: Buffer) => this.lines.push(...chunk.toString().split('\n').filter(Boolean));
+    let partial = '';
+    const collect = (chunk: Buffer) => {
+      const text = partial + chunk.toString();
+      const lines = text.split('\n');
+      partial = lines.pop()!;
+      this.lines.push(...lines.filter(Boolean));
+    };
     this.child.stdout!.on('data', collect);
     this.child.stderr!.on('data', collect);
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));

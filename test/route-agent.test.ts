@@ -1,18 +1,28 @@
 import { Chart, Testing } from 'cdk8s';
 import { DEFAULT_ROUTE_AGENT_IMAGE, RouteAgent, RouteAgentProps } from '../constructs/route-agent';
+import { forwardRules, natRules, probeAddress } from '../constructs/route-agent-script';
+import { RouteAgentTeardown, RouteAgentTeardownProps } from '../constructs/route-agent-teardown';
 
 function render(props: Partial<RouteAgentProps> = {}) {
   const chart = new Chart(Testing.app(), 'test');
-  new RouteAgent(chart, 'agent', { routedSubnets: ['10.34.0.0/16', '10.35.0.0/16'], ...props });
+  new RouteAgent(chart, 'agent', { localSubnet: '10.33.0.0/16', routedSubnets: ['10.34.0.0/16', '10.35.0.0/16'], ...props });
   const objects = Testing.synth(chart);
   expect(objects).toHaveLength(1);
   return objects[0];
+}
+
+function renderTeardown(props: RouteAgentTeardownProps = {}) {
+  const chart = new Chart(Testing.app(), 'test');
+  new RouteAgentTeardown(chart, 'teardown', props);
+  return Testing.synth(chart)[0];
 }
 
 describe('RouteAgent', () => {
   const daemonSet = render();
   const pod = daemonSet.spec.template.spec;
   const container = pod.containers[0];
+  const script: string = container.args[0];
+  const probe: string = container.readinessProbe.exec.command[2];
 
   it('is an apps/v1 DaemonSet named route-config in kube-system', () => {
     expect(daemonSet.apiVersion).toBe('apps/v1');
@@ -36,57 +46,134 @@ describe('RouteAgent', () => {
     expect(pod.dnsPolicy).toBe('Default');
   });
 
-  it('rolls out one node at a time', () => {
+  it('rolls out one node at a time, and stops quickly since it leaves its state in place', () => {
     expect(daemonSet.spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } });
+    expect(pod.terminationGracePeriodSeconds).toBe(5);
   });
 
-  it('is not privileged: NET_ADMIN only (not CAP_NET_ADMIN), read-only root, no escalation, no service account token', () => {
+  it('is not privileged: NET_ADMIN and, for iptables-legacy, NET_RAW (not CAP_-prefixed), read-only root, no escalation, no token', () => {
     expect(container.securityContext).toEqual({
       privileged: false,
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,
       runAsUser: 0,
       runAsNonRoot: false,
-      capabilities: { drop: ['ALL'], add: ['NET_ADMIN'] },
+      capabilities: { drop: ['ALL'], add: ['NET_ADMIN', 'NET_RAW'] },
     });
     expect(pod.automountServiceAccountToken).toBe(false);
   });
 
-  it('asks for small resources', () => {
-    expect(container.resources).toEqual({ requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '32Mi' } });
+  it('needs no NET_RAW when told the nodes use iptables-nft', () => {
+    const nft = render({ iptablesBackend: 'nft' }).spec.template.spec.containers[0];
+    expect(nft.securityContext.capabilities).toEqual({ drop: ['ALL'], add: ['NET_ADMIN'] });
+    expect(nft.args[0]).toContain('\niptables_setting=nft\n');
+    expect(script).toContain('\niptables_setting=auto\n');
   });
 
-  it('runs its whole program from command/args, with a pinned default image', () => {
+  it('shares the host xtables lock, so iptables-legacy waits for Weave and kube-proxy', () => {
+    expect(pod.volumes).toEqual([{ name: 'xtables-lock', hostPath: { path: '/run/xtables.lock', type: 'FileOrCreate' } }]);
+    expect(container.volumeMounts).toEqual([{ name: 'xtables-lock', mountPath: '/run/xtables.lock' }]);
+    expect(script).toMatch(/"iptables-\$backend-restore" -w 5 --noflush/);
+  });
+
+  it('asks for small resources', () => {
+    expect(container.resources).toEqual({ requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '64Mi' } });
+  });
+
+  it('runs from the pinned weave-kube image of the Weave version Pharos deploys', () => {
     expect(container.image).toBe(DEFAULT_ROUTE_AGENT_IMAGE);
-    expect(DEFAULT_ROUTE_AGENT_IMAGE).toMatch(/:\d+\.\d+\.\d+$/);
+    expect(DEFAULT_ROUTE_AGENT_IMAGE).toBe('docker.io/weaveworks/weave-kube:2.6.5');
+    expect(container.imagePullPolicy).toBe('IfNotPresent');
     expect(container.command).toEqual(['/bin/sh', '-c']);
     expect(container.args).toHaveLength(1);
-    expect(container.args[0]).toContain('desired="10.34.0.0/16 10.35.0.0/16"\n');
-    expect(container.args[0]).toContain('ip route replace "$cidr" dev weave src "$src" proto "$mark" metric "$mark"');
-    expect(pod.volumes).toBeUndefined();
   });
 
-  it('is ready only when every desired route is present', () => {
+  it('renders the desired routes, rules and probe addresses into the program', () => {
+    expect(script).toContain('\nlocal_subnet=10.33.0.0/16\ndesired="10.34.0.0/16 10.35.0.0/16"\nprobes="10.34.0.1 10.35.0.1"\n');
+    expect(script).toContain('\nforward_rules=$(for cidr in $desired; do echo "-A WMESH-FORWARD -s $local_subnet -d $cidr -i weave -o weave -j ACCEPT"; done)\n');
+    expect(script).toContain(
+      '\nnat_rules=$(for cidr in $desired; do echo "-A WMESH-POSTROUTING -s $local_subnet -d $cidr -o weave -j ACCEPT"; echo "-A WMESH-POSTROUTING -s $cidr -d $local_subnet -o weave -j ACCEPT"; done)\n',
+    );
+    expect(script).toContain('ip route replace "$cidr" dev weave src "$src" proto "$proto" table main');
+  });
+
+  it('leaves routes and rules in place on SIGTERM', () => {
+    const stop = /stop\(\) \{([\s\S]*?)\n\}/.exec(script)![1];
+    expect(stop).not.toMatch(/ip route del|remove_|iptables/);
+    expect(script).toContain('trap stop TERM INT');
+  });
+
+  it('is ready only when the kernel routes every remote subnet out of weave and the rules are in place', () => {
     expect(container.readinessProbe.exec.command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
-    expect(container.readinessProbe.exec.command[2]).toContain('grep -qx "$cidr $src" || exit 1');
+    expect(probe).toContain('ip -4 route get "$address"');
+    expect(probe).toContain('forward_table\n[ -z "$problem" ] ||');
     expect(container.readinessProbe.periodSeconds).toBe(10);
+    expect(container.readinessProbe.timeoutSeconds).toBe(10);
   });
 
-  it('takes image, interval and route mark as options', () => {
-    const custom = render({ image: 'registry.example.org/alpine:3.20.3', intervalSeconds: 5, routeMark: 200 });
+  it('takes image, interval and route protocol as options', () => {
+    const custom = render({ image: 'registry.example.org/weaveworks/weave-kube:2.6.5', intervalSeconds: 5, routeProtocol: 200 });
     const customContainer = custom.spec.template.spec.containers[0];
-    expect(customContainer.image).toBe('registry.example.org/alpine:3.20.3');
-    expect(customContainer.args[0]).toContain('\ninterval=5\n');
-    expect(customContainer.args[0]).toContain('\nmark=200\n');
+    expect(customContainer.image).toBe('registry.example.org/weaveworks/weave-kube:2.6.5');
+    expect(customContainer.args[0]).toMatch(/^proto=200\ninterval=5\n/);
     expect(customContainer.readinessProbe.periodSeconds).toBe(5);
   });
 
   it.each([
     [{ intervalSeconds: 0 }, /intervalSeconds must be a whole number of seconds from 1 to 3600, not 0/],
     [{ intervalSeconds: 2.5 }, /intervalSeconds must be a whole number/],
-    [{ routeMark: 2 }, /routeMark must be a route protocol number from 5 to 254/],
+    [{ routeProtocol: 2 }, /routeProtocol must be a route protocol number from 5 to 254 that no routing daemon uses/],
+    [{ routeProtocol: 186 }, /186-189 and 192 to BGP/],
+    [{ iptablesBackend: 'both' }, /iptablesBackend must be auto, legacy or nft, not "both"/],
     [{ routedSubnets: ['10.34.0.0/16; reboot'] }, /refusing to render "10\.34\.0\.0\/16; reboot" into a shell script/],
+    [{ localSubnet: "10.33.0.0/16'" }, /refusing to render "10\.33\.0\.0\/16'" into a shell script/],
   ])('refuses invalid options %j', (props, message) => {
     expect(() => render(props as Partial<RouteAgentProps>)).toThrow(message);
+  });
+});
+
+describe('the rules the agent owns', () => {
+  it('lets the cluster\'s pods out to each other subnet through weave, and nothing else', () => {
+    expect(forwardRules({ localSubnet: '10.33.0.0/16', routedSubnets: ['10.34.0.0/16'] })).toEqual([
+      '-A WMESH-FORWARD -s 10.33.0.0/16 -d 10.34.0.0/16 -i weave -o weave -j ACCEPT',
+    ]);
+  });
+
+  it('exempts pod traffic between the cluster and each other subnet from masquerading, both ways', () => {
+    expect(natRules({ localSubnet: '10.33.0.0/16', routedSubnets: ['10.34.0.0/16'] })).toEqual([
+      '-A WMESH-POSTROUTING -s 10.33.0.0/16 -d 10.34.0.0/16 -o weave -j ACCEPT',
+      '-A WMESH-POSTROUTING -s 10.34.0.0/16 -d 10.33.0.0/16 -o weave -j ACCEPT',
+    ]);
+  });
+
+  it.each([
+    ['10.34.0.0/16', '10.34.0.1'],
+    ['10.40.4.0/30', '10.40.4.1'],
+    ['10.255.255.252/30', '10.255.255.253'],
+  ])('probes %s at its first host address %s', (subnet, address) => {
+    expect(probeAddress(subnet)).toBe(address);
+  });
+});
+
+describe('RouteAgentTeardown', () => {
+  const daemonSet = renderTeardown();
+  const container = daemonSet.spec.template.spec.containers[0];
+
+  it('is a DaemonSet of its own name with the agent\'s image and rights', () => {
+    expect(daemonSet.metadata).toEqual({ name: 'route-config-teardown', namespace: 'kube-system', labels: { name: 'route-config-teardown' } });
+    expect(container.image).toBe(DEFAULT_ROUTE_AGENT_IMAGE);
+    expect(container.securityContext.capabilities).toEqual({ drop: ['ALL'], add: ['NET_ADMIN', 'NET_RAW'] });
+  });
+
+  it('removes the agent\'s routes and both iptables\' chains, and is ready when nothing is left', () => {
+    expect(container.args[0]).toContain('remove_routes "teardown"\nremove_firewall legacy\nremove_firewall nft\n');
+    expect(container.readinessProbe.exec.command[2]).toContain('for b in legacy nft; do');
+  });
+
+  it('looks only where the agent may have written', () => {
+    const nft = renderTeardown({ iptablesBackend: 'nft', routeProtocol: 99 }).spec.template.spec.containers[0];
+    expect(nft.args[0]).toMatch(/^proto=99\n/);
+    expect(nft.args[0]).toContain('remove_routes "teardown"\nremove_firewall nft\n');
+    expect(nft.securityContext.capabilities.add).toEqual(['NET_ADMIN']);
   });
 });

@@ -43,6 +43,8 @@ describe('the shipped reference example', () => {
       '_gitops/flux/clusters/cluster-a/flux-system.kustomization.weave-mesh.yaml',
       '_gitops/flux/clusters/cluster-b/flux-system.gitrepository.weave-mesh.yaml',
       '_gitops/flux/clusters/cluster-b/flux-system.kustomization.weave-mesh.yaml',
+      '_teardown/kube-system.daemonset.route-config-teardown.yaml',
+      '_teardown/kustomization.yaml',
       'cluster-a/kubernetes/kube-system.daemonset.route-config.yaml',
       'cluster-a/kubernetes/kustomization.yaml',
       'cluster-a/pharos/network.yml',
@@ -242,6 +244,13 @@ describe('kubectl kustomize', () => {
       const objects = parseAllDocuments(built).map((document) => document.toJS());
       expect(objects.map((object) => `${object.kind}/${object.metadata.namespace}/${object.metadata.name}`)).toEqual(['DaemonSet/kube-system/route-config']);
     }
+  });
+
+  it('builds the teardown folder, which is applied with kubectl apply -k to a cluster that leaves', () => {
+    const { outdir } = renderInto('kustomize-teardown', threeClusters());
+    const built = execFileSync('kubectl', ['kustomize', path.join(outdir, '_teardown')], { encoding: 'utf8' });
+    const objects = parseAllDocuments(built).map((document) => document.toJS());
+    expect(objects.map((object) => `${object.kind}/${object.metadata.namespace}/${object.metadata.name}`)).toEqual(['DaemonSet/kube-system/route-config-teardown']);
   });
 });
 

@@ -12,6 +12,9 @@ export const PHAROS_NETWORK_FILE = 'pharos/network.yml';
 /** Argo CD's ApplicationSet, for `kubectl apply -k` on the Argo CD cluster. */
 export const ARGOCD_FOLDER = '_gitops/argocd';
 
+/** The route agent's teardown, applied by hand to a cluster that leaves the mesh (not synced anywhere). */
+export const TEARDOWN_FOLDER = '_teardown';
+
 /** Flux's manifests for one cluster: a `flux bootstrap --path` target. */
 export function fluxFolder(cluster: string): string {
   return `_gitops/flux/clusters/${cluster}`;
