@@ -1,10 +1,10 @@
 import { App } from 'cdk8s';
 import { WeaveMesh, WeaveMeshProps } from './constructs/weave-mesh';
 import { runCli } from './src/cli';
-import { MeshSpec } from './src/mesh/model';
+import { loadInventory } from './src/inventory/load';
 
 /** Mesh-wide settings: everything about the mesh that is not in the inventory. */
-export const settings: Omit<WeaveMeshProps, 'mesh'> = {
+export const settings: Omit<WeaveMeshProps, 'clusters' | 'inventory'> = {
   routeAgent: {
     intervalSeconds: 10,
   },
@@ -17,14 +17,18 @@ export const settings: Omit<WeaveMeshProps, 'mesh'> = {
   },
 };
 
-/** The cdk8s app: one WeaveMesh built from the validated inventory. */
-export function buildMesh(mesh: MeshSpec): WeaveMesh {
-  return new WeaveMesh(new App(), 'weave-mesh', { mesh, ...settings });
+/** The cdk8s app: an App holding one WeaveMesh, with the clusters of the inventory folder and the settings above. */
+export function buildApp(inventory = 'clusters'): WeaveMesh {
+  const app = new App();
+  return new WeaveMesh(app, 'weave-mesh', { inventory: loadInventory(inventory), ...settings });
 }
 
-/** The command line: `synth`, `check`, `plan` or `allocate`; returns the exit code. */
+/**
+ * Synthesis: `npm run synth` (and `cdk8s synth`, through cdk8s.yaml) renders the app into dist/;
+ * `check`, `plan` and `allocate` read the same app. Returns the exit code.
+ */
 export function main(argv: readonly string[]): number {
-  return runCli(argv, buildMesh);
+  return runCli(argv, buildApp);
 }
 
 if (require.main === module) {

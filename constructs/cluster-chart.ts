@@ -1,4 +1,3 @@
-import * as path from 'path';
 import { Construct } from 'constructs';
 import { knownPeers, routedSubnets } from '../src/mesh/derive';
 import { ClusterSpec, MeshSpec } from '../src/mesh/model';
@@ -34,7 +33,7 @@ export class ClusterChart extends OutputChart {
   public readonly routeAgent: RouteAgent;
 
   public constructor(scope: Construct, id: string, props: ClusterChartProps) {
-    super(scope, id, { folder: `${props.cluster.name}/${SYNCED_FOLDER}`, source: path.basename(props.cluster.file) });
+    super(scope, id, { folder: `${props.cluster.name}/${SYNCED_FOLDER}`, source: props.cluster.source });
     this.cluster = props.cluster;
     this.knownPeers = knownPeers(props.mesh, props.cluster);
     this.routedSubnets = routedSubnets(props.mesh, props.cluster);

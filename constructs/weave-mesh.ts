@@ -1,21 +1,39 @@
 import { Construct } from 'constructs';
+import { PharosClusterConfig } from '../src/mesh/cluster-config';
+import { declaredInCode, Inventory } from '../src/mesh/declaration';
 import { MeshSpec } from '../src/mesh/model';
+import { compareProblems, formatProblem, Problem } from '../src/mesh/problem';
+import { validateClusters } from '../src/mesh/validate';
 import { ARGOCD_FOLDER, fluxFolder, SYNCED_FOLDER, TEARDOWN_FOLDER } from '../src/output/layout';
+import { OutputTree } from '../src/output/tree';
 import { ArgoCdApplicationSet } from './argo-cd-application-set';
 import { ClusterChart, RouteAgentSettings } from './cluster-chart';
 import { FluxSync } from './flux-sync';
 import { GitOpsSettings, resolveGitOpsSettings } from './gitops-settings';
 import { OutputChart } from './output-chart';
+import { renderTree } from './render-tree';
 import { RouteAgentTeardown } from './route-agent-teardown';
 
 export interface WeaveMeshProps {
-  /** The validated inventory. */
-  readonly mesh: MeshSpec;
+  /**
+   * Clusters declared in code: cluster name -> the cluster's Pharos `cluster.yml`, typed.
+   * @default - none
+   */
+  readonly clusters?: Readonly<Record<string, PharosClusterConfig>>;
+
+  /**
+   * Clusters read by a loader, such as `loadInventory('clusters')` for the YAML inventory, with the
+   * file positions its problems are reported at, and what it could not read.
+   * @default - none
+   */
+  readonly inventory?: Inventory;
+
   /**
    * Route agent settings shared by every cluster.
    * @default - the RouteAgent defaults
    */
   readonly routeAgent?: RouteAgentSettings;
+
   /**
    * Where the output lives in git and which GitOps tools sync it.
    * @default - see GitOpsSettings
@@ -23,34 +41,80 @@ export interface WeaveMeshProps {
   readonly gitops?: GitOpsSettings;
 }
 
+/** Ids of this construct's own children: `_` never starts a cluster name (a DNS-1123 label), so none can collide with a cluster chart. */
+const TEARDOWN_ID = '_teardown';
+const ARGOCD_ID = '_argocd';
+const fluxId = (cluster: string) => `_flux-${cluster}`;
+
 /**
- * The multi-cluster Weave pod network: one ClusterChart per cluster of the inventory, in name order,
- * the Argo CD / Flux manifests that sync each cluster's folder to that cluster, and the route
- * agent's teardown for a cluster that leaves.
+ * The multi-cluster Weave pod network: one ClusterChart per cluster, in name order, the Argo CD /
+ * Flux manifests that sync each cluster's folder to that cluster, and the route agent's teardown
+ * for a cluster that leaves.
+ *
+ * Every rule of the mesh and of Pharos is checked here, for clusters from code and from the YAML
+ * inventory alike, and reported all at once through cdk8s validation (`app.synth()` fails with one
+ * line per problem). A mesh with an error has no charts: nothing is derived from invalid input.
  */
 export class WeaveMesh extends Construct {
-  public readonly mesh: MeshSpec;
+  /** The validated mesh; undefined when the clusters break a rule. */
+  public readonly mesh?: MeshSpec;
+  /** One chart per cluster, in name order; empty when the clusters break a rule. */
   public readonly clusters: readonly ClusterChart[];
+  /** Every error and warning, in file and line order. */
+  public readonly problems: readonly Problem[];
+  /** For each cluster without a subnet: the lowest free one of the mesh's usual size. */
+  public readonly suggestedSubnets: ReadonlyMap<string, string>;
 
   public constructor(scope: Construct, id: string, props: WeaveMeshProps) {
     super(scope, id);
-    this.mesh = props.mesh;
     const gitops = resolveGitOpsSettings(props.gitops);
-    this.clusters = props.mesh.clusters.map(
-      (cluster) => new ClusterChart(this, cluster.name, { mesh: props.mesh, cluster, routeAgent: props.routeAgent }),
-    );
+    const declarations = [
+      ...(props.inventory?.declarations ?? []),
+      ...Object.entries(props.clusters ?? {}).map(([name, config]) => declaredInCode(name, config, `${this.node.path}/${name}`)),
+    ];
+    const validated = validateClusters(declarations);
+    const problems: Problem[] = [...(props.inventory?.problems ?? []), ...validated.problems];
+    if (declarations.length === 0 && !problems.some((problem) => problem.severity === 'error')) {
+      problems.push({ severity: 'error', construct: this.node.path, message: 'declares no clusters; give clusters or an inventory', rule: 'clusters' });
+    }
+    this.problems = problems.sort(compareProblems);
+    this.suggestedSubnets = validated.suggestedSubnets;
+    this.node.addValidation({ validate: () => this.errors().map(formatProblem) });
+
+    if (this.errors().length > 0 || !validated.mesh) {
+      this.clusters = [];
+      return;
+    }
+    const mesh = validated.mesh;
+    this.mesh = mesh;
+    this.clusters = mesh.clusters.map((cluster) => new ClusterChart(this, cluster.name, { mesh, cluster, routeAgent: props.routeAgent }));
     const { name: _agentName, ...teardownSettings } = props.routeAgent ?? {};
-    new RouteAgentTeardown(new OutputChart(this, '_teardown', { folder: TEARDOWN_FOLDER }), 'RouteAgentTeardown', teardownSettings);
+    new RouteAgentTeardown(new OutputChart(this, TEARDOWN_ID, { folder: TEARDOWN_FOLDER }), 'RouteAgentTeardown', teardownSettings);
     if (gitops.tools.includes('argocd')) {
-      const hub = new OutputChart(this, 'argocd', { folder: ARGOCD_FOLDER });
+      const hub = new OutputChart(this, ARGOCD_ID, { folder: ARGOCD_FOLDER });
       new ArgoCdApplicationSet(hub, 'ApplicationSet', { settings: gitops, syncedFolder: SYNCED_FOLDER });
     }
     if (gitops.tools.includes('flux')) {
       for (const chart of this.clusters) {
         // No kustomization.yaml here: flux bootstrap adds its flux-system/ folder beside these files.
-        const hub = new OutputChart(this, `flux-${chart.cluster.name}`, { folder: fluxFolder(chart.cluster.name), kustomization: false });
+        const hub = new OutputChart(this, fluxId(chart.cluster.name), { folder: fluxFolder(chart.cluster.name), kustomization: false });
         new FluxSync(hub, 'Sync', { settings: gitops, path: `${gitops.pathPrefix}/${chart.folder}` });
       }
     }
+  }
+
+  /** The errors among the problems: any of them stops the render. */
+  public errors(): Problem[] {
+    return this.problems.filter((problem) => problem.severity === 'error');
+  }
+
+  /**
+   * The whole output folder as files: path -> content. Throws when the mesh is invalid (check
+   * `errors()` first to report them).
+   */
+  public render(): OutputTree {
+    const errors = this.errors();
+    if (errors.length > 0) throw new Error(`the mesh is invalid: ${errors.map(formatProblem).join('; ')}`);
+    return renderTree(this, this.clusters);
   }
 }

@@ -41,7 +41,7 @@ function usage(): string {
     ...commands,
     '',
     '  --clusters DIR   inventory folder, one Pharos cluster.yml per cluster (default: clusters)',
-    '  --outdir DIR     output folder (default: $CDK8S_OUTDIR or dist)',
+    '  --outdir DIR     output folder (default: dist)',
   ].join('\n');
 }
 
@@ -89,7 +89,7 @@ export function runCli(argv: readonly string[], factory: MeshFactory, output: Ou
   }
   const options: Options = {
     clusters: parsed.values.clusters ?? 'clusters',
-    outdir: parsed.values.outdir ?? (process.env.CDK8S_OUTDIR || 'dist'),
+    outdir: parsed.values.outdir ?? 'dist',
     operands,
     json: parsed.values.json ?? false,
   };

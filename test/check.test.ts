@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildMesh } from '../main';
+import { buildApp } from '../main';
 import { runCli as runInProcess } from '../src/cli';
 import { readTree, REPO, run, runCli, synth, tempDir, threeClusters, writeInventory } from './helpers';
 
@@ -91,7 +91,7 @@ describe('npm run check', () => {
     const { inventory, args } = rendered();
     fs.rmSync(path.join(inventory, 'cluster-c.yml'));
     const lines: string[] = [];
-    const code = runInProcess(args, buildMesh, { out: (line) => lines.push(line), err: () => undefined, color: true });
+    const code = runInProcess(args, buildApp, { out: (line) => lines.push(line), err: () => undefined, color: true });
     expect(code).toBe(1);
     expect(lines).toContainEqual(expect.stringMatching(/^\u001b\[31m-/));
   });

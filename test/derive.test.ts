@@ -4,7 +4,7 @@ import { ClusterSpec, MeshSpec } from '../src/mesh/model';
 function cluster(name: string, subnet: string, workers: string[], extraPeers: string[] = []): ClusterSpec {
   return {
     name,
-    file: `${name}.yml`,
+    source: `${name}.yml`,
     hosts: [{ address: `${name}-master`, role: 'master' }, ...workers.map((address) => ({ address, role: 'worker' as const }))],
     serviceCidr: '172.16.0.0/16',
     podNetworkCidr: '10.32.0.0/12',

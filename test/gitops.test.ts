@@ -4,18 +4,16 @@ import { App } from 'cdk8s';
 import { parse, parseAllDocuments } from 'yaml';
 import { WeaveMesh } from '../constructs/weave-mesh';
 import { GitOpsSettings, resolveGitOpsSettings } from '../constructs/gitops-settings';
-import { loadClusterFiles } from '../src/inventory/load';
-import { validateInventory } from '../src/inventory/validate';
-import { renderMesh } from '../src/output/render';
+import { loadInventory } from '../src/inventory/load';
 import { writeTree } from '../src/output/write';
 import { tempDir, threeClusters, writeInventory } from './helpers';
 
 const root = tempDir();
 const inventory = writeInventory(path.join(root, 'clusters'), threeClusters());
-const mesh = validateInventory(loadClusterFiles(inventory).files).mesh!;
+const loaded = loadInventory(inventory);
 
 function render(gitops?: GitOpsSettings) {
-  return renderMesh(new WeaveMesh(new App(), 'mesh', { mesh, gitops }));
+  return new WeaveMesh(new App(), 'mesh', { inventory: loaded, gitops }).render();
 }
 
 describe('Argo CD', () => {

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { buildMesh } from '../main';
+import { buildApp } from '../main';
 import { Output, runCli as runCliInProcess } from '../src/cli';
 import { listFiles } from '../src/output/write';
 
@@ -77,7 +77,7 @@ export function run(args: string[]): RunResult {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const output: Output = { out: (line) => stdout.push(line), err: (line) => stderr.push(line) };
-  const code = runCliInProcess(args, buildMesh, output);
+  const code = runCliInProcess(args, buildApp, output);
   return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
 }
 

@@ -4,6 +4,7 @@ import { App } from 'cdk8s';
 import { parse } from 'yaml';
 import { WeaveMesh } from '../constructs/weave-mesh';
 import { runCli } from '../src/cli';
+import { loadInventory } from '../src/inventory/load';
 import { clusterConfig, tempDir, writeInventory } from './helpers';
 import { address, busyboxPath, cannotSimulate, imagePath, inNetns, ipt, RunningAgent, SimulatedMesh, SimulatedNode, tryInNetns, waitFor } from './netns';
 
@@ -37,7 +38,7 @@ interface Programs {
 function render(clusters: Record<string, Record<string, any>>, name: string): Record<string, Programs> {
   const inventory = writeInventory(path.join(root, name, 'clusters'), clusters);
   const outdir = path.join(root, name, 'dist');
-  const factory = (mesh: any) => new WeaveMesh(new App(), 'mesh', { mesh, routeAgent: { intervalSeconds: INTERVAL } });
+  const factory = (dir: string) => new WeaveMesh(new App(), 'mesh', { inventory: loadInventory(dir), routeAgent: { intervalSeconds: INTERVAL } });
   const code = runCli(['synth', '--clusters', inventory, '--outdir', outdir], factory, { out: () => undefined, err: (line) => console.error(line) });
   expect(code).toBe(0);
   const programs: Record<string, Programs> = {};

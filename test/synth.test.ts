@@ -1,12 +1,10 @@
-import { execFileSync, spawnSync } from 'child_process';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { parse, parseAllDocuments } from 'yaml';
 import { WeaveMesh } from '../constructs/weave-mesh';
-import { loadClusterFiles } from '../src/inventory/load';
-import { validateInventory } from '../src/inventory/validate';
-import { renderMesh } from '../src/output/render';
+import { loadInventory } from '../src/inventory/load';
 import { readTree, REPO, runCli, synth, tempDir, threeClusters, writeInventory } from './helpers';
 
 const root = tempDir();
@@ -226,14 +224,6 @@ describe('the command line', () => {
     expect(result.stderr).toMatch(/^error: Unknown option '--out'/);
     expect(result.stderr).toContain('usage: npm run <command> -- [operands] [--clusters DIR] [--outdir DIR] [--json]');
   });
-
-  it('writes to CDK8S_OUTDIR when run by `cdk8s synth` (the app command of cdk8s.yaml)', () => {
-    const config = parse(fs.readFileSync(path.join(REPO, 'cdk8s.yaml'), 'utf8'));
-    const outdir = path.join(root, 'cdk8s-cli');
-    const result = spawnSync(config.app, { shell: true, cwd: REPO, env: { ...process.env, CDK8S_OUTDIR: outdir }, encoding: 'utf8' });
-    expect(result.status).toBe(0);
-    expect(readTree(outdir)).toEqual(readTree(path.join(REPO, 'dist')));
-  });
 });
 
 describe('kubectl kustomize', () => {
@@ -256,9 +246,8 @@ describe('kubectl kustomize', () => {
 
 describe('construct validations', () => {
   it('run for every construct of the tree, as cdk8s synth would, and stop the render', () => {
-    const mesh = validateInventory(loadClusterFiles(path.join(REPO, 'clusters')).files).mesh!;
-    const tree = new WeaveMesh(new App(), 'mesh', { mesh });
+    const tree = new WeaveMesh(new App(), 'mesh', { inventory: loadInventory(path.join(REPO, 'clusters')) });
     tree.clusters[1].routeAgent.node.addValidation({ validate: () => ['a deliberately failing validation'] });
-    expect(() => renderMesh(tree)).toThrow(/invalid construct tree: mesh\/cluster-b\/RouteAgent: a deliberately failing validation/);
+    expect(() => tree.render()).toThrow(/invalid construct tree: mesh\/cluster-b\/RouteAgent: a deliberately failing validation/);
   });
 });

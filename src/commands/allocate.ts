@@ -1,33 +1,33 @@
 import * as path from 'path';
 import { writeSubnet } from '../inventory/edit';
-import { loadClusterFiles } from '../inventory/load';
-import { formatProblem } from '../inventory/problem';
-import { validateInventory } from '../inventory/validate';
+import { loadInventory } from '../inventory/load';
+import { formatProblem } from '../mesh/problem';
 import { Command } from './command';
 
 export const allocate: Command = {
   summary: 'write the lowest free subnet into the cluster file that has none',
   operand: '<cluster>',
-  run(options, _factory, output) {
+  run(options, factory, output) {
     const [cluster] = options.operands;
-    const loaded = loadClusterFiles(options.clusters);
-    const file = loaded.files.find((candidate) => candidate.name === cluster);
+    const { declarations } = loadInventory(options.clusters);
+    const file = declarations.find((candidate) => candidate.name === cluster);
     if (!file) {
-      const known = loaded.files.map((candidate) => candidate.name).join(', ');
+      const known = declarations.map((candidate) => candidate.name).join(', ');
       output.err(`error: no cluster ${cluster} in ${options.clusters}${known ? ` (it has ${known})` : ''}`);
       return 1;
     }
-    const validated = validateInventory(loaded.files);
-    const subnet = validated.suggestedSubnets.get(cluster);
+    // The same model synth renders: its problems, and its suggestion for this cluster.
+    const mesh = factory(options.clusters);
+    const subnet = mesh.suggestedSubnets.get(cluster);
     // Allocation needs a sound mesh to allocate in: anything else wrong must be fixed first.
-    const blocking = [...loaded.problems, ...validated.problems].filter((problem) => problem.severity === 'error' && problem.rule !== 'missing-subnet');
+    const blocking = mesh.errors().filter((problem) => problem.rule !== 'missing-subnet');
     if (blocking.length > 0) {
       for (const problem of blocking) output.err(formatProblem(problem));
       output.err(`weave-mesh: fix the errors above before allocating; nothing was written`);
       return 1;
     }
     if (!subnet) {
-      const present = validated.problems.some((problem) => problem.cluster === cluster && problem.rule === 'missing-subnet');
+      const present = mesh.problems.some((problem) => problem.cluster === cluster && problem.rule === 'missing-subnet');
       if (present) {
         output.err(`error: pod_network_cidr has no free subnet left for ${cluster}; nothing was written`);
         return 1;

@@ -1,12 +1,9 @@
 import { WeaveMesh } from '../../constructs/weave-mesh';
-import { loadClusterFiles } from '../inventory/load';
-import { formatProblem } from '../inventory/problem';
-import { validateInventory } from '../inventory/validate';
-import { MeshSpec } from '../mesh/model';
-import { OutputTree, renderMesh } from '../output/render';
+import { formatProblem } from '../mesh/problem';
+import { OutputTree } from '../output/tree';
 
-/** Builds the construct tree for a validated mesh: main.ts decides what the mesh looks like. */
-export type MeshFactory = (mesh: MeshSpec) => WeaveMesh;
+/** Builds the app's mesh from an inventory folder: main.ts decides what the mesh looks like. */
+export type MeshFactory = (inventory: string) => WeaveMesh;
 
 /** Where a command writes; tests capture it. */
 export interface Output {
@@ -34,17 +31,14 @@ export interface Command {
   run(options: Options, factory: MeshFactory, output: Output): number;
 }
 
-/** Loads, validates and renders the inventory, printing every problem. Undefined when the input is invalid. */
-export function renderInventory(options: Options, factory: MeshFactory, output: Output): { mesh: WeaveMesh; tree: OutputTree } | undefined {
-  const loaded = loadClusterFiles(options.clusters);
-  const validated = validateInventory(loaded.files);
-  const problems = [...loaded.problems, ...validated.problems];
-  for (const problem of problems) output.err(formatProblem(problem));
-  if (!validated.mesh || loaded.problems.length > 0) {
-    const errors = problems.filter((problem) => problem.severity === 'error').length;
-    output.err(`weave-mesh: ${errors} ${errors === 1 ? 'error' : 'errors'} in ${options.clusters}; nothing was written to ${options.outdir}`);
+/** Builds and renders the mesh, printing every problem. Undefined when the mesh is invalid. */
+export function renderInventory(options: Options, factory: MeshFactory, output: Output, verb = 'nothing was written to'): { mesh: WeaveMesh; tree: OutputTree } | undefined {
+  const mesh = factory(options.clusters);
+  for (const problem of mesh.problems) output.err(formatProblem(problem));
+  const errors = mesh.errors().length;
+  if (errors > 0) {
+    output.err(`weave-mesh: ${errors} ${errors === 1 ? 'error' : 'errors'} in ${options.clusters}; ${verb} ${options.outdir}`);
     return undefined;
   }
-  const mesh = factory(validated.mesh);
-  return { mesh, tree: renderMesh(mesh) };
+  return { mesh, tree: mesh.render() };
 }

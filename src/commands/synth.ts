@@ -1,5 +1,6 @@
 import { WeaveMesh } from '../../constructs/weave-mesh';
 import { workerAddresses } from '../mesh/model';
+import { cdk8sRun, writeObjects } from '../output/cdk8s-cli';
 import { compareTrees, readOutputTree } from '../output/compare';
 import { assertReplaceable, writeTreeAtomically } from '../output/write';
 import { Command, Output, renderInventory } from './command';
@@ -7,9 +8,16 @@ import { Command, Output, renderInventory } from './command';
 export const synth: Command = {
   summary: 'render the inventory into the output folder, replacing it as a whole',
   run(options, factory, output) {
-    assertReplaceable(options.outdir, options.clusters);
+    const cdk8s = cdk8sRun();
+    const writesTree = cdk8s?.writesTree ?? true;
+    if (writesTree) assertReplaceable(options.outdir, options.clusters);
     const rendered = renderInventory(options, factory, output);
     if (!rendered) return 1;
+    if (cdk8s) writeObjects(cdk8s.objectsOutdir, rendered.tree);
+    if (!writesTree) {
+      output.err(`weave-mesh: cdk8s synth with --stdout or --output: rendered the Kubernetes objects only; ${options.outdir} was left as it was`);
+      return 0;
+    }
     // Most runs (pre-commit hooks, CI) change nothing: reading is much cheaper than rewriting the folder.
     const unchanged = compareTrees(readOutputTree(options.outdir), rendered.tree).length === 0;
     if (!unchanged) writeTreeAtomically(options.outdir, rendered.tree);

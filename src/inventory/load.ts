@@ -1,23 +1,18 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CST, Document, Lexer, LineCounter, parseDocument } from 'yaml';
-import { Problem } from './problem';
+import { ClusterDeclaration, Inventory } from '../mesh/declaration';
+import { Problem } from '../mesh/problem';
 
-/** A cluster file that parsed as YAML, with what is needed to point at its values. */
-export interface ClusterFile {
-  /** Cluster name: the file name without `.yml` / `.yaml`. */
-  readonly name: string;
+/** A cluster file that parsed as YAML: a cluster declaration whose values are located by file, line and column. */
+export interface ClusterFile extends ClusterDeclaration {
   /** The file's path as shown in messages. */
   readonly path: string;
-  /** The parsed content as plain data. */
-  readonly data: unknown;
-  /** Line and column (1-based) of the value at `fieldPath`, or of its nearest existing parent. */
-  locate(fieldPath: readonly (string | number)[]): { line: number; column: number };
 }
 
-export interface LoadResult {
-  readonly files: ClusterFile[];
-  readonly problems: Problem[];
+/** The clusters of an inventory folder, and the files that could not be read as clusters. */
+export interface LoadResult extends Inventory {
+  readonly declarations: ClusterFile[];
 }
 
 /** Files larger than this are refused before parsing: no real cluster.yml comes near it. */
@@ -33,18 +28,18 @@ const CLUSTER_FILE = /\.ya?ml$/;
  * Reads every `*.yml` / `*.yaml` file in `dir`, in name order, and parses each one.
  * Files that cannot be read or parsed become problems; loading never throws for bad input.
  */
-export function loadClusterFiles(dir: string): LoadResult {
+export function loadInventory(dir: string): LoadResult {
   const shownDir = displayPath(dir);
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
   } catch (error) {
-    return { files: [], problems: [{ severity: 'error', file: shownDir, message: `cannot read the inventory folder: ${describe(error)}` }] };
+    return { declarations: [], problems: [{ severity: 'error', file: shownDir, message: `cannot read the inventory folder: ${describe(error)}` }] };
   }
   const names = entries.map((entry) => entry.name).filter((name) => CLUSTER_FILE.test(name)).sort();
   if (names.length === 0) {
     return {
-      files: [],
+      declarations: [],
       problems: [{ severity: 'error', file: shownDir, message: 'holds no cluster files; add one <cluster-name>.yml per cluster' }],
     };
   }
@@ -55,7 +50,7 @@ export function loadClusterFiles(dir: string): LoadResult {
     if ('problem' in result) problems.push(result.problem);
     else files.push(result.file);
   }
-  return { files, problems };
+  return { declarations: files, problems };
 }
 
 function loadClusterFile(dir: string, fileName: string): { file: ClusterFile } | { problem: Problem } {
@@ -112,8 +107,10 @@ function loadClusterFile(dir: string, fileName: string): { file: ClusterFile } |
   return {
     file: {
       name,
+      origin: 'file',
+      source: fileName,
       path: shown,
-      data,
+      config: data,
       locate(fieldPath) {
         for (let depth = fieldPath.length; depth >= 0; depth--) {
           const node = depth === 0 ? doc.contents : doc.getIn(fieldPath.slice(0, depth), true);
@@ -121,10 +118,10 @@ function loadClusterFile(dir: string, fileName: string): { file: ClusterFile } |
           // A missing field is shown at its nearest parent that exists.
           if (range) {
             const { line, col } = lineCounter.linePos(range[0]);
-            return { line, column: col };
+            return { file: shown, line, column: col };
           }
         }
-        return { line: 1, column: 1 };
+        return { file: shown, line: 1, column: 1 };
       },
     },
   };

@@ -8,8 +8,8 @@ export interface HostSpec {
 export interface ClusterSpec {
   /** DNS-1123 label, from the file name. */
   readonly name: string;
-  /** The inventory file it came from, as shown in messages. */
-  readonly file: string;
+  /** Where it was declared, as rendered headers name it: the inventory file's name, or the construct path. */
+  readonly source: string;
   readonly hosts: readonly HostSpec[];
   readonly serviceCidr: string;
   readonly podNetworkCidr: string;

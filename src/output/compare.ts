@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { isForeignPath } from './layout';
-import { OutputTree } from './render';
+import { OutputTree } from './tree';
 import { listFiles } from './write';
 
 /** One file that differs between the rendered tree and the output folder; undefined = absent on that side. */

@@ -1,15 +1,21 @@
-import { ClusterChart } from '../../constructs/cluster-chart';
-import { workerAddresses } from '../mesh/model';
+import { ClusterSpec, workerAddresses } from '../mesh/model';
 import { DO_NOT_EDIT } from './layout';
 
 /** Above this many clusters the diagram draws the full mesh as one hub instead of every peering. */
 export const MAX_CLUSTERS_DRAWN_PAIRWISE = 8;
 
+/** What the overview shows of one cluster. */
+export interface OverviewCluster {
+  readonly cluster: ClusterSpec;
+  readonly knownPeers: readonly string[];
+  readonly routedSubnets: readonly string[];
+}
+
 /**
  * `README.md` of the output folder: a table of the clusters and a Mermaid diagram of the mesh, which
  * GitHub and GitLab draw in pull requests. Deterministic, like every other output file.
  */
-export function renderOverview(clusters: readonly ClusterChart[]): string {
+export function renderOverview(clusters: readonly OverviewCluster[]): string {
   const lines: string[] = [
     `<!-- Rendered by weave-mesh. ${DO_NOT_EDIT} -->`,
     '# Weave mesh',

@@ -3,7 +3,7 @@ import { subnetsRoutedBy } from '../mesh/derive';
 import { compareAddresses } from '../net/cidr';
 import { FileDifference } from './compare';
 import { PHAROS_NETWORK_FILE } from './layout';
-import { OutputTree } from './render';
+import { OutputTree } from './tree';
 
 /** What a rendered tree says about one cluster, read back from its Pharos network config. */
 export interface ClusterState {

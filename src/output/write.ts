@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { isForeignPath, MARKER_FILE } from './layout';
-import { OutputTree } from './render';
+import { OutputTree } from './tree';
 
 /** A refusal the user can act on: printed as one `error:` line, without a stack trace. */
 export class OutputFolderError extends Error {}

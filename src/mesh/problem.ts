@@ -1,23 +1,21 @@
-/** One thing wrong (or worth a warning) in the inventory, located as precisely as the input allows. */
-export interface Problem {
+import { Location } from './declaration';
+
+/** One thing wrong (or worth a warning) in the mesh, located as precisely as its declaration allows. */
+export interface Problem extends Location {
   readonly severity: 'error' | 'warning';
-  /** Path of the cluster file as the user named it (relative to the working directory when possible). */
-  readonly file: string;
-  readonly line?: number;
-  readonly column?: number;
   /** Cluster name, when the problem belongs to one cluster. */
   readonly cluster?: string;
   /** Dotted path of the offending field, such as `network.weave.password`. */
   readonly field?: string;
   /** What is wrong, and the fix where one is obvious. */
   readonly message: string;
-  /** Names the rule for problems that a command can fix, such as `missing-subnet` for `allocate`. */
-  readonly rule?: 'missing-subnet';
+  /** The rule that found it, such as `subnet-overlap`; `missing-subnet` is the one `allocate` fixes. */
+  readonly rule?: string;
 }
 
 /** Formats a problem as the single line the CLI prints: `file:line:column: cluster cluster-a: field: message`. */
 export function formatProblem(problem: Problem): string {
-  const where = [problem.file, problem.line, problem.column].filter((part) => part !== undefined).join(':');
+  const where = problem.file !== undefined ? [problem.file, problem.line, problem.column].filter((part) => part !== undefined).join(':') : (problem.construct ?? '');
   const parts = [where];
   if (problem.cluster !== undefined) parts.push(`cluster ${problem.cluster}`);
   if (problem.field !== undefined) parts.push(problem.field);
@@ -28,7 +26,7 @@ export function formatProblem(problem: Problem): string {
 /** Stable order for reports: by file, then position, then text. */
 export function compareProblems(a: Problem, b: Problem): number {
   return (
-    compare(a.file, b.file) ||
+    compare(a.file ?? a.construct ?? '', b.file ?? b.construct ?? '') ||
     (a.line ?? 0) - (b.line ?? 0) ||
     (a.column ?? 0) - (b.column ?? 0) ||
     compare(a.message, b.message)

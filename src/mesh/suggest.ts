@@ -1,19 +1,3 @@
-/** Keys Pharos knows under `network:` (kontena/pharos-cluster, last releases). */
-export const NETWORK_KEYS = [
-  'provider',
-  'dns_replicas',
-  'node_local_dns_cache',
-  'service_cidr',
-  'pod_network_cidr',
-  'firewalld',
-  'weave',
-  'calico',
-  'custom',
-] as const;
-
-/** Keys Pharos knows under `network.weave:`. */
-export const WEAVE_KEYS = ['trusted_subnets', 'known_peers', 'password', 'ipalloc_default_subnet', 'no_masq_local'] as const;
-
 /** The keys weave-mesh reads and renders itself; the rest of each block is kept as written. */
 export const MANAGED_NETWORK_KEYS: readonly string[] = ['provider', 'service_cidr', 'pod_network_cidr', 'weave'];
 export const MANAGED_WEAVE_KEYS: readonly string[] = ['password', 'ipalloc_default_subnet', 'known_peers'];

@@ -1,12 +1,11 @@
 import { ApiObject, Chart } from 'cdk8s';
-import { OutputChart } from '../../constructs/output-chart';
-import { WeaveMesh } from '../../constructs/weave-mesh';
-import { DO_NOT_EDIT, MARKER_CONTENT, MARKER_FILE, OVERVIEW_FILE, PHAROS_NETWORK_FILE } from './layout';
-import { renderOverview } from './overview';
-import { toYaml } from './yaml';
-
-/** The output tree in memory: relative POSIX path -> file content, sorted by path. */
-export type OutputTree = ReadonlyMap<string, string>;
+import { DO_NOT_EDIT, MARKER_CONTENT, MARKER_FILE, OVERVIEW_FILE, PHAROS_NETWORK_FILE } from '../src/output/layout';
+import { renderOverview } from '../src/output/overview';
+import { OutputTree } from '../src/output/tree';
+import { toYaml } from '../src/output/yaml';
+import { Construct } from 'constructs';
+import { ClusterChart } from './cluster-chart';
+import { OutputChart } from './output-chart';
 
 interface KubernetesObject {
   readonly apiVersion: string;
@@ -15,20 +14,21 @@ interface KubernetesObject {
 }
 
 /**
- * Renders the mesh to files: every OutputChart's objects into its folder, each cluster's Pharos
- * config beside its synced folder, and the ownership marker. Pure and deterministic: the same mesh
- * gives the same bytes, with no timestamps, hashes or absolute paths.
+ * Renders a mesh to files: every OutputChart's objects below `root` into its folder, each cluster's
+ * Pharos config beside its synced folder, the overview and the ownership marker. Validates every
+ * construct first, as cdk8s synth would. Deterministic: the same mesh gives the same bytes, with no
+ * timestamps, hashes or absolute paths.
  */
-export function renderMesh(mesh: WeaveMesh): OutputTree {
+export function renderTree(root: Construct, clusters: readonly ClusterChart[]): OutputTree {
   const files = new Map<string, string>([
     [MARKER_FILE, MARKER_CONTENT],
-    [OVERVIEW_FILE, renderOverview(mesh.clusters)],
+    [OVERVIEW_FILE, renderOverview(clusters)],
   ]);
   const add = (file: string, content: string): void => {
     if (files.has(file)) throw new Error(`internal: two outputs render to ${file}`);
     files.set(file, content);
   };
-  const constructs = mesh.node.findAll();
+  const constructs = root.node.findAll();
   const errors = constructs.flatMap((construct) => construct.node.validate().map((error) => `${construct.node.path}: ${error}`));
   if (errors.length > 0) throw new Error(`invalid construct tree: ${errors.join('; ')}`);
   for (const chart of constructs.filter(OutputChart.isOutputChart)) {
@@ -45,7 +45,7 @@ export function renderMesh(mesh: WeaveMesh): OutputTree {
       );
     }
   }
-  for (const chart of mesh.clusters) {
+  for (const chart of clusters) {
     add(
       `${chart.cluster.name}/${PHAROS_NETWORK_FILE}`,
       header(

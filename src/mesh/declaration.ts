@@ -1,0 +1,40 @@
+/** Where a value of a cluster declaration stands: a file position, or a construct path for clusters declared in code. */
+export interface Location {
+  /** The cluster file as the user named it. */
+  readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
+  /** The construct path of a cluster declared in code, such as `weave-mesh/cluster-a`. */
+  readonly construct?: string;
+}
+
+export type FieldPath = readonly (string | number)[];
+
+/**
+ * One cluster as a front-end hands it to the model: the YAML inventory (a file) or TypeScript (a
+ * construct). The model checks both the same way; only the way to point at a value differs.
+ */
+export interface ClusterDeclaration {
+  /** The cluster's name: the file name without `.yml`, or the key it was declared under. */
+  readonly name: string;
+  /** Where the name comes from: a file's name, or code. */
+  readonly origin: 'file' | 'code';
+  /** How rendered files name where the cluster was declared: the file's name, or the construct path. */
+  readonly source: string;
+  /** The cluster's Pharos `cluster.yml` content, not yet checked: anything may be in it. */
+  readonly config: unknown;
+  /** Where the value at `path` stands (or its nearest parent that exists). */
+  locate(path: FieldPath): Location;
+}
+
+/** A declaration made in code: values are located by the cluster's construct path and field name. */
+export function declaredInCode(name: string, config: unknown, constructPath: string): ClusterDeclaration {
+  return { name, origin: 'code', source: constructPath, config, locate: () => ({ construct: constructPath }) };
+}
+
+/** What a front-end hands to the model: the clusters it declares, and what it could not read. */
+export interface Inventory {
+  readonly declarations: readonly ClusterDeclaration[];
+  /** Problems found while reading (files that are not YAML, say): they fail the mesh like rule violations. */
+  readonly problems: readonly import('./problem').Problem[];
+}

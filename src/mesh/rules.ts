@@ -1,0 +1,220 @@
+import { Address, Cidr } from '../net/cidr';
+import { suggestSubnets } from './allocate';
+import { FieldPath } from './declaration';
+import { HostSpec } from './model';
+
+/**
+ * The mesh rules: each a small pure function from the clusters as read (drafts) to the violations it
+ * finds. They know nothing of files or constructs; `validate.ts` locates each violation in its
+ * cluster's declaration.
+ */
+
+/** A value read from a cluster together with where it stands in the cluster's config. */
+export interface Located<T> {
+  readonly text: string;
+  readonly value: T;
+  readonly path: FieldPath;
+}
+
+export interface HostDraft extends HostSpec {
+  readonly ip: Address;
+  readonly path: FieldPath;
+}
+
+/** What could be read from one cluster; a field is undefined when it was missing or invalid (already reported). */
+export interface ClusterDraft {
+  readonly name: string;
+  readonly hosts: readonly HostDraft[];
+  readonly serviceCidr?: Located<Cidr>;
+  readonly podNetworkCidr?: Located<Cidr>;
+  readonly subnet?: Located<Cidr>;
+  /** True when `ipalloc_default_subnet` is absent, which `allocate` can fix. */
+  readonly subnetMissing?: boolean;
+  readonly passwordFile?: Located<string>;
+}
+
+/** One rule broken by one cluster. `path` undefined: the cluster as a whole (its name). */
+export interface Violation {
+  readonly cluster: string;
+  readonly path?: FieldPath;
+  readonly message: string;
+  readonly severity: 'error' | 'warning';
+  readonly rule: string;
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Weave Net's ipam/allocator.go: MinSubnetSize = 4 addresses, so /30 is the longest prefix it takes. */
+export const WEAVE_SMALLEST_SUBNET = 30;
+
+function error(cluster: string, path: FieldPath | undefined, rule: string, message: string): Violation {
+  return { cluster, path, message, severity: 'error', rule };
+}
+
+/** How a front-end words a cluster's name: where it comes from and how to change it. */
+export interface NameWording {
+  /** Such as `the file name gives the cluster name`. */
+  readonly subject: string;
+  /** Such as `rename the file to`. */
+  readonly fix: string;
+  /** Such as `cluster-a.yml`. */
+  readonly example: string;
+}
+
+/** Cluster names are DNS-1123 labels: they name folders, Argo CD Applications and Flux objects. */
+export function clusterNames(drafts: readonly ClusterDraft[], wording: (cluster: string) => NameWording): Violation[] {
+  return drafts
+    .filter(({ name }) => name.length > 63 || !DNS1123_LABEL.test(name))
+    .map(({ name }) => {
+      const { subject, fix, example } = wording(name);
+      return error(
+        name,
+        undefined,
+        'cluster-name',
+        `${subject} ${JSON.stringify(name)}, which is not a DNS-1123 label; ${fix} lower-case letters, digits and '-' (at most 63 characters, starting and ending with a letter or digit), such as ${example}`,
+      );
+    });
+}
+
+/** Clusters grouped by the value of one field, the largest group first (ties: the group seen first, in name order). */
+export function groupByValue<T>(drafts: readonly ClusterDraft[], pick: (draft: ClusterDraft) => Located<T> | undefined): { field: Located<T>; drafts: ClusterDraft[] }[] {
+  const groups = new Map<string, { field: Located<T>; drafts: ClusterDraft[] }>();
+  for (const draft of drafts) {
+    const field = pick(draft);
+    if (!field) continue;
+    const group = groups.get(field.text) ?? { field, drafts: [] };
+    group.drafts.push(draft);
+    groups.set(field.text, group);
+  }
+  return [...groups.values()].sort((a, b) => b.drafts.length - a.drafts.length);
+}
+
+/**
+ * A field that must be equal in every cluster. The value most clusters use is taken as the
+ * intended one, and every other cluster is reported.
+ */
+export function sameEverywhere<T>(drafts: readonly ClusterDraft[], pick: (draft: ClusterDraft) => Located<T> | undefined, what: string, rule: string): Violation[] {
+  const [majority, ...others] = groupByValue(drafts, pick);
+  const names = majority?.drafts.map((holder) => holder.name).join(', ');
+  return others
+    .flatMap((group) => group.drafts)
+    .map((draft) => {
+      const field = pick(draft)!;
+      const verb = majority.drafts.length === 1 ? 'uses' : 'use';
+      return error(draft.name, field.path, rule, `is ${field.text}, but ${names} ${verb} ${majority.field.text}; the ${what} must be the same in every cluster of the mesh`);
+    });
+}
+
+/** The pod network is the same everywhere: Weave refuses to join ranges that differ ("Incompatible IP allocation ranges"). */
+export function samePodNetwork(drafts: readonly ClusterDraft[]): Violation[] {
+  return sameEverywhere(drafts, (draft) => draft.podNetworkCidr, 'pod_network_cidr', 'same-pod-network');
+}
+
+/** The Weave password file is the same everywhere: peers with different secrets never connect. */
+export function samePassword(drafts: readonly ClusterDraft[]): Violation[] {
+  return sameEverywhere(drafts, (draft) => draft.passwordFile, 'Weave password file', 'same-password');
+}
+
+/** Each cluster's subnet: at least Weave's minimum size, inside the pod network, not all of it, overlapping no other's. */
+export function subnets(drafts: readonly ClusterDraft[], describe: (cluster: string) => string): Violation[] {
+  const violations: Violation[] = [];
+  const placed: { draft: ClusterDraft; subnet: Located<Cidr> }[] = [];
+  for (const draft of drafts) {
+    const { subnet, podNetworkCidr } = draft;
+    if (!subnet) continue;
+    const at = (rule: string, message: string) => violations.push(error(draft.name, subnet.path, rule, message));
+    if (subnet.value.prefixLength > WEAVE_SMALLEST_SUBNET) {
+      at(
+        'subnet-size',
+        `${subnet.text} is smaller than Weave allows: Weave refuses a subnet of fewer than 4 addresses (MinSubnetSize), so ipalloc_default_subnet must be a /${WEAVE_SMALLEST_SUBNET} or larger`,
+      );
+    }
+    if (podNetworkCidr && !podNetworkCidr.value.contains(subnet.value)) {
+      at('subnet-inside-pod-network', `${subnet.text} is not inside pod_network_cidr ${podNetworkCidr.text}; choose a subnet inside it`);
+    }
+    if (podNetworkCidr && subnet.text === podNetworkCidr.text) {
+      at('subnet-inside-pod-network', `${subnet.text} is the whole pod network; give each cluster a smaller subnet inside ${podNetworkCidr.text}, such as a /16`);
+    }
+    for (const other of placed) {
+      if (subnet.value.overlaps(other.subnet.value)) {
+        at('subnet-overlap', `${subnet.text} overlaps ${other.subnet.text} of cluster ${other.draft.name} (${describe(other.draft.name)}); every cluster needs a subnet of its own`);
+      }
+    }
+    placed.push({ draft, subnet });
+  }
+  return violations;
+}
+
+/** Each cluster without a subnet, with the lowest free one of the mesh's usual size as the fix. */
+export function missingSubnets(drafts: readonly ClusterDraft[]): { violations: Violation[]; suggestions: Map<string, string> } {
+  const missing = drafts.filter((draft) => draft.subnetMissing);
+  const suggestions = new Map<string, string>();
+  if (missing.length === 0) return { violations: [], suggestions };
+  const podNetwork = groupByValue(drafts, (draft) => draft.podNetworkCidr)[0]?.field;
+  const used = drafts.flatMap((draft) => (draft.subnet ? [draft.subnet.value] : []));
+  const suggested = podNetwork ? suggestSubnets(podNetwork.value, used, missing.map((draft) => draft.name)) : new Map<string, string | undefined>();
+  const violations = missing.map((draft) => {
+    const subnet = suggested.get(draft.name);
+    if (subnet) suggestions.set(draft.name, subnet);
+    const hint = subnet
+      ? `the lowest free subnet of the mesh's usual size is ${subnet}; npm run allocate -- ${draft.name} writes it into the file`
+      : podNetwork
+        ? `pod_network_cidr ${podNetwork.text} has no free subnet of the mesh's usual size left`
+        : 'give this cluster its own subnet inside pod_network_cidr';
+    return error(draft.name, ['network', 'weave', 'ipalloc_default_subnet'], 'missing-subnet', `is missing; every cluster needs its own subnet inside pod_network_cidr: ${hint}`);
+  });
+  return { violations, suggestions };
+}
+
+/** Service CIDRs stay out of the pod network; one shared by two clusters is a warning. */
+export function serviceCidrs(drafts: readonly ClusterDraft[]): Violation[] {
+  const violations: Violation[] = [];
+  const placed: ClusterDraft[] = [];
+  for (const draft of drafts) {
+    const { serviceCidr, podNetworkCidr } = draft;
+    if (!serviceCidr) continue;
+    if (podNetworkCidr && serviceCidr.value.overlaps(podNetworkCidr.value)) {
+      violations.push(error(draft.name, serviceCidr.path, 'service-cidr', `${serviceCidr.text} overlaps pod_network_cidr ${podNetworkCidr.text}; service and pod addresses must not collide`));
+    }
+    for (const other of placed) {
+      if (other.serviceCidr && serviceCidr.value.overlaps(other.serviceCidr.value)) {
+        violations.push({
+          cluster: draft.name,
+          path: serviceCidr.path,
+          rule: 'shared-service-cidr',
+          severity: 'warning',
+          message: `${serviceCidr.text} overlaps the service CIDR ${other.serviceCidr.text} of cluster ${other.name}; that works, but a service IP then means different services in the two clusters`,
+        });
+      }
+    }
+    placed.push(draft);
+  }
+  return violations;
+}
+
+/** Host addresses are unique across the mesh and outside every pod and service range. */
+export function hostAddresses(drafts: readonly ClusterDraft[], describe: (cluster: string) => string): Violation[] {
+  const violations: Violation[] = [];
+  const owners = new Map<string, ClusterDraft>();
+  const reserved = drafts.flatMap((draft) => [
+    ...(draft.podNetworkCidr ? [{ range: draft.podNetworkCidr, what: `the pod network ${draft.podNetworkCidr.text}` }] : []),
+    ...(draft.serviceCidr ? [{ range: draft.serviceCidr, what: `the service CIDR ${draft.serviceCidr.text} of cluster ${draft.name}` }] : []),
+  ]);
+  for (const draft of drafts) {
+    for (const host of draft.hosts) {
+      const owner = owners.get(host.address);
+      if (owner) {
+        const where = owner === draft ? 'another host of this cluster' : `a host of cluster ${owner.name} (${describe(owner.name)})`;
+        violations.push(error(draft.name, host.path, 'unique-host-address', `${host.address} is also the address of ${where}; host addresses must be unique across the mesh`));
+      } else {
+        owners.set(host.address, draft);
+      }
+      // The pod network is shared by all clusters: report the first range hit, not one line per cluster.
+      const inside = reserved.find(({ range }) => range.value.contains(host.ip));
+      if (inside) {
+        violations.push(error(draft.name, host.path, 'host-outside-pod-network', `${host.address} lies inside ${inside.what}; node addresses must be outside every pod and service range`));
+      }
+    }
+  }
+  return violations;
+}

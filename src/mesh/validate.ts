@@ -1,0 +1,252 @@
+import { Address, Cidr, parseIPv4Address, parseIPv4Cidr } from '../net/cidr';
+import { structuralIssues } from './cluster-config';
+import { ClusterDeclaration, FieldPath } from './declaration';
+import { ClusterSpec, MeshSpec } from './model';
+import { compareProblems, Problem } from './problem';
+import { clusterNames, ClusterDraft, HostDraft, hostAddresses, Located, missingSubnets, samePassword, samePodNetwork, serviceCidrs, subnets, Violation } from './rules';
+import { MANAGED_NETWORK_KEYS, MANAGED_WEAVE_KEYS, suggestKey } from './suggest';
+
+export interface ValidationResult {
+  /** The validated mesh; present only when there is no error (warnings allowed). */
+  readonly mesh?: MeshSpec;
+  /** Errors and warnings, in file and line order. */
+  readonly problems: Problem[];
+  /** For each cluster without `ipalloc_default_subnet`: the lowest free subnet of the mesh's usual size. */
+  readonly suggestedSubnets: ReadonlyMap<string, string>;
+}
+
+/** A draft with the values weave-mesh passes through to Pharos as written. */
+interface ReadCluster extends ClusterDraft {
+  readonly extraPeers: readonly string[];
+  readonly otherNetworkSettings: Record<string, unknown>;
+  readonly otherWeaveSettings: Record<string, unknown>;
+}
+
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+// A file path, written with the characters file names use in practice: `./shared_password`, `/etc/weave/secret`.
+const PATH_LIKE = /^(?=.*\/)[\w.~/-]+$/;
+
+/**
+ * Checks every rule of the mesh over all clusters and reports all violations at once: the shape of
+ * each cluster (from the schema), the meaning of its values, then the mesh rules. The same for
+ * clusters from YAML files and from code; only the location of each problem differs. Pure.
+ */
+export function validateClusters(all: readonly ClusterDeclaration[]): ValidationResult {
+  const { declarations, duplicates } = uniqueNames(all);
+  const violations: Violation[] = [];
+  const drafts = declarations.map((declaration) => readCluster(declaration, violations));
+  const byName = new Map(declarations.map((declaration) => [declaration.name, declaration]));
+  const describe = (cluster: string) => where(byName.get(cluster)!);
+  const missing = missingSubnets(drafts);
+  violations.push(
+    ...clusterNames(drafts, (cluster) =>
+      byName.get(cluster)!.origin === 'file'
+        ? { subject: 'the file name gives the cluster name', fix: 'rename the file to', example: 'cluster-a.yml' }
+        : { subject: 'the cluster name', fix: 'rename the cluster to', example: 'cluster-a' },
+    ),
+    ...samePodNetwork(drafts),
+    ...samePassword(drafts),
+    ...subnets(drafts, describe),
+    ...missing.violations,
+    ...serviceCidrs(drafts),
+    ...hostAddresses(drafts, describe),
+  );
+
+  const problems = [...duplicates, ...violations.map((violation) => toProblem(byName.get(violation.cluster)!, violation))].sort(compareProblems);
+  if (problems.some((problem) => problem.severity === 'error')) return { problems, suggestedSubnets: missing.suggestions };
+  const clusters = drafts.map((draft) => toClusterSpec(draft, byName.get(draft.name)!.source)).sort((a, b) => (a.name < b.name ? -1 : 1));
+  return { mesh: { clusters }, problems, suggestedSubnets: missing.suggestions };
+}
+
+/** The file or construct path a cluster was declared at. */
+function where(declaration: ClusterDeclaration): string {
+  const location = declaration.locate([]);
+  return location.file ?? location.construct ?? declaration.name;
+}
+
+/** Each cluster is declared once: a second declaration of a name is reported and left out of the mesh. */
+function uniqueNames(all: readonly ClusterDeclaration[]): { declarations: ClusterDeclaration[]; duplicates: Problem[] } {
+  const first = new Map<string, ClusterDeclaration>();
+  const duplicates: Problem[] = [];
+  for (const declaration of all) {
+    const earlier = first.get(declaration.name);
+    if (!earlier) {
+      first.set(declaration.name, declaration);
+      continue;
+    }
+    const { file, construct } = declaration.locate([]);
+    duplicates.push({
+      severity: 'error',
+      ...(file !== undefined ? { file } : { construct }),
+      cluster: declaration.name,
+      rule: 'unique-cluster-name',
+      message: `cluster ${declaration.name} is defined twice, here and in ${where(earlier)}; keep one ${declaration.origin === 'file' ? 'file' : 'declaration'} per cluster`,
+    });
+  }
+  return { declarations: [...first.values()], duplicates };
+}
+
+function toProblem(declaration: ClusterDeclaration, violation: Violation): Problem {
+  const { file, line, column, construct } = declaration.locate(violation.path ?? []);
+  const location = violation.path === undefined ? { file, construct } : { file, line, column, construct };
+  return {
+    severity: violation.severity,
+    ...Object.fromEntries(Object.entries(location).filter(([, value]) => value !== undefined)),
+    cluster: violation.cluster,
+    ...(violation.path && violation.path.length > 0 ? { field: fieldName(violation.path) } : {}),
+    message: violation.message,
+    rule: violation.rule,
+  };
+}
+
+/** `['hosts', 1, 'address']` reads as `hosts[1].address`. */
+function fieldName(path: FieldPath): string {
+  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('');
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Reads one cluster: its structural issues (types, required and unknown keys) first, then the
+ * meaning of each value that has the right type. Wrong types were reported by the schema and are
+ * skipped here, so nothing is reported twice.
+ */
+function readCluster(declaration: ClusterDeclaration, violations: Violation[]): ReadCluster {
+  const cluster = declaration.name;
+  const report = (path: FieldPath, message: string, rule: string) => violations.push({ cluster, path, message, severity: 'error', rule });
+  for (const issue of structuralIssues(declaration.config)) {
+    if (issue.unknownKey) {
+      const suggestion = suggestKey(issue.unknownKey.key, issue.unknownKey.known);
+      const hint = suggestion ? `did you mean ${suggestion}?` : `Pharos knows ${issue.unknownKey.known.join(', ')}`;
+      report(issue.path, `is not a Pharos setting; ${hint}`, 'known-keys');
+    } else {
+      report(issue.path, issue.message, 'shape');
+    }
+  }
+
+  const config = isMapping(declaration.config) ? declaration.config : {};
+  const network = isMapping(config.network) ? config.network : {};
+  const weave = isMapping(network.weave) ? network.weave : {};
+  const hosts = readHosts(config.hosts, report);
+  const cidr = (value: unknown, path: FieldPath) => readCidr(value, path, report);
+
+  if (typeof network.provider === 'string' && network.provider !== 'weave') {
+    report(['network', 'provider'], `is ${JSON.stringify(network.provider)}; a multi-cluster pod network needs provider: weave in every cluster`, 'weave-provider');
+  }
+  if (Array.isArray(weave.trusted_subnets)) weave.trusted_subnets.forEach((item, index) => cidr(item, ['network', 'weave', 'trusted_subnets', index]));
+  const subnetMissing = isMapping(network.weave) && (weave.ipalloc_default_subnet === undefined || weave.ipalloc_default_subnet === null);
+  return {
+    name: cluster,
+    hosts,
+    serviceCidr: cidr(network.service_cidr, ['network', 'service_cidr']),
+    podNetworkCidr: cidr(network.pod_network_cidr, ['network', 'pod_network_cidr']),
+    subnet: cidr(weave.ipalloc_default_subnet, ['network', 'weave', 'ipalloc_default_subnet']),
+    subnetMissing,
+    passwordFile: readPasswordFile(weave.password, report),
+    extraPeers: readExtraPeers(weave.known_peers, report),
+    otherNetworkSettings: keepOthers(network, MANAGED_NETWORK_KEYS),
+    otherWeaveSettings: keepOthers(weave, MANAGED_WEAVE_KEYS),
+  };
+}
+
+type Report = (path: FieldPath, message: string, rule: string) => void;
+
+function readHosts(hosts: unknown, report: Report): HostDraft[] {
+  if (!Array.isArray(hosts)) return [];
+  const drafts: HostDraft[] = [];
+  hosts.forEach((host, index) => {
+    if (!isMapping(host)) return;
+    const path = ['hosts', index];
+    const ip = readAddress(host.address, [...path, 'address'], report);
+    readAddress(host.private_address, [...path, 'private_address'], report);
+    if (ip && (host.role === 'master' || host.role === 'worker')) drafts.push({ address: ip.text, role: host.role, ip: ip.value, path: [...path, 'address'] });
+  });
+  if (!hosts.some((host) => isMapping(host) && host.role === 'worker')) {
+    report(['hosts'], "has no worker; every cluster needs at least one worker, since its workers are the other clusters' Weave peers", 'worker');
+  }
+  return drafts;
+}
+
+function readAddress(value: unknown, path: FieldPath, report: Report): Located<Address> | undefined {
+  if (typeof value !== 'string') return undefined;
+  const parsed = parseIPv4Address(value);
+  if (!parsed.ok) {
+    report(path, `${JSON.stringify(value)} ${parsed.reason}`, 'address');
+    return undefined;
+  }
+  return { text: value, value: parsed.value, path };
+}
+
+function readCidr(value: unknown, path: FieldPath, report: Report): Located<Cidr> | undefined {
+  if (typeof value !== 'string') return undefined;
+  const parsed = parseIPv4Cidr(value);
+  if (!parsed.ok) {
+    report(path, `${JSON.stringify(value)} ${parsed.reason}`, 'cidr');
+    return undefined;
+  }
+  return { text: parsed.value.text, value: parsed.value, path };
+}
+
+function keepOthers(block: Record<string, unknown>, managed: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(block).filter(([key]) => !managed.includes(key)));
+}
+
+function readPasswordFile(value: unknown, report: Report): Located<string> | undefined {
+  const path = ['network', 'weave', 'password'];
+  if (typeof value !== 'string') return undefined;
+  if (value === '') {
+    report(path, 'is missing; give the path of the shared Weave secret file, such as ./shared_password', 'password-file');
+    return undefined;
+  }
+  if (!PATH_LIKE.test(value)) {
+    // Never echo the value: it may be the secret itself.
+    report(
+      path,
+      'does not look like a file path; it must be the path of the file holding the shared Weave secret (such as ./shared_password), never the secret itself. Write ./ before the name of a file in the folder where pharos up runs; use letters, digits and . _ ~ / - only',
+      'password-file',
+    );
+    return undefined;
+  }
+  return { text: value, value, path };
+}
+
+function readExtraPeers(value: unknown, report: Report): string[] {
+  if (!Array.isArray(value)) return [];
+  const peers: string[] = [];
+  value.forEach((peer, index) => {
+    if (typeof peer !== 'string') return;
+    const address = parseIPv4Address(peer);
+    if (address.ok || isHostName(peer)) {
+      peers.push(peer);
+      return;
+    }
+    report(['network', 'weave', 'known_peers', index], `${JSON.stringify(peer)} ${peer.includes(':') ? address.reason : 'is neither an IPv4 address nor a host name'}`, 'peer-address');
+  });
+  return peers;
+}
+
+function isHostName(text: string): boolean {
+  return text.length <= 253 && DNS1123_SUBDOMAIN.test(text) && !/^[0-9.]+$/.test(text);
+}
+
+function toClusterSpec(draft: ReadCluster, source: string): ClusterSpec {
+  const required = <T>(field: Located<T> | undefined): string => {
+    // Unreachable when validation found no error; guards against a rule forgetting to report.
+    if (!field) throw new Error(`internal: cluster ${draft.name} passed validation with a missing field`);
+    return field.text;
+  };
+  return {
+    name: draft.name,
+    source,
+    hosts: draft.hosts.map(({ address, role }) => ({ address, role })),
+    serviceCidr: required(draft.serviceCidr),
+    podNetworkCidr: required(draft.podNetworkCidr),
+    subnet: required(draft.subnet),
+    passwordFile: required(draft.passwordFile),
+    extraPeers: [...draft.extraPeers],
+    otherNetworkSettings: draft.otherNetworkSettings,
+    otherWeaveSettings: draft.otherWeaveSettings,
+  };
+}

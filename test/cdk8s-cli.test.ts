@@ -1,0 +1,89 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+import { readTree, REPO, tempDir } from './helpers';
+
+/**
+ * `cdk8s synth` with the real, pinned cdk8s CLI, in a copy of this repository: the CLI deletes its
+ * `output:` folder before each run, so the committed tree must survive it, flux-system/ included.
+ */
+
+const root = tempDir();
+const COPIED = ['main.ts', 'src', 'constructs', 'scripts', 'package.json', 'package-lock.json', 'cdk8s.yaml', 'clusters', 'dist', 'tsconfig.json'];
+let counter = 0;
+
+/** A fresh copy of the repository (node_modules linked) with a flux-system/ folder in the hub, as flux bootstrap leaves it. */
+function checkout(): string {
+  const dir = path.join(root, `repo-${++counter}`);
+  for (const entry of COPIED) fs.cpSync(path.join(REPO, entry), path.join(dir, entry), { recursive: true });
+  fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'));
+  const fluxSystem = path.join(dir, 'dist', '_gitops', 'flux', 'clusters', 'cluster-a', 'flux-system');
+  fs.mkdirSync(fluxSystem, { recursive: true });
+  fs.writeFileSync(path.join(fluxSystem, 'gotk-sync.yaml'), '# committed by flux bootstrap\n');
+  return dir;
+}
+
+function cdk8s(dir: string, ...args: string[]) {
+  const result = spawnSync(process.execPath, [path.join(REPO, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth', ...args], {
+    cwd: dir,
+    // No look-up of newer CLI versions on the network.
+    env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
+    encoding: 'utf8',
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The rendered Kubernetes objects of a tree, parsed, in a stable order. */
+function objectsOf(tree: Map<string, string>): unknown[] {
+  return [...tree.entries()]
+    .filter(([file]) => file.endsWith('.yaml') && !file.endsWith('kustomization.yaml') && !file.includes('flux-system/'))
+    .map(([, content]) => parseAllDocuments(content)[0].toJS())
+    .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+}
+
+function breakInventory(dir: string): void {
+  const file = path.join(dir, 'clusters', 'cluster-b.yml');
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('ipalloc_default_subnet: 10.34.0.0/16', 'ipalloc_default_subnet: 10.33.0.0/16'));
+}
+
+describe('cdk8s synth (the pinned cdk8s CLI)', () => {
+  it('renders exactly what npm run synth renders, keeps flux-system/, and gives the CLI the Kubernetes objects', () => {
+    const dir = checkout();
+    const result = cdk8s(dir);
+    expect(result.code).toBe(0);
+    const tree = readTree(path.join(dir, 'dist'));
+    expect(tree.get('_gitops/flux/clusters/cluster-a/flux-system/gotk-sync.yaml')).toBe('# committed by flux bootstrap\n');
+    tree.delete('_gitops/flux/clusters/cluster-a/flux-system/gotk-sync.yaml');
+    expect(tree).toEqual(readTree(path.join(REPO, 'dist')));
+    // The CLI's own output folder holds a scratch copy of the objects in one file, which it lists.
+    const scratch = parseAllDocuments(fs.readFileSync(path.join(dir, '.cdk8s.out', 'weave-mesh.k8s.yaml'), 'utf8')).map((document) => document.toJS());
+    expect(scratch.sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1))).toEqual(objectsOf(tree));
+    expect(result.stdout).toContain('  - .cdk8s.out/weave-mesh.k8s.yaml');
+  });
+
+  it('--stdout prints every rendered Kubernetes object and leaves the output folder as it was', () => {
+    const dir = checkout();
+    const before = readTree(path.join(dir, 'dist'));
+    const result = cdk8s(dir, '--stdout');
+    expect(result.code).toBe(0);
+    const printed = parseAllDocuments(result.stdout)
+      .map((document) => document.toJS())
+      .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+    expect(printed).toEqual(objectsOf(before));
+    expect(printed).toHaveLength(8);
+    expect(readTree(path.join(dir, 'dist'))).toEqual(before);
+    expect(result.stderr).toContain('weave-mesh: cdk8s synth with --stdout or --output: rendered the Kubernetes objects only; dist was left as it was');
+  });
+
+  it.each([[[]], [['--stdout']]])('on invalid input exits non-zero and leaves the output folder byte-identical (%j)', (args) => {
+    const dir = checkout();
+    breakInventory(dir);
+    const before = readTree(path.join(dir, 'dist'));
+    const result = cdk8s(dir, ...args);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('error: clusters/cluster-b.yml:25:29: cluster cluster-b: network.weave.ipalloc_default_subnet: 10.33.0.0/16 overlaps 10.33.0.0/16 of cluster cluster-a');
+    expect(result.stderr).toContain('weave-mesh: 1 error in clusters; nothing was written to dist');
+    expect(readTree(path.join(dir, 'dist'))).toEqual(before);
+  });
+});
