@@ -8,5 +8,7 @@ module.exports = {
   // Type checking is done once by `tsc --noEmit` in `npm test`; with isolatedModules ts-jest only transpiles.
   transform: { '^.+\\.ts$': 'ts-jest' },
   testTimeout: 60000,
+  // The example imports the package entry by name, as another cdk8s app would.
+  moduleNameMapper: { '^weave-mesh$': '<rootDir>/index.ts' },
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };

@@ -3,6 +3,7 @@ import { allocate } from './commands/allocate';
 import { check } from './commands/check';
 import { Command, MeshFactory, Options, Output } from './commands/command';
 import { plan } from './commands/plan';
+import { schema } from './commands/schema';
 import { synth } from './commands/synth';
 import { OutputFolderError } from './output/write';
 
@@ -28,7 +29,7 @@ const consoleOutput: Output = {
   color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
 };
 
-const COMMANDS: Record<string, Command> = { synth, check, plan, allocate };
+const COMMANDS: Record<string, Command> = { synth, check, plan, allocate, schema };
 
 // These change cdk8s's output (key order, names, extra files); a render must not depend on the shell it runs in.
 const CDK8S_OUTPUT_VARIABLES = ['CDK8S_DISABLE_SORT', 'CDK8S_LEGACY_HASH', 'CDK8S_RECORD_CONSTRUCT_METADATA'];

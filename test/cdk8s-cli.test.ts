@@ -82,7 +82,7 @@ describe('cdk8s synth (the pinned cdk8s CLI)', () => {
     const before = readTree(path.join(dir, 'dist'));
     const result = cdk8s(dir, ...args);
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toContain('error: clusters/cluster-b.yml:25:29: cluster cluster-b: network.weave.ipalloc_default_subnet: 10.33.0.0/16 overlaps 10.33.0.0/16 of cluster cluster-a');
+    expect(result.stderr).toContain('error: clusters/cluster-b.yml:26:29: cluster cluster-b: network.weave.ipalloc_default_subnet: 10.33.0.0/16 overlaps 10.33.0.0/16 of cluster cluster-a');
     expect(result.stderr).toContain('weave-mesh: 1 error in clusters; nothing was written to dist');
     expect(readTree(path.join(dir, 'dist'))).toEqual(before);
   });

@@ -1,0 +1,87 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { App } from 'cdk8s';
+import { WeaveMesh } from '../constructs/weave-mesh';
+import { formatProblem } from '../src/mesh/problem';
+import { readTree, REPO, synth, tempDir, threeClusters, writeInventory } from './helpers';
+import { clusters as exampleClusters } from '../examples/reference-pair';
+
+/**
+ * One table of rule cases, run through both front-ends: the YAML inventory (synth, as users run it)
+ * and clusters declared in code (a WeaveMesh in a cdk8s app). Each case breaks cluster-b of the
+ * three-cluster mesh; both front-ends must report the same field and message, once, located at
+ * file:line:column or at the construct path.
+ */
+const root = tempDir();
+let counter = 0;
+
+type Case = [rule: string, change: (config: any) => void, field: string, message: RegExp];
+
+const CASES: Case[] = [
+  ['weave provider', (c) => (c.network.provider = 'calico'), 'network.provider', /^is "calico"; a multi-cluster pod network needs provider: weave in every cluster$/],
+  ['CIDR syntax', (c) => (c.network.service_cidr = '172.17.0.0/40'), 'network.service_cidr', /^"172\.17\.0\.0\/40" is not an IPv4 CIDR such as 10\.32\.0\.0\/12$/],
+  ['host bits', (c) => (c.network.weave.ipalloc_default_subnet = '10.34.0.1/16'), 'network.weave.ipalloc_default_subnet', /has host bits set; did you mean 10\.34\.0\.0\/16\?$/],
+  ['address syntax', (c) => (c.hosts[0].address = '198.51.100.300'), 'hosts[0].address', /^"198\.51\.100\.300" is not an IPv4 address/],
+  ['IPv4 only', (c) => (c.network.service_cidr = 'fd00::/64'), 'network.service_cidr', /is an IPv6 CIDR; Weave Net allocates IPv4 addresses only/],
+  ['same pod network', (c) => (c.network.pod_network_cidr = '10.0.0.0/8'), 'network.pod_network_cidr', /^is 10\.0\.0\.0\/8, but cluster-a, cluster-c use 10\.32\.0\.0\/12; the pod_network_cidr must be the same/],
+  ['subnet inside the pod network', (c) => (c.network.weave.ipalloc_default_subnet = '10.64.0.0/16'), 'network.weave.ipalloc_default_subnet', /^10\.64\.0\.0\/16 is not inside pod_network_cidr 10\.32\.0\.0\/12/],
+  ['subnet overlap', (c) => (c.network.weave.ipalloc_default_subnet = '10.33.128.0/17'), 'network.weave.ipalloc_default_subnet', /^10\.33\.128\.0\/17 overlaps 10\.33\.0\.0\/16 of cluster cluster-a/],
+  ['Weave minimum subnet', (c) => (c.network.weave.ipalloc_default_subnet = '10.34.0.0/31'), 'network.weave.ipalloc_default_subnet', /must be a \/30 or larger$/],
+  ['service CIDR outside the pod network', (c) => (c.network.service_cidr = '10.40.0.0/16'), 'network.service_cidr', /^10\.40\.0\.0\/16 overlaps pod_network_cidr/],
+  ['same password file', (c) => (c.network.weave.password = './other_password'), 'network.weave.password', /^is \.\/other_password, but cluster-a, cluster-c use \.\/shared_password/],
+  ['a password path, not a secret', (c) => (c.network.weave.password = 'hunter2'), 'network.weave.password', /^does not look like a file path/],
+  ['known keys', (c) => (c.network.weave.ipalloc_defualt_subnet = '10.34.0.0/16'), 'network.weave.ipalloc_defualt_subnet', /^is not a Pharos setting; did you mean ipalloc_default_subnet\?$/],
+  ['known top-level keys', (c) => (c.netwrok = {}), 'netwrok', /^is not a Pharos setting; did you mean network\?$/],
+  ['types', (c) => (c.network.weave.no_masq_local = 'yes'), 'network.weave.no_masq_local', /^must be true or false, not a string$/],
+  ['required fields', (c) => delete c.hosts[1].role, 'hosts[1].role', /^is missing; set role: master or role: worker$/],
+  ['a worker', (c) => (c.hosts = c.hosts.map((host: any) => ({ ...host, role: 'master' }))), 'hosts', /^has no worker/],
+  ['unique host addresses', (c) => (c.hosts[0].address = '192.0.2.11'), 'hosts[0].address', /^192\.0\.2\.11 is also the address of a host of cluster cluster-a/],
+  ['peer addresses', (c) => (c.network.weave.known_peers = ['not a host']), 'network.weave.known_peers[0]', /^"not a host" is neither an IPv4 address nor a host name$/],
+  ['a subnet', (c) => delete c.network.weave.ipalloc_default_subnet, 'network.weave.ipalloc_default_subnet', /^is missing; every cluster needs its own subnet inside pod_network_cidr: the lowest free subnet/],
+];
+
+function broken(change: (config: any) => void): Record<string, any> {
+  const clusters = threeClusters();
+  change(clusters['cluster-b']);
+  return clusters;
+}
+
+describe.each(CASES)('rule: %s', (_rule, change, field, message) => {
+  it('is reported for a YAML cluster at file:line:column, once, with exit 1', () => {
+    const dir = path.join(root, `yaml-${++counter}`);
+    const result = synth(['--clusters', writeInventory(path.join(dir, 'clusters'), broken(change)), '--outdir', path.join(dir, 'dist')]);
+    expect(result.code).toBe(1);
+    const errors = result.stderr.split('\n').filter((line) => line.startsWith('error: '));
+    expect(errors).toHaveLength(1);
+    const [, where, text] = /^error: (.*?): cluster cluster-b: (?:[^:]+): (.*)$/.exec(errors[0])!;
+    expect(where).toMatch(/cluster-b\.yml:\d+:\d+$/);
+    expect(errors[0]).toContain(`: cluster cluster-b: ${field}: `);
+    expect(text).toMatch(message);
+  });
+
+  it('is reported for a cluster declared in code at its construct path, once, and fails cdk8s synth', () => {
+    const app = new App({ outdir: path.join(root, `code-${++counter}`) });
+    const mesh = new WeaveMesh(app, 'mesh', { clusters: broken(change) });
+    const errors = mesh.errors().map(formatProblem);
+    expect(errors).toHaveLength(1);
+    expect(errors[0].startsWith(`error: mesh/cluster-b: cluster cluster-b: ${field}: `)).toBe(true);
+    expect(errors[0].slice(`error: mesh/cluster-b: cluster cluster-b: ${field}: `.length)).toMatch(message);
+    expect(mesh.clusters).toEqual([]);
+    expect(() => app.synth()).toThrow(errors[0]);
+  });
+});
+
+describe('the TypeScript example', () => {
+  it('declares the same pair as clusters/ and renders the same files, but for the source named in headers', () => {
+    const outdir = path.join(root, 'example');
+    const result = spawnSync('npm', ['run', '--silent', 'example', '--', '--outdir', outdir], { cwd: REPO, encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const strip = (tree: Map<string, string>) => new Map([...tree].map(([file, content]) => [file, content.replace(/from (weave-mesh\/cluster-[ab]|cluster-[ab]\.yml)\./g, 'from <source>.')]));
+    const rendered = readTree(outdir);
+    expect(rendered.get('cluster-a/pharos/network.yml')).toContain('rendered by weave-mesh from weave-mesh/cluster-a.');
+    expect(strip(rendered)).toEqual(strip(readTree(path.join(REPO, 'dist'))));
+    expect(Object.keys(exampleClusters)).toEqual(fs.readdirSync(path.join(REPO, 'clusters')).map((file) => file.replace(/\.yml$/, '')));
+  });
+});

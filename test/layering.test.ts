@@ -1,0 +1,38 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { REPO } from './helpers';
+
+/**
+ * The folders are the pipeline, and dependencies point one way along it:
+ *   src/net, src/mesh (the model's shapes and rules) <- src/inventory (the YAML front-end)
+ *   src/output (trees: render helpers, write, compare, plan) <- constructs/ (the cdk8s model)
+ *   <- src/commands, src/cli (the thin command layer) <- main.ts, index.ts.
+ */
+const LAYERS: Record<string, string[]> = {
+  'src/net': [],
+  'src/mesh': ['src/net'],
+  'src/inventory': ['src/net', 'src/mesh'],
+  'src/output': ['src/net', 'src/mesh'],
+  constructs: ['src/net', 'src/mesh', 'src/output'],
+  'src/commands': ['src/net', 'src/mesh', 'src/inventory', 'src/output', 'constructs'],
+};
+
+function imports(file: string): string[] {
+  const text = fs.readFileSync(file, 'utf8');
+  return [...text.matchAll(/^(?:import|export)[^'"]*from '(\.[^']+)'/gm)].map((match) => path.relative(REPO, path.resolve(path.dirname(file), match[1])));
+}
+
+function layerOf(relative: string): string | undefined {
+  return Object.keys(LAYERS).find((layer) => relative === layer || relative.startsWith(`${layer}/`));
+}
+
+describe.each(Object.entries(LAYERS))('%s', (layer, allowed) => {
+  const files = fs.readdirSync(path.join(REPO, layer)).filter((file) => file.endsWith('.ts'));
+  it.each(files)('%s imports only from its own folder and the layers before it', (file) => {
+    const foreign = imports(path.join(REPO, layer, file)).filter((target) => {
+      const targetLayer = layerOf(target);
+      return targetLayer !== layer && !(targetLayer && allowed.includes(targetLayer));
+    });
+    expect(foreign).toEqual([]);
+  });
+});

@@ -1,0 +1,93 @@
+import { parseIPv4Address, parseIPv4Cidr } from '../src/net/cidr';
+import { ClusterDraft, clusterNames, hostAddresses, Located, missingSubnets, samePassword, samePodNetwork, serviceCidrs, subnets } from '../src/mesh/rules';
+
+/** Each mesh rule is a pure function from drafts (clusters as read) to violations: tested here alone. */
+
+function cidr(text: string, path: string[]): Located<any> {
+  const parsed = parseIPv4Cidr(text);
+  if (!parsed.ok) throw new Error(text);
+  return { text, value: parsed.value, path };
+}
+
+function draft(name: string, options: { subnet?: string; pod?: string; service?: string; password?: string; hosts?: string[] } = {}): ClusterDraft {
+  return {
+    name,
+    hosts: (options.hosts ?? []).map((address, index) => {
+      const ip = parseIPv4Address(address);
+      if (!ip.ok) throw new Error(address);
+      return { address, role: 'worker', ip: ip.value, path: ['hosts', index, 'address'] };
+    }),
+    subnet: options.subnet ? cidr(options.subnet, ['network', 'weave', 'ipalloc_default_subnet']) : undefined,
+    subnetMissing: !options.subnet,
+    podNetworkCidr: cidr(options.pod ?? '10.32.0.0/12', ['network', 'pod_network_cidr']),
+    serviceCidr: options.service ? cidr(options.service, ['network', 'service_cidr']) : undefined,
+    passwordFile: { text: options.password ?? './shared_password', value: options.password ?? './shared_password', path: ['network', 'weave', 'password'] },
+  };
+}
+
+const describeFile = (cluster: string) => `${cluster}.yml`;
+
+describe('clusterNames', () => {
+  const wording = () => ({ subject: 'the cluster name', fix: 'rename the cluster to', example: 'cluster-a' });
+  it('accepts DNS-1123 labels and refuses anything else, in the front-end\'s words', () => {
+    expect(clusterNames([draft('cluster-a'), draft('a'.repeat(63))], wording)).toEqual([]);
+    expect(clusterNames([draft('Cluster_A'), draft('a'.repeat(64)), draft('-a')], wording).map((v) => v.cluster)).toEqual(['Cluster_A', 'a'.repeat(64), '-a']);
+    expect(clusterNames([draft('Cluster_A')], wording)[0]).toMatchObject({ rule: 'cluster-name', path: undefined, message: expect.stringMatching(/^the cluster name "Cluster_A", which is not a DNS-1123 label; rename the cluster to/) });
+  });
+});
+
+describe('samePodNetwork and samePassword', () => {
+  it('report every cluster that differs from the value most clusters use', () => {
+    const drafts = [draft('a'), draft('b', { pod: '10.0.0.0/8' }), draft('c')];
+    expect(samePodNetwork(drafts)).toEqual([
+      { cluster: 'b', path: ['network', 'pod_network_cidr'], severity: 'error', rule: 'same-pod-network', message: expect.stringMatching(/^is 10\.0\.0\.0\/8, but a, c use 10\.32\.0\.0\/12/) },
+    ]);
+    expect(samePassword([draft('a'), draft('b', { password: './x' })])).toHaveLength(1);
+    expect(samePassword([draft('a'), draft('b')])).toEqual([]);
+  });
+});
+
+describe('subnets', () => {
+  it('refuse overlap, a subnet outside or equal to the pod network, and one smaller than Weave takes', () => {
+    const messages = subnets(
+      [draft('a', { subnet: '10.33.0.0/16' }), draft('b', { subnet: '10.33.128.0/17' }), draft('c', { subnet: '10.64.0.0/16' }), draft('d', { subnet: '10.32.0.0/12' }), draft('e', { subnet: '10.40.0.0/31' })],
+      describeFile,
+    ).map((v) => `${v.cluster} ${v.rule}`);
+    expect(messages).toEqual(['b subnet-overlap', 'c subnet-inside-pod-network', 'd subnet-inside-pod-network', 'd subnet-overlap', 'd subnet-overlap', 'e subnet-size', 'e subnet-overlap']);
+  });
+
+  it('accept disjoint subnets of /30 or larger inside the pod network', () => {
+    expect(subnets([draft('a', { subnet: '10.33.0.0/16' }), draft('b', { subnet: '10.34.0.0/30' })], describeFile)).toEqual([]);
+  });
+});
+
+describe('missingSubnets', () => {
+  it('suggests the lowest free subnet of the usual size, each suggestion counting as used', () => {
+    const { violations, suggestions } = missingSubnets([draft('a', { subnet: '10.32.0.0/16' }), draft('b'), draft('c')]);
+    expect([...suggestions]).toEqual([
+      ['b', '10.33.0.0/16'],
+      ['c', '10.34.0.0/16'],
+    ]);
+    expect(violations.map((v) => v.rule)).toEqual(['missing-subnet', 'missing-subnet']);
+  });
+});
+
+describe('serviceCidrs', () => {
+  it('refuses a service CIDR inside the pod network and warns about a shared one', () => {
+    const violations = serviceCidrs([draft('a', { service: '172.16.0.0/16' }), draft('b', { service: '172.16.0.0/16' }), draft('c', { service: '10.40.0.0/16' })]);
+    expect(violations.map((v) => `${v.cluster} ${v.severity} ${v.rule}`)).toEqual(['b warning shared-service-cidr', 'c error service-cidr']);
+  });
+});
+
+describe('hostAddresses', () => {
+  it('refuses an address used twice or inside a pod or service range, once per host', () => {
+    const violations = hostAddresses([draft('a', { hosts: ['192.0.2.1', '192.0.2.1'], service: '172.16.0.0/16' }), draft('b', { hosts: ['192.0.2.1', '10.33.0.5', '172.16.0.9'] })], describeFile);
+    expect(violations.map((v) => `${v.cluster} ${v.path!.join('.')} ${v.rule}`)).toEqual([
+      'a hosts.1.address unique-host-address',
+      'b hosts.0.address unique-host-address',
+      'b hosts.1.address host-outside-pod-network',
+      'b hosts.2.address host-outside-pod-network',
+    ]);
+    expect(violations[1].message).toMatch(/a host of cluster a \(a\.yml\)/);
+  });
+});
