@@ -26,7 +26,7 @@ export class PharosNetworkConfig extends Construct {
         pod_network_cidr: cluster.podNetworkCidr,
         ...cluster.otherNetworkSettings,
         weave: {
-          // Kept as written: Pharos resolves it against the directory pharos up runs in, not this file.
+          // Kept as written: Pharos resolves it against the folder of the cluster.yml it reads (Dir.chdir there).
           password: cluster.passwordFile,
           ipalloc_default_subnet: cluster.subnet,
           // Pharos starts its peer-updating component whenever known_peers is set, even empty.

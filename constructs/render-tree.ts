@@ -50,8 +50,8 @@ export function renderTree(root: Construct, clusters: readonly ClusterChart[]): 
       `${chart.cluster.name}/${PHAROS_NETWORK_FILE}`,
       header(
         `Pharos network config for cluster ${chart.cluster.name}, rendered by weave-mesh from ${chart.source}.`,
-        'Use it as the network: block of the cluster.yml given to pharos up. weave.password is resolved',
-        `relative to the directory pharos up runs in, not to this file. ${DO_NOT_EDIT}`,
+        'pharos up reads one file: put this network: block into the cluster.yml you give it. Pharos resolves',
+        `weave.password relative to the folder of that cluster.yml (it changes into it), not the shell's. ${DO_NOT_EDIT}`,
       ) + toYaml(chart.pharosNetwork.document),
     );
   }
