@@ -18,9 +18,9 @@ export const settings: Omit<WeaveMeshProps, 'clusters' | 'inventory'> = {
 };
 
 /** The cdk8s app: an App holding one WeaveMesh, with the clusters of the inventory folder and the settings above. */
-export function buildApp(inventory = 'clusters'): WeaveMesh {
+export function buildApp(inventory = 'clusters', outdir = 'dist'): WeaveMesh {
   const app = new App();
-  return new WeaveMesh(app, 'weave-mesh', { inventory: loadInventory(inventory), ...settings });
+  return new WeaveMesh(app, 'weave-mesh', { inventory: loadInventory(inventory), outdir, ...settings });
 }
 
 /**

@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
-import { knownPeers, routedSubnets } from '../src/mesh/derive';
+import { firewalldPeers, knownPeers, routedSubnets } from '../src/mesh/derive';
 import { ClusterSpec, MeshSpec } from '../src/mesh/model';
-import { SYNCED_FOLDER } from '../src/output/layout';
+import { PHAROS_FOLDER, SYNCED_FOLDER } from '../src/output/layout';
 import { OutputChart } from './output-chart';
-import { PharosNetworkConfig } from './pharos-network-config';
+import { PharosClusterFile, rebase } from './pharos-cluster-file';
 import { RouteAgent, RouteAgentProps } from './route-agent';
 
 /** Route agent settings that are the same for every cluster; the routes themselves are derived. */
@@ -19,17 +19,25 @@ export interface ClusterChartProps {
    * @default - the RouteAgent defaults
    */
   readonly routeAgent?: RouteAgentSettings;
+  /**
+   * The output folder, relative to the working directory: paths in the Pharos config are rebased to it.
+   * @default 'dist'
+   */
+  readonly outdir?: string;
 }
 
 /**
  * Everything one cluster needs to join the mesh: the Kubernetes objects its GitOps folder syncs
- * (the chart's API objects, in `<cluster>/kubernetes`) and its Pharos network config (kept outside that folder).
+ * (the chart's API objects, in `<cluster>/kubernetes`) and its complete Pharos cluster.yml (kept
+ * outside that folder, in `<cluster>/pharos`).
  */
 export class ClusterChart extends OutputChart {
   public readonly cluster: ClusterSpec;
   public readonly knownPeers: readonly string[];
   public readonly routedSubnets: readonly string[];
-  public readonly pharosNetwork: PharosNetworkConfig;
+  public readonly pharosConfig: PharosClusterFile;
+  /** The Weave password file, named from the output folder. */
+  public readonly passwordFile: string;
   public readonly routeAgent: RouteAgent;
 
   public constructor(scope: Construct, id: string, props: ClusterChartProps) {
@@ -37,7 +45,13 @@ export class ClusterChart extends OutputChart {
     this.cluster = props.cluster;
     this.knownPeers = knownPeers(props.mesh, props.cluster);
     this.routedSubnets = routedSubnets(props.mesh, props.cluster);
-    this.pharosNetwork = new PharosNetworkConfig(this, 'PharosNetwork', { cluster: props.cluster, knownPeers: this.knownPeers });
+    this.passwordFile = rebase(props.cluster.passwordFile, props.cluster.baseDir, props.outdir ?? 'dist');
+    this.pharosConfig = new PharosClusterFile(this, 'PharosConfig', {
+      cluster: props.cluster,
+      knownPeers: this.knownPeers,
+      otherPeers: firewalldPeers(props.mesh, props.cluster),
+      folder: `${props.outdir ?? 'dist'}/${props.cluster.name}/${PHAROS_FOLDER}`,
+    });
     this.routeAgent = new RouteAgent(this, 'RouteAgent', { ...props.routeAgent, localSubnet: props.cluster.subnet, routedSubnets: this.routedSubnets });
   }
 }

@@ -1,5 +1,5 @@
 import { ApiObject, Chart } from 'cdk8s';
-import { DO_NOT_EDIT, MARKER_CONTENT, MARKER_FILE, OVERVIEW_FILE, PHAROS_NETWORK_FILE } from '../src/output/layout';
+import { DO_NOT_EDIT, MARKER_CONTENT, MARKER_FILE, OVERVIEW_FILE, PHAROS_CONFIG_FILE } from '../src/output/layout';
 import { renderOverview } from '../src/output/overview';
 import { OutputTree } from '../src/output/tree';
 import { toYaml } from '../src/output/yaml';
@@ -47,12 +47,12 @@ export function renderTree(root: Construct, clusters: readonly ClusterChart[]): 
   }
   for (const chart of clusters) {
     add(
-      `${chart.cluster.name}/${PHAROS_NETWORK_FILE}`,
+      `${chart.cluster.name}/${PHAROS_CONFIG_FILE}`,
       header(
-        `Pharos network config for cluster ${chart.cluster.name}, rendered by weave-mesh from ${chart.source}.`,
-        'pharos up reads one file: put this network: block into the cluster.yml you give it. Pharos resolves',
-        `weave.password relative to the folder of that cluster.yml (it changes into it), not the shell's. ${DO_NOT_EDIT}`,
-      ) + toYaml(chart.pharosNetwork.document),
+        `Pharos cluster.yml of cluster ${chart.cluster.name}, rendered by weave-mesh from ${chart.source}: run pharos up -c <this file>`,
+        'from any folder. Pharos changes into this folder first, so relative paths were rebased to name the same',
+        `files from here; known_peers${chart.pharosConfig.trustsPeers ? ' and firewalld.trusted_subnets' : ''} are derived. ${DO_NOT_EDIT}`,
+      ) + chart.pharosConfig.document.toString({ lineWidth: 0, indent: 2, indentSeq: true }),
     );
   }
   return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));

@@ -29,6 +29,13 @@ export interface WeaveMeshProps {
   readonly inventory?: Inventory;
 
   /**
+   * The output folder the tree is written to, relative to the working directory: relative paths in
+   * each cluster's Pharos cluster.yml are rebased so that they name the same files from there.
+   * @default 'dist'
+   */
+  readonly outdir?: string;
+
+  /**
    * Route agent settings shared by every cluster.
    * @default - the RouteAgent defaults
    */
@@ -87,7 +94,7 @@ export class WeaveMesh extends Construct {
     }
     const mesh = validated.mesh;
     this.mesh = mesh;
-    this.clusters = mesh.clusters.map((cluster) => new ClusterChart(this, cluster.name, { mesh, cluster, routeAgent: props.routeAgent }));
+    this.clusters = mesh.clusters.map((cluster) => new ClusterChart(this, cluster.name, { mesh, cluster, routeAgent: props.routeAgent, outdir: props.outdir }));
     const { name: _agentName, ...teardownSettings } = props.routeAgent ?? {};
     new RouteAgentTeardown(new OutputChart(this, TEARDOWN_ID, { folder: TEARDOWN_FOLDER }), 'RouteAgentTeardown', teardownSettings);
     if (gitops.tools.includes('argocd')) {

@@ -18,7 +18,8 @@ function network(serviceCidr: string, subnet: string): PharosClusterConfig['netw
     provider: 'weave',
     service_cidr: serviceCidr,
     pod_network_cidr: '10.32.0.0/12',
-    weave: { password: './shared_password', ipalloc_default_subnet: subnet },
+    // Paths in code are relative to the working directory, where npm run example runs: the same file as clusters/ names.
+    weave: { password: './clusters/shared_password', ipalloc_default_subnet: subnet },
   };
 }
 
@@ -33,14 +34,15 @@ export const clusters: Record<string, PharosClusterConfig> = {
   },
 };
 
-/** The cdk8s app: one WeaveMesh of the two clusters above. */
-export function buildExample(): WeaveMesh {
+/** The cdk8s app: one WeaveMesh of the two clusters above, rendered into `outdir`. */
+export function buildExample(outdir = 'dist'): WeaveMesh {
   return new WeaveMesh(new App(), 'weave-mesh', {
     clusters,
+    outdir,
     gitops: { repoURL: 'https://github.com/example-org/weave-mesh.git', revision: 'main', pathPrefix: 'dist' },
   });
 }
 
 if (require.main === module) {
-  process.exitCode = runCli(['synth', ...process.argv.slice(2)], () => buildExample());
+  process.exitCode = runCli(['synth', ...process.argv.slice(2)], (_inventory, outdir) => buildExample(outdir));
 }

@@ -35,14 +35,14 @@ describe('npm run check', () => {
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('203.0.113.11', '203.0.113.12'));
     const result = run(args);
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain(`--- ${outdir}/cluster-a/pharos/network.yml\toutput folder`);
-    expect(result.stdout).toContain(`+++ ${outdir}/cluster-a/pharos/network.yml\trendered`);
+    expect(result.stdout).toContain(`--- ${outdir}/cluster-a/pharos/cluster.yml\toutput folder`);
+    expect(result.stdout).toContain(`+++ ${outdir}/cluster-a/pharos/cluster.yml\trendered`);
     expect(result.stdout).toMatch(/^-\s+- 203\.0\.113\.11$/m);
     expect(result.stdout).toMatch(/^\+\s+- 203\.0\.113\.12$/m);
     expect(result.stdout).not.toContain('\u001b[');
     expect(result.stdout).not.toMatch(/^(Index: |====)/m);
-    expect(result.stdout.split('\n')[0]).toBe(`--- ${outdir}/cluster-a/pharos/network.yml\toutput folder`);
-    expect(result.stderr).toMatch(/is out of date: 2 files differ from what .* renders; run npm run synth and commit the result$/);
+    expect(result.stdout.split('\n')[0]).toBe(`--- ${outdir}/cluster-a/pharos/cluster.yml\toutput folder`);
+    expect(result.stderr).toMatch(/is out of date: 3 files differ from what .* renders; run npm run synth and commit the result$/);
     expect(snapshotOf(outdir)).toEqual(before);
     expect(fs.readdirSync(path.dirname(outdir)).sort()).toEqual(['clusters', 'dist']);
   });
@@ -50,13 +50,13 @@ describe('npm run check', () => {
   it('reports files that exist on one side only', () => {
     const { inventory, outdir, args } = rendered();
     fs.writeFileSync(path.join(outdir, 'cluster-a', 'kubernetes', 'extra.yaml'), 'kind: Extra\n');
-    fs.rmSync(path.join(outdir, 'cluster-b', 'pharos', 'network.yml'));
+    fs.rmSync(path.join(outdir, 'cluster-b', 'pharos', 'cluster.yml'));
     const result = run(args);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(`--- ${outdir}/cluster-a/kubernetes/extra.yaml\toutput folder`);
     expect(result.stdout).toContain('+++ /dev/null\tno longer rendered');
     expect(result.stdout).toContain('--- /dev/null\tnot in the output folder');
-    expect(result.stdout).toContain(`+++ ${outdir}/cluster-b/pharos/network.yml\trendered`);
+    expect(result.stdout).toContain(`+++ ${outdir}/cluster-b/pharos/cluster.yml\trendered`);
     expect(fs.existsSync(path.join(outdir, 'cluster-a', 'kubernetes', 'extra.yaml'))).toBe(true);
     expect(fs.existsSync(path.join(outdir, 'cluster-b', 'pharos', 'network.yml'))).toBe(false);
     expect(fs.existsSync(inventory)).toBe(true);

@@ -1,3 +1,4 @@
+import { Document } from 'yaml';
 import { knownPeers, routedSubnets } from '../src/mesh/derive';
 import { ClusterSpec, MeshSpec } from '../src/mesh/model';
 
@@ -5,14 +6,15 @@ function cluster(name: string, subnet: string, workers: string[], extraPeers: st
   return {
     name,
     source: `${name}.yml`,
+    baseDir: 'clusters',
+    document: new Document({}),
+    config: {},
     hosts: [{ address: `${name}-master`, role: 'master' }, ...workers.map((address) => ({ address, role: 'worker' as const }))],
     serviceCidr: '172.16.0.0/16',
     podNetworkCidr: '10.32.0.0/12',
     subnet,
     passwordFile: './shared_password',
     extraPeers,
-    otherNetworkSettings: {},
-    otherWeaveSettings: {},
   };
 }
 

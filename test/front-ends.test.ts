@@ -2,6 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
+import { parse } from 'yaml';
 import { WeaveMesh } from '../constructs/weave-mesh';
 import { formatProblem } from '../src/mesh/problem';
 import { readTree, REPO, synth, tempDir, threeClusters, writeInventory } from './helpers';
@@ -22,7 +23,7 @@ const CASES: Case[] = [
   ['weave provider', (c) => (c.network.provider = 'calico'), 'network.provider', /^is "calico"; a multi-cluster pod network needs provider: weave in every cluster$/],
   ['CIDR syntax', (c) => (c.network.service_cidr = '172.17.0.0/40'), 'network.service_cidr', /^"172\.17\.0\.0\/40" is not an IPv4 CIDR such as 10\.32\.0\.0\/12$/],
   ['host bits', (c) => (c.network.weave.ipalloc_default_subnet = '10.34.0.1/16'), 'network.weave.ipalloc_default_subnet', /has host bits set; did you mean 10\.34\.0\.0\/16\?$/],
-  ['address syntax', (c) => (c.hosts[0].address = '198.51.100.300'), 'hosts[0].address', /^"198\.51\.100\.300" is not an IPv4 address/],
+  ['address syntax', (c) => (c.hosts[0].address = '198.51.100.300'), 'hosts[0].address', /^"198\.51\.100\.300" is neither an IPv4 address such as 192\.0\.2\.10 nor a host name$/],
   ['IPv4 only', (c) => (c.network.service_cidr = 'fd00::/64'), 'network.service_cidr', /is an IPv6 CIDR; Weave Net allocates IPv4 addresses only/],
   ['same pod network', (c) => (c.network.pod_network_cidr = '10.0.0.0/8'), 'network.pod_network_cidr', /^is 10\.0\.0\.0\/8, but cluster-a, cluster-c use 10\.32\.0\.0\/12; the pod_network_cidr must be the same/],
   ['subnet inside the pod network', (c) => (c.network.weave.ipalloc_default_subnet = '10.64.0.0/16'), 'network.weave.ipalloc_default_subnet', /^10\.64\.0\.0\/16 is not inside pod_network_cidr 10\.32\.0\.0\/12/],
@@ -33,11 +34,15 @@ const CASES: Case[] = [
   ['a password path, not a secret', (c) => (c.network.weave.password = 'hunter2'), 'network.weave.password', /^does not look like a file path/],
   ['known keys', (c) => (c.network.weave.ipalloc_defualt_subnet = '10.34.0.0/16'), 'network.weave.ipalloc_defualt_subnet', /^is not a Pharos setting; did you mean ipalloc_default_subnet\?$/],
   ['known top-level keys', (c) => (c.netwrok = {}), 'netwrok', /^is not a Pharos setting; did you mean network\?$/],
-  ['types', (c) => (c.network.weave.no_masq_local = 'yes'), 'network.weave.no_masq_local', /^must be true or false, not a string$/],
+  ['types', (c) => (c.network.weave.no_masq_local = 'sometimes'), 'network.weave.no_masq_local', /^must be true or false, not a string$/],
   ['required fields', (c) => delete c.hosts[1].role, 'hosts[1].role', /^is missing; set role: master or role: worker$/],
   ['a worker', (c) => (c.hosts = c.hosts.map((host: any) => ({ ...host, role: 'master' }))), 'hosts', /^has no worker/],
   ['unique host addresses', (c) => (c.hosts[0].address = '192.0.2.11'), 'hosts[0].address', /^192\.0\.2\.11 is also the address of a host of cluster cluster-a/],
   ['peer addresses', (c) => (c.network.weave.known_peers = ['not a host']), 'network.weave.known_peers[0]', /^"not a host" is neither an IPv4 address nor a host name$/],
+  // Pharos's own rules (kontena/pharos-cluster): load_config.rb "No master hosts defined", config.rb name, config_schema.rb unique_addresses?.
+  ['a master', (c) => (c.hosts = c.hosts.filter((host: any) => host.role !== 'master')), 'hosts', /^has no master; Pharos refuses a cluster without one \("No master hosts defined"\)/],
+  ['Pharos name', (c) => (c.name = 'prod'), 'name', /^is "prod", but the cluster is cluster-b; Pharos names the cluster by name: and weave-mesh by its file/],
+  ['address:ssh_port', (c) => c.hosts.push({ ...c.hosts[1] }), 'hosts[3].address', /^198\.51\.100\.11:22 is also the address and SSH port of hosts\[1\]; Pharos refuses duplicate address:ssh_port$/],
   ['a subnet', (c) => delete c.network.weave.ipalloc_default_subnet, 'network.weave.ipalloc_default_subnet', /^is missing; every cluster needs its own subnet inside pod_network_cidr: the lowest free subnet/],
 ];
 
@@ -74,13 +79,22 @@ describe.each(CASES)('rule: %s', (_rule, change, field, message) => {
 
 describe('the TypeScript example', () => {
   it('declares the same pair as clusters/ and renders the same files, but for the source named in headers', () => {
-    const outdir = path.join(root, 'example');
+    // Beside dist/, as dist/ is: the password path is rebased from the working directory to the output folder.
+    const outdir = path.join(REPO, `.example-test-${process.pid}`);
     const result = spawnSync('npm', ['run', '--silent', 'example', '--', '--outdir', outdir], { cwd: REPO, encoding: 'utf8' });
+    const rendered = readTree(outdir);
+    fs.rmSync(outdir, { recursive: true, force: true });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    const strip = (tree: Map<string, string>) => new Map([...tree].map(([file, content]) => [file, content.replace(/from (weave-mesh\/cluster-[ab]|cluster-[ab]\.yml)\./g, 'from <source>.')]));
-    const rendered = readTree(outdir);
-    expect(rendered.get('cluster-a/pharos/network.yml')).toContain('rendered by weave-mesh from weave-mesh/cluster-a.');
+    // Headers name the source; cluster.yml files hold the inventory's comments, which code has none of: compare what they say.
+    const strip = (tree: Map<string, string>) =>
+      new Map(
+        [...tree].map(([file, content]) => [
+          file,
+          file.endsWith('/pharos/cluster.yml') ? JSON.stringify(parse(content)) : content.replace(/from (weave-mesh\/cluster-[ab]|cluster-[ab]\.yml)\./g, 'from <source>.'),
+        ]),
+      );
+    expect(rendered.get('cluster-a/pharos/cluster.yml')).toContain('rendered by weave-mesh from weave-mesh/cluster-a:');
     expect(strip(rendered)).toEqual(strip(readTree(path.join(REPO, 'dist'))));
     expect(Object.keys(exampleClusters)).toEqual(fs.readdirSync(path.join(REPO, 'clusters')).map((file) => file.replace(/\.yml$/, '')));
   });

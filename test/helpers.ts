@@ -28,8 +28,10 @@ export interface ClusterOptions {
 
 /** A valid Pharos cluster.yml as data. */
 export function clusterConfig(options: ClusterOptions): Record<string, any> {
+  // Pharos refuses a cluster without a master: by default one, named after the first worker (Pharos takes host names).
+  const masters = options.masters ?? [`master-${(options.workers[0] ?? 'none').replace(/\./g, '-')}.example.test`];
   const hosts = [
-    ...(options.masters ?? []).map((address) => ({ address, role: 'master' })),
+    ...masters.map((address) => ({ address, role: 'master' })),
     ...options.workers.map((address) => ({ address, role: 'worker' })),
   ];
   return {

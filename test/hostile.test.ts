@@ -135,7 +135,7 @@ describe('secrets', () => {
     logs.push(failing.stdout, failing.stderr);
     for (const log of logs) expect(log).not.toContain(CANARY);
     for (const content of readTree(outdir).values()) expect(content).not.toContain(CANARY);
-    expect(parse(readTree(outdir).get('cluster-a/pharos/network.yml')!).network.weave.password).toBe('./shared_password');
+    expect(parse(readTree(outdir).get('cluster-a/pharos/cluster.yml')!).network.weave.password).toBe('../../../clusters/shared_password');
   });
 });
 

@@ -89,7 +89,7 @@ describe('random valid meshes', () => {
           const others = names.filter((other) => other !== name);
           expect([...routes].sort()).toEqual(others.map(subnetOf).sort());
           expect(routes).not.toContain(subnetOf(name));
-          const peers: string[] = parse(result.tree.get(`${name}/pharos/network.yml`)!).network.weave.known_peers;
+          const peers: string[] = parse(result.tree.get(`${name}/pharos/cluster.yml`)!).network.weave.known_peers;
           const expected = new Set([...others.flatMap(workersOf), ...(clusters[name].network.weave.known_peers ?? [])]);
           expect(new Set(peers)).toEqual(expected);
           expect(peers).toHaveLength(expected.size);
@@ -100,7 +100,11 @@ describe('random valid meshes', () => {
           permuted[name] = structuredClone(clusters[name]);
           permuted[name].hosts = shuffled(permuted[name].hosts, seed + 1);
         }
-        expect(render(permuted).tree).toEqual(result.tree);
+        // Every derived file is byte-identical; a cluster.yml keeps its hosts in the order written, and nothing else moves.
+        const again = render(permuted).tree;
+        const withoutHosts = (tree: Map<string, string>) =>
+          new Map([...tree].map(([file, content]) => [file, file.endsWith('/pharos/cluster.yml') ? JSON.stringify({ ...parse(content), hosts: undefined }) : content]));
+        expect(withoutHosts(again)).toEqual(withoutHosts(result.tree));
       }),
       { numRuns: 12 },
     );

@@ -76,7 +76,7 @@ describe('npm run plan', () => {
       '~ cluster cluster-b: routes + 10.36.0.0/16; routes - 10.35.0.0/16; peers + 203.0.113.40; peers - 203.0.113.11',
       expect.stringMatching(/^\d+ files change$/),
     ]);
-    expect(result.stdout).toContain(`--- ${outdir}/cluster-a/pharos/network.yml\toutput folder`);
+    expect(result.stdout).toContain(`--- ${outdir}/cluster-a/pharos/cluster.yml\toutput folder`);
     expect(result.stdout.indexOf('files change')).toBeLessThan(result.stdout.indexOf('--- '));
     expect(fs.existsSync(path.join(outdir, 'cluster-c'))).toBe(true);
   });
@@ -114,7 +114,7 @@ describe('npm run plan', () => {
       { cluster: 'cluster-b', routesAdded: [], routesRemoved: ['10.35.0.0/16'], peersAdded: [], peersRemoved: ['203.0.113.11'] },
     ]);
     expect(plan.warnings).toEqual([]);
-    expect(plan.files).toContainEqual({ file: 'cluster-c/pharos/network.yml', change: 'removed' });
+    expect(plan.files).toContainEqual({ file: 'cluster-c/pharos/cluster.yml', change: 'removed' });
     expect(plan.diff).toContain('+++ /dev/null\tno longer rendered');
   });
 
@@ -140,6 +140,8 @@ describe('subnet allocation', () => {
       'hosts:',
       '  - address: 203.0.113.77 # the only worker',
       '    role: worker',
+      '  - address: 203.0.113.76',
+      '    role: master',
       'network:',
       '  provider: weave',
       '  service_cidr: 172.20.0.0/16',
@@ -156,7 +158,7 @@ describe('subnet allocation', () => {
     const result = synth(opts);
     expect(result.code).toBe(1);
     expect(result.stderr.split('\n')[0]).toMatch(
-      /^error: .*cluster-d\.yml:10:5: cluster cluster-d: network\.weave\.ipalloc_default_subnet: is missing; every cluster needs its own subnet inside pod_network_cidr: the lowest free subnet of the mesh's usual size is 10\.32\.0\.0\/16; npm run allocate -- cluster-d writes it into the file$/,
+      /^error: .*cluster-d\.yml:12:5: cluster cluster-d: network\.weave\.ipalloc_default_subnet: is missing; every cluster needs its own subnet inside pod_network_cidr: the lowest free subnet of the mesh's usual size is 10\.32\.0\.0\/16; npm run allocate -- cluster-d writes it into the file$/,
     );
   });
 
@@ -173,7 +175,7 @@ describe('subnet allocation', () => {
 
   it('never moves an existing cluster, and gives two new clusters different subnets', () => {
     const clusters = withoutSubnet('cluster-d');
-    clusters['cluster-e'] = (clusters['cluster-d'] as string).replace('203.0.113.77', '203.0.113.78').replace('172.20.0.0', '172.21.0.0');
+    clusters['cluster-e'] = (clusters['cluster-d'] as string).replace('203.0.113.77', '203.0.113.78').replace('203.0.113.76', '203.0.113.75').replace('172.20.0.0', '172.21.0.0');
     const { inventory, opts } = setUp(clusters);
     const existing = fs.readFileSync(path.join(inventory, 'cluster-a.yml'), 'utf8');
     const already = run(['allocate', 'cluster-a', ...opts]);

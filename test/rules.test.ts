@@ -1,5 +1,18 @@
 import { parseIPv4Address, parseIPv4Cidr } from '../src/net/cidr';
-import { ClusterDraft, clusterNames, hostAddresses, Located, missingSubnets, samePassword, samePodNetwork, serviceCidrs, subnets } from '../src/mesh/rules';
+import {
+  ClusterDraft,
+  clusterNames,
+  declaredNames,
+  hostAddresses,
+  Located,
+  masters,
+  missingSubnets,
+  samePassword,
+  samePodNetwork,
+  serviceCidrs,
+  subnets,
+  uniqueAddressPorts,
+} from '../src/mesh/rules';
 
 /** Each mesh rule is a pure function from drafts (clusters as read) to violations: tested here alone. */
 
@@ -15,7 +28,7 @@ function draft(name: string, options: { subnet?: string; pod?: string; service?:
     hosts: (options.hosts ?? []).map((address, index) => {
       const ip = parseIPv4Address(address);
       if (!ip.ok) throw new Error(address);
-      return { address, role: 'worker', ip: ip.value, path: ['hosts', index, 'address'] };
+      return { address, role: 'worker', ip: ip.value, sshPort: 22, path: ['hosts', index, 'address'] };
     }),
     subnet: options.subnet ? cidr(options.subnet, ['network', 'weave', 'ipalloc_default_subnet']) : undefined,
     subnetMissing: !options.subnet,
@@ -83,11 +96,39 @@ describe('hostAddresses', () => {
   it('refuses an address used twice or inside a pod or service range, once per host', () => {
     const violations = hostAddresses([draft('a', { hosts: ['192.0.2.1', '192.0.2.1'], service: '172.16.0.0/16' }), draft('b', { hosts: ['192.0.2.1', '10.33.0.5', '172.16.0.9'] })], describeFile);
     expect(violations.map((v) => `${v.cluster} ${v.path!.join('.')} ${v.rule}`)).toEqual([
-      'a hosts.1.address unique-host-address',
       'b hosts.0.address unique-host-address',
       'b hosts.1.address host-outside-pod-network',
       'b hosts.2.address host-outside-pod-network',
     ]);
-    expect(violations[1].message).toMatch(/a host of cluster a \(a\.yml\)/);
+    expect(violations[0].message).toMatch(/a host of cluster a \(a\.yml\)/);
+  });
+});
+
+describe('the rules Pharos enforces itself', () => {
+  it('uniqueAddressPorts: no two hosts of a cluster with the same address and SSH port (config_schema.rb, unique_addresses?)', () => {
+    const cluster = draft('a', { hosts: ['192.0.2.1', '192.0.2.1', '192.0.2.2'] });
+    expect(uniqueAddressPorts([cluster]).map((v) => `${v.path!.join('.')} ${v.message}`)).toEqual([
+      'hosts.1.address 192.0.2.1:22 is also the address and SSH port of hosts[0]; Pharos refuses duplicate address:ssh_port',
+    ]);
+    // Hosts behind one NAT address, reached on different SSH ports, are fine.
+    const natted = { ...cluster, hosts: cluster.hosts.map((host, index) => ({ ...host, sshPort: 22 + index })) };
+    expect(uniqueAddressPorts([natted])).toEqual([]);
+  });
+
+  it('masters: a cluster without a master is refused ("No master hosts defined", load_config.rb)', () => {
+    expect(masters([{ ...draft('a'), hasMaster: false }, { ...draft('b'), hasMaster: true }, draft('c')]).map((v) => `${v.cluster} ${v.rule}`)).toEqual(['a pharos-master']);
+  });
+
+  it('declaredNames: a top-level name: must be the cluster\'s name (config.rb, attribute :name)', () => {
+    const named = (name: string, declared: string) => ({ ...draft(name), declaredName: { text: declared, value: declared, path: ['name'] } });
+    expect(declaredNames([named('a', 'a'), named('b', 'prod')]).map((v) => `${v.cluster} ${v.message}`)).toEqual([
+      'b is "prod", but the cluster is b; Pharos names the cluster by name: and weave-mesh by its file, so set name: b or remove it (renaming a running cluster needs pharos up --force)',
+    ]);
+  });
+
+  it('samePassword compares the files the paths name, resolved from each cluster\'s folder', () => {
+    const password = (name: string, text: string, key: string) => ({ ...draft(name), passwordFile: { text, value: text, key, path: ['network', 'weave', 'password'] } });
+    expect(samePassword([password('a', './shared_password', '/x/clusters/shared_password'), password('b', 'shared_password', '/x/clusters/shared_password')])).toEqual([]);
+    expect(samePassword([password('a', './p', '/x/clusters/p'), password('b', './p', '/y/p')])).toHaveLength(1);
   });
 });

@@ -23,10 +23,12 @@ function daemonSetOf(tree: Map<string, string>, cluster: string) {
 }
 
 describe('the shipped reference example', () => {
-  const outdir = path.join(root, 'reference');
+  // Laid out as in the repository (clusters/ beside dist/), since paths in cluster.yml are rebased between the two.
+  const outdir = path.join(root, 'reference', 'dist');
   let tree: Map<string, string>;
   beforeAll(() => {
-    const result = synth(['--clusters', path.join(REPO, 'clusters'), '--outdir', outdir]);
+    fs.cpSync(path.join(REPO, 'clusters'), path.join(root, 'reference', 'clusters'), { recursive: true });
+    const result = synth(['--clusters', path.join(root, 'reference', 'clusters'), '--outdir', outdir]);
     expect(result.code).toBe(0);
     tree = readTree(outdir);
   });
@@ -45,29 +47,27 @@ describe('the shipped reference example', () => {
       '_teardown/kustomization.yaml',
       'cluster-a/kubernetes/kube-system.daemonset.route-config.yaml',
       'cluster-a/kubernetes/kustomization.yaml',
-      'cluster-a/pharos/network.yml',
+      'cluster-a/pharos/cluster.yml',
       'cluster-b/kubernetes/kube-system.daemonset.route-config.yaml',
       'cluster-b/kubernetes/kustomization.yaml',
-      'cluster-b/pharos/network.yml',
+      'cluster-b/pharos/cluster.yml',
     ]);
   });
 
-  it('reproduces the reference network blocks field by field', () => {
-    expect(parse(tree.get('cluster-a/pharos/network.yml')!)).toEqual({
-      network: {
-        provider: 'weave',
-        service_cidr: '172.16.0.0/16',
-        pod_network_cidr: '10.32.0.0/12',
-        weave: { password: './shared_password', ipalloc_default_subnet: '10.33.0.0/16', known_peers: ['198.51.100.11', '198.51.100.12'] },
-      },
-    });
-    expect(parse(tree.get('cluster-b/pharos/network.yml')!)).toEqual({
-      network: {
-        provider: 'weave',
-        service_cidr: '172.17.0.0/16',
-        pod_network_cidr: '10.32.0.0/12',
-        weave: { password: './shared_password', ipalloc_default_subnet: '10.34.0.0/16', known_peers: ['192.0.2.11', '192.0.2.12'] },
-      },
+  it('renders each whole cluster file with the reference network block: peers filled in, the password path rebased', () => {
+    const inventory = (cluster: string) => parse(fs.readFileSync(path.join(REPO, 'clusters', `${cluster}.yml`), 'utf8'));
+    const expected = (cluster: string, peers: string[]) => {
+      const config = inventory(cluster);
+      config.network.weave = { ...config.network.weave, password: '../../../clusters/shared_password', known_peers: peers };
+      return config;
+    };
+    expect(parse(tree.get('cluster-a/pharos/cluster.yml')!)).toEqual(expected('cluster-a', ['198.51.100.11', '198.51.100.12']));
+    expect(parse(tree.get('cluster-b/pharos/cluster.yml')!)).toEqual(expected('cluster-b', ['192.0.2.11', '192.0.2.12']));
+    expect(parse(tree.get('cluster-b/pharos/cluster.yml')!).network).toEqual({
+      provider: 'weave',
+      service_cidr: '172.17.0.0/16',
+      pod_network_cidr: '10.32.0.0/12',
+      weave: { password: '../../../clusters/shared_password', ipalloc_default_subnet: '10.34.0.0/16', known_peers: ['192.0.2.11', '192.0.2.12'] },
     });
   });
 
@@ -105,7 +105,7 @@ describe('the shipped reference example', () => {
 describe('a three-cluster mesh', () => {
   it('gets full-mesh peers and routes', () => {
     const { tree } = renderInto('three', threeClusters());
-    const peers = (cluster: string) => parse(tree.get(`${cluster}/pharos/network.yml`)!).network.weave.known_peers;
+    const peers = (cluster: string) => parse(tree.get(`${cluster}/pharos/cluster.yml`)!).network.weave.known_peers;
     expect(peers('cluster-a')).toEqual(['198.51.100.11', '198.51.100.12', '203.0.113.11']);
     expect(peers('cluster-b')).toEqual(['192.0.2.11', '192.0.2.12', '203.0.113.11']);
     expect(peers('cluster-c')).toEqual(['192.0.2.11', '192.0.2.12', '198.51.100.11', '198.51.100.12']);
@@ -121,13 +121,13 @@ describe('a three-cluster mesh', () => {
     clusters['cluster-a'].network.weave.trusted_subnets = ['10.0.0.0/8'];
     clusters['cluster-a'].network.dns_replicas = 3;
     const { tree } = renderInto('extras', clusters);
-    expect(parse(tree.get('cluster-a/pharos/network.yml')!).network).toEqual({
+    expect(parse(tree.get('cluster-a/pharos/cluster.yml')!).network).toEqual({
       provider: 'weave',
       service_cidr: '172.16.0.0/16',
       pod_network_cidr: '10.32.0.0/12',
       dns_replicas: 3,
       weave: {
-        password: './shared_password',
+        password: '../../../clusters/shared_password',
         ipalloc_default_subnet: '10.33.0.0/16',
         known_peers: ['198.51.100.11', '198.51.100.12', '203.0.113.11', '203.0.113.200', 'peer.example.org'],
         trusted_subnets: ['10.0.0.0/8'],

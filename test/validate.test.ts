@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { stringify as stringifyClusters } from 'yaml';
 import { clusterConfig, synth, tempDir, threeClusters, writeInventory } from './helpers';
 
 const root = tempDir();
@@ -31,7 +32,50 @@ function expectRefused(result: ReturnType<typeof render>, ...lines: RegExp[]) {
 }
 
 describe('valid inventories', () => {
-  it('render with exit 0', () => {
+  it('take Pharos\'s defaults for service_cidr (10.96.0.0/12) and pod_network_cidr (10.32.0.0/12), network.rb', () => {
+    const result = render(withChange('cluster-b', (c) => delete c.network.pod_network_cidr && delete c.network.service_cidr));
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
+
+  it('take host names as host addresses, as Pharos does (config_schema.rb, hostname_or_ip?): IP rules apply to IPs only', () => {
+    const result = render(withChange('cluster-b', (c) => (c.hosts[1].address = 'worker-1.b.example.com')));
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(fs.readFileSync(path.join(result.outdir, 'cluster-a', 'pharos', 'cluster.yml'), 'utf8')).toContain('- worker-1.b.example.com\n');
+  });
+
+  it('are read as Pharos reads them, YAML 1.1: yes and on are booleans (Psych)', () => {
+    const clusters: Record<string, any> = threeClusters();
+    const text = (stringifyClusters(clusters['cluster-b']) as string).replace('ipalloc_default_subnet: 10.34.0.0/16', 'ipalloc_default_subnet: 10.34.0.0/16\n    no_masq_local: yes');
+    expect(text).toContain('no_masq_local: yes');
+    const result = render({ ...clusters, 'cluster-b': text });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
+});
+
+describe('what Pharos\'s parser reads differently', () => {
+  it.each([
+    ['a lone CR', '\r', 'a carriage return \\(CR\\) outside a CRLF line end'],
+    ['NEL', '\u0085', 'NEL \\(U\\+0085\\)'],
+    ['LINE SEPARATOR', '\u2028', 'LINE SEPARATOR \\(U\\+2028\\)'],
+    ['PARAGRAPH SEPARATOR', '\u2029', 'PARAGRAPH SEPARATOR \\(U\\+2029\\)'],
+  ])('refuses %s, which libyaml reads as a line break, with file and line', (_name, character, shown) => {
+    const clusters: Record<string, any> = threeClusters();
+    const text = `# fine\n# a comment that hides${character}network: {}\n${stringifyClusters(clusters['cluster-b'])}`;
+    expectRefused(render({ ...clusters, 'cluster-b': text }), new RegExp(`cluster-b\\.yml:2:\\d+: holds ${shown}, which Pharos's YAML parser \\(libyaml\\) reads as a line break and ours does not`));
+  });
+
+  it('accepts CRLF line ends', () => {
+    const clusters: Record<string, any> = threeClusters();
+    const result = render({ ...clusters, 'cluster-b': (stringifyClusters(clusters['cluster-b']) as string).replace(/\n/g, '\r\n') });
+    expect(result.code).toBe(0);
+  });
+});
+
+describe('a valid inventory', () => {
+  it('renders with exit 0', () => {
     const result = render(threeClusters());
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -63,7 +107,7 @@ describe('each mesh rule refuses a violating inventory with one line naming file
   it('addresses must parse', () => {
     expectRefused(
       render(withChange('cluster-c', (c) => (c.hosts[0].address = '203.0.113'))),
-      /cluster-c\.yml:\d+:\d+: cluster cluster-c: hosts\[0\]\.address: "203\.0\.113" is not an IPv4 address such as 192\.0\.2\.10$/,
+      /cluster-c\.yml:\d+:\d+: cluster cluster-c: hosts\[0\]\.address: "203\.0\.113" is neither an IPv4 address such as 192\.0\.2\.10 nor a host name$/,
     );
   });
 
@@ -161,18 +205,18 @@ describe('each mesh rule refuses a violating inventory with one line naming file
     expectRefused(
       render(
         withChange('cluster-c', (c) => {
-          c.hosts[0].address = '10.33.0.7';
+          c.hosts[1].address = '10.33.0.7';
           c.hosts.push({ address: '172.16.4.4', role: 'worker' });
         }),
       ),
-      /cluster-c: hosts\[0\]\.address: 10\.33\.0\.7 lies inside the pod network 10\.32\.0\.0\/12; node addresses must be outside every pod and service range$/,
-      /cluster-c: hosts\[1\]\.address: 172\.16\.4\.4 lies inside the service CIDR 172\.16\.0\.0\/16 of cluster cluster-a; node addresses must be outside every pod and service range$/,
+      /cluster-c: hosts\[1\]\.address: 10\.33\.0\.7 lies inside the pod network 10\.32\.0\.0\/12; node addresses must be outside every pod and service range$/,
+      /cluster-c: hosts\[2\]\.address: 172\.16\.4\.4 lies inside the service CIDR 172\.16\.0\.0\/16 of cluster cluster-a; node addresses must be outside every pod and service range$/,
     );
   });
 
   it('every cluster needs at least one worker', () => {
     expectRefused(
-      render(withChange('cluster-c', (c) => (c.hosts[0].role = 'master'))),
+      render(withChange('cluster-c', (c) => (c.hosts[1].role = 'master'))),
       /cluster-c: hosts: has no worker; every cluster needs at least one worker/,
     );
   });
@@ -190,10 +234,10 @@ describe('each mesh rule refuses a violating inventory with one line naming file
       render(
         withChange('cluster-a', (c) => {
           delete c.network.weave.password;
-          delete c.network.service_cidr;
+          delete c.hosts[1].role;
         }),
       ),
-      /cluster-a\.yml:\d+:\d+: cluster cluster-a: network\.service_cidr: is missing; give the cluster's service CIDR, such as 172\.16\.0\.0\/16$/,
+      /cluster-a\.yml:\d+:\d+: cluster cluster-a: hosts\[1\]\.role: is missing; set role: master or role: worker$/,
       /cluster-a: network\.weave\.password: is missing; give the path of the shared Weave secret file, such as \.\/shared_password$/,
     );
   });
@@ -226,6 +270,7 @@ describe('all violations at once', () => {
   it('points at the exact line and column of the offending value', () => {
     const text = [
       'hosts:',
+      '  - {address: 192.0.2.10, role: master}',
       '  - address: 192.0.2.11',
       '    role: worker',
       'network:',
@@ -238,6 +283,6 @@ describe('all violations at once', () => {
       '',
     ].join('\n');
     const result = render({ 'cluster-a': text });
-    expect(result.errors).toEqual([expect.stringMatching(/cluster-a\.yml:10:29: cluster cluster-a: network\.weave\.ipalloc_default_subnet: /)]);
+    expect(result.errors).toEqual([expect.stringMatching(/cluster-a\.yml:11:29: cluster cluster-a: network\.weave\.ipalloc_default_subnet: /)]);
   });
 });

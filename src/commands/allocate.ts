@@ -17,7 +17,7 @@ export const allocate: Command = {
       return 1;
     }
     // The same model synth renders: its problems, and its suggestion for this cluster.
-    const mesh = factory(options.clusters);
+    const mesh = factory(options.clusters, options.outdir);
     const subnet = mesh.suggestedSubnets.get(cluster);
     // Allocation needs a sound mesh to allocate in: anything else wrong must be fixed first.
     const blocking = mesh.errors().filter((problem) => problem.rule !== 'missing-subnet');

@@ -2,8 +2,8 @@ import { WeaveMesh } from '../../constructs/weave-mesh';
 import { formatProblem } from '../mesh/problem';
 import { OutputTree } from '../output/tree';
 
-/** Builds the app's mesh from an inventory folder: main.ts decides what the mesh looks like. */
-export type MeshFactory = (inventory: string) => WeaveMesh;
+/** Builds the app's mesh from an inventory folder, for an output folder: main.ts decides what the mesh looks like. */
+export type MeshFactory = (inventory: string, outdir: string) => WeaveMesh;
 
 /** Where a command writes; tests capture it. */
 export interface Output {
@@ -33,7 +33,7 @@ export interface Command {
 
 /** Builds and renders the mesh, printing every problem. Undefined when the mesh is invalid. */
 export function renderInventory(options: Options, factory: MeshFactory, output: Output, verb = 'nothing was written to'): { mesh: WeaveMesh; tree: OutputTree } | undefined {
-  const mesh = factory(options.clusters);
+  const mesh = factory(options.clusters, options.outdir);
   for (const problem of mesh.problems) output.err(formatProblem(problem));
   const errors = mesh.errors().length;
   if (errors > 0) {

@@ -82,6 +82,14 @@ function loadClusterFile(dir: string, fileName: string): { file: ClusterFile } |
     return refuse(`cannot be read: ${describe(error)}`);
   }
 
+  const lineBreak = foreignLineBreak(text);
+  if (lineBreak) {
+    return refuse(
+      `holds ${lineBreak.name}, which Pharos's YAML parser (libyaml) reads as a line break and ours does not, so the file would mean different things to each; remove it`,
+      lineBreak.line,
+      lineBreak.column,
+    );
+  }
   if (flowDepthExceeds(text, MAX_FLOW_DEPTH)) {
     return refuse(`nests [ ] or { } more than ${MAX_FLOW_DEPTH} levels deep; a cluster.yml is a few levels deep`);
   }
@@ -89,7 +97,8 @@ function loadClusterFile(dir: string, fileName: string): { file: ClusterFile } |
   let document: Document;
   let data: unknown;
   try {
-    document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    // YAML 1.1, as Pharos reads it (Ruby's Psych): on/yes are booleans, 017 is octal, << merges.
+    document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, version: '1.1' });
     const [syntaxError] = document.errors;
     if (syntaxError) {
       const { line, col } = lineCounter.linePos(syntaxError.pos[0]);
@@ -109,6 +118,8 @@ function loadClusterFile(dir: string, fileName: string): { file: ClusterFile } |
       name,
       origin: 'file',
       source: fileName,
+      baseDir: dir,
+      document: doc,
       path: shown,
       config: data,
       locate(fieldPath) {
@@ -125,6 +136,20 @@ function loadClusterFile(dir: string, fileName: string): { file: ClusterFile } |
       },
     },
   };
+}
+
+/**
+ * The first character libyaml (and so Pharos) reads as a line break where the yaml package does not:
+ * a carriage return outside CRLF, NEL (U+0085), LINE SEPARATOR (U+2028), PARAGRAPH SEPARATOR (U+2029).
+ */
+export function foreignLineBreak(text: string): { name: string; line: number; column: number } | undefined {
+  const match = /\r(?!\n)|\u0085|\u2028|\u2029/.exec(text);
+  if (!match) return undefined;
+  const before = text.slice(0, match.index);
+  const line = before.split('\n').length;
+  const column = match.index - before.lastIndexOf('\n');
+  const names: Record<string, string> = { '\r': 'a carriage return (CR) outside a CRLF line end', '\u0085': 'NEL (U+0085)', '\u2028': 'LINE SEPARATOR (U+2028)', '\u2029': 'PARAGRAPH SEPARATOR (U+2029)' };
+  return { name: names[match[0]], line, column };
 }
 
 /** A path relative to the working directory when it lies below it, so messages stay short and machine-independent. */

@@ -27,7 +27,7 @@ function expect(what: string, missing?: string, hint?: string) {
   };
 }
 
-const ADDRESS = 'an IPv4 address written as a string';
+const ADDRESS = 'an IPv4 address or host name written as a string';
 const CIDR = 'an IPv4 CIDR written as a string';
 
 const bastion = z.looseObject({}).meta({ description: 'SSH bastion host: address, user, ssh_key_path, ssh_port, ssh_proxy_command.' });
@@ -36,10 +36,12 @@ const bastion = z.looseObject({}).meta({ description: 'SSH bastion host: address
 export const HostSchema = z
   .strictObject(
     {
-      /** The host's address, as SSH and the other clusters' Weave peers reach it. */
-      address: z.string(expect(ADDRESS, "give the host's IPv4 address")).meta({ description: 'IPv4 address: SSH target and, for workers, the Weave peer address other clusters connect to.' }),
+      /** The host's IPv4 address or host name, as SSH and the other clusters' Weave peers reach it. */
+      address: z
+        .string(expect(ADDRESS, "give the host's IPv4 address or host name"))
+        .meta({ description: 'IPv4 address or host name: SSH target and, for workers, the Weave peer address other clusters connect to.' }),
       /** The host's address inside its cluster, when it has one. @default - the address of the private interface, else `address` */
-      private_address: z.string(expect(ADDRESS)).optional().meta({ description: 'IPv4 address inside the cluster.' }),
+      private_address: z.string(expect(ADDRESS)).optional().meta({ description: 'IPv4 address or host name inside the cluster.' }),
       private_interface: z.string(expect('a network interface name')).optional(),
       /** `master` or `worker`; the workers are the other clusters' Weave peers. */
       role: z.enum(['master', 'worker'], expect('master or worker', 'set role: master or role: worker')).meta({ description: 'master or worker' }),
@@ -90,12 +92,13 @@ export const NetworkSchema = z.strictObject(
     provider: z.string(expect('weave')).optional(),
     dns_replicas: z.number(expect('a number')).int().optional(),
     node_local_dns_cache: z.boolean(expect('true or false')).optional(),
-    /** The cluster's service CIDR. */
-    service_cidr: z.string(expect(CIDR, "give the cluster's service CIDR, such as 172.16.0.0/16")).meta({ description: "The cluster's service CIDR." }),
-    /** The pod network, the same in every cluster of the mesh. */
+    /** The cluster's service CIDR. @default '10.96.0.0/12' (Pharos's default) */
+    service_cidr: z.string(expect(CIDR)).optional().meta({ description: "The cluster's service CIDR; Pharos's default is 10.96.0.0/12." }),
+    /** The pod network, the same in every cluster of the mesh. @default '10.32.0.0/12' (Pharos's default) */
     pod_network_cidr: z
-      .string(expect(CIDR, 'give the pod network shared by all clusters, such as 10.32.0.0/12'))
-      .meta({ description: 'The pod network: the same in every cluster of the mesh.' }),
+      .string(expect(CIDR))
+      .optional()
+      .meta({ description: "The pod network: the same in every cluster of the mesh; Pharos's default is 10.32.0.0/12." }),
     firewalld: z.looseObject({}, expect('a mapping')).optional(),
     weave: WeaveSchema,
     calico: z.looseObject({}, expect('a mapping')).optional(),

@@ -1,3 +1,5 @@
+import { Document } from 'yaml';
+
 /** Where a value of a cluster declaration stands: a file position, or a construct path for clusters declared in code. */
 export interface Location {
   /** The cluster file as the user named it. */
@@ -21,6 +23,10 @@ export interface ClusterDeclaration {
   readonly origin: 'file' | 'code';
   /** How rendered files name where the cluster was declared: the file's name, or the construct path. */
   readonly source: string;
+  /** The folder relative paths in the config (weave.password, ssh_key_path, ...) are relative to. */
+  readonly baseDir: string;
+  /** The config as a YAML document, when it was read from one: rendered files keep its comments. */
+  readonly document?: Document;
   /** The cluster's Pharos `cluster.yml` content, not yet checked: anything may be in it. */
   readonly config: unknown;
   /** Where the value at `path` stands (or its nearest parent that exists). */
@@ -29,7 +35,7 @@ export interface ClusterDeclaration {
 
 /** A declaration made in code: values are located by the cluster's construct path and field name. */
 export function declaredInCode(name: string, config: unknown, constructPath: string): ClusterDeclaration {
-  return { name, origin: 'code', source: constructPath, config, locate: () => ({ construct: constructPath }) };
+  return { name, origin: 'code', source: constructPath, baseDir: '.', config, locate: () => ({ construct: constructPath }) };
 }
 
 /** What a front-end hands to the model: the clusters it declares, and what it could not read. */

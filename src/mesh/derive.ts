@@ -1,4 +1,4 @@
-import { compareAddresses } from '../net/cidr';
+import { compareAddresses, parseIPv4Address } from '../net/cidr';
 import { ClusterSpec, MeshSpec, workerAddresses } from './model';
 
 /**
@@ -21,6 +21,12 @@ export function subnetsRoutedBy(clusters: readonly { readonly name: string; read
     .filter((other) => other.name !== cluster)
     .map((other) => other.subnet)
     .sort(compareAddresses);
+}
+
+/** The other clusters' worker addresses that are IPv4 addresses: what firewalld must trust (it takes no host names). */
+export function firewalldPeers(mesh: MeshSpec, cluster: ClusterSpec): string[] {
+  const peers = otherClusters(mesh, cluster).flatMap(workerAddresses).filter((address) => parseIPv4Address(address).ok);
+  return [...new Set(peers)].sort(compareAddresses);
 }
 
 function otherClusters(mesh: MeshSpec, cluster: ClusterSpec): ClusterSpec[] {

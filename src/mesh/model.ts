@@ -1,3 +1,5 @@
+import { Document } from 'yaml';
+
 /** A host of a cluster, as far as the mesh cares. Other Pharos host keys are not interpreted. */
 export interface HostSpec {
   readonly address: string;
@@ -10,6 +12,12 @@ export interface ClusterSpec {
   readonly name: string;
   /** Where it was declared, as rendered headers name it: the inventory file's name, or the construct path. */
   readonly source: string;
+  /** The folder relative paths in its config are relative to. */
+  readonly baseDir: string;
+  /** Its Pharos cluster.yml as a YAML document (with the inventory's comments, when it came from a file). */
+  readonly document: Document;
+  /** Its Pharos cluster.yml as data, read as Pharos reads it (YAML 1.1). */
+  readonly config: unknown;
   readonly hosts: readonly HostSpec[];
   readonly serviceCidr: string;
   readonly podNetworkCidr: string;
@@ -19,10 +27,6 @@ export interface ClusterSpec {
   readonly passwordFile: string;
   /** `network.weave.known_peers` as written: peers outside the inventory. */
   readonly extraPeers: readonly string[];
-  /** Other keys of `network:` that Pharos knows, kept as written. */
-  readonly otherNetworkSettings: Readonly<Record<string, unknown>>;
-  /** Other keys of `network.weave:` that Pharos knows, kept as written. */
-  readonly otherWeaveSettings: Readonly<Record<string, unknown>>;
 }
 
 /** A validated inventory: clusters in name order, all mesh rules satisfied. */

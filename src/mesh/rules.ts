@@ -14,10 +14,19 @@ export interface Located<T> {
   readonly text: string;
   readonly value: T;
   readonly path: FieldPath;
+  /** What makes two values the same, when not their text (a password path resolved from its file's folder). */
+  readonly key?: string;
+  /** True when the cluster does not set it and Pharos's default applies. */
+  readonly defaulted?: boolean;
 }
 
 export interface HostDraft extends HostSpec {
-  readonly ip: Address;
+  /** The parsed address; undefined when the address is a host name. */
+  readonly ip?: Address;
+  /** The parsed private address, when it is an IPv4 address. */
+  readonly privateIp?: Located<Address>;
+  /** The SSH port, for Pharos's address:ssh_port rule. */
+  readonly sshPort: number;
   readonly path: FieldPath;
 }
 
@@ -31,6 +40,12 @@ export interface ClusterDraft {
   /** True when `ipalloc_default_subnet` is absent, which `allocate` can fix. */
   readonly subnetMissing?: boolean;
   readonly passwordFile?: Located<string>;
+  /** Whether a host has role master; undefined when the hosts could not be read (already reported). */
+  readonly hasMaster?: boolean;
+  /** True when `network.firewalld.enabled` is true: the other clusters' peers must then be trusted by address. */
+  readonly firewalld?: boolean;
+  /** The top-level `name:` (Pharos's cluster name), when set. */
+  readonly declaredName?: Located<string>;
 }
 
 /** One rule broken by one cluster. `path` undefined: the cluster as a whole (its name). */
@@ -82,9 +97,10 @@ export function groupByValue<T>(drafts: readonly ClusterDraft[], pick: (draft: C
   for (const draft of drafts) {
     const field = pick(draft);
     if (!field) continue;
-    const group = groups.get(field.text) ?? { field, drafts: [] };
+    const key = field.key ?? field.text;
+    const group = groups.get(key) ?? { field, drafts: [] };
     group.drafts.push(draft);
-    groups.set(field.text, group);
+    groups.set(key, group);
   }
   return [...groups.values()].sort((a, b) => b.drafts.length - a.drafts.length);
 }
@@ -101,7 +117,8 @@ export function sameEverywhere<T>(drafts: readonly ClusterDraft[], pick: (draft:
     .map((draft) => {
       const field = pick(draft)!;
       const verb = majority.drafts.length === 1 ? 'uses' : 'use';
-      return error(draft.name, field.path, rule, `is ${field.text}, but ${names} ${verb} ${majority.field.text}; the ${what} must be the same in every cluster of the mesh`);
+      const shown = (located: Located<T>) => `${located.text}${located.defaulted ? " (Pharos's default)" : ''}`;
+      return error(draft.name, field.path, rule, `is ${shown(field)}, but ${names} ${verb} ${shown(majority.field)}; the ${what} must be the same in every cluster of the mesh`);
     });
 }
 
@@ -110,9 +127,71 @@ export function samePodNetwork(drafts: readonly ClusterDraft[]): Violation[] {
   return sameEverywhere(drafts, (draft) => draft.podNetworkCidr, 'pod_network_cidr', 'same-pod-network');
 }
 
-/** The Weave password file is the same everywhere: peers with different secrets never connect. */
+/** The Weave password file is the same everywhere, once resolved from each file's folder: peers with different secrets never connect. */
 export function samePassword(drafts: readonly ClusterDraft[]): Violation[] {
   return sameEverywhere(drafts, (draft) => draft.passwordFile, 'Weave password file', 'same-password');
+}
+
+/** Pharos refuses a cluster without a master: "No master hosts defined" (lib/pharos/command_options/load_config.rb). */
+export function masters(drafts: readonly ClusterDraft[]): Violation[] {
+  return drafts
+    .filter((draft) => draft.hasMaster === false)
+    .map((draft) => error(draft.name, ['hosts'], 'pharos-master', 'has no master; Pharos refuses a cluster without one ("No master hosts defined"); add a host with role: master'));
+}
+
+/**
+ * With firewalld, Pharos trusts only addresses and CIDRs (configure_firewalld.rb, trusted_addresses):
+ * another cluster's worker known by host name cannot be trusted, and its Weave connections are blocked.
+ */
+export function firewalldHostNames(drafts: readonly ClusterDraft[]): Violation[] {
+  return drafts
+    .filter((draft) => draft.firewalld)
+    .flatMap((draft) =>
+      drafts
+        .filter((other) => other !== draft)
+        .flatMap((other) => other.hosts.filter((host) => host.role === 'worker' && !host.ip).map((host) => ({ other, host })))
+        .map(({ other, host }) => ({
+          cluster: draft.name,
+          path: ['network', 'firewalld'],
+          severity: 'warning' as const,
+          rule: 'firewalld-host-name',
+          message: `firewalld takes no host names, so the Weave peer ${host.address} of cluster ${other.name} is not added to trusted_subnets and its connections are blocked; give that worker an IPv4 address, or trust its address yourself in trusted_subnets`,
+        })),
+    );
+}
+
+/** Pharos's `name:` is the cluster's name; weave-mesh names clusters by their file, so the two must agree. */
+export function declaredNames(drafts: readonly ClusterDraft[]): Violation[] {
+  return drafts
+    .filter((draft) => draft.declaredName && draft.declaredName.text !== draft.name)
+    .map((draft) =>
+      error(
+        draft.name,
+        draft.declaredName!.path,
+        'pharos-name',
+        `is ${JSON.stringify(draft.declaredName!.text)}, but the cluster is ${draft.name}; Pharos names the cluster by name: and weave-mesh by its file, so set name: ${draft.name} or remove it (renaming a running cluster needs pharos up --force)`,
+      ),
+    );
+}
+
+/** Pharos refuses two hosts of a cluster with the same address and SSH port (config_schema.rb, unique_addresses?). */
+export function uniqueAddressPorts(drafts: readonly ClusterDraft[]): Violation[] {
+  return drafts.flatMap((draft) => {
+    const seen = new Map<string, HostDraft>();
+    return draft.hosts.flatMap((host) => {
+      const key = `${host.address.toLowerCase()}:${host.sshPort}`;
+      const first = seen.get(key);
+      if (!first) {
+        seen.set(key, host);
+        return [];
+      }
+      return [error(draft.name, host.path, 'pharos-unique-address', `${key} is also the address and SSH port of ${fieldPathText(first.path.slice(0, 2))}; Pharos refuses duplicate address:ssh_port`)];
+    });
+  });
+}
+
+function fieldPathText(path: FieldPath): string {
+  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('');
 }
 
 /** Each cluster's subnet: at least Weave's minimum size, inside the pod network, not all of it, overlapping no other's. */
@@ -202,17 +281,24 @@ export function hostAddresses(drafts: readonly ClusterDraft[], describe: (cluste
   ]);
   for (const draft of drafts) {
     for (const host of draft.hosts) {
-      const owner = owners.get(host.address);
-      if (owner) {
-        const where = owner === draft ? 'another host of this cluster' : `a host of cluster ${owner.name} (${describe(owner.name)})`;
-        violations.push(error(draft.name, host.path, 'unique-host-address', `${host.address} is also the address of ${where}; host addresses must be unique across the mesh`));
-      } else {
-        owners.set(host.address, draft);
+      // Inside one cluster, Pharos's address:ssh_port rule decides (hosts behind one NAT address share it).
+      const owner = owners.get(host.address.toLowerCase());
+      if (owner && owner !== draft) {
+        violations.push(
+          error(draft.name, host.path, 'unique-host-address', `${host.address} is also the address of a host of cluster ${owner.name} (${describe(owner.name)}); host addresses must be unique across the mesh`),
+        );
+      } else if (!owner) {
+        owners.set(host.address.toLowerCase(), draft);
       }
       // The pod network is shared by all clusters: report the first range hit, not one line per cluster.
-      const inside = reserved.find(({ range }) => range.value.contains(host.ip));
-      if (inside) {
-        violations.push(error(draft.name, host.path, 'host-outside-pod-network', `${host.address} lies inside ${inside.what}; node addresses must be outside every pod and service range`));
+      for (const [address, path] of [
+        [host.ip, host.path],
+        [host.privateIp?.value, host.privateIp?.path],
+      ] as const) {
+        const inside = address && reserved.find(({ range }) => range.value.contains(address));
+        if (inside && path) {
+          violations.push(error(draft.name, path, 'host-outside-pod-network', `${address.text} lies inside ${inside.what}; node addresses must be outside every pod and service range`));
+        }
       }
     }
   }

@@ -1,7 +1,3 @@
-/** The keys weave-mesh reads and renders itself; the rest of each block is kept as written. */
-export const MANAGED_NETWORK_KEYS: readonly string[] = ['provider', 'service_cidr', 'pod_network_cidr', 'weave'];
-export const MANAGED_WEAVE_KEYS: readonly string[] = ['password', 'ipalloc_default_subnet', 'known_peers'];
-
 /** The known key closest to a misspelt one, if it is close enough to be a typo. */
 export function suggestKey(unknown: string, known: readonly string[]): string | undefined {
   let best: string | undefined;

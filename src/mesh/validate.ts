@@ -1,10 +1,28 @@
+import * as path_ from 'path';
+import { Document } from 'yaml';
 import { Address, Cidr, parseIPv4Address, parseIPv4Cidr } from '../net/cidr';
 import { structuralIssues } from './cluster-config';
 import { ClusterDeclaration, FieldPath } from './declaration';
 import { ClusterSpec, MeshSpec } from './model';
 import { compareProblems, Problem } from './problem';
-import { clusterNames, ClusterDraft, HostDraft, hostAddresses, Located, missingSubnets, samePassword, samePodNetwork, serviceCidrs, subnets, Violation } from './rules';
-import { MANAGED_NETWORK_KEYS, MANAGED_WEAVE_KEYS, suggestKey } from './suggest';
+import {
+  clusterNames,
+  ClusterDraft,
+  declaredNames,
+  firewalldHostNames,
+  HostDraft,
+  hostAddresses,
+  Located,
+  masters,
+  missingSubnets,
+  samePassword,
+  samePodNetwork,
+  serviceCidrs,
+  subnets,
+  uniqueAddressPorts,
+  Violation,
+} from './rules';
+import { suggestKey } from './suggest';
 
 export interface ValidationResult {
   /** The validated mesh; present only when there is no error (warnings allowed). */
@@ -15,11 +33,14 @@ export interface ValidationResult {
   readonly suggestedSubnets: ReadonlyMap<string, string>;
 }
 
+/** Pharos's defaults when a cluster sets none (lib/pharos/configuration/network.rb). */
+export const PHAROS_DEFAULT_SERVICE_CIDR = '10.96.0.0/12';
+export const PHAROS_DEFAULT_POD_NETWORK_CIDR = '10.32.0.0/12';
+
 /** A draft with the values weave-mesh passes through to Pharos as written. */
 interface ReadCluster extends ClusterDraft {
+  readonly declaration: ClusterDeclaration;
   readonly extraPeers: readonly string[];
-  readonly otherNetworkSettings: Record<string, unknown>;
-  readonly otherWeaveSettings: Record<string, unknown>;
 }
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -44,12 +65,16 @@ export function validateClusters(all: readonly ClusterDeclaration[]): Validation
         ? { subject: 'the file name gives the cluster name', fix: 'rename the file to', example: 'cluster-a.yml' }
         : { subject: 'the cluster name', fix: 'rename the cluster to', example: 'cluster-a' },
     ),
+    ...masters(drafts),
+    ...declaredNames(drafts),
+    ...uniqueAddressPorts(drafts),
     ...samePodNetwork(drafts),
     ...samePassword(drafts),
     ...subnets(drafts, describe),
     ...missing.violations,
     ...serviceCidrs(drafts),
     ...hostAddresses(drafts, describe),
+    ...firewalldHostNames(drafts),
   );
 
   const problems = [...duplicates, ...violations.map((violation) => toProblem(byName.get(violation.cluster)!, violation))].sort(compareProblems);
@@ -131,6 +156,9 @@ function readCluster(declaration: ClusterDeclaration, violations: Violation[]): 
   const weave = isMapping(network.weave) ? network.weave : {};
   const hosts = readHosts(config.hosts, report);
   const cidr = (value: unknown, path: FieldPath) => readCidr(value, path, report);
+  /** A CIDR Pharos defaults when absent: the default then counts, located at the block that lacks it. */
+  const cidrOrDefault = (value: unknown, path: FieldPath, fallback: string): Located<Cidr> | undefined =>
+    value === undefined ? { ...cidr(fallback, path)!, defaulted: true } : cidr(value, path);
 
   if (typeof network.provider === 'string' && network.provider !== 'weave') {
     report(['network', 'provider'], `is ${JSON.stringify(network.provider)}; a multi-cluster pod network needs provider: weave in every cluster`, 'weave-provider');
@@ -139,15 +167,17 @@ function readCluster(declaration: ClusterDeclaration, violations: Violation[]): 
   const subnetMissing = isMapping(network.weave) && (weave.ipalloc_default_subnet === undefined || weave.ipalloc_default_subnet === null);
   return {
     name: cluster,
+    declaration,
     hosts,
-    serviceCidr: cidr(network.service_cidr, ['network', 'service_cidr']),
-    podNetworkCidr: cidr(network.pod_network_cidr, ['network', 'pod_network_cidr']),
+    hasMaster: Array.isArray(config.hosts) ? config.hosts.some((host) => isMapping(host) && host.role === 'master') : undefined,
+    declaredName: typeof config.name === 'string' ? { text: config.name, value: config.name, path: ['name'] } : undefined,
+    firewalld: isMapping(network.firewalld) && network.firewalld.enabled === true,
+    serviceCidr: cidrOrDefault(network.service_cidr, ['network', 'service_cidr'], PHAROS_DEFAULT_SERVICE_CIDR),
+    podNetworkCidr: cidrOrDefault(network.pod_network_cidr, ['network', 'pod_network_cidr'], PHAROS_DEFAULT_POD_NETWORK_CIDR),
     subnet: cidr(weave.ipalloc_default_subnet, ['network', 'weave', 'ipalloc_default_subnet']),
     subnetMissing,
-    passwordFile: readPasswordFile(weave.password, report),
+    passwordFile: readPasswordFile(weave.password, declaration.baseDir, report),
     extraPeers: readExtraPeers(weave.known_peers, report),
-    otherNetworkSettings: keepOthers(network, MANAGED_NETWORK_KEYS),
-    otherWeaveSettings: keepOthers(weave, MANAGED_WEAVE_KEYS),
   };
 }
 
@@ -158,10 +188,19 @@ function readHosts(hosts: unknown, report: Report): HostDraft[] {
   const drafts: HostDraft[] = [];
   hosts.forEach((host, index) => {
     if (!isMapping(host)) return;
-    const path = ['hosts', index];
-    const ip = readAddress(host.address, [...path, 'address'], report);
-    readAddress(host.private_address, [...path, 'private_address'], report);
-    if (ip && (host.role === 'master' || host.role === 'worker')) drafts.push({ address: ip.text, role: host.role, ip: ip.value, path: [...path, 'address'] });
+    const at = ['hosts', index];
+    const address = readAddress(host.address, [...at, 'address'], report);
+    const privateAddress = readAddress(host.private_address, [...at, 'private_address'], report);
+    if (address && (host.role === 'master' || host.role === 'worker')) {
+      drafts.push({
+        address: address.text,
+        role: host.role,
+        ip: address.value,
+        privateIp: privateAddress?.value ? { ...privateAddress, value: privateAddress.value } : undefined,
+        sshPort: typeof host.ssh_port === 'number' ? host.ssh_port : 22,
+        path: [...at, 'address'],
+      });
+    }
   });
   if (!hosts.some((host) => isMapping(host) && host.role === 'worker')) {
     report(['hosts'], "has no worker; every cluster needs at least one worker, since its workers are the other clusters' Weave peers", 'worker');
@@ -169,14 +208,14 @@ function readHosts(hosts: unknown, report: Report): HostDraft[] {
   return drafts;
 }
 
-function readAddress(value: unknown, path: FieldPath, report: Report): Located<Address> | undefined {
+/** An IPv4 address (value set) or, as Pharos allows, a host name (value undefined: IP rules do not apply). */
+function readAddress(value: unknown, path: FieldPath, report: Report): Located<Address | undefined> | undefined {
   if (typeof value !== 'string') return undefined;
   const parsed = parseIPv4Address(value);
-  if (!parsed.ok) {
-    report(path, `${JSON.stringify(value)} ${parsed.reason}`, 'address');
-    return undefined;
-  }
-  return { text: value, value: parsed.value, path };
+  if (parsed.ok) return { text: value, value: parsed.value, path };
+  if (isHostName(value)) return { text: value, value: undefined, path };
+  report(path, `${JSON.stringify(value)} ${value.includes(':') ? parsed.reason : 'is neither an IPv4 address such as 192.0.2.10 nor a host name'}`, 'address');
+  return undefined;
 }
 
 function readCidr(value: unknown, path: FieldPath, report: Report): Located<Cidr> | undefined {
@@ -189,11 +228,7 @@ function readCidr(value: unknown, path: FieldPath, report: Report): Located<Cidr
   return { text: parsed.value.text, value: parsed.value, path };
 }
 
-function keepOthers(block: Record<string, unknown>, managed: readonly string[]): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(block).filter(([key]) => !managed.includes(key)));
-}
-
-function readPasswordFile(value: unknown, report: Report): Located<string> | undefined {
+function readPasswordFile(value: unknown, baseDir: string, report: Report): Located<string> | undefined {
   const path = ['network', 'weave', 'password'];
   if (typeof value !== 'string') return undefined;
   if (value === '') {
@@ -209,7 +244,8 @@ function readPasswordFile(value: unknown, report: Report): Located<string> | und
     );
     return undefined;
   }
-  return { text: value, value, path };
+  // Pharos resolves it from the folder of the file it reads; ~ is the home folder of whoever runs it.
+  return { text: value, value, path, key: value.startsWith('~') ? value : path_.resolve(baseDir, value) };
 }
 
 function readExtraPeers(value: unknown, report: Report): string[] {
@@ -227,11 +263,17 @@ function readExtraPeers(value: unknown, report: Report): string[] {
   return peers;
 }
 
+/**
+ * A DNS name, and not one that resolvers read as a number: every label decimal or 0x-hex (`10.0x21`,
+ * `0x0a000001`) is an address written another way, so it is refused rather than taken as a name.
+ */
 function isHostName(text: string): boolean {
-  return text.length <= 253 && DNS1123_SUBDOMAIN.test(text) && !/^[0-9.]+$/.test(text);
+  const lower = text.toLowerCase();
+  return text.length <= 253 && DNS1123_SUBDOMAIN.test(lower) && !lower.split('.').every((label) => /^(0x[0-9a-f]*|[0-9]+)$/.test(label));
 }
 
 function toClusterSpec(draft: ReadCluster, source: string): ClusterSpec {
+  const { declaration } = draft;
   const required = <T>(field: Located<T> | undefined): string => {
     // Unreachable when validation found no error; guards against a rule forgetting to report.
     if (!field) throw new Error(`internal: cluster ${draft.name} passed validation with a missing field`);
@@ -240,13 +282,14 @@ function toClusterSpec(draft: ReadCluster, source: string): ClusterSpec {
   return {
     name: draft.name,
     source,
+    baseDir: declaration.baseDir,
+    document: declaration.document ?? new Document(declaration.config),
+    config: declaration.config,
     hosts: draft.hosts.map(({ address, role }) => ({ address, role })),
     serviceCidr: required(draft.serviceCidr),
     podNetworkCidr: required(draft.podNetworkCidr),
     subnet: required(draft.subnet),
     passwordFile: required(draft.passwordFile),
     extraPeers: [...draft.extraPeers],
-    otherNetworkSettings: draft.otherNetworkSettings,
-    otherWeaveSettings: draft.otherWeaveSettings,
   };
 }

@@ -6,8 +6,11 @@
 /** Folder, inside a cluster's directory, that Argo CD or Flux syncs: Kubernetes objects and kustomization.yaml only. */
 export const SYNCED_FOLDER = 'kubernetes';
 
-/** The cluster's Pharos network config, inside its directory, beside the synced folder. */
-export const PHAROS_NETWORK_FILE = 'pharos/network.yml';
+/** Folder of the cluster's Pharos config, inside its directory, beside the synced folder. */
+export const PHAROS_FOLDER = 'pharos';
+
+/** The cluster's complete Pharos cluster.yml, for `pharos up -c`. */
+export const PHAROS_CONFIG_FILE = `${PHAROS_FOLDER}/cluster.yml`;
 
 /** Argo CD's ApplicationSet, for `kubectl apply -k` on the Argo CD cluster. */
 export const ARGOCD_FOLDER = '_gitops/argocd';

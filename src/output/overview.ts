@@ -7,6 +7,8 @@ export const MAX_CLUSTERS_DRAWN_PAIRWISE = 8;
 /** What the overview shows of one cluster. */
 export interface OverviewCluster {
   readonly cluster: ClusterSpec;
+  /** The Weave password file, named from the output folder (where the overview is). */
+  readonly passwordFile: string;
   readonly knownPeers: readonly string[];
   readonly routedSubnets: readonly string[];
 }
@@ -26,7 +28,7 @@ export function renderOverview(clusters: readonly OverviewCluster[]): string {
   const peerings = (clusters.length * (clusters.length - 1)) / 2;
   lines.push(
     `${clusters.length} ${clusters.length === 1 ? 'cluster shares' : 'clusters share'} the pod network \`${first.cluster.podNetworkCidr}\`` +
-      ` and the Weave password file \`${first.cluster.passwordFile}\`; every pair of clusters peers (${peerings} ${peerings === 1 ? 'peering' : 'peerings'}).`,
+      ` and the Weave password file \`${first.passwordFile}\`; every pair of clusters peers (${peerings} ${peerings === 1 ? 'peering' : 'peerings'}).`,
     '',
     '| Cluster | Subnet | Service CIDR | Workers | Known peers | Routes |',
     '|---|---|---|---:|---:|---:|',

@@ -2,7 +2,7 @@ import { parse } from 'yaml';
 import { subnetsRoutedBy } from '../mesh/derive';
 import { compareAddresses } from '../net/cidr';
 import { FileDifference } from './compare';
-import { PHAROS_NETWORK_FILE } from './layout';
+import { PHAROS_CONFIG_FILE } from './layout';
 import { OutputTree } from './tree';
 
 /** What a rendered tree says about one cluster, read back from its Pharos network config. */
@@ -41,7 +41,7 @@ export interface Plan {
   readonly files: readonly { readonly file: string; readonly change: 'added' | 'removed' | 'modified' }[];
 }
 
-const PHAROS_CONFIG = new RegExp(`^([^/_.][^/]*)/${PHAROS_NETWORK_FILE.replace(/[./]/g, '\\$&')}$`);
+const PHAROS_CONFIG = new RegExp(`^([^/_.][^/]*)/${PHAROS_CONFIG_FILE.replace(/[./]/g, '\\$&')}$`);
 
 /** Reads the mesh back from a rendered tree (the output folder, or a render in memory). */
 export function meshStateOf(tree: OutputTree): MeshState {
@@ -52,8 +52,9 @@ export function meshStateOf(tree: OutputTree): MeshState {
     const network = parse(content)?.network ?? {};
     state.set(match[1], {
       subnet: String(network.weave?.ipalloc_default_subnet ?? ''),
-      podNetworkCidr: String(network.pod_network_cidr ?? ''),
-      serviceCidr: String(network.service_cidr ?? ''),
+      // Pharos's defaults when the file sets none (lib/pharos/configuration/network.rb).
+      podNetworkCidr: String(network.pod_network_cidr ?? '10.32.0.0/12'),
+      serviceCidr: String(network.service_cidr ?? '10.96.0.0/12'),
       peers: Array.isArray(network.weave?.known_peers) ? network.weave.known_peers.map(String) : [],
     });
   }

@@ -1,0 +1,157 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { parse } from 'yaml';
+import { REPO, synth, tempDir, threeClusters, writeInventory } from './helpers';
+
+/**
+ * What Pharos reads: every rendered cluster.yml is read with Ruby's Psych exactly as Pharos reads its
+ * config (lib/pharos/yaml_file.rb: YAML.safe_load, no extra classes, aliases allowed) and compared
+ * with the inventory file read the same way, with only the derived fields changed.
+ */
+
+const PSYCH = "puts JSON.generate(YAML.safe_load(File.read(ARGV[0]), permitted_classes: [], aliases: true))";
+const hasRuby = spawnSync('ruby', ['-e', 'require "yaml"; require "json"']).status === 0;
+if (!hasRuby && process.env.CI) throw new Error('the Pharos reading tests must run in CI, but ruby is not installed (Debian package ruby; .ci/run installs it)');
+if (!hasRuby) console.warn('skipping the Pharos reading tests: ruby is not installed (Debian package ruby)');
+const describeWithRuby = hasRuby ? describe : describe.skip;
+
+/** A file read as Pharos reads it. */
+function psych(file: string): any {
+  const result = spawnSync('ruby', ['-ryaml', '-rjson', '-e', PSYCH, file], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`Psych could not read ${file}: ${result.stderr}`);
+  return JSON.parse(result.stdout);
+}
+
+const root = tempDir();
+
+/**
+ * Cluster B written by hand with what YAML 1.1 reads differently from 1.2, comments, every kind of
+ * path Pharos resolves from the file's folder, a host name as an address, and firewalld on.
+ */
+const CLUSTER_B = `# Cluster B, written by hand.
+name: cluster-b
+hosts:
+  - address: 198.51.100.10
+    role: master
+    ssh_key_path: ./keys/b_rsa # relative: rebased
+    ssh_port: 0x16 # 22, written in hex (YAML 1.1)
+    bastion:
+      address: bastion.b.example.com
+      ssh_key_path: ~/.ssh/bastion # home: kept
+  - address: 198.51.100.11
+    role: worker
+    labels:
+      zone: "0o17" # a string in 1.1, a number in 1.2 unless quoted
+      spot: yes # a boolean in YAML 1.1
+  - address: worker-2.b.example.com # a host name, as Pharos allows
+    role: worker
+network:
+  provider: weave
+  service_cidr: 172.17.0.0/16
+  dns_replicas: 02 # octal 2
+  firewalld:
+    enabled: on # true in YAML 1.1
+    trusted_subnets: [203.0.113.0/24]
+  weave:
+    password: ./shared_password
+    ipalloc_default_subnet: 10.34.0.0/16
+    no_masq_local: yes
+manifests:
+  - ./manifests/extra.yml
+  - /etc/pharos/absolute.yml
+addon_paths: [addons]
+`;
+
+describeWithRuby('the rendered cluster.yml, as Pharos reads it', () => {
+  const dir = path.join(root, 'mesh');
+  const clusters: Record<string, any> = threeClusters();
+  clusters['cluster-b'] = CLUSTER_B;
+  const inventory = writeInventory(path.join(dir, 'clusters'), clusters);
+  const outdir = path.join(dir, 'dist');
+  const result = synth(['--clusters', inventory, '--outdir', outdir]);
+  const rendered = (cluster: string) => path.join(outdir, cluster, 'pharos', 'cluster.yml');
+
+  it('renders without a problem', () => {
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
+
+  it('warns that firewalld cannot trust another cluster\'s peer known by host name (configure_firewalld.rb takes addresses)', () => {
+    const withFirewalld: Record<string, any> = { ...clusters, 'cluster-a': structuredClone(clusters['cluster-a']) };
+    withFirewalld['cluster-a'].network.firewalld = { enabled: true };
+    const other = path.join(root, 'firewalld');
+    const warned = synth(['--clusters', writeInventory(path.join(other, 'clusters'), withFirewalld), '--outdir', path.join(other, 'dist')]);
+    expect(warned.code).toBe(0);
+    expect(warned.stderr.split('\n')).toEqual([
+      expect.stringMatching(
+        /^warning: .*cluster-a\.yml:\d+:\d+: cluster cluster-a: network\.firewalld: firewalld takes no host names, so the Weave peer worker-2\.b\.example\.com of cluster cluster-b is not added to trusted_subnets/,
+      ),
+    ]);
+    expect(psych(path.join(other, 'dist', 'cluster-a', 'pharos', 'cluster.yml')).network.firewalld.trusted_subnets).toEqual(['198.51.100.11', '203.0.113.11']);
+  });
+
+  it('is the inventory file as Pharos reads it, with only known_peers, paths and firewalld.trusted_subnets changed (cluster-b)', () => {
+    const expected = psych(path.join(inventory, 'cluster-b.yml'));
+    expected.hosts[0].ssh_key_path = '../../../clusters/keys/b_rsa';
+    expected.network.weave.password = '../../../clusters/shared_password';
+    expected.network.weave.known_peers = ['192.0.2.11', '192.0.2.12', '203.0.113.11'];
+    expected.network.firewalld.trusted_subnets = ['203.0.113.0/24', '192.0.2.11', '192.0.2.12', '203.0.113.11'];
+    expected.manifests = ['../../../clusters/manifests/extra.yml', '/etc/pharos/absolute.yml'];
+    expected.addon_paths = ['../../../clusters/addons'];
+    const actual = psych(rendered('cluster-b'));
+    expect(actual).toEqual(expected);
+    // YAML 1.1 meanings were kept: Pharos sees what it saw in the inventory.
+    expect(actual.hosts[0].ssh_port).toBe(22);
+    expect(actual.network.dns_replicas).toBe(2);
+    expect(actual.network.firewalld.enabled).toBe(true);
+    expect(actual.hosts[1].labels).toEqual({ zone: '0o17', spot: true });
+  });
+
+  it('is the inventory as Pharos reads it for the clusters of plain data too, peers filled in', () => {
+    for (const [cluster, peers] of [
+      ['cluster-a', ['198.51.100.11', '203.0.113.11', 'worker-2.b.example.com']],
+      ['cluster-c', ['192.0.2.11', '192.0.2.12', '198.51.100.11', 'worker-2.b.example.com']],
+    ] as const) {
+      const expected = psych(path.join(inventory, `${cluster}.yml`));
+      expected.network.weave.password = '../../../clusters/shared_password';
+      expected.network.weave.known_peers = peers;
+      expect(psych(rendered(cluster))).toEqual(expected);
+    }
+  });
+
+  it('reads the same under YAML 1.2 as under YAML 1.1 (Psych)', () => {
+    for (const cluster of ['cluster-a', 'cluster-b', 'cluster-c']) {
+      expect(parse(fs.readFileSync(rendered(cluster), 'utf8'), { version: '1.2' })).toEqual(psych(rendered(cluster)));
+    }
+  });
+
+  it('names the same files from its own folder, where pharos up -c runs (Dir.chdir to the config\'s folder, up_command.rb)', () => {
+    const config = psych(rendered('cluster-b'));
+    const from = path.dirname(rendered('cluster-b'));
+    expect(path.resolve(from, config.network.weave.password)).toBe(path.join(inventory, 'shared_password'));
+    expect(path.resolve(from, config.hosts[0].ssh_key_path)).toBe(path.join(inventory, 'keys', 'b_rsa'));
+    expect(path.resolve(from, config.manifests[0])).toBe(path.join(inventory, 'manifests', 'extra.yml'));
+    expect(config.hosts[0].bastion.ssh_key_path).toBe('~/.ssh/bastion');
+  });
+
+  it('keeps the inventory\'s comments', () => {
+    const text = fs.readFileSync(rendered('cluster-b'), 'utf8');
+    expect(text).toContain('# Cluster B, written by hand.');
+    expect(text).toContain('ssh_key_path: ../../../clusters/keys/b_rsa # relative: rebased');
+    expect(text).toContain('# a host name, as Pharos allows');
+  });
+});
+
+describeWithRuby('the committed dist/', () => {
+  it.each(['cluster-a', 'cluster-b'])('%s/pharos/cluster.yml is clusters/%s.yml as Pharos reads it, with the peers and password path derived', (cluster) => {
+    const expected = psych(path.join(REPO, 'clusters', `${cluster}.yml`));
+    const actual = psych(path.join(REPO, 'dist', cluster, 'pharos', 'cluster.yml'));
+    expect(actual.network.weave.password).toBe('../../../clusters/shared_password');
+    expect(actual.network.weave.known_peers).toHaveLength(2);
+    expect({ ...actual, network: { ...actual.network, weave: { ...actual.network.weave, password: undefined, known_peers: undefined } } }).toEqual({
+      ...expected,
+      network: { ...expected.network, weave: { ...expected.network.weave, password: undefined, known_peers: undefined } },
+    });
+  });
+});
