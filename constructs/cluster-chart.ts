@@ -49,7 +49,7 @@ export class ClusterChart extends OutputChart {
     this.pharosConfig = new PharosClusterFile(this, 'PharosConfig', {
       cluster: props.cluster,
       knownPeers: this.knownPeers,
-      otherPeers: firewalldPeers(props.mesh, props.cluster),
+      otherPeers: () => firewalldPeers(props.mesh, props.cluster),
       folder: `${props.outdir ?? 'dist'}/${props.cluster.name}/${PHAROS_FOLDER}`,
     });
     this.routeAgent = new RouteAgent(this, 'RouteAgent', { ...props.routeAgent, localSubnet: props.cluster.subnet, routedSubnets: this.routedSubnets });

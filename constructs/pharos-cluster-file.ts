@@ -8,8 +8,8 @@ export interface PharosClusterFileProps {
   readonly cluster: ClusterSpec;
   /** Derived Weave peers: the other clusters' workers and the cluster's own extra peers. */
   readonly knownPeers: readonly string[];
-  /** The other clusters' worker addresses, which firewalld must trust for Weave to connect. */
-  readonly otherPeers: readonly string[];
+  /** The other clusters' worker addresses, which firewalld must trust for Weave to connect; asked for only when firewalld is enabled. */
+  readonly otherPeers: () => readonly string[];
   /**
    * The folder the rendered file is written to, relative to the working directory: relative paths
    * in the cluster's config are rebased from the folder they were written for to this one.
@@ -55,7 +55,6 @@ export class PharosClusterFile extends Construct {
     let hasAlias = false;
     visit(cluster.document, { Alias: () => void (hasAlias = true) });
     const document = hasAlias ? new Document(cluster.config) : cluster.document.clone();
-    readSameInYaml11And12(document);
     // The editor's schema line names a path relative to the inventory; it means nothing here.
     const dropSchemaLine = (holder: { commentBefore?: string | null }) => {
       if (holder.commentBefore) holder.commentBefore = holder.commentBefore.split('\n').filter((line) => !/^\s*yaml-language-server:/.test(line)).join('\n');
@@ -76,10 +75,12 @@ export class PharosClusterFile extends Construct {
     if (this.trustsPeers) {
       const current = document.getIn(['network', 'firewalld', 'trusted_subnets']);
       const own = isSeq(current) ? current.items.map((item) => (isScalar(item) ? String(item.value) : '')) : [];
-      const added = props.otherPeers.filter((peer) => !own.includes(peer));
+      const added = props.otherPeers().filter((peer) => !own.includes(peer));
       if (isSeq(current)) for (const peer of added) current.add(document.createNode(peer));
       else if (added.length > 0) document.setIn(['network', 'firewalld', 'trusted_subnets'], added);
     }
+    // Last, so that derived values (a peer named `on`, say) are written unambiguously too.
+    readSameInYaml11And12(document);
     this.document = document;
   }
 }
@@ -130,11 +131,19 @@ function readSameInYaml11And12(document: Document): void {
   document.setSchema('1.2');
 }
 
+// A mesh writes the same peer addresses into every cluster's file: decide each string once.
+const plainInBothCache = new Map<string, boolean>();
+
 /** True when a plain scalar reads as this same string under YAML 1.1 and 1.2. */
 function plainInBoth(value: string): boolean {
-  try {
-    return parse(value, { version: '1.1' }) === value && parse(value, { version: '1.2' }) === value;
-  } catch {
-    return false;
+  let plain = plainInBothCache.get(value);
+  if (plain === undefined) {
+    try {
+      plain = parse(value, { version: '1.1' }) === value && parse(value, { version: '1.2' }) === value;
+    } catch {
+      plain = false;
+    }
+    plainInBothCache.set(value, plain);
   }
+  return plain;
 }

@@ -64,9 +64,17 @@ export function natRules(options: Pick<RouteAgentScriptOptions, 'localSubnet' | 
   return options.routedSubnets.flatMap((subnet) => natRulePair(options.localSubnet, subnet));
 }
 
+// Every cluster's agent probes every other cluster's subnet: compute each subnet's address once.
+const probeAddresses = new Map<string, string>();
+
 /** The address the readiness probe asks `ip route get` about in a subnet: its first host address. */
 export function probeAddress(subnet: string): string {
-  return IPv4CidrRange.fromCidr(subnet).getFirst().nextIPNumber().toString();
+  let address = probeAddresses.get(subnet);
+  if (address === undefined) {
+    address = IPv4CidrRange.fromCidr(subnet).getFirst().nextIPNumber().toString();
+    probeAddresses.set(subnet, address);
+  }
+  return address;
 }
 
 function checkCommon(options: RouteAgentTeardownOptions): void {
