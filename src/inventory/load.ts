@@ -37,7 +37,17 @@ export function loadInventory(dir: string): LoadResult {
     return { declarations: [], problems: [{ severity: 'error', file: shownDir, message: `cannot read the inventory folder: ${describe(error)}` }] };
   }
   const names = entries.map((entry) => entry.name).filter((name) => CLUSTER_FILE.test(name)).sort();
-  if (names.length === 0) {
+  // cluster-c.YML is not read as a cluster file: say so, or that cluster would silently leave the mesh.
+  const misnamed = entries
+    .map((entry) => entry.name)
+    .filter((name) => /\.ya?ml$/i.test(name) && !CLUSTER_FILE.test(name))
+    .sort()
+    .map((name): Problem => ({
+      severity: 'error',
+      file: displayPath(path.join(dir, name)),
+      message: `has the extension ${JSON.stringify(path.extname(name))}, which is not read as a cluster file; rename it to ${JSON.stringify(name.replace(/\.ya?ml$/i, (ext) => ext.toLowerCase()))}`,
+    }));
+  if (names.length === 0 && misnamed.length === 0) {
     return {
       declarations: [],
       problems: [{ severity: 'error', file: shownDir, message: 'holds no cluster files; add one <cluster-name>.yml per cluster' }],
@@ -50,7 +60,7 @@ export function loadInventory(dir: string): LoadResult {
     if ('problem' in result) problems.push(result.problem);
     else files.push(result.file);
   }
-  return { declarations: files, problems };
+  return { declarations: files, problems: [...misnamed, ...problems] };
 }
 
 function loadClusterFile(dir: string, fileName: string): { file: ClusterFile } | { problem: Problem } {
@@ -159,9 +169,12 @@ function displayPath(p: string): string {
 }
 
 function describe(error: unknown): string {
-  if (error instanceof Error) {
+  // Not `instanceof Error`: errors from another realm (a test sandbox, a worker) fail that check.
+  if (typeof error === 'object' && error !== null && typeof (error as Error).message === 'string') {
     const code = (error as NodeJS.ErrnoException).code;
-    return code ? `${code}: ${error.message}` : error.message;
+    // Node's own messages already start with the code: `ENOENT: no such file or directory, ...`.
+    const { message } = error as Error;
+    return code && !message.startsWith(code) ? `${code}: ${message}` : message;
   }
   return String(error);
 }

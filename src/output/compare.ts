@@ -2,7 +2,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { isForeignPath } from './layout';
 import { OutputTree } from './tree';
-import { listFiles } from './write';
+import { assertOutputFolder, listEntries, OutputFolderError } from './write';
+
+/** No file weave-mesh renders comes near this; anything larger in the output folder is not ours. */
+const MAX_OUTPUT_FILE_BYTES = 16 * 1024 * 1024;
 
 /** One file that differs between the rendered tree and the output folder; undefined = absent on that side. */
 export interface FileDifference {
@@ -11,14 +14,28 @@ export interface FileDifference {
   readonly rendered?: string;
 }
 
-/** The files of an output folder as a tree, without the foreign `flux-system/` folders; empty when it does not exist. */
+/**
+ * The files of an output folder as a tree, without the foreign `flux-system/` folders; empty when it
+ * does not exist. The folder arrives in pull requests: a symbolic link is never followed (it could
+ * print a secret in a diff) and a FIFO or device never read (it could hang or grow without end);
+ * they are refused with their path.
+ */
 export function readOutputTree(outdir: string): OutputTree {
+  assertOutputFolder(outdir);
   if (!fs.existsSync(outdir)) return new Map();
-  return new Map(
-    listFiles(outdir)
-      .filter((file) => !isForeignPath(file))
-      .map((file) => [file, fs.readFileSync(path.join(outdir, ...file.split('/')), 'utf8')]),
-  );
+  if (!fs.statSync(outdir).isDirectory()) throw new OutputFolderError(`refusing to read ${outdir}: it is not a folder`);
+  const tree = new Map<string, string>();
+  for (const entry of listEntries(outdir)) {
+    if (isForeignPath(entry.path)) continue;
+    const file = path.join(outdir, ...entry.path.split('/'));
+    if (entry.kind !== 'file') {
+      throw new OutputFolderError(`refusing to read ${file}: it is a ${entry.kind}, and weave-mesh writes only regular files into its output folder; remove it`);
+    }
+    const size = fs.lstatSync(file).size;
+    if (size > MAX_OUTPUT_FILE_BYTES) throw new OutputFolderError(`refusing to read ${file}: it is ${size} bytes, far more than weave-mesh writes; remove it`);
+    tree.set(entry.path, fs.readFileSync(file, 'utf8'));
+  }
+  return tree;
 }
 
 /** The files that differ between the output folder and a rendered tree, including files on one side only. */

@@ -11,8 +11,10 @@ export class OutputFolderError extends Error {}
  * (`--outdir .` or `--outdir clusters` by mistake), or one that holds the inventory.
  */
 export function assertReplaceable(outdir: string, inventoryDir: string): void {
-  const target = path.resolve(outdir);
-  const inventory = path.resolve(inventoryDir);
+  assertOutputFolder(outdir);
+  // Real paths, so a symbolic link cannot hide that the inventory lies inside the output folder.
+  const target = realPath(outdir);
+  const inventory = realPath(inventoryDir);
   if (inventory === target || inventory.startsWith(`${target}${path.sep}`)) {
     throw new OutputFolderError(`refusing to write to ${outdir}: it holds the inventory ${inventoryDir}; choose another --outdir`);
   }
@@ -38,8 +40,13 @@ export function writeTreeAtomically(outdir: string, tree: OutputTree): void {
   try {
     writeTree(staging, tree);
     if (fs.existsSync(target)) {
-      for (const foreign of listFiles(target).filter(isForeignPath)) {
-        fs.cpSync(path.join(target, foreign), path.join(staging, foreign), { recursive: true });
+      for (const foreign of listEntries(target).filter((entry) => isForeignPath(entry.path))) {
+        const to = path.join(staging, foreign.path);
+        fs.mkdirSync(path.dirname(to), { recursive: true });
+        // flux bootstrap's files are kept as they are: links stay links, exactly as written (relative stays relative).
+        if (foreign.kind === 'symbolic link') fs.symlinkSync(fs.readlinkSync(path.join(target, foreign.path)), to);
+        else if (foreign.kind === 'file') fs.copyFileSync(path.join(target, foreign.path), to);
+        else throw new OutputFolderError(`refusing to keep ${path.join(outdir, foreign.path)}: it is a ${foreign.kind}, not a file flux bootstrap writes; remove it`);
       }
     }
     swapIn(staging, target);
@@ -58,18 +65,61 @@ export function writeTree(root: string, tree: OutputTree): void {
   }
 }
 
-/** Every file below `root`, as sorted relative POSIX paths. */
-export function listFiles(root: string): string[] {
-  const files: string[] = [];
+/** An entry of a folder that is not a folder itself. */
+export interface Entry {
+  /** Relative POSIX path. */
+  readonly path: string;
+  /** What it is; a symbolic link is never followed, whatever it points at. */
+  readonly kind: 'file' | 'symbolic link' | 'FIFO' | 'socket' | 'device';
+}
+
+/** Every entry below `root` that is not a folder, without following symbolic links, sorted by path. */
+export function listEntries(root: string): Entry[] {
+  const entries: Entry[] = [];
   const walk = (relative: string): void => {
     for (const entry of fs.readdirSync(path.join(root, relative), { withFileTypes: true })) {
       const child = relative === '' ? entry.name : `${relative}/${entry.name}`;
       if (entry.isDirectory()) walk(child);
-      else files.push(child);
+      else entries.push({ path: child, kind: kindOf(entry) });
     }
   };
   walk('');
-  return files.sort();
+  return entries.sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
+function kindOf(entry: fs.Dirent): Entry['kind'] {
+  if (entry.isFile()) return 'file';
+  if (entry.isSymbolicLink()) return 'symbolic link';
+  if (entry.isFIFO()) return 'FIFO';
+  if (entry.isSocket()) return 'socket';
+  return 'device';
+}
+
+/** Every file below `root`, as sorted relative POSIX paths. */
+export function listFiles(root: string): string[] {
+  return listEntries(root).map((entry) => entry.path);
+}
+
+/** The real path of `p`, or of its nearest existing parent joined with the rest. */
+function realPath(p: string): string {
+  const absolute = path.resolve(p);
+  if (fs.existsSync(absolute)) return fs.realpathSync(absolute);
+  const parent = path.dirname(absolute);
+  return parent === absolute ? absolute : path.join(realPath(parent), path.basename(absolute));
+}
+
+/**
+ * The output folder is input too (it arrives in pull requests): refuse one that is a symbolic link,
+ * whose target would keep stale files while the link is replaced.
+ */
+export function assertOutputFolder(outdir: string): void {
+  let stat: fs.Stats;
+  try {
+    stat = fs.lstatSync(outdir);
+  } catch {
+    return;
+  }
+  if (stat.isSymbolicLink()) throw new OutputFolderError(`refusing to use ${outdir}: it is a symbolic link; give the folder it points to as --outdir`);
 }
 
 function swapIn(staging: string, target: string): void {

@@ -1,0 +1,151 @@
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { readTree, run, synth, tempDir, threeClusters, writeInventory } from './helpers';
+
+/**
+ * The output folder is input too: it arrives in pull requests. A symbolic link in it is never
+ * followed, a FIFO or device never read, and the path guards compare real paths.
+ */
+const root = tempDir();
+let counter = 0;
+const SECRET = 'very-secret-canary-4711';
+
+/** A rendered output folder beside its inventory, and a secret file outside both. */
+function rendered() {
+  const dir = path.join(root, `case-${++counter}`);
+  const inventory = writeInventory(path.join(dir, 'clusters'), threeClusters());
+  const outdir = path.join(dir, 'dist');
+  expect(synth(['--clusters', inventory, '--outdir', outdir]).code).toBe(0);
+  const secret = path.join(dir, 'secret.txt');
+  fs.writeFileSync(secret, `${SECRET}\n`);
+  return { dir, inventory, outdir, secret, opts: ['--clusters', inventory, '--outdir', outdir] };
+}
+
+/** Every command refuses, naming the path, without a stack trace, without printing the secret, quickly; the folder stays as it was. */
+function refusedByEveryCommand(outdir: string, opts: string[], message: RegExp): void {
+  const before = fs.readdirSync(outdir, { recursive: true }).sort();
+  for (const command of ['check', 'plan', 'synth']) {
+    const started = Date.now();
+    const result = run([command, ...opts]);
+    expect({ command, code: result.code }).toEqual({ command, code: 1 });
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/\n\s+at |failed:/);
+    expect(`${result.stdout}${result.stderr}`).not.toContain(SECRET);
+    expect(Date.now() - started).toBeLessThan(5000);
+  }
+  expect(fs.readdirSync(outdir, { recursive: true }).sort()).toEqual(before);
+}
+
+describe('a hostile output folder', () => {
+  it('a symbolic link to a secret file, where a rendered file was', () => {
+    const { outdir, secret, opts } = rendered();
+    const file = path.join(outdir, 'cluster-a', 'kubernetes', 'kube-system.daemonset.route-config.yaml');
+    fs.rmSync(file);
+    fs.symlinkSync(secret, file);
+    refusedByEveryCommand(outdir, opts, /^error: refusing to read .*kube-system\.daemonset\.route-config\.yaml: it is a symbolic link, and weave-mesh writes only regular files into its output folder; remove it$/m);
+  });
+
+  it('a symbolic link to a folder outside', () => {
+    const { dir, outdir, opts } = rendered();
+    fs.mkdirSync(path.join(dir, 'elsewhere'));
+    fs.writeFileSync(path.join(dir, 'elsewhere', 'x.yaml'), `${SECRET}\n`);
+    fs.symlinkSync(path.join(dir, 'elsewhere'), path.join(outdir, 'cluster-a', 'linked'));
+    refusedByEveryCommand(outdir, opts, /refusing to read .*cluster-a\/linked: it is a symbolic link/);
+  });
+
+  it('a FIFO (which would block a reader forever)', () => {
+    const { outdir, opts } = rendered();
+    execFileSync('mkfifo', [path.join(outdir, 'cluster-a', 'pharos', 'pipe.yml')]);
+    refusedByEveryCommand(outdir, opts, /refusing to read .*pipe\.yml: it is a FIFO/);
+  });
+
+  it('a device (which would never end)', () => {
+    const { outdir, opts } = rendered();
+    const device = path.join(outdir, 'README.md');
+    fs.rmSync(device);
+    if (spawnSync('mknod', [device, 'c', '1', '5']).status !== 0) {
+      // Not root, or no mknod: a link to /dev/zero is the same threat and must be refused as a link.
+      fs.symlinkSync('/dev/zero', device);
+    }
+    refusedByEveryCommand(outdir, opts, /refusing to read .*README\.md: it is a (device|symbolic link)/);
+  });
+
+  it('a folder where a file is expected is a difference, and synth replaces it', () => {
+    const { outdir, opts } = rendered();
+    const file = path.join(outdir, 'cluster-b', 'pharos', 'cluster.yml');
+    fs.rmSync(file);
+    fs.mkdirSync(file);
+    fs.writeFileSync(path.join(file, 'inner.yml'), 'x: 1\n');
+    const check = run(['check', ...opts]);
+    expect(check.code).toBe(1);
+    expect(check.stderr).toMatch(/is out of date: 2 files differ/);
+    expect(synth(opts).code).toBe(0);
+    expect(fs.statSync(file).isFile()).toBe(true);
+  });
+
+  it('an output folder that is itself a symbolic link is refused, and its target left alone', () => {
+    const { dir, inventory, outdir } = rendered();
+    const link = path.join(dir, 'dist-link');
+    fs.symlinkSync(outdir, link);
+    const before = readTree(outdir);
+    for (const command of ['synth', 'check', 'plan']) {
+      const result = run([command, '--clusters', inventory, '--outdir', link]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^error: refusing to use .*dist-link: it is a symbolic link; give the folder it points to as --outdir$/m);
+    }
+    expect(readTree(outdir)).toEqual(before);
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+  });
+});
+
+describe('path guards compare real paths', () => {
+  it('an inventory reached through a link that points inside the output folder is refused, and not deleted', () => {
+    const dir = path.join(root, `guard-${++counter}`);
+    const outdir = path.join(dir, 'dist');
+    fs.mkdirSync(outdir, { recursive: true });
+    fs.writeFileSync(path.join(outdir, '.weave-mesh'), 'marker\n');
+    const inventory = writeInventory(path.join(outdir, 'clusters'), threeClusters());
+    const link = path.join(dir, 'clusters');
+    fs.symlinkSync(inventory, link);
+    const result = synth(['--clusters', link, '--outdir', outdir]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: refusing to write to .*dist: it holds the inventory .*clusters; choose another --outdir$/m);
+    expect(fs.readdirSync(inventory).sort()).toEqual(['cluster-a.yml', 'cluster-b.yml', 'cluster-c.yml']);
+  });
+});
+
+describe('flux bootstrap\'s folders are kept exactly', () => {
+  it('a relative symbolic link inside flux-system/ stays relative, and is not read', () => {
+    const { outdir, opts } = rendered();
+    const fluxSystem = path.join(outdir, '_gitops', 'flux', 'clusters', 'cluster-a', 'flux-system');
+    fs.mkdirSync(fluxSystem, { recursive: true });
+    fs.writeFileSync(path.join(fluxSystem, 'gotk-sync.yaml'), '# bootstrap\n');
+    fs.symlinkSync('gotk-sync.yaml', path.join(fluxSystem, 'alias.yaml'));
+    // Changes the render, so synth rewrites the folder and carries flux-system/ over.
+    const inventory = opts[1];
+    fs.writeFileSync(path.join(inventory, 'cluster-c.yml'), fs.readFileSync(path.join(inventory, 'cluster-c.yml'), 'utf8').replace('203.0.113.11', '203.0.113.12'));
+    expect(synth(opts).code).toBe(0);
+    expect(fs.readlinkSync(path.join(fluxSystem, 'alias.yaml'))).toBe('gotk-sync.yaml');
+    expect(fs.readFileSync(path.join(fluxSystem, 'gotk-sync.yaml'), 'utf8')).toBe('# bootstrap\n');
+    expect(run(['check', ...opts]).code).toBe(0);
+  });
+});
+
+describe('cluster files the loader would not read', () => {
+  it.each(['cluster-d.YML', 'cluster-d.Yaml'])('%s is refused, naming the file, rather than silently leaving the mesh', (name) => {
+    const dir = path.join(root, `ext-${++counter}`);
+    const inventory = writeInventory(path.join(dir, 'clusters'), threeClusters());
+    fs.writeFileSync(path.join(inventory, name), fs.readFileSync(path.join(inventory, 'cluster-c.yml')));
+    const result = synth(['--clusters', inventory, '--outdir', path.join(dir, 'dist')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.split('\n')[0]).toMatch(new RegExp(`^error: .*${name.replace('.', '\\.')}: has the extension "\\.${name.split('.')[1]}", which is not read as a cluster file; rename it to "cluster-d\\.${name.split('.')[1].toLowerCase()}"$`));
+  });
+
+  it('an unreadable inventory folder is named once, without a doubled error code', () => {
+    const result = synth(['--clusters', path.join(root, 'no-such-folder'), '--outdir', path.join(root, 'no-such-dist')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/cannot read the inventory folder: ENOENT: no such file or directory/);
+    expect(result.stderr).not.toMatch(/ENOENT: ENOENT/);
+  });
+});
