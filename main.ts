@@ -2,6 +2,7 @@ import { App } from 'cdk8s';
 import { WeaveMesh, WeaveMeshProps } from './constructs/weave-mesh';
 import { runCli } from './src/cli';
 import { loadInventory } from './src/inventory/load';
+import { recordedSubnets } from './src/output/plan';
 
 /** Mesh-wide settings: everything about the mesh that is not in the inventory. */
 export const settings: Omit<WeaveMeshProps, 'clusters' | 'inventory'> = {
@@ -20,7 +21,7 @@ export const settings: Omit<WeaveMeshProps, 'clusters' | 'inventory'> = {
 /** The cdk8s app: an App holding one WeaveMesh, with the clusters of the inventory folder and the settings above. */
 export function buildApp(inventory = 'clusters', outdir = 'dist'): WeaveMesh {
   const app = new App();
-  return new WeaveMesh(app, 'weave-mesh', { inventory: loadInventory(inventory), outdir, ...settings });
+  return new WeaveMesh(app, 'weave-mesh', { inventory: loadInventory(inventory), outdir, recordedSubnets: recordedSubnets(outdir), ...settings });
 }
 
 /**

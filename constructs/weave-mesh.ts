@@ -36,6 +36,14 @@ export interface WeaveMeshProps {
   readonly outdir?: string;
 
   /**
+   * The subnets the output folder records for running clusters (cluster -> subnet), read from their
+   * rendered cluster.yml: a cluster whose subnet went missing gets its recorded one back, and no
+   * other cluster is ever given it.
+   * @default - none
+   */
+  readonly recordedSubnets?: ReadonlyMap<string, string>;
+
+  /**
    * Route agent settings shared by every cluster.
    * @default - the RouteAgent defaults
    */
@@ -79,7 +87,7 @@ export class WeaveMesh extends Construct {
       ...(props.inventory?.declarations ?? []),
       ...Object.entries(props.clusters ?? {}).map(([name, config]) => declaredInCode(name, config, `${this.node.path}/${name}`)),
     ];
-    const validated = validateClusters(declarations);
+    const validated = validateClusters(declarations, props.recordedSubnets);
     const problems: Problem[] = [...(props.inventory?.problems ?? []), ...validated.problems];
     if (declarations.length === 0 && !problems.some((problem) => problem.severity === 'error')) {
       problems.push({ severity: 'error', construct: this.node.path, message: 'declares no clusters; give clusters or an inventory', rule: 'clusters' });

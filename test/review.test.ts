@@ -1,6 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { parse } from 'yaml';
 import { generateInventory } from '../scripts/generate-inventory';
 import { clusterConfig, readTree, REPO, run, synth, tempDir, threeClusters, writeInventory } from './helpers';
 
@@ -173,6 +174,47 @@ describe('subnet allocation', () => {
     expect(synth(opts).code).toBe(0);
   });
 
+  it('restores a rendered cluster\'s subnet from the output folder, never the lowest free one', () => {
+    const { inventory, opts } = setUp(threeClusters());
+    expect(synth(opts).code).toBe(0);
+    // The subnet line was lost (a misspelt key fixed by deleting it, say): cluster-b is running with 10.34.0.0/16.
+    const file = path.join(inventory, 'cluster-b.yml');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/^ *ipalloc_default_subnet: .*\n/m, ''));
+    const refused = synth(opts);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.split('\n')[0]).toMatch(
+      /cluster cluster-b: network\.weave\.ipalloc_default_subnet: is missing; every cluster needs its own subnet inside pod_network_cidr: the output folder records 10\.34\.0\.0\/16 for this cluster, the subnet its running pods have; npm run allocate -- cluster-b writes it back into the file$/,
+    );
+    const result = run(['allocate', 'cluster-b', ...opts]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^weave-mesh: restored network\.weave\.ipalloc_default_subnet: 10\.34\.0\.0\/16 into .*cluster-b\.yml, as .* records it for the running cluster/);
+    expect(parse(fs.readFileSync(file, 'utf8')).network.weave.ipalloc_default_subnet).toBe('10.34.0.0/16');
+    const again = synth(opts);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toBe('');
+  });
+
+  it('gives a new cluster no subnet the output folder records for another one', () => {
+    const { inventory, opts } = setUp(threeClusters());
+    expect(synth(opts).code).toBe(0);
+    // cluster-a's subnet line is lost and cluster-d joins: cluster-d must not get 10.33.0.0/16.
+    const file = path.join(inventory, 'cluster-a.yml');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/^ *ipalloc_default_subnet: .*\n/m, ''));
+    writeInventory(inventory, { 'cluster-d': withoutSubnet('cluster-d')['cluster-d'] });
+    expect(run(['allocate', 'cluster-d', ...opts]).stdout).toMatch(/wrote network\.weave\.ipalloc_default_subnet: 10\.32\.0\.0\/16 into/);
+    expect(run(['allocate', 'cluster-a', ...opts]).stdout).toMatch(/restored network\.weave\.ipalloc_default_subnet: 10\.33\.0\.0\/16/);
+  });
+
+  it('synth warns as loudly as plan when a running cluster\'s subnet changes', () => {
+    const { inventory, opts } = setUp(threeClusters());
+    expect(synth(opts).code).toBe(0);
+    const file = path.join(inventory, 'cluster-c.yml');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('10.35.0.0/16', '10.36.0.0/16'));
+    const result = synth(opts);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^warning: cluster cluster-c's subnet changes from 10\.35\.0\.0\/16 to 10\.36\.0\.0\/16: this renumbers its running pods/m);
+  });
+
   it('never moves an existing cluster, and gives two new clusters different subnets', () => {
     const clusters = withoutSubnet('cluster-d');
     clusters['cluster-e'] = (clusters['cluster-d'] as string).replace('203.0.113.77', '203.0.113.78').replace('203.0.113.76', '203.0.113.75').replace('172.20.0.0', '172.21.0.0');
@@ -215,7 +257,7 @@ describe('on a generated 10-cluster inventory', () => {
     const file = path.join(inventory, 'cluster-004.yml');
     const original = fs.readFileSync(file, 'utf8');
     fs.writeFileSync(file, original.replace(/^ {4}ipalloc_default_subnet: .*\n/m, ''));
-    expect(synth(opts).stderr).toMatch(/cluster-004\.yml:\d+:\d+: cluster cluster-004: network\.weave\.ipalloc_default_subnet: is missing; .* is 10\.35\.0\.0\/16;/);
+    expect(synth(opts).stderr).toMatch(/cluster-004\.yml:\d+:\d+: cluster cluster-004: network\.weave\.ipalloc_default_subnet: is missing; .* the output folder records 10\.35\.0\.0\/16 for this cluster/);
     expect(run(['allocate', 'cluster-004', ...opts]).stdout).toContain('ipalloc_default_subnet: 10.35.0.0/16 into');
     expect(fs.readFileSync(file, 'utf8')).toBe(original);
     expect(run(['plan', ...opts]).stdout).toContain('no changes: the output folder is what the inventory renders');

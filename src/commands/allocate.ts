@@ -2,6 +2,7 @@ import * as path from 'path';
 import { writeSubnet } from '../inventory/edit';
 import { loadInventory } from '../inventory/load';
 import { formatProblem } from '../mesh/problem';
+import { recordedSubnets } from '../output/plan';
 import { Command } from './command';
 
 export const allocate: Command = {
@@ -40,7 +41,12 @@ export const allocate: Command = {
       output.err(`error: ${file.path} has no network.weave mapping to put ipalloc_default_subnet in; nothing was written`);
       return 1;
     }
-    output.out(`weave-mesh: wrote network.weave.ipalloc_default_subnet: ${subnet} into ${file.path}; run npm run synth to render it`);
+    const restored = recordedSubnets(options.outdir).get(cluster) === subnet;
+    output.out(
+      restored
+        ? `weave-mesh: restored network.weave.ipalloc_default_subnet: ${subnet} into ${file.path}, as ${options.outdir} records it for the running cluster; run npm run synth to render it`
+        : `weave-mesh: wrote network.weave.ipalloc_default_subnet: ${subnet} into ${file.path}; run npm run synth to render it`,
+    );
     return 0;
   },
 };

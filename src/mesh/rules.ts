@@ -224,18 +224,26 @@ export function subnets(drafts: readonly ClusterDraft[], describe: (cluster: str
   return violations;
 }
 
-/** Each cluster without a subnet, with the lowest free one of the mesh's usual size as the fix. */
-export function missingSubnets(drafts: readonly ClusterDraft[]): { violations: Violation[]; suggestions: Map<string, string> } {
+/**
+ * Each cluster without a subnet, with the fix: the subnet the output folder records for it (a
+ * running cluster keeps its pods' addresses), else the lowest free one of the mesh's usual size,
+ * never one in use or recorded for another cluster.
+ */
+export function missingSubnets(drafts: readonly ClusterDraft[], recorded: ReadonlyMap<string, Cidr> = new Map()): { violations: Violation[]; suggestions: Map<string, string> } {
   const missing = drafts.filter((draft) => draft.subnetMissing);
   const suggestions = new Map<string, string>();
   if (missing.length === 0) return { violations: [], suggestions };
   const podNetwork = groupByValue(drafts, (draft) => draft.podNetworkCidr)[0]?.field;
-  const used = drafts.flatMap((draft) => (draft.subnet ? [draft.subnet.value] : []));
-  const suggested = podNetwork ? suggestSubnets(podNetwork.value, used, missing.map((draft) => draft.name)) : new Map<string, string | undefined>();
+  const used = [...drafts.flatMap((draft) => (draft.subnet ? [draft.subnet.value] : [])), ...recorded.values()];
+  const fresh = missing.filter((draft) => !recorded.has(draft.name)).map((draft) => draft.name);
+  const suggested = podNetwork ? suggestSubnets(podNetwork.value, used, fresh) : new Map<string, string | undefined>();
   const violations = missing.map((draft) => {
-    const subnet = suggested.get(draft.name);
+    const restored = recorded.get(draft.name)?.text;
+    const subnet = restored ?? suggested.get(draft.name);
     if (subnet) suggestions.set(draft.name, subnet);
-    const hint = subnet
+    const hint = restored
+      ? `the output folder records ${restored} for this cluster, the subnet its running pods have; npm run allocate -- ${draft.name} writes it back into the file`
+      : subnet
       ? `the lowest free subnet of the mesh's usual size is ${subnet}; npm run allocate -- ${draft.name} writes it into the file`
       : podNetwork
         ? `pod_network_cidr ${podNetwork.text} has no free subnet of the mesh's usual size left`

@@ -52,13 +52,17 @@ const PATH_LIKE = /^(?=.*\/)[\w.~/-]+$/;
  * each cluster (from the schema), the meaning of its values, then the mesh rules. The same for
  * clusters from YAML files and from code; only the location of each problem differs. Pure.
  */
-export function validateClusters(all: readonly ClusterDeclaration[]): ValidationResult {
+export function validateClusters(all: readonly ClusterDeclaration[], recorded: ReadonlyMap<string, string> = new Map()): ValidationResult {
   const { declarations, duplicates } = uniqueNames(all);
   const violations: Violation[] = [];
   const drafts = declarations.map((declaration) => readCluster(declaration, violations));
   const byName = new Map(declarations.map((declaration) => [declaration.name, declaration]));
   const describe = (cluster: string) => where(byName.get(cluster)!);
-  const missing = missingSubnets(drafts);
+  const recordedSubnets = new Map([...recorded].flatMap(([cluster, text]) => {
+    const parsed = parseIPv4Cidr(text);
+    return parsed.ok ? [[cluster, parsed.value] as const] : [];
+  }));
+  const missing = missingSubnets(drafts, recordedSubnets);
   violations.push(
     ...clusterNames(drafts, (cluster) =>
       byName.get(cluster)!.origin === 'file'

@@ -1,7 +1,7 @@
 import { parse } from 'yaml';
 import { subnetsRoutedBy } from '../mesh/derive';
 import { compareAddresses } from '../net/cidr';
-import { FileDifference } from './compare';
+import { FileDifference, readOutputTree } from './compare';
 import { PHAROS_CONFIG_FILE } from './layout';
 import { OutputTree } from './tree';
 
@@ -59,6 +59,16 @@ export function meshStateOf(tree: OutputTree): MeshState {
     });
   }
   return state;
+}
+
+/**
+ * The subnets the output folder records for its clusters: the rendered cluster.yml is the record of
+ * the subnet each running cluster's pods have. Empty when there is no output folder yet.
+ */
+export function recordedSubnets(outdir: string): Map<string, string> {
+  const record = new Map<string, string>();
+  for (const [cluster, state] of meshStateOf(readOutputTree(outdir))) if (state.subnet) record.set(cluster, state.subnet);
+  return record;
 }
 
 /** The routes a cluster's agent has in a rendered state, by the same rule that renders them. */
