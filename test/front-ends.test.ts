@@ -38,11 +38,17 @@ const CASES: Case[] = [
   ['required fields', (c) => delete c.hosts[1].role, 'hosts[1].role', /^is missing; set role: master or role: worker$/],
   ['a worker', (c) => (c.hosts = c.hosts.map((host: any) => ({ ...host, role: 'master' }))), 'hosts', /^has no worker/],
   ['unique host addresses', (c) => (c.hosts[0].address = '192.0.2.11'), 'hosts[0].address', /^192\.0\.2\.11 is also the address of a host of cluster cluster-a/],
-  ['peer addresses', (c) => (c.network.weave.known_peers = ['not a host']), 'network.weave.known_peers[0]', /^"not a host" is neither an IPv4 address nor a host name$/],
+  ['peer addresses', (c) => (c.network.weave.known_peers = ['not a host']), 'network.weave.known_peers[0]', /^"not a host" is neither an IPv4 address such as 192\.0\.2\.10 nor a host name$/],
   // Pharos's own rules (kontena/pharos-cluster): load_config.rb "No master hosts defined", config.rb name, config_schema.rb unique_addresses?.
   ['a master', (c) => (c.hosts = c.hosts.filter((host: any) => host.role !== 'master')), 'hosts', /^has no master; Pharos refuses a cluster without one \("No master hosts defined"\)/],
   ['Pharos name', (c) => (c.name = 'prod'), 'name', /^is "prod", but the cluster is cluster-b; Pharos names the cluster by name: and weave-mesh by its file/],
   ['address:ssh_port', (c) => c.hosts.push({ ...c.hosts[1] }), 'hosts[3].address', /^198\.51\.100\.11:22 is also the address and SSH port of hosts\[1\]; Pharos refuses duplicate address:ssh_port$/],
+  ['no reserved host addresses', (c) => (c.hosts[1].address = '127.0.0.1'), 'hosts[1].address', /^127\.0\.0\.1 is a loopback address \(127\.0\.0\.0\/8\), which no other host can reach/],
+  ['no broadcast address', (c) => (c.hosts[1].private_address = '255.255.255.255'), 'hosts[1].private_address', /^255\.255\.255\.255 is a reserved or broadcast address \(240\.0\.0\.0\/4\)/],
+  ['private addresses outside pod networks', (c) => (c.hosts[1].private_address = '10.33.0.9'), 'hosts[1].private_address', /^10\.33\.0\.9 lies inside the pod network 10\.32\.0\.0\/12/],
+  ['no multicast service range', (c) => (c.network.service_cidr = '224.1.0.0/16'), 'network.service_cidr', /^224\.1\.0\.0\/16 overlaps a multicast address \(224\.0\.0\.0\/4\); pod and service ranges must be ordinary unicast space/],
+  ['known_peers outside the inventory', (c) => (c.network.weave.known_peers = ['192.0.2.11']), 'network.weave.known_peers[0]', /^192\.0\.2\.11 is a worker of cluster cluster-a .*, which weave-mesh adds to known_peers itself; remove it$/],
+  ['numeric host names', (c) => (c.hosts[1].address = '0xc6.51.100.11'), 'hosts[1].address', /^"0xc6\.51\.100\.11" is neither an IPv4 address such as 192\.0\.2\.10 nor a host name$/],
   ['a subnet', (c) => delete c.network.weave.ipalloc_default_subnet, 'network.weave.ipalloc_default_subnet', /^is missing; every cluster needs its own subnet inside pod_network_cidr: the lowest free subnet/],
 ];
 

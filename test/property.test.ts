@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import fc from 'fast-check';
+import { IPv4 } from 'ip-num';
 import { parse, stringify } from 'yaml';
 import { lowestFreeSubnet } from '../src/mesh/allocate';
 import { Cidr, parseIPv4Cidr } from '../src/net/cidr';
@@ -21,7 +22,7 @@ const meshShapes = fc.array(
   fc.record({
     prefixLength: fc.constantFrom(19, 20, 22, 24),
     workers: fc.integer({ min: 1, max: 10 }),
-    extraPeers: fc.array(fc.integer({ min: 1, max: 30 }), { maxLength: 3 }),
+    extraPeers: fc.uniqueArray(fc.integer({ min: 1, max: 30 }), { maxLength: 3 }),
   }),
   { minLength: 2, maxLength: 40 },
 );
@@ -166,6 +167,59 @@ describe('random mutations of valid inventories', () => {
         if (result.code === 1) expect(result.stderr).toMatch(/^error: /m);
       }),
       { numRuns: 150 },
+    );
+  });
+});
+
+describe('addresses that parse but make no sense', () => {
+  const octet = fc.integer({ min: 0, max: 255 });
+  /** A random address from a reserved range, with the words the error uses for it. */
+  const reserved = fc.oneof(
+    fc.tuple(octet, octet, octet).map(([b, c, d]) => [`0.${b}.${c}.${d}`, 'an unspecified'] as const),
+    fc.tuple(octet, octet, octet).map(([b, c, d]) => [`127.${b}.${c}.${d}`, 'a loopback address'] as const),
+    fc.tuple(octet, octet).map(([c, d]) => [`169.254.${c}.${d}`, 'a link-local address'] as const),
+    fc.tuple(fc.integer({ min: 224, max: 239 }), octet, octet, octet).map(([a, b, c, d]) => [`${a}.${b}.${c}.${d}`, 'a multicast address'] as const),
+    fc.tuple(fc.integer({ min: 240, max: 255 }), octet, octet, octet).map(([a, b, c, d]) => [`${a}.${b}.${c}.${d}`, 'a reserved or broadcast address'] as const),
+  );
+  const field = fc.constantFrom('address', 'private_address', 'known_peer');
+
+  it('a reserved address anywhere a node or peer address goes is refused, with what it is', () => {
+    fc.assert(
+      fc.property(meshShapes, reserved, field, fc.nat(), (shapes, [address, what], where, pick) => {
+        const clusters = inventoryOf(shapes);
+        const name = Object.keys(clusters)[pick % shapes.length];
+        const config = clusters[name];
+        if (where === 'known_peer') config.network.weave.known_peers = [address];
+        else config.hosts[1][where] = address;
+        const result = render(clusters);
+        expect(result.code).toBe(1);
+        const errors = result.stderr.split('\n').filter((line) => line.startsWith('error: '));
+        expect(errors).toEqual([expect.stringContaining(`cluster ${name}: `)]);
+        expect(errors[0]).toContain(`${address} is ${what}`);
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  it('a private address inside any cluster\'s subnet, or a peer that is another cluster\'s worker, is refused', () => {
+    fc.assert(
+      fc.property(meshShapes.filter((shapes) => shapes.length >= 2), fc.nat(), fc.nat(), fc.boolean(), (shapes, pickA, pickB, asPeer) => {
+        const clusters = inventoryOf(shapes);
+        const names = Object.keys(clusters);
+        const a = names[pickA % names.length];
+        const b = names.filter((name) => name !== a)[pickB % (names.length - 1)];
+        if (asPeer) {
+          clusters[a].network.weave.known_peers = [clusters[b].hosts[1].address];
+        } else {
+          // An address in the middle of b's subnet: once routes exist, a's node would be unreachable from its own cluster.
+          const subnet = (parseIPv4Cidr(clusters[b].network.weave.ipalloc_default_subnet) as { value: Cidr }).value;
+          clusters[a].hosts[1].private_address = new IPv4(subnet.range.getFirst().getValue() + 7n).toString();
+        }
+        const result = render(clusters);
+        expect(result.code).toBe(1);
+        expect(result.stderr).toMatch(asPeer ? new RegExp(`cluster ${a}: network\\.weave\\.known_peers\\[0\\]: .* is a worker of cluster ${b} `) : new RegExp(`cluster ${a}: hosts\\[1\\]\\.private_address: .* lies inside the pod network`));
+      }),
+      { numRuns: 15 },
     );
   });
 });

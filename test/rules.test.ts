@@ -3,6 +3,7 @@ import {
   ClusterDraft,
   clusterNames,
   declaredNames,
+  extraPeers,
   hostAddresses,
   Located,
   masters,
@@ -22,7 +23,7 @@ function cidr(text: string, path: string[]): Located<any> {
   return { text, value: parsed.value, path };
 }
 
-function draft(name: string, options: { subnet?: string; pod?: string; service?: string; password?: string; hosts?: string[] } = {}): ClusterDraft {
+function draft(name: string, options: { subnet?: string; pod?: string; service?: string; password?: string; hosts?: string[]; peers?: string[] } = {}): ClusterDraft {
   return {
     name,
     hosts: (options.hosts ?? []).map((address, index) => {
@@ -35,6 +36,10 @@ function draft(name: string, options: { subnet?: string; pod?: string; service?:
     podNetworkCidr: cidr(options.pod ?? '10.32.0.0/12', ['network', 'pod_network_cidr']),
     serviceCidr: options.service ? cidr(options.service, ['network', 'service_cidr']) : undefined,
     passwordFile: { text: options.password ?? './shared_password', value: options.password ?? './shared_password', path: ['network', 'weave', 'password'] },
+    extraPeers: (options.peers ?? []).map((text, index) => {
+      const ip = parseIPv4Address(text);
+      return { text, value: ip.ok ? ip.value : undefined, path: ['network', 'weave', 'known_peers', index] };
+    }),
   };
 }
 
@@ -101,6 +106,20 @@ describe('hostAddresses', () => {
       'b hosts.2.address host-outside-pod-network',
     ]);
     expect(violations[0].message).toMatch(/a host of cluster a \(a\.yml\)/);
+  });
+});
+
+describe('extraPeers', () => {
+  it('keeps known_peers to peers outside the inventory: not own hosts, not other workers, not twice, not pod or service addresses', () => {
+    const a = draft('a', { hosts: ['192.0.2.1'], service: '172.16.0.0/16', peers: ['203.0.113.5', '192.0.2.1', '198.51.100.1', '203.0.113.5', '10.40.0.9', '172.16.0.20', 'peer.example.org'] });
+    const b = draft('b', { hosts: ['198.51.100.1'] });
+    expect(extraPeers([a, b], describeFile).map((v) => `${v.path!.join('.')} ${v.message}`)).toEqual([
+      'network.weave.known_peers.1 192.0.2.1 is a host of this cluster, which Weave finds by itself; list only peers outside the inventory',
+      'network.weave.known_peers.2 198.51.100.1 is a worker of cluster b (b.yml), which weave-mesh adds to known_peers itself; remove it',
+      'network.weave.known_peers.3 203.0.113.5 is listed twice; list each peer once',
+      'network.weave.known_peers.4 10.40.0.9 lies inside the pod network 10.32.0.0/12; a Weave peer is a node address, outside every pod and service range',
+      'network.weave.known_peers.5 172.16.0.20 lies inside the service CIDR 172.16.0.0/16 of cluster a; a Weave peer is a node address, outside every pod and service range',
+    ]);
   });
 });
 

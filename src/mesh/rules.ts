@@ -42,6 +42,8 @@ export interface ClusterDraft {
   readonly passwordFile?: Located<string>;
   /** Whether a host has role master; undefined when the hosts could not be read (already reported). */
   readonly hasMaster?: boolean;
+  /** `network.weave.known_peers` as written: peers outside the inventory. */
+  readonly extraPeers: readonly Located<Address | undefined>[];
   /** True when `network.firewalld.enabled` is true: the other clusters' peers must then be trusted by address. */
   readonly firewalld?: boolean;
   /** The top-level `name:` (Pharos's cluster name), when set. */
@@ -130,6 +132,33 @@ export function samePodNetwork(drafts: readonly ClusterDraft[]): Violation[] {
 /** The Weave password file is the same everywhere, once resolved from each file's folder: peers with different secrets never connect. */
 export function samePassword(drafts: readonly ClusterDraft[]): Violation[] {
   return sameEverywhere(drafts, (draft) => draft.passwordFile, 'Weave password file', 'same-password');
+}
+
+/**
+ * `known_peers` holds only peers outside the inventory: not the cluster's own hosts (Weave finds
+ * them itself), not another cluster's workers (derived), not twice, and not a pod or service address.
+ */
+export function extraPeers(drafts: readonly ClusterDraft[], describe: (cluster: string) => string): Violation[] {
+  const workers = new Map<string, ClusterDraft>();
+  for (const draft of drafts) for (const host of draft.hosts) if (host.role === 'worker') workers.set(host.address.toLowerCase(), draft);
+  const ranges = drafts.flatMap((draft) => [
+    ...(draft.podNetworkCidr ? [{ range: draft.podNetworkCidr.value, what: `the pod network ${draft.podNetworkCidr.text}` }] : []),
+    ...(draft.serviceCidr ? [{ range: draft.serviceCidr.value, what: `the service CIDR ${draft.serviceCidr.text} of cluster ${draft.name}` }] : []),
+  ]);
+  return drafts.flatMap((draft) => {
+    const seen = new Set<string>();
+    return draft.extraPeers.flatMap((peer): Violation[] => {
+      const key = peer.text.toLowerCase();
+      const at = (message: string) => [error(draft.name, peer.path, 'known-peers', message)];
+      if (seen.has(key)) return at(`${peer.text} is listed twice; list each peer once`);
+      seen.add(key);
+      if (draft.hosts.some((host) => host.address.toLowerCase() === key)) return at(`${peer.text} is a host of this cluster, which Weave finds by itself; list only peers outside the inventory`);
+      const owner = workers.get(key);
+      if (owner) return at(`${peer.text} is a worker of cluster ${owner.name} (${describe(owner.name)}), which weave-mesh adds to known_peers itself; remove it`);
+      const inside = peer.value && ranges.find(({ range }) => range.contains(peer.value!));
+      return inside ? at(`${peer.text} lies inside ${inside.what}; a Weave peer is a node address, outside every pod and service range`) : [];
+    });
+  });
 }
 
 /** Pharos refuses a cluster without a master: "No master hosts defined" (lib/pharos/command_options/load_config.rb). */

@@ -1,6 +1,6 @@
 import * as path_ from 'path';
 import { Document } from 'yaml';
-import { Address, Cidr, parseIPv4Address, parseIPv4Cidr } from '../net/cidr';
+import { Address, Cidr, parseIPv4Address, parseIPv4Cidr, reservedRange } from '../net/cidr';
 import { structuralIssues } from './cluster-config';
 import { ClusterDeclaration, FieldPath } from './declaration';
 import { ClusterSpec, MeshSpec } from './model';
@@ -9,6 +9,7 @@ import {
   clusterNames,
   ClusterDraft,
   declaredNames,
+  extraPeers,
   firewalldHostNames,
   HostDraft,
   hostAddresses,
@@ -40,7 +41,6 @@ export const PHAROS_DEFAULT_POD_NETWORK_CIDR = '10.32.0.0/12';
 /** A draft with the values weave-mesh passes through to Pharos as written. */
 interface ReadCluster extends ClusterDraft {
   readonly declaration: ClusterDeclaration;
-  readonly extraPeers: readonly string[];
 }
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -79,6 +79,7 @@ export function validateClusters(all: readonly ClusterDeclaration[], recorded: R
     ...serviceCidrs(drafts),
     ...hostAddresses(drafts, describe),
     ...firewalldHostNames(drafts),
+    ...extraPeers(drafts, describe),
   );
 
   const problems = [...duplicates, ...violations.map((violation) => toProblem(byName.get(violation.cluster)!, violation))].sort(compareProblems);
@@ -160,9 +161,16 @@ function readCluster(declaration: ClusterDeclaration, violations: Violation[]): 
   const weave = isMapping(network.weave) ? network.weave : {};
   const hosts = readHosts(config.hosts, report);
   const cidr = (value: unknown, path: FieldPath) => readCidr(value, path, report);
+  /** A range of the cluster's own network: never in loopback, multicast or other reserved space. */
+  const networkCidr = (value: unknown, path: FieldPath) => {
+    const located = cidr(value, path);
+    const reserved = located && reservedRange(located.value);
+    if (reserved) report(path, `${located.text} overlaps ${reserved}; pod and service ranges must be ordinary unicast space, such as 10.32.0.0/12`, 'reserved-range');
+    return reserved ? undefined : located;
+  };
   /** A CIDR Pharos defaults when absent: the default then counts, located at the block that lacks it. */
   const cidrOrDefault = (value: unknown, path: FieldPath, fallback: string): Located<Cidr> | undefined =>
-    value === undefined ? { ...cidr(fallback, path)!, defaulted: true } : cidr(value, path);
+    value === undefined ? { ...cidr(fallback, path)!, defaulted: true } : networkCidr(value, path);
 
   if (typeof network.provider === 'string' && network.provider !== 'weave') {
     report(['network', 'provider'], `is ${JSON.stringify(network.provider)}; a multi-cluster pod network needs provider: weave in every cluster`, 'weave-provider');
@@ -178,7 +186,7 @@ function readCluster(declaration: ClusterDeclaration, violations: Violation[]): 
     firewalld: isMapping(network.firewalld) && network.firewalld.enabled === true,
     serviceCidr: cidrOrDefault(network.service_cidr, ['network', 'service_cidr'], PHAROS_DEFAULT_SERVICE_CIDR),
     podNetworkCidr: cidrOrDefault(network.pod_network_cidr, ['network', 'pod_network_cidr'], PHAROS_DEFAULT_POD_NETWORK_CIDR),
-    subnet: cidr(weave.ipalloc_default_subnet, ['network', 'weave', 'ipalloc_default_subnet']),
+    subnet: networkCidr(weave.ipalloc_default_subnet, ['network', 'weave', 'ipalloc_default_subnet']),
     subnetMissing,
     passwordFile: readPasswordFile(weave.password, declaration.baseDir, report),
     extraPeers: readExtraPeers(weave.known_peers, report),
@@ -216,7 +224,12 @@ function readHosts(hosts: unknown, report: Report): HostDraft[] {
 function readAddress(value: unknown, path: FieldPath, report: Report): Located<Address | undefined> | undefined {
   if (typeof value !== 'string') return undefined;
   const parsed = parseIPv4Address(value);
-  if (parsed.ok) return { text: value, value: parsed.value, path };
+  if (parsed.ok) {
+    const reserved = reservedRange(parsed.value);
+    if (!reserved) return { text: value, value: parsed.value, path };
+    report(path, `${value} is ${reserved}, which no other host can reach; give the host's own unicast address`, 'reserved-address');
+    return undefined;
+  }
   if (isHostName(value)) return { text: value, value: undefined, path };
   report(path, `${JSON.stringify(value)} ${value.includes(':') ? parsed.reason : 'is neither an IPv4 address such as 192.0.2.10 nor a host name'}`, 'address');
   return undefined;
@@ -252,19 +265,10 @@ function readPasswordFile(value: unknown, baseDir: string, report: Report): Loca
   return { text: value, value, path, key: value.startsWith('~') ? value : path_.resolve(baseDir, value) };
 }
 
-function readExtraPeers(value: unknown, report: Report): string[] {
+/** The cluster's own extra peers: addresses (or host names) as hosts have, checked the same way. */
+function readExtraPeers(value: unknown, report: Report): Located<Address | undefined>[] {
   if (!Array.isArray(value)) return [];
-  const peers: string[] = [];
-  value.forEach((peer, index) => {
-    if (typeof peer !== 'string') return;
-    const address = parseIPv4Address(peer);
-    if (address.ok || isHostName(peer)) {
-      peers.push(peer);
-      return;
-    }
-    report(['network', 'weave', 'known_peers', index], `${JSON.stringify(peer)} ${peer.includes(':') ? address.reason : 'is neither an IPv4 address nor a host name'}`, 'peer-address');
-  });
-  return peers;
+  return value.flatMap((peer, index) => readAddress(peer, ['network', 'weave', 'known_peers', index], report) ?? []);
 }
 
 /**
@@ -294,6 +298,6 @@ function toClusterSpec(draft: ReadCluster, source: string): ClusterSpec {
     podNetworkCidr: required(draft.podNetworkCidr),
     subnet: required(draft.subnet),
     passwordFile: required(draft.passwordFile),
-    extraPeers: [...draft.extraPeers],
+    extraPeers: draft.extraPeers.map((peer) => peer.text),
   };
 }

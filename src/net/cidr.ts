@@ -105,3 +105,18 @@ function sortKey(text: string): SortKey | null {
   }
   return key;
 }
+
+/** Address ranges no node or pod network may use (RFC 6890): what each is, for messages. */
+const RESERVED: readonly { readonly range: Cidr; readonly what: string }[] = [
+  ['0.0.0.0/8', 'an unspecified ("this network") address'],
+  ['127.0.0.0/8', 'a loopback address'],
+  ['169.254.0.0/16', 'a link-local address'],
+  ['224.0.0.0/4', 'a multicast address'],
+  ['240.0.0.0/4', 'a reserved or broadcast address'],
+].map(([text, what]) => ({ range: new Cidr(IPv4CidrRange.fromCidr(text)), what }));
+
+/** What reserved range an address or CIDR lies in or overlaps, such as `a loopback address (127.0.0.0/8)`; undefined when none. */
+export function reservedRange(value: Address | Cidr): string | undefined {
+  const hit = RESERVED.find(({ range }) => (value instanceof Cidr ? range.overlaps(value) : range.contains(value)));
+  return hit && `${hit.what} (${hit.range.text})`;
+}
