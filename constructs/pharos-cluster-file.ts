@@ -119,7 +119,10 @@ export function rebase(value: string, baseDir: string, folder: string): string {
 function readSameInYaml11And12(document: Document): void {
   visit(document, {
     Scalar(_key, node) {
-      if (typeof node.value === 'number' || typeof node.value === 'boolean') {
+      if (typeof node.value === 'number' && typeof node.source === 'string' && /^[-+]?[1-9][0-9]*$/.test(node.source) && !Number.isSafeInteger(node.value)) {
+        // Beyond 2^53 a JavaScript number has lost digits; Psych reads them all, so write the integer as written.
+        node.value = BigInt(node.source);
+      } else if (typeof node.value === 'number' || typeof node.value === 'boolean') {
         delete node.format;
         node.source = undefined;
       } else if (typeof node.value === 'string' && (node.type === undefined || node.type === Scalar.PLAIN) && !plainInBoth(node.value)) {
@@ -127,8 +130,8 @@ function readSameInYaml11And12(document: Document): void {
       }
     },
   });
-  // Keys and values are written with the 1.2 core schema's rules from here on.
-  document.setSchema('1.2');
+  // Keys and values are written with the 1.2 core schema's rules from here on; !!binary, which both read, is kept.
+  document.setSchema('1.2', { customTags: ['binary'] });
 }
 
 // A mesh writes the same peer addresses into every cluster's file: decide each string once.

@@ -155,3 +155,36 @@ describeWithRuby('the committed dist/', () => {
     });
   });
 });
+
+describeWithRuby('values passed through to Pharos', () => {
+  const dir = path.join(root, 'values');
+
+  function renderWith(extra: string) {
+    const clusters: Record<string, any> = threeClusters();
+    const inventory = writeInventory(path.join(dir, `clusters-${extra.length}`), clusters);
+    const file = path.join(inventory, 'cluster-a.yml');
+    fs.writeFileSync(file, `${fs.readFileSync(file, 'utf8')}${extra}`);
+    const outdir = path.join(dir, `dist-${extra.length}`);
+    return { result: synth(['--clusters', inventory, '--outdir', outdir]), file, rendered: path.join(outdir, 'cluster-a', 'pharos', 'cluster.yml') };
+  }
+
+  it('keep !!binary and integers beyond 2^53 exactly as Pharos reads them', () => {
+    const { result, file, rendered } = renderWith('kube_proxy:\n  conntrack:\n    max: 123456789012345678901234567890\naddons:\n  blob: !!binary aGVsbG8=\n');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const actual = psych(rendered);
+    expect(actual.kube_proxy).toEqual(psych(file).kube_proxy);
+    expect(fs.readFileSync(rendered, 'utf8')).toContain('max: 123456789012345678901234567890\n');
+    expect(actual.addons).toEqual({ blob: 'hello' });
+  });
+
+  it.each([
+    ['a YAML 1.1 timestamp', 'addons:\n  since: 2001-12-14\n', 'addons.since', 'a YAML 1.1 timestamp \\(read as a date\\)'],
+    ['a !!set', 'addons:\n  tags: !!set {a, b}\n', 'addons.tags', 'a !!set'],
+  ])('refuse %s, which Pharos cannot load (Psych::DisallowedClass)', (_what, extra, field, shown) => {
+    const { result, file } = renderWith(extra);
+    expect(() => psych(file)).toThrow(/DisallowedClass/);
+    expect(result.code).toBe(1);
+    expect(result.stderr.split('\n')[0]).toMatch(new RegExp(`cluster-a\\.yml:\\d+:\\d+: cluster cluster-a: ${field.replace('.', '\\.')}: is ${shown}, which Pharos cannot load`));
+  });
+});

@@ -156,6 +156,10 @@ function readCluster(declaration: ClusterDeclaration, violations: Violation[]): 
     }
   }
 
+  for (const [at, what] of unloadable(declaration.config)) {
+    report(at, `is ${what}, which Pharos cannot load (YAML.safe_load allows no such class); quote it if it is meant as text`, 'pharos-yaml');
+  }
+
   const config = isMapping(declaration.config) ? declaration.config : {};
   const network = isMapping(config.network) ? config.network : {};
   const weave = isMapping(network.weave) ? network.weave : {};
@@ -194,6 +198,20 @@ function readCluster(declaration: ClusterDeclaration, violations: Violation[]): 
 }
 
 type Report = (path: FieldPath, message: string, rule: string) => void;
+
+/**
+ * Values Pharos's parser refuses (lib/pharos/yaml_file.rb: YAML.safe_load with no permitted classes),
+ * with where they stand: YAML 1.1 timestamps (Date) and !!set. !!binary is allowed (a String).
+ */
+function unloadable(value: unknown, at: FieldPath = []): [FieldPath, string][] {
+  // By tag, not instanceof: values may come from another realm (a test sandbox).
+  const tag = Object.prototype.toString.call(value);
+  if (tag === '[object Date]') return [[at, 'a YAML 1.1 timestamp (read as a date)']];
+  if (tag === '[object Set]') return [[at, 'a !!set']];
+  if (Array.isArray(value)) return value.flatMap((item, index) => unloadable(item, [...at, index]));
+  if (isMapping(value)) return Object.entries(value).flatMap(([key, item]) => unloadable(item, [...at, key]));
+  return [];
+}
 
 function readHosts(hosts: unknown, report: Report): HostDraft[] {
   if (!Array.isArray(hosts)) return [];
