@@ -2,7 +2,7 @@ import { WeaveMesh } from '../../constructs/weave-mesh';
 import { workerAddresses } from '../mesh/model';
 import { cdk8sRun, writeObjects } from '../output/cdk8s-cli';
 import { compareTrees, readOutputTree } from '../output/compare';
-import { meshStateOf, planChanges } from '../output/plan';
+import { recordsOf, renumberingWarnings } from '../output/plan';
 import { assertReplaceable, writeTreeAtomically } from '../output/write';
 import { Command, Output, renderInventory } from './command';
 
@@ -23,7 +23,7 @@ export const synth: Command = {
     const onDisk = readOutputTree(options.outdir);
     const unchanged = compareTrees(onDisk, rendered.tree).length === 0;
     // As loud as plan: a running cluster renumbered is an outage, whoever asked for it.
-    for (const warning of planChanges(meshStateOf(onDisk), meshStateOf(rendered.tree), []).warnings) output.err(`warning: ${warning}`);
+    for (const warning of renumberingWarnings(recordsOf(onDisk), recordsOf(rendered.tree))) output.err(`warning: ${warning}`);
     if (!unchanged) writeTreeAtomically(options.outdir, rendered.tree);
     printSummary(rendered.mesh, unchanged ? `${options.outdir} (unchanged)` : options.outdir, output);
     return 0;

@@ -61,14 +61,64 @@ export function meshStateOf(tree: OutputTree): MeshState {
   return state;
 }
 
+/** What a cluster.yml records that renumbers pods when it changes: the cluster's subnet and the pod network. */
+export interface ClusterRecord {
+  readonly subnet: string;
+  readonly podNetworkCidr: string;
+}
+
+// The lines synth writes, at the indentation it writes them: network.pod_network_cidr and network.weave.ipalloc_default_subnet.
+const RECORD_LINES = { subnet: /^ {4}ipalloc_default_subnet: ([0-9./]+)(?: #.*)?$/gm, podNetworkCidr: /^ {2}pod_network_cidr: ([0-9./]+)(?: #.*)?$/gm };
+
+/**
+ * The record of each cluster in a rendered tree. A 256-cluster mesh has 2,000 known_peers per file,
+ * so the two lines are read where synth writes them; a file laid out otherwise (or with such a line
+ * twice) is parsed as YAML instead, so the record is never misread.
+ */
+export function recordsOf(tree: OutputTree): Map<string, ClusterRecord> {
+  const records = new Map<string, ClusterRecord>();
+  for (const [file, content] of tree) {
+    const match = PHAROS_CONFIG.exec(file);
+    if (!match) continue;
+    const subnets = [...content.matchAll(RECORD_LINES.subnet)];
+    const podNetworks = [...content.matchAll(RECORD_LINES.podNetworkCidr)];
+    if (subnets.length === 1 && podNetworks.length <= 1 && !/^network: *[{[]|^ {2}weave: *[{[]/m.test(content)) {
+      records.set(match[1], { subnet: subnets[0][1], podNetworkCidr: podNetworks[0]?.[1] ?? '10.32.0.0/12' });
+    } else {
+      const state = meshStateOf(new Map([[file, content]])).get(match[1])!;
+      records.set(match[1], { subnet: state.subnet, podNetworkCidr: state.podNetworkCidr });
+    }
+  }
+  return records;
+}
+
 /**
  * The subnets the output folder records for its clusters: the rendered cluster.yml is the record of
  * the subnet each running cluster's pods have. Empty when there is no output folder yet.
  */
 export function recordedSubnets(outdir: string): Map<string, string> {
   const record = new Map<string, string>();
-  for (const [cluster, state] of meshStateOf(readOutputTree(outdir))) if (state.subnet) record.set(cluster, state.subnet);
+  for (const [cluster, { subnet }] of recordsOf(readOutputTree(outdir))) if (subnet) record.set(cluster, subnet);
   return record;
+}
+
+/** The warnings of a change that renumbers running pods: a cluster's subnet or the pod network changing. */
+export function renumberingWarnings(before: ReadonlyMap<string, ClusterRecord>, after: ReadonlyMap<string, ClusterRecord>): string[] {
+  return [...after.keys()]
+    .sort()
+    .filter((cluster) => before.has(cluster))
+    .flatMap((cluster) => renumbering(cluster, before.get(cluster)!, after.get(cluster)!));
+}
+
+function renumbering(cluster: string, old: ClusterRecord, current: ClusterRecord): string[] {
+  return [
+    ...(old.subnet !== current.subnet
+      ? [`cluster ${cluster}'s subnet changes from ${old.subnet} to ${current.subnet}: this renumbers its running pods, and Weave will not hand out the new range until the old one is released`]
+      : []),
+    ...(old.podNetworkCidr !== current.podNetworkCidr
+      ? [`the pod network of cluster ${cluster} changes from ${old.podNetworkCidr} to ${current.podNetworkCidr}: Weave cannot change IPALLOC_RANGE in place; every pod must be renumbered and Weave reset`]
+      : []),
+  ];
 }
 
 /** The routes a cluster's agent has in a rendered state, by the same rule that renders them. */
@@ -105,12 +155,7 @@ export function planChanges(before: MeshState, after: MeshState, differences: re
       peersAdded: minus(current.peers, old.peers),
       peersRemoved: minus(old.peers, current.peers),
     };
-    if (plan.subnet) {
-      warnings.push(`cluster ${cluster}'s subnet changes from ${plan.subnet.from} to ${plan.subnet.to}: this renumbers its running pods, and Weave will not hand out the new range until the old one is released`);
-    }
-    if (plan.podNetworkCidr) {
-      warnings.push(`the pod network of cluster ${cluster} changes from ${plan.podNetworkCidr.from} to ${plan.podNetworkCidr.to}: Weave cannot change IPALLOC_RANGE in place; every pod must be renumbered and Weave reset`);
-    }
+    warnings.push(...renumbering(cluster, old, current));
     const changed = plan.subnet || plan.podNetworkCidr || [plan.routesAdded, plan.routesRemoved, plan.peersAdded, plan.peersRemoved].some((list) => list.length > 0);
     if (changed) clusters.push(plan);
   }
