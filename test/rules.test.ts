@@ -93,7 +93,16 @@ describe('missingSubnets', () => {
 describe('serviceCidrs', () => {
   it('refuses a service CIDR inside the pod network and warns about a shared one', () => {
     const violations = serviceCidrs([draft('a', { service: '172.16.0.0/16' }), draft('b', { service: '172.16.0.0/16' }), draft('c', { service: '10.40.0.0/16' })]);
-    expect(violations.map((v) => `${v.cluster} ${v.severity} ${v.rule}`)).toEqual(['b warning shared-service-cidr', 'c error service-cidr']);
+    expect(violations.map((v) => `${v.cluster} ${v.severity} ${v.rule}`)).toEqual(['c error service-cidr', 'b warning shared-service-cidr']);
+  });
+
+  it('groups warnings: 300 clusters sharing one service CIDR are one line, and an overlapping CIDR one more', () => {
+    const many = Array.from({ length: 300 }, (_, i) => draft(`c${i}`, { service: '172.16.0.0/16' }));
+    const violations = serviceCidrs([...many, draft('wide', { service: '172.16.0.0/12' })]);
+    expect(violations.map((v) => `${v.cluster} ${v.message}`)).toEqual([
+      'c1 172.16.0.0/16 is also the service CIDR of cluster c0, cluster c2, cluster c3, cluster c4, cluster c5 and 294 more; that works, but a service IP then means different services in those clusters',
+      'wide 172.16.0.0/12 overlaps the service CIDR 172.16.0.0/16 of cluster c0, cluster c1 and 298 more; that works, but a service IP then means different services in those clusters',
+    ]);
   });
 });
 

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { stringify as stringifyClusters } from 'yaml';
+import { generateInventory } from '../scripts/generate-inventory';
 import { clusterConfig, synth, tempDir, threeClusters, writeInventory } from './helpers';
 
 const root = tempDir();
@@ -170,7 +171,7 @@ describe('each mesh rule refuses a violating inventory with one line naming file
     const result = render(withChange('cluster-c', (c) => (c.network.service_cidr = '172.17.0.0/16')));
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(
-      /^warning: .*cluster-c\.yml:\d+:\d+: cluster cluster-c: network\.service_cidr: 172\.17\.0\.0\/16 overlaps the service CIDR 172\.17\.0\.0\/16 of cluster cluster-b; that works, but a service IP then means different services in the two clusters$/m,
+      /^warning: .*cluster-c\.yml:\d+:\d+: cluster cluster-c: network\.service_cidr: 172\.17\.0\.0\/16 is also the service CIDR of cluster cluster-b; that works, but a service IP then means different services in those clusters$/m,
     );
     expect(fs.existsSync(path.join(result.outdir, 'cluster-c'))).toBe(true);
   });
@@ -284,5 +285,24 @@ describe('all violations at once', () => {
     ].join('\n');
     const result = render({ 'cluster-a': text });
     expect(result.errors).toEqual([expect.stringMatching(/cluster-a\.yml:11:29: cluster cluster-a: network\.weave\.ipalloc_default_subnet: /)]);
+  });
+});
+
+describe('the mesh-wide size limit', () => {
+  it('refuses a mesh of more Weave peers than one Weave network carries (4096: 12-bit short IDs, weaveworks/mesh peer.go), with one line', () => {
+    const clusters = generateInventory(20, { workers: 210 }); // 20 x 211 hosts = 4220
+    const result = render(clusters);
+    expect(result.code).toBe(1);
+    expect(result.errors).toEqual([
+      expect.stringMatching(
+        /^error: .*cluster-020\.yml:\d+:\d+: cluster cluster-020: hosts: with this cluster the mesh has more than 4096 Weave peers \(hosts of all clusters and their extra known_peers\), and one Weave network carries at most 4096: Weave gives each peer a 12-bit short ID \(weaveworks\/mesh, peer\.go\); split the mesh$/,
+      ),
+    ]);
+  });
+
+  it('takes a mesh just under it', () => {
+    const result = render(generateInventory(19, { workers: 210 })); // 19 x 211 hosts = 4009
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
   });
 });

@@ -282,31 +282,41 @@ export function missingSubnets(drafts: readonly ClusterDraft[], recorded: Readon
   return { violations, suggestions };
 }
 
-/** Service CIDRs stay out of the pod network; one shared by two clusters is a warning. */
+/** `a, b, c and 7 more`: a list that stays one readable line however many clusters it names. */
+function someOf(names: readonly string[], shown = 5): string {
+  if (names.length <= shown) return names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+  return `${names.slice(0, shown).join(', ')} and ${names.length - shown} more`;
+}
+
+/**
+ * Service CIDRs stay out of the pod network. Clusters whose service CIDRs overlap get a warning,
+ * one per group rather than one per pair: 300 clusters sharing one CIDR are one line, not 44,850.
+ */
 export function serviceCidrs(drafts: readonly ClusterDraft[]): Violation[] {
   const violations: Violation[] = [];
-  const placed: ClusterDraft[] = [];
   for (const draft of drafts) {
     const { serviceCidr, podNetworkCidr } = draft;
-    if (!serviceCidr) continue;
-    if (podNetworkCidr && serviceCidr.value.overlaps(podNetworkCidr.value)) {
+    if (serviceCidr && podNetworkCidr && serviceCidr.value.overlaps(podNetworkCidr.value)) {
       violations.push(error(draft.name, serviceCidr.path, 'service-cidr', `${serviceCidr.text} overlaps pod_network_cidr ${podNetworkCidr.text}; service and pod addresses must not collide`));
     }
-    for (const other of placed) {
-      if (other.serviceCidr && serviceCidr.value.overlaps(other.serviceCidr.value)) {
-        violations.push({
-          cluster: draft.name,
-          path: serviceCidr.path,
-          rule: 'shared-service-cidr',
-          severity: 'warning',
-          message: `${serviceCidr.text} overlaps the service CIDR ${other.serviceCidr.text} of cluster ${other.name}; that works, but a service IP then means different services in the two clusters`,
-        });
-      }
-    }
-    placed.push(draft);
   }
+  // Groups of clusters with the same service CIDR, in the order they come.
+  const groups = groupByValue(drafts, (draft) => draft.serviceCidr).sort((a, b) => drafts.indexOf(a.drafts[0]) - drafts.indexOf(b.drafts[0]));
+  const warn = (at: ClusterDraft, message: string) =>
+    violations.push({ cluster: at.name, path: at.serviceCidr!.path, rule: 'shared-service-cidr', severity: 'warning', message: `${message}; that works, but a service IP then means different services in those clusters` });
+  groups.forEach((group, index) => {
+    const [first, second] = group.drafts;
+    if (second) warn(second, `${group.field.text} is also the service CIDR of ${someOf(group.drafts.filter((draft) => draft !== second).map((draft) => `cluster ${draft.name}`))}`);
+    const overlapping = groups.slice(0, index).filter((earlier) => earlier.field.value.overlaps(group.field.value));
+    if (overlapping.length > 0) {
+      warn(first, `${group.field.text} overlaps the service CIDR ${someOf(overlapping.map((earlier) => `${earlier.field.text} of ${someOf(earlier.drafts.map((draft) => `cluster ${draft.name}`), 2)}`), 3)}`);
+    }
+  });
   return violations;
 }
+
+/** Weave's mesh gives every peer a 12-bit short ID: "this does limit us to 4096 peers" (weaveworks/mesh, peer.go). */
+export const WEAVE_MAX_PEERS = 4096;
 
 /** Host addresses are unique across the mesh and outside every pod and service range. */
 export function hostAddresses(drafts: readonly ClusterDraft[], describe: (cluster: string) => string): Violation[] {

@@ -22,6 +22,7 @@ import {
   subnets,
   uniqueAddressPorts,
   Violation,
+  WEAVE_MAX_PEERS,
 } from './rules';
 import { suggestKey } from './suggest';
 
@@ -53,6 +54,9 @@ const PATH_LIKE = /^(?=.*\/)[\w.~/-]+$/;
  * clusters from YAML files and from code; only the location of each problem differs. Pure.
  */
 export function validateClusters(all: readonly ClusterDeclaration[], recorded: ReadonlyMap<string, string> = new Map()): ValidationResult {
+  // Before any work per host: a mesh beyond what Weave carries is refused at once, however large.
+  const tooLarge = overWeaveLimit(all);
+  if (tooLarge) return { problems: [tooLarge], suggestedSubnets: new Map() };
   const { declarations, duplicates } = uniqueNames(all);
   const violations: Violation[] = [];
   const drafts = declarations.map((declaration) => readCluster(declaration, violations));
@@ -86,6 +90,33 @@ export function validateClusters(all: readonly ClusterDeclaration[], recorded: R
   if (problems.some((problem) => problem.severity === 'error')) return { problems, suggestedSubnets: missing.suggestions };
   const clusters = drafts.map((draft) => toClusterSpec(draft, byName.get(draft.name)!.source)).sort((a, b) => (a.name < b.name ? -1 : 1));
   return { mesh: { clusters }, problems, suggestedSubnets: missing.suggestions };
+}
+
+/**
+ * One Weave network spans the mesh, and every host of every cluster and every extra peer is a Weave
+ * peer in it. Counted from the raw declarations, so an abusive inventory costs no more than its reading.
+ */
+function overWeaveLimit(all: readonly ClusterDeclaration[]): Problem | undefined {
+  let peers = 0;
+  const extras = new Set<string>();
+  for (const declaration of all) {
+    const config = isMapping(declaration.config) ? declaration.config : {};
+    const weave = isMapping(config.network) && isMapping(config.network.weave) ? config.network.weave : {};
+    peers += Array.isArray(config.hosts) ? config.hosts.length : 0;
+    if (Array.isArray(weave.known_peers)) for (const peer of weave.known_peers) extras.add(String(peer));
+    if (peers + extras.size > WEAVE_MAX_PEERS) {
+      const { file, line, column, construct } = declaration.locate(['hosts']);
+      return {
+        severity: 'error',
+        ...(file !== undefined ? { file, line, column } : { construct }),
+        cluster: declaration.name,
+        field: 'hosts',
+        rule: 'weave-peer-limit',
+        message: `with this cluster the mesh has more than ${WEAVE_MAX_PEERS} Weave peers (hosts of all clusters and their extra known_peers), and one Weave network carries at most ${WEAVE_MAX_PEERS}: Weave gives each peer a 12-bit short ID (weaveworks/mesh, peer.go); split the mesh`,
+      };
+    }
+  }
+  return undefined;
 }
 
 /** The file or construct path a cluster was declared at. */
