@@ -11,6 +11,19 @@ export type { MeshFactory, Output } from './commands/command';
 
 let pipesGuarded = false;
 
+/** A mistake in the command line, worded for the user. */
+class UsageError extends Error {}
+
+/** One line for a command-line mistake, in our words rather than Node's (whose quoting is hard to read). */
+function usageMessage(error: unknown): string {
+  if (error instanceof UsageError) return error.message;
+  const { code, message } = error as { code?: string; message?: string };
+  const option = /'(-[^' ]+)/.exec(message ?? '')?.[1];
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return `unknown option ${option}`;
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) return `${option} needs a folder after it`;
+  return String(message ?? error);
+}
+
 /** `npm run plan | head` closes the pipe early: that is the reader's choice, not an error worth a stack trace. */
 function exitQuietlyOnClosedPipe(): void {
   if (pipesGuarded) return;
@@ -54,7 +67,7 @@ export function runCli(argv: readonly string[], factory: MeshFactory, output: Ou
   if (output === consoleOutput) exitQuietlyOnClosedPipe();
   let parsed: { values: { clusters?: string; outdir?: string; help?: boolean; json?: boolean }; positionals: string[] };
   try {
-    parsed = parseArgs({
+    const { values, positionals, tokens } = parseArgs({
       args: [...argv],
       options: {
         clusters: { type: 'string' },
@@ -64,9 +77,15 @@ export function runCli(argv: readonly string[], factory: MeshFactory, output: Ou
       },
       strict: true,
       allowPositionals: true,
+      tokens: true,
     });
+    // parseArgs keeps the last of a repeated option without a word: which one did the user mean?
+    const given = tokens.filter((token) => token.kind === 'option').map((token) => (token as { name: string }).name);
+    const repeated = given.find((name, index) => given.indexOf(name) !== index);
+    if (repeated) throw new UsageError(`--${repeated} is given more than once; give it once`);
+    parsed = { values, positionals };
   } catch (error) {
-    output.err(`error: ${(error as Error).message}`);
+    output.err(`error: ${usageMessage(error)}`);
     output.err(usage());
     return 1;
   }
@@ -85,6 +104,11 @@ export function runCli(argv: readonly string[], factory: MeshFactory, output: Ou
           ? `error: unexpected argument ${JSON.stringify(operands[expected])}`
           : `error: ${name} needs ${command.operand}`,
     );
+    output.err(usage());
+    return 1;
+  }
+  if (parsed.values.json && !command.json) {
+    output.err(`error: ${name} takes no --json; only plan prints JSON`);
     output.err(usage());
     return 1;
   }

@@ -4,7 +4,7 @@ import { Command, renderInventory } from './command';
 export const check: Command = {
   summary: 'exit 1 with a diff when the output folder is not what synth would render; writes nothing',
   run(options, factory, output) {
-    const rendered = renderInventory(options, factory, output);
+    const rendered = renderInventory(options, factory, output, 'nothing was compared with');
     if (!rendered) return 1;
     const differences = compareTrees(readOutputTree(options.outdir), rendered.tree);
     if (differences.length === 0) {

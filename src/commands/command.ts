@@ -27,17 +27,21 @@ export interface Command {
   readonly summary: string;
   /** The operand the command takes after its name, as shown in the usage text, if any. */
   readonly operand?: string;
+  /** True when the command prints JSON with --json. */
+  readonly json?: boolean;
+  /** What the command did not do when the inventory is invalid, ending in the output folder: `nothing was written to`. */
+  readonly notDone?: string;
   /** Runs the command and returns the exit code. Bad input is printed, not thrown. */
   run(options: Options, factory: MeshFactory, output: Output): number;
 }
 
 /** Builds and renders the mesh, printing every problem. Undefined when the mesh is invalid. */
-export function renderInventory(options: Options, factory: MeshFactory, output: Output, verb = 'nothing was written to'): { mesh: WeaveMesh; tree: OutputTree } | undefined {
+export function renderInventory(options: Options, factory: MeshFactory, output: Output, notDone = 'nothing was written to'): { mesh: WeaveMesh; tree: OutputTree } | undefined {
   const mesh = factory(options.clusters, options.outdir);
   for (const problem of mesh.problems) output.err(formatProblem(problem));
   const errors = mesh.errors().length;
   if (errors > 0) {
-    output.err(`weave-mesh: ${errors} ${errors === 1 ? 'error' : 'errors'} in ${options.clusters}; ${verb} ${options.outdir}`);
+    output.err(`weave-mesh: ${errors} ${errors === 1 ? 'error' : 'errors'} in ${options.clusters}; ${notDone} ${options.outdir}`);
     return undefined;
   }
   return { mesh, tree: mesh.render() };

@@ -4,8 +4,9 @@ import { Command, renderInventory } from './command';
 
 export const plan: Command = {
   summary: 'summarise what synth would change (clusters, routes, peers, subnets), then the diff; --json for machines',
+  json: true,
   run(options, factory, output) {
-    const rendered = renderInventory(options, factory, output);
+    const rendered = renderInventory(options, factory, output, 'no plan was made for');
     if (!rendered) return 1;
     const onDisk = readOutputTree(options.outdir);
     const differences = compareTrees(onDisk, rendered.tree);

@@ -112,6 +112,7 @@ function loadClusterFile(dir: string, fileName: string): { file: ClusterFile } |
     const [syntaxError] = document.errors;
     if (syntaxError) {
       const { line, col } = lineCounter.linePos(syntaxError.pos[0]);
+      if (syntaxError.code === 'MULTIPLE_DOCS') return refuse('holds more than one YAML document (a second ---); a cluster file is one Pharos cluster.yml', line, col);
       return refuse(isTooDeep(syntaxError.message) ? TOO_DEEP : `YAML syntax error: ${firstLine(syntaxError.message)}`, line, col);
     }
     data = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });

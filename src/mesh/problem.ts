@@ -20,7 +20,8 @@ export function formatProblem(problem: Problem): string {
   if (problem.cluster !== undefined) parts.push(`cluster ${problem.cluster}`);
   if (problem.field !== undefined) parts.push(problem.field);
   const prefix = problem.severity === 'warning' ? 'warning: ' : 'error: ';
-  return `${prefix}${parts.join(': ')}: ${oneLine(problem.message)}`;
+  // A file name can hold a newline too: the whole report stays one line.
+  return oneLine(`${prefix}${parts.join(': ')}: ${problem.message}`);
 }
 
 /** Stable order for reports: by file, then position, then text. */

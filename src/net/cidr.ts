@@ -57,6 +57,10 @@ export function parseIPv4Cidr(text: string): Parsed<Cidr> {
     return { ok: false, reason: 'is not an IPv4 CIDR such as 10.32.0.0/12' };
   }
   const cidr = new Cidr(IPv4CidrRange.fromCidr(text));
+  if (/(^|[./])0\d/.test(text)) {
+    // 10.34.0.0/016 and 010.34.0.0/16 are leading zeros, not host bits (and 010 means 8 to some parsers).
+    return { ok: false, reason: `is written with leading zeros; write ${cidr.text}` };
+  }
   if (cidr.text !== text) {
     return { ok: false, reason: `has host bits set; did you mean ${cidr.text}?` };
   }

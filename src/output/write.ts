@@ -16,7 +16,9 @@ export function assertReplaceable(outdir: string, inventoryDir: string): void {
   const target = realPath(outdir);
   const inventory = realPath(inventoryDir);
   if (inventory === target || inventory.startsWith(`${target}${path.sep}`)) {
-    throw new OutputFolderError(`refusing to write to ${outdir}: it holds the inventory ${inventoryDir}; choose another --outdir`);
+    throw new OutputFolderError(
+      `refusing to write to ${outdir}: the inventory ${inventoryDir} lies inside it, and synth replaces the output folder as a whole; give --clusters and --outdir folders apart from each other`,
+    );
   }
   if (!fs.existsSync(target)) return;
   if (!fs.statSync(target).isDirectory()) throw new OutputFolderError(`refusing to write to ${outdir}: it is not a folder`);
@@ -38,6 +40,8 @@ export function writeTreeAtomically(outdir: string, tree: OutputTree): void {
   fs.mkdirSync(parent, { recursive: true });
   const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(target)}.new-`));
   try {
+    // mkdtemp makes the folder private (0700); the output folder is an ordinary one, as the umask says.
+    fs.chmodSync(staging, 0o777 & ~process.umask());
     writeTree(staging, tree);
     if (fs.existsSync(target)) {
       for (const foreign of listEntries(target).filter((entry) => isForeignPath(entry.path))) {

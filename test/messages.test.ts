@@ -1,0 +1,92 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { formatProblem } from '../src/mesh/problem';
+import { run, synth, tempDir, threeClusters, writeInventory } from './helpers';
+
+/** Small effects that make a message wrong or a result surprising (issue 13's last list). */
+const root = tempDir();
+let counter = 0;
+
+function inventory(change?: (clusters: Record<string, any>) => void) {
+  const dir = path.join(root, `case-${++counter}`);
+  const clusters: Record<string, any> = threeClusters();
+  change?.(clusters);
+  const folder = writeInventory(path.join(dir, 'clusters'), clusters);
+  return { dir, folder, outdir: path.join(dir, 'dist'), opts: ['--clusters', folder, '--outdir', path.join(dir, 'dist')] };
+}
+
+describe('messages', () => {
+  it('a prefix length with a leading zero is called that, not host bits', () => {
+    const { opts } = inventory((c) => (c['cluster-b'].network.weave.ipalloc_default_subnet = '10.34.0.0/016'));
+    expect(synth(opts).stderr).toMatch(/ipalloc_default_subnet: "10\.34\.0\.0\/016" is written with leading zeros; write 10\.34\.0\.0\/16$/m);
+  });
+
+  it('an unknown option is named in our words, without Node\'s unbalanced quoting', () => {
+    const result = run(['synth', '--out', 'x']);
+    expect(result.code).toBe(1);
+    expect(result.stderr.split('\n')[0]).toBe('error: unknown option --out');
+  });
+
+  it('an option without its value says so', () => {
+    expect(run(['synth', '--outdir']).stderr.split('\n')[0]).toBe('error: --outdir needs a folder after it');
+  });
+
+  it('a repeated option is refused rather than the last one silently taken', () => {
+    const { opts, dir } = inventory();
+    const result = run(['synth', ...opts, '--outdir', path.join(dir, 'other')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.split('\n')[0]).toBe('error: --outdir is given more than once; give it once');
+    expect(fs.existsSync(path.join(dir, 'other'))).toBe(false);
+  });
+
+  it.each(['synth', 'check'])('--json is refused by %s, which prints no JSON', (command) => {
+    const { opts } = inventory();
+    const result = run([command, ...opts, '--json']);
+    expect(result.code).toBe(1);
+    expect(result.stderr.split('\n')[0]).toBe(`error: ${command} takes no --json; only plan prints JSON`);
+  });
+
+  it.each([
+    ['synth', 'nothing was written to'],
+    ['check', 'nothing was compared with'],
+    ['plan', 'no plan was made for'],
+  ])('%s on invalid input says what it did not do', (command, words) => {
+    const { opts, outdir } = inventory((c) => (c['cluster-b'].network.provider = 'calico'));
+    const result = run([command, ...opts]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.split('\n').pop()).toMatch(new RegExp(`; ${words} ${outdir.replace(/[/.]/g, '\\$&')}$`));
+  });
+
+  it('a file holding two YAML documents is told so, without a hint meant for programmers', () => {
+    const { folder, opts } = inventory();
+    fs.writeFileSync(path.join(folder, 'cluster-d.yml'), 'hosts: []\n---\nnetwork: {}\n');
+    const result = synth(opts);
+    expect(result.stderr).toMatch(/cluster-d\.yml:2:1: holds more than one YAML document \(a second ---\); a cluster file is one Pharos cluster\.yml$/m);
+    expect(result.stderr).not.toMatch(/parseAllDocuments/);
+  });
+
+  it('a file made of a carriage return alone is refused as such', () => {
+    const { folder, opts } = inventory();
+    fs.writeFileSync(path.join(folder, 'cluster-d.yml'), '\r');
+    expect(synth(opts).stderr).toMatch(/cluster-d\.yml:1:1: holds a carriage return \(CR\) outside a CRLF line end/);
+  });
+
+  it('a problem about a file whose name holds a newline stays one line', () => {
+    expect(formatProblem({ severity: 'error', file: 'clusters/evil\nname.yml', message: 'is bad' })).toBe('error: clusters/evil name.yml: is bad');
+  });
+
+  it('the refusal of an inventory inside the output folder names both, not only --outdir', () => {
+    const dir = path.join(root, `inside-${++counter}`);
+    const folder = writeInventory(path.join(dir, 'dist', 'clusters'), threeClusters());
+    const result = synth(['--clusters', folder, '--outdir', path.join(dir, 'dist')]);
+    expect(result.stderr).toMatch(/the inventory .* lies inside it, and synth replaces the output folder as a whole; give --clusters and --outdir folders apart from each other$/m);
+  });
+});
+
+describe('effects', () => {
+  it('the output folder is left with the usual permissions, not mkdtemp\'s 0700', () => {
+    const { opts, outdir } = inventory();
+    expect(synth(opts).code).toBe(0);
+    expect(fs.statSync(outdir).mode & 0o777).toBe(0o777 & ~process.umask());
+  });
+});
