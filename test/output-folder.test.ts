@@ -149,3 +149,21 @@ describe('cluster files the loader would not read', () => {
     expect(result.stderr).not.toMatch(/ENOENT: ENOENT/);
   });
 });
+
+describe('cluster names that match internal construct ids', () => {
+  it('argocd and flux-<another cluster> are ordinary clusters', () => {
+    const dir = path.join(root, `names-${++counter}`);
+    const three = threeClusters();
+    const clusters = { argocd: three['cluster-a'], 'flux-teardown': three['cluster-b'], teardown: three['cluster-c'] };
+    const inventory = writeInventory(path.join(dir, 'clusters'), clusters);
+    const result = synth(['--clusters', inventory, '--outdir', path.join(dir, 'dist')]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const tree = readTree(path.join(dir, 'dist'));
+    for (const name of Object.keys(clusters)) {
+      expect(tree.has(`${name}/kubernetes/kube-system.daemonset.route-config.yaml`)).toBe(true);
+      expect(tree.has(`_gitops/flux/clusters/${name}/flux-system.kustomization.weave-mesh.yaml`)).toBe(true);
+    }
+    expect(tree.has('_gitops/argocd/argocd.applicationset.weave-mesh.yaml')).toBe(true);
+  });
+});
