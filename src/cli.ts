@@ -2,6 +2,7 @@ import { parseArgs } from 'util';
 import { allocate } from './commands/allocate';
 import { check } from './commands/check';
 import { Command, MeshFactory, Options, Output } from './commands/command';
+import { createReport, Format, FORMATS } from './commands/report';
 import { plan } from './commands/plan';
 import { schema } from './commands/schema';
 import { synth } from './commands/synth';
@@ -10,6 +11,10 @@ import { OutputFolderError } from './output/write';
 export type { MeshFactory, Output } from './commands/command';
 
 let pipesGuarded = false;
+
+/** Exit codes: 0 done, 1 invalid input or drift, 2 a usage error or an unexpected failure. */
+const USAGE = 2;
+const FAILURE = 2;
 
 /** A mistake in the command line, worded for the user. */
 class UsageError extends Error {}
@@ -50,12 +55,16 @@ const CDK8S_OUTPUT_VARIABLES = ['CDK8S_DISABLE_SORT', 'CDK8S_LEGACY_HASH', 'CDK8
 function usage(): string {
   const commands = Object.entries(COMMANDS).map(([name, command]) => `  ${`${name} ${command.operand ?? ''}`.padEnd(19)} ${command.summary}`);
   return [
-    'usage: npm run <command> -- [operands] [--clusters DIR] [--outdir DIR] [--json]',
+    'usage: npm run <command> -- [operands] [--clusters DIR] [--outdir DIR] [--format text|github|json]',
     '',
     ...commands,
     '',
     '  --clusters DIR   inventory folder, one Pharos cluster.yml per cluster (default: clusters)',
     '  --outdir DIR     output folder (default: dist)',
+    '  --format F       text (default), github (workflow annotations), json (one document on stdout);',
+    '                   plan also takes markdown, for a pull-request comment. --json is --format json.',
+    '',
+    'exit codes: 0 done (check: up to date), 1 invalid input or out of date, 2 usage error or failure',
   ].join('\n');
 }
 
@@ -65,7 +74,7 @@ function usage(): string {
  */
 export function runCli(argv: readonly string[], factory: MeshFactory, output: Output = consoleOutput): number {
   if (output === consoleOutput) exitQuietlyOnClosedPipe();
-  let parsed: { values: { clusters?: string; outdir?: string; help?: boolean; json?: boolean }; positionals: string[] };
+  let parsed: { values: { clusters?: string; outdir?: string; help?: boolean; json?: boolean; format?: string }; positionals: string[] };
   try {
     const { values, positionals, tokens } = parseArgs({
       args: [...argv],
@@ -74,6 +83,7 @@ export function runCli(argv: readonly string[], factory: MeshFactory, output: Ou
         outdir: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         json: { type: 'boolean' },
+        format: { type: 'string' },
       },
       strict: true,
       allowPositionals: true,
@@ -87,7 +97,7 @@ export function runCli(argv: readonly string[], factory: MeshFactory, output: Ou
   } catch (error) {
     output.err(`error: ${usageMessage(error)}`);
     output.err(usage());
-    return 1;
+    return USAGE;
   }
   if (parsed.values.help) {
     output.out(usage());
@@ -105,31 +115,44 @@ export function runCli(argv: readonly string[], factory: MeshFactory, output: Ou
           : `error: ${name} needs ${command.operand}`,
     );
     output.err(usage());
-    return 1;
+    return USAGE;
   }
-  if (parsed.values.json && !command.json) {
-    output.err(`error: ${name} takes no --json; only plan prints JSON`);
+  const format = (parsed.values.json ? 'json' : (parsed.values.format ?? 'text')) as Format;
+  if (parsed.values.json && parsed.values.format && parsed.values.format !== 'json') {
+    output.err(`error: --json and --format ${parsed.values.format} contradict each other; give one`);
+    return USAGE;
+  }
+  const formats: readonly Format[] = ['text', 'github', 'json', ...(command.extraFormats ?? [])];
+  if (!formats.includes(format)) {
+    output.err(`error: ${name} takes --format ${formats.join(', ')}, not ${JSON.stringify(format)}${FORMATS.includes(format) ? '' : ''}`);
     output.err(usage());
-    return 1;
+    return USAGE;
   }
+  const run = createReport(format, name, output);
   const options: Options = {
     clusters: parsed.values.clusters ?? 'clusters',
     outdir: parsed.values.outdir ?? 'dist',
     operands,
-    json: parsed.values.json ?? false,
+    format,
+    report: run.report,
   };
   for (const variable of CDK8S_OUTPUT_VARIABLES) delete process.env[variable];
+  let code: number;
   try {
-    return command.run(options, factory, output);
+    code = command.run(options, factory, run.output);
   } catch (error) {
     if (error instanceof OutputFolderError) {
-      output.err(`error: ${error.message}`);
+      // The output folder is input too: a refusal is invalid input, reported like any problem.
+      run.report.problem({ severity: 'error', message: error.message, rule: 'output-folder' });
+      code = 1;
     } else {
       // Bad input is reported before this point; anything here is a bug or an I/O failure.
-      output.err(`weave-mesh: failed: ${(error as Error)?.message ?? String(error)}; ${options.outdir} was left as it was`);
-      if (process.env.WEAVE_MESH_DEBUG) output.err(String((error as Error)?.stack));
+      run.output.err(`weave-mesh: failed: ${(error as Error)?.message ?? String(error)}; ${options.outdir} was left as it was`);
+      if (process.env.WEAVE_MESH_DEBUG) run.output.err(String((error as Error)?.stack));
+      code = FAILURE;
     }
-    return 1;
   }
+  run.finish(code);
+  return code;
 }
 

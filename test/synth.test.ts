@@ -218,11 +218,11 @@ describe('the command line', () => {
     expect(fs.existsSync(path.join(root, 'cli-bad', 'dist'))).toBe(false);
   });
 
-  it('exits 1 on an unknown option, with usage', () => {
+  it('exits 2 on an unknown option, with usage', () => {
     const result = runCli(['--out', 'x']);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^error: unknown option --out$/m);
-    expect(result.stderr).toContain('usage: npm run <command> -- [operands] [--clusters DIR] [--outdir DIR] [--json]');
+    expect(result.stderr).toContain('usage: npm run <command> -- [operands] [--clusters DIR] [--outdir DIR] [--format text|github|json]');
   });
 });
 

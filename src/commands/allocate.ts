@@ -1,7 +1,6 @@
 import * as path from 'path';
 import { writeSubnet } from '../inventory/edit';
 import { loadInventory } from '../inventory/load';
-import { formatProblem } from '../mesh/problem';
 import { recordedSubnets } from '../output/plan';
 import { Command } from './command';
 
@@ -14,7 +13,7 @@ export const allocate: Command = {
     const file = declarations.find((candidate) => candidate.name === cluster);
     if (!file) {
       const known = declarations.map((candidate) => candidate.name).join(', ');
-      output.err(`error: no cluster ${cluster} in ${options.clusters}${known ? ` (it has ${known})` : ''}`);
+      options.report.problem({ severity: 'error', message: `no cluster ${cluster} in ${options.clusters}${known ? ` (it has ${known})` : ''}`, rule: 'allocate' });
       return 1;
     }
     // The same model synth renders: its problems, and its suggestion for this cluster.
@@ -23,14 +22,14 @@ export const allocate: Command = {
     // Allocation needs a sound mesh to allocate in: anything else wrong must be fixed first.
     const blocking = mesh.errors().filter((problem) => problem.rule !== 'missing-subnet');
     if (blocking.length > 0) {
-      for (const problem of blocking) output.err(formatProblem(problem));
+      for (const problem of blocking) options.report.problem(problem);
       output.err(`weave-mesh: fix the errors above before allocating; nothing was written`);
       return 1;
     }
     if (!subnet) {
       const present = mesh.problems.some((problem) => problem.cluster === cluster && problem.rule === 'missing-subnet');
       if (present) {
-        output.err(`error: pod_network_cidr has no free subnet left for ${cluster}; nothing was written`);
+        options.report.problem({ severity: 'error', file: file.path, cluster, message: `pod_network_cidr has no free subnet left for ${cluster}; nothing was written`, rule: 'allocate' });
         return 1;
       }
       output.out(`weave-mesh: ${file.path} already has its subnet; allocation never moves a cluster, nothing was written`);
@@ -38,10 +37,13 @@ export const allocate: Command = {
     }
     const filePath = path.join(options.clusters, path.basename(file.path));
     if (!writeSubnet(filePath, subnet)) {
-      output.err(`error: ${file.path} has no network.weave mapping to put ipalloc_default_subnet in; nothing was written`);
+      options.report.problem({ severity: 'error', file: file.path, cluster, message: 'has no network.weave mapping to put ipalloc_default_subnet in; nothing was written', rule: 'allocate' });
       return 1;
     }
     const restored = recordedSubnets(options.outdir).get(cluster) === subnet;
+    options.report.set('cluster', cluster);
+    options.report.set('subnet', subnet);
+    options.report.set('restored', restored);
     output.out(
       restored
         ? `weave-mesh: restored network.weave.ipalloc_default_subnet: ${subnet} into ${file.path}, as ${options.outdir} records it for the running cluster; run npm run synth to render it`

@@ -1,4 +1,5 @@
 import { compareTrees, formatTreeDiff, readOutputTree } from '../output/compare';
+import { leftoverFluxFolders, meshStateOf } from '../output/plan';
 import { Command, renderInventory } from './command';
 
 export const check: Command = {
@@ -6,7 +7,13 @@ export const check: Command = {
   run(options, factory, output) {
     const rendered = renderInventory(options, factory, output, 'nothing was compared with');
     if (!rendered) return 1;
-    const differences = compareTrees(readOutputTree(options.outdir), rendered.tree);
+    const onDisk = readOutputTree(options.outdir);
+    const differences = compareTrees(onDisk, rendered.tree);
+    const rendering = meshStateOf(rendered.tree);
+    const leaving = [...meshStateOf(onDisk).keys()].filter((cluster) => !rendering.has(cluster));
+    for (const note of leftoverFluxFolders(options.outdir, leaving)) options.report.problem({ severity: 'warning', message: note, rule: 'flux-system-left' });
+    options.report.set('upToDate', differences.length === 0);
+    options.report.set('files', differences.map(({ file, onDisk: before, rendered: after }) => ({ file, change: before === undefined ? 'added' : after === undefined ? 'removed' : 'modified' })));
     if (differences.length === 0) {
       output.out(`weave-mesh: ${options.outdir} is up to date with ${options.clusters}`);
       return 0;

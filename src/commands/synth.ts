@@ -23,9 +23,15 @@ export const synth: Command = {
     const onDisk = readOutputTree(options.outdir);
     const unchanged = compareTrees(onDisk, rendered.tree).length === 0;
     // As loud as plan: a running cluster renumbered is an outage, whoever asked for it.
-    for (const warning of renumberingWarnings(recordsOf(onDisk), recordsOf(rendered.tree))) output.err(`warning: ${warning}`);
+    for (const warning of renumberingWarnings(recordsOf(onDisk), recordsOf(rendered.tree))) options.report.problem({ severity: 'warning', message: warning, rule: 'renumbering' });
     if (!unchanged) writeTreeAtomically(options.outdir, rendered.tree);
     printSummary(rendered.mesh, unchanged ? `${options.outdir} (unchanged)` : options.outdir, output);
+    options.report.set('outdir', options.outdir);
+    options.report.set('written', !unchanged);
+    options.report.set(
+      'clusters',
+      rendered.mesh.clusters.map((chart) => ({ cluster: chart.cluster.name, subnet: chart.cluster.subnet, knownPeers: chart.knownPeers, routedSubnets: chart.routedSubnets })),
+    );
     return 0;
   },
 };

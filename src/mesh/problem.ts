@@ -16,12 +16,12 @@ export interface Problem extends Location {
 /** Formats a problem as the single line the CLI prints: `file:line:column: cluster cluster-a: field: message`. */
 export function formatProblem(problem: Problem): string {
   const where = problem.file !== undefined ? [problem.file, problem.line, problem.column].filter((part) => part !== undefined).join(':') : (problem.construct ?? '');
-  const parts = [where];
+  const parts = where === '' ? [] : [where];
   if (problem.cluster !== undefined) parts.push(`cluster ${problem.cluster}`);
   if (problem.field !== undefined) parts.push(problem.field);
   const prefix = problem.severity === 'warning' ? 'warning: ' : 'error: ';
   // A file name can hold a newline too: the whole report stays one line.
-  return oneLine(`${prefix}${parts.join(': ')}: ${problem.message}`);
+  return oneLine(parts.length > 0 ? `${prefix}${parts.join(': ')}: ${problem.message}` : `${prefix}${problem.message}`);
 }
 
 /** Stable order for reports: by file, then position, then text. */

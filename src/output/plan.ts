@@ -1,8 +1,9 @@
 import { parse } from 'yaml';
 import { subnetsRoutedBy } from '../mesh/derive';
 import { compareAddresses } from '../net/cidr';
+import * as fs from 'fs';
 import { FileDifference, readOutputTree } from './compare';
-import { PHAROS_CONFIG_FILE } from './layout';
+import { fluxFolder, PHAROS_CONFIG_FILE } from './layout';
 import { OutputTree } from './tree';
 
 /** What a rendered tree says about one cluster, read back from its Pharos network config. */
@@ -164,6 +165,47 @@ export function planChanges(before: MeshState, after: MeshState, differences: re
     change: onDisk === undefined ? ('added' as const) : rendered === undefined ? ('removed' as const) : ('modified' as const),
   }));
   return { clustersAdded, clustersRemoved, clusters, warnings, files };
+}
+
+/**
+ * When a cluster leaves, the flux-system/ folder flux bootstrap committed for it in the hub stays
+ * (synth never deletes what bootstrap wrote): say so, and what to do with it.
+ */
+export function leftoverFluxFolders(outdir: string, leaving: readonly string[]): string[] {
+  return leaving
+    .map((cluster) => ({ cluster, folder: `${outdir}/${fluxFolder(cluster)}/flux-system` }))
+    .filter(({ folder }) => fs.existsSync(folder))
+    .map(
+      ({ cluster, folder }) =>
+        `cluster ${cluster} leaves the mesh, but its Flux folder ${folder}/ (committed by flux bootstrap) stays: synth never deletes it. Once Flux no longer syncs that cluster (flux uninstall), remove it with git rm -r ${folder}`,
+    );
+}
+
+/** The plan as Markdown, ready for a pull-request comment or the job summary. */
+export function formatPlanMarkdown(plan: Plan, notes: readonly string[], outdir: string): string {
+  const lines = ['### weave-mesh plan', ''];
+  const code = (items: readonly string[]) => items.map((item) => `\`${item}\``).join(', ');
+  if (plan.files.length === 0) return [...lines, `No changes: \`${outdir}\` is what the inventory renders.`].join('\n');
+  for (const warning of plan.warnings) lines.push(`> [!WARNING]`, `> ${warning}`, '');
+  for (const note of notes) lines.push(`> [!NOTE]`, `> ${note}`, '');
+  if (plan.clustersAdded.length > 0 || plan.clustersRemoved.length > 0) {
+    lines.push('| | cluster | subnet |', '|---|---|---|');
+    for (const { cluster, subnet } of plan.clustersAdded) lines.push(`| joins | ${cluster} | \`${subnet}\` |`);
+    for (const { cluster, subnet } of plan.clustersRemoved) lines.push(`| leaves | ${cluster} | \`${subnet}\` |`);
+    lines.push('');
+  }
+  if (plan.clusters.length > 0) {
+    lines.push('| cluster | subnet | routes added | routes removed | peers added | peers removed |', '|---|---|---|---|---|---|');
+    for (const cluster of plan.clusters) {
+      const subnet = cluster.subnet ? `\`${cluster.subnet.from}\` → \`${cluster.subnet.to}\`` : '';
+      lines.push(`| ${cluster.cluster} | ${subnet} | ${code(cluster.routesAdded)} | ${code(cluster.routesRemoved)} | ${code(cluster.peersAdded)} | ${code(cluster.peersRemoved)} |`);
+    }
+    lines.push('');
+  }
+  lines.push(`<details><summary>${plan.files.length} ${plan.files.length === 1 ? 'file changes' : 'files change'} in <code>${outdir}</code></summary>`, '');
+  for (const { file, change } of plan.files) lines.push(`- ${change}: \`${file}\``);
+  lines.push('', '</details>');
+  return lines.join('\n');
 }
 
 /** The human summary printed before the raw diff. */

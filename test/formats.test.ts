@@ -1,0 +1,146 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { annotation, escapeData, escapeProperty } from '../src/commands/report';
+import { run, runCli, synth, tempDir, threeClusters, writeInventory } from './helpers';
+
+/** How commands report in CI: GitHub annotations, one JSON document, a Markdown plan, documented exit codes. */
+const root = tempDir();
+let counter = 0;
+
+function inventory(change?: (clusters: Record<string, any>) => void) {
+  const dir = path.join(root, `case-${++counter}`);
+  const clusters: Record<string, any> = threeClusters();
+  change?.(clusters);
+  const folder = writeInventory(path.join(dir, 'clusters'), clusters);
+  return { dir, folder, outdir: path.join(dir, 'dist'), opts: ['--clusters', folder, '--outdir', path.join(dir, 'dist')] };
+}
+
+/**
+ * GitHub's workflow command syntax (docs: "Workflow commands for GitHub Actions"):
+ * `::error file={name},line={line},col={col},title={title}::{message}`, properties comma-separated,
+ * values with % CR LF : , escaped, the message with % CR LF escaped.
+ */
+const ANNOTATION = /^::(error|warning|notice)( (file=[^,:\r\n]+)?(,?line=\d+)?(,?col=\d+)?(,?title=[^,:\r\n]+)?)?::[^\r\n]*$/;
+
+describe('--format github', () => {
+  const broken = inventory((c) => {
+    c['cluster-b'].network.weave.ipalloc_default_subnet = '10.33.128.0/17';
+    c['cluster-c'].network.service_cidr = '172.17.0.0/16';
+  });
+  const result = run(['synth', ...broken.opts, '--format', 'github']);
+  const annotations = result.stdout.split('\n').filter((line) => line.startsWith('::'));
+
+  it('prints one annotation per problem in GitHub\'s syntax, with the file, line and column', () => {
+    expect(result.code).toBe(1);
+    expect(annotations).toHaveLength(2);
+    for (const line of annotations) expect(line).toMatch(ANNOTATION);
+    expect(annotations[0]).toMatch(/^::error file=.*cluster-b\.yml,line=\d+,col=\d+,title=weave-mesh subnet-overlap::cluster cluster-b: network\.weave\.ipalloc_default_subnet: 10\.33\.128\.0\/17 overlaps 10\.33\.0\.0\/16 of cluster cluster-a/);
+    expect(annotations[1]).toMatch(/^::warning file=.*cluster-c\.yml,line=\d+,col=\d+,title=weave-mesh shared-service-cidr::cluster cluster-c: network\.service_cidr: 172\.17\.0\.0\/16 is also the service CIDR of cluster cluster-b/);
+  });
+
+  it('names files relative to the repository root, where the pull request shows them', () => {
+    const shipped = runCli(['check', '--format', 'github', '--clusters', 'clusters', '--outdir', 'dist']);
+    expect(shipped.code).toBe(0);
+    const sub = path.join(root, 'repo');
+    fs.mkdirSync(path.join(sub, '.git'), { recursive: true });
+    writeInventory(path.join(sub, 'infra', 'clusters'), { ...threeClusters(), 'cluster-b': { ...threeClusters()['cluster-b'], network: { provider: 'calico' } } });
+    const nested = runCli(['synth', '--format', 'github', '--clusters', 'clusters', '--outdir', 'dist'], { cwd: path.join(sub, 'infra') });
+    expect(nested.stdout.split('\n').filter((line) => line.startsWith('::'))[0]).toMatch(/^::error file=infra\/clusters\/cluster-b\.yml,line=\d+,col=\d+,/);
+  });
+
+  it('escapes as GitHub specifies', () => {
+    expect(escapeData('50% done\r\nnext')).toBe('50%25 done%0D%0Anext');
+    expect(escapeProperty('a:b,c%')).toBe('a%3Ab%2Cc%25');
+    const line = annotation({ severity: 'error', file: 'clusters/a,b:c.yml', line: 3, column: 7, cluster: 'a', field: 'hosts', message: 'two\nlines 100%', rule: 'x' }, process.cwd());
+    expect(line).toBe('::error file=clusters/a%2Cb%3Ac.yml,line=3,col=7,title=weave-mesh x::cluster a: hosts: two%0Alines 100%25');
+    expect(line).toMatch(ANNOTATION);
+  });
+});
+
+describe('--format json', () => {
+  it('prints one JSON document with every problem on stdout, and nothing else there', () => {
+    const broken = inventory((c) => (c['cluster-b'].network.provider = 'calico'));
+    const result = run(['check', ...broken.opts, '--format', 'json']);
+    expect(result.code).toBe(1);
+    const document = JSON.parse(result.stdout);
+    expect(document.command).toBe('check');
+    expect(document.exitCode).toBe(1);
+    expect(document.problems).toEqual([
+      {
+        severity: 'error',
+        file: expect.stringMatching(/cluster-b\.yml$/),
+        line: expect.any(Number),
+        column: expect.any(Number),
+        cluster: 'cluster-b',
+        field: 'network.provider',
+        rule: 'weave-provider',
+        message: 'is "calico"; a multi-cluster pod network needs provider: weave in every cluster',
+      },
+    ]);
+    expect(result.stderr).toMatch(/nothing was compared with/);
+  });
+
+  it('reports each command\'s result', () => {
+    const { opts, folder } = inventory((c) => delete c['cluster-c'].network.weave.ipalloc_default_subnet);
+    const allocate = JSON.parse(run(['allocate', 'cluster-c', ...opts, '--format', 'json']).stdout);
+    expect(allocate).toMatchObject({ command: 'allocate', exitCode: 0, cluster: 'cluster-c', subnet: '10.32.0.0/16', restored: false });
+    const written = JSON.parse(run(['synth', ...opts, '--format', 'json']).stdout);
+    expect(written).toMatchObject({ command: 'synth', exitCode: 0, written: true });
+    expect(written.clusters.map((cluster: any) => cluster.cluster)).toEqual(['cluster-a', 'cluster-b', 'cluster-c']);
+    expect(JSON.parse(run(['check', ...opts, '--format', 'json']).stdout)).toMatchObject({ upToDate: true, files: [] });
+    expect(fs.existsSync(folder)).toBe(true);
+  });
+});
+
+describe('plan --format markdown', () => {
+  const { folder, opts, dir } = inventory();
+  expect(synth(opts).code).toBe(0);
+  fs.rmSync(path.join(folder, 'cluster-c.yml'));
+  const file = path.join(folder, 'cluster-b.yml');
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('10.34.0.0/16', '10.36.0.0/16'));
+  writeInventory(folder, { 'cluster-d': threeClusters()['cluster-c'] });
+
+  it('summarises joins, leaves, routes and peers per cluster, renumbering warnings and the files, for a pull-request comment', () => {
+    const result = run(['plan', ...opts, '--format', 'markdown']);
+    expect(result.code).toBe(0);
+    const markdown = result.stdout;
+    expect(markdown).toMatch(/^### weave-mesh plan$/m);
+    expect(markdown).toContain("> [!WARNING]\n> cluster cluster-b's subnet changes from 10.34.0.0/16 to 10.36.0.0/16");
+    expect(markdown).toContain('| joins | cluster-d | `10.35.0.0/16` |');
+    expect(markdown).toContain('| leaves | cluster-c | `10.35.0.0/16` |');
+    expect(markdown).toMatch(/^\| cluster-a \| {2}\| `10\.36\.0\.0\/16` \| `10\.34\.0\.0\/16` \| .* \|$/m);
+    expect(markdown).toMatch(/<details><summary>\d+ files change in <code>.*dist<\/code><\/summary>/);
+    expect(markdown).toContain('- removed: `cluster-c/pharos/cluster.yml`');
+  });
+
+  it('appends the Markdown to $GITHUB_STEP_SUMMARY in any format', () => {
+    const summary = path.join(dir, 'summary.md');
+    fs.writeFileSync(summary, '# earlier step\n');
+    const result = runCli(['plan', ...opts], { env: { GITHUB_STEP_SUMMARY: summary } });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^weave-mesh plan: /);
+    const written = fs.readFileSync(summary, 'utf8');
+    expect(written.startsWith('# earlier step\n### weave-mesh plan\n')).toBe(true);
+    expect(written).toContain('| leaves | cluster-c |');
+  });
+
+  it('is a plan option only', () => {
+    expect(run(['check', ...opts, '--format', 'markdown']).code).toBe(2);
+  });
+});
+
+describe('exit codes', () => {
+  it.each([
+    ['0: synth of a valid inventory', (o: string[]) => ['synth', ...o], 0],
+    ['0: check of an output folder that is up to date', (o: string[]) => ['check', ...o], 0],
+    ['1: check of an output folder that is out of date', (o: string[], f: string) => (fs.rmSync(path.join(f, 'cluster-c.yml')), ['check', ...o]), 1],
+    ['1: synth of an invalid inventory', (o: string[], f: string) => (fs.writeFileSync(path.join(f, 'cluster-c.yml'), 'hosts: ['), ['synth', ...o]), 1],
+    ['2: an unknown option', (o: string[]) => ['synth', ...o, '--bogus'], 2],
+    ['2: an unknown command', (o: string[]) => ['deploy', ...o], 2],
+    ['2: an unknown format', (o: string[]) => ['synth', ...o, '--format', 'xml'], 2],
+  ])('%s', (_name, args, code) => {
+    const { opts, folder } = inventory();
+    expect(synth(opts).code).toBe(0);
+    expect(run(args(opts, folder)).code).toBe(code);
+  });
+});
