@@ -30,10 +30,13 @@ export interface GitOpsSettings {
 
 export type ResolvedGitOpsSettings = Required<GitOpsSettings>;
 
+/** The repository URL weave-mesh ships with: a placeholder no one can sync from. */
+export const PLACEHOLDER_REPO_URL = 'https://github.com/example-org/weave-mesh.git';
+
 /** Applies the defaults and refuses settings that would render broken manifests. */
 export function resolveGitOpsSettings(settings: GitOpsSettings = {}): ResolvedGitOpsSettings {
   const resolved: ResolvedGitOpsSettings = {
-    repoURL: settings.repoURL ?? 'https://github.com/example-org/weave-mesh.git',
+    repoURL: settings.repoURL ?? PLACEHOLDER_REPO_URL,
     revision: settings.revision ?? 'main',
     pathPrefix: (settings.pathPrefix ?? 'dist').replace(/^\.\//, '').replace(/\/+$/, ''),
     tools: settings.tools ?? ['argocd', 'flux'],

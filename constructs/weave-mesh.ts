@@ -9,7 +9,7 @@ import { OutputTree } from '../src/output/tree';
 import { ArgoCdApplicationSet } from './argo-cd-application-set';
 import { ClusterChart, RouteAgentSettings } from './cluster-chart';
 import { FluxSync } from './flux-sync';
-import { GitOpsSettings, resolveGitOpsSettings } from './gitops-settings';
+import { GitOpsSettings, PLACEHOLDER_REPO_URL, resolveGitOpsSettings } from './gitops-settings';
 import { OutputChart } from './output-chart';
 import { renderTree } from './render-tree';
 import { RouteAgentTeardown } from './route-agent-teardown';
@@ -89,6 +89,15 @@ export class WeaveMesh extends Construct {
     ];
     const validated = validateClusters(declarations, props.recordedSubnets);
     const problems: Problem[] = [...(props.inventory?.problems ?? []), ...validated.problems];
+    if (gitops.repoURL === PLACEHOLDER_REPO_URL && gitops.tools.length > 0) {
+      problems.push({
+        severity: 'warning',
+        construct: this.node.path,
+        field: 'gitops.repoURL',
+        rule: 'gitops-placeholder',
+        message: `is still the placeholder ${PLACEHOLDER_REPO_URL}, so Argo CD and Flux would clone a repository that is not yours; set settings.gitops.repoURL in main.ts (the gitops.repoURL prop of WeaveMesh) to this repository's URL`,
+      });
+    }
     if (declarations.length === 0 && !problems.some((problem) => problem.severity === 'error')) {
       problems.push({ severity: 'error', construct: this.node.path, message: 'declares no clusters; give clusters or an inventory', rule: 'clusters' });
     }

@@ -1,7 +1,12 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { App } from 'cdk8s';
+import { WeaveMesh } from '../constructs/weave-mesh';
+import { runCli as runCliInProcess } from '../src/cli';
 import { annotation, escapeData, escapeProperty } from '../src/commands/report';
-import { run, runCli, synth, tempDir, threeClusters, writeInventory } from './helpers';
+import { loadInventory } from '../src/inventory/load';
+import { REPO, run, runCli, synth, tempDir, threeClusters, writeInventory } from './helpers';
 
 /** How commands report in CI: GitHub annotations, one JSON document, a Markdown plan, documented exit codes. */
 const root = tempDir();
@@ -142,5 +147,26 @@ describe('exit codes', () => {
     const { opts, folder } = inventory();
     expect(synth(opts).code).toBe(0);
     expect(run(args(opts, folder)).code).toBe(code);
+  });
+});
+
+describe('the shipped placeholder repoURL', () => {
+  it.each([
+    ['text', /^warning: weave-mesh: gitops\.repoURL: is still the placeholder https:\/\/github\.com\/example-org\/weave-mesh\.git, so Argo CD and Flux would clone a repository that is not yours; set settings\.gitops\.repoURL in main\.ts/m],
+    ['github', /^::warning title=weave-mesh gitops-placeholder::weave-mesh: gitops\.repoURL: is still the placeholder/m],
+  ])('is warned about by synth and check (%s), naming the setting and where it lives', (format, warning) => {
+    for (const command of ['synth', 'check']) {
+      const result = spawnSync(process.execPath, [path.join(REPO, 'build', 'main.js'), command, '--format', format, '--outdir', path.join(root, `placeholder-${format}`)], { cwd: REPO, encoding: 'utf8' });
+      expect(`${result.stdout}${result.stderr}`).toMatch(warning);
+    }
+  });
+
+  it('is gone once the setting names a real repository', () => {
+    const { opts } = inventory();
+    const factory = (clusters: string, outdir: string) =>
+      new WeaveMesh(new App(), 'weave-mesh', { inventory: loadInventory(clusters), outdir, gitops: { repoURL: 'https://git.example.org/platform/mesh.git' } });
+    const lines: string[] = [];
+    expect(runCliInProcess(['synth', ...opts], factory, { out: () => undefined, err: (line) => lines.push(line) })).toBe(0);
+    expect(lines).toEqual([]);
   });
 });

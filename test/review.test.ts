@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { generateInventory } from '../scripts/generate-inventory';
-import { clusterConfig, readTree, REPO, run, synth, tempDir, threeClusters, writeInventory } from './helpers';
+import { clusterConfig, readTree, REPO, run, synth, tempDir, threeClusters, withoutPlaceholderWarning, writeInventory } from './helpers';
 
 const root = tempDir();
 let counter = 0;
@@ -126,7 +126,7 @@ describe('npm run plan', () => {
     const { opts } = setUp(generateInventory(16));
     const result = spawnSync('sh', ['-c', `"${process.execPath}" "${path.join(REPO, 'build', 'main.js')}" plan ${opts.map((o) => `"${o}"`).join(' ')} | head -1`], { encoding: 'utf8' });
     expect(result.stdout).toMatch(/^weave-mesh plan: /);
-    expect(result.stderr).toBe('');
+    expect(withoutPlaceholderWarning({ code: 0, stdout: '', stderr: result.stderr }).stderr).toBe('');
   });
 
   it('exits 1 on invalid input', () => {
@@ -270,5 +270,20 @@ describe('on a generated 10-cluster inventory', () => {
     expect(lines.filter((line) => line.startsWith('~ cluster '))).toHaveLength(10);
     expect(lines).toContain('~ cluster cluster-001: routes + 10.42.0.0/16; peers + 100.64.10.1, 100.64.10.2');
     expect(fs.existsSync(path.join(outdir, 'cluster-011'))).toBe(false);
+  });
+});
+
+describe('the overview shows each cluster\'s actual peers and routes', () => {
+  it('lists them for a small mesh', () => {
+    const overview = readTree(path.join(REPO, 'dist')).get('README.md')!;
+    expect(overview).toContain(['### cluster-a', '', '2 known peers:', '', '- `198.51.100.11`', '- `198.51.100.12`', '', '1 routed subnet:', '', '- `10.34.0.0/16`'].join('\n'));
+  });
+
+  it('collapses long lists in <details> for a large mesh', () => {
+    const { opts, outdir } = setUp(generateInventory(10, { workers: 2 }));
+    expect(synth(opts).code).toBe(0);
+    const overview = fs.readFileSync(path.join(outdir, 'README.md'), 'utf8');
+    expect(overview).toContain('### cluster-001\n\n<details><summary>18 known peers</summary>\n\n- `100.64.1.1`');
+    expect(overview).toContain('<details><summary>9 routed subnets</summary>');
   });
 });

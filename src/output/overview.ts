@@ -4,6 +4,18 @@ import { DO_NOT_EDIT } from './layout';
 /** Above this many clusters the diagram draws the full mesh as one hub instead of every peering. */
 export const MAX_CLUSTERS_DRAWN_PAIRWISE = 8;
 
+/** Lists longer than this are collapsed, so a large mesh's overview stays readable in a pull request. */
+export const MAX_ITEMS_SHOWN_OPEN = 8;
+
+/** A list of addresses: shown as it is when short, in a collapsed <details> when long. */
+function listing(one: string, many: string, items: readonly string[]): string[] {
+  const what = items.length === 1 ? one : many;
+  if (items.length === 0) return [`No ${many}.`, ''];
+  const list = items.map((item) => `- \`${item}\``);
+  if (items.length <= MAX_ITEMS_SHOWN_OPEN) return [`${items.length} ${what}:`, '', ...list, ''];
+  return [`<details><summary>${items.length} ${what}</summary>`, '', ...list, '', '</details>', ''];
+}
+
 /** What the overview shows of one cluster. */
 export interface OverviewCluster {
   readonly cluster: ClusterSpec;
@@ -56,6 +68,10 @@ export function renderOverview(clusters: readonly OverviewCluster[]): string {
   lines.push('```', '');
   if (clusters.length > MAX_CLUSTERS_DRAWN_PAIRWISE) {
     lines.push(`Above ${MAX_CLUSTERS_DRAWN_PAIRWISE} clusters the diagram draws the full mesh as one hub rather than every peering.`, '');
+  }
+  lines.push('## Per cluster', '', 'What each cluster\'s Weave peers with (`network.weave.known_peers` in its cluster.yml) and routes over its `weave` bridge (the route-config DaemonSet).', '');
+  for (const { cluster, knownPeers, routedSubnets } of clusters) {
+    lines.push(`### ${cluster.name}`, '', ...listing('known peer', 'known peers', knownPeers), ...listing('routed subnet', 'routed subnets', routedSubnets));
   }
   return lines.join('\n');
 }
