@@ -2,6 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
+import { parse } from 'yaml';
 import { WeaveMesh } from '../constructs/weave-mesh';
 import { runCli as runCliInProcess } from '../src/cli';
 import { annotation, escapeData, escapeProperty } from '../src/commands/report';
@@ -168,5 +169,26 @@ describe('the shipped placeholder repoURL', () => {
     const lines: string[] = [];
     expect(runCliInProcess(['synth', ...opts], factory, { out: () => undefined, err: (line) => lines.push(line) })).toBe(0);
     expect(lines).toEqual([]);
+  });
+});
+
+describe('the workflow for users (docs/github-actions.yml)', () => {
+  const workflow = parse(fs.readFileSync(path.join(REPO, 'docs', 'github-actions.yml'), 'utf8'));
+  const commands = workflow.jobs.check.steps.map((step: any) => step.run).filter(Boolean);
+
+  it('runs the tests, check with annotations, and the plan into the job summary', () => {
+    expect(workflow.on.pull_request).toBeDefined();
+    expect(commands).toContain('npm ci');
+    expect(commands.some((command: string) => /npm test$/.test(command))).toBe(true);
+    expect(commands).toContain('npm run --silent check -- --format github');
+    expect(commands).toContain('npm run --silent plan -- --format github');
+  });
+
+  it('uses commands and formats the CLI has', () => {
+    for (const command of commands.filter((line: string) => line.startsWith('npm run --silent'))) {
+      const [, name, rest] = /^npm run --silent (\w+) -- (.*)$/.exec(command)!;
+      expect(['check', 'plan']).toContain(name);
+      expect(run([name, '--clusters', path.join(REPO, 'clusters'), '--outdir', path.join(REPO, 'dist'), ...rest.split(' ')]).code).toBe(0);
+    }
   });
 });

@@ -1,4 +1,3 @@
-import { execFileSync } from 'child_process';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { parse, parseAllDocuments } from 'yaml';
@@ -6,7 +5,7 @@ import { WeaveMesh } from '../constructs/weave-mesh';
 import { GitOpsSettings, resolveGitOpsSettings } from '../constructs/gitops-settings';
 import { loadInventory } from '../src/inventory/load';
 import { writeTree } from '../src/output/write';
-import { tempDir, threeClusters, writeInventory } from './helpers';
+import { kustomize, tempDir, threeClusters, writeInventory } from './helpers';
 
 const root = tempDir();
 const inventory = writeInventory(path.join(root, 'clusters'), threeClusters());
@@ -45,7 +44,7 @@ describe('Argo CD', () => {
   it('builds with kubectl kustomize, as `kubectl apply -k` on the Argo CD cluster would', () => {
     const dir = path.join(root, 'argocd-out');
     writeTree(dir, tree);
-    const built = parseAllDocuments(execFileSync('kubectl', ['kustomize', path.join(dir, '_gitops', 'argocd')], { encoding: 'utf8' })).map((d) => d.toJS());
+    const built = parseAllDocuments(kustomize(path.join(dir, '_gitops', 'argocd'))).map((d) => d.toJS());
     expect(built.map((object) => object.kind)).toEqual(['ApplicationSet']);
   });
 });

@@ -121,3 +121,19 @@ export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.Pro
 export function readTree(root: string): Map<string, string> {
   return new Map(listFiles(root).map((file) => [file, fs.readFileSync(path.join(root, file), 'utf8')]));
 }
+
+/** Tools the tests call through here, with the Debian package that brings each (.ci/run installs them); ruby and the datapath tools say the same in their own test files. */
+const TOOLS: Record<string, string> = { kubectl: 'kubernetes-client' };
+
+/**
+ * `kubectl kustomize DIR`, as Argo CD and Flux build a synced folder. Without kubectl the test fails
+ * saying which tool is missing and how to get it, not with `spawnSync kubectl ENOENT`.
+ */
+export function kustomize(dir: string): string {
+  const result = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8', env: process.env });
+  if (result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT') {
+    throw new Error(`kubectl is not installed, and the tests build synced folders with kubectl kustomize as Argo CD and Flux do: install it (Debian: apt-get install ${TOOLS.kubectl}; .ci/run does)`);
+  }
+  if (result.status !== 0) throw new Error(`kubectl kustomize ${dir} failed: ${result.stderr}`);
+  return result.stdout;
+}

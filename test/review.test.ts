@@ -287,3 +287,20 @@ describe('the overview shows each cluster\'s actual peers and routes', () => {
     expect(overview).toContain('<details><summary>9 routed subnets</summary>');
   });
 });
+
+describe('a cluster leaving a Flux-bootstrapped hub', () => {
+  it('plan and check say its flux-system/ folder stays, and how to remove it', () => {
+    const { inventory, outdir, opts } = setUp(threeClusters());
+    expect(synth(opts).code).toBe(0);
+    const fluxSystem = path.join(outdir, '_gitops', 'flux', 'clusters', 'cluster-c', 'flux-system');
+    fs.mkdirSync(fluxSystem);
+    fs.writeFileSync(path.join(fluxSystem, 'gotk-sync.yaml'), '# bootstrap\n');
+    fs.rmSync(path.join(inventory, 'cluster-c.yml'));
+    const note = `cluster cluster-c leaves the mesh, but its Flux folder ${fluxSystem}/ (committed by flux bootstrap) stays: synth never deletes it. Once Flux no longer syncs that cluster (flux uninstall), remove it with git rm -r ${fluxSystem}`;
+    expect(run(['plan', ...opts]).stdout).toContain(`NOTE: ${note}`);
+    expect(run(['plan', ...opts, '--format', 'markdown']).stdout).toContain(`> [!NOTE]\n> ${note}`);
+    const check = run(['check', ...opts]);
+    expect(check.code).toBe(1);
+    expect(check.stderr).toContain(`warning: ${note}`);
+  });
+});

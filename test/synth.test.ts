@@ -1,11 +1,10 @@
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { parse, parseAllDocuments } from 'yaml';
 import { WeaveMesh } from '../constructs/weave-mesh';
 import { loadInventory } from '../src/inventory/load';
-import { readTree, REPO, runCli, synth, tempDir, threeClusters, writeInventory } from './helpers';
+import { kustomize, readTree, REPO, runCli, synth, tempDir, threeClusters, writeInventory } from './helpers';
 
 const root = tempDir();
 
@@ -230,7 +229,7 @@ describe('kubectl kustomize', () => {
   it('builds every synced folder exactly as Argo CD and Flux would', () => {
     const { outdir } = renderInto('kustomize', threeClusters());
     for (const cluster of ['cluster-a', 'cluster-b', 'cluster-c']) {
-      const built = execFileSync('kubectl', ['kustomize', path.join(outdir, cluster, 'kubernetes')], { encoding: 'utf8' });
+      const built = kustomize(path.join(outdir, cluster, 'kubernetes'));
       const objects = parseAllDocuments(built).map((document) => document.toJS());
       expect(objects.map((object) => `${object.kind}/${object.metadata.namespace}/${object.metadata.name}`)).toEqual(['DaemonSet/kube-system/route-config']);
     }
@@ -238,7 +237,7 @@ describe('kubectl kustomize', () => {
 
   it('builds the teardown folder, which is applied with kubectl apply -k to a cluster that leaves', () => {
     const { outdir } = renderInto('kustomize-teardown', threeClusters());
-    const built = execFileSync('kubectl', ['kustomize', path.join(outdir, '_teardown')], { encoding: 'utf8' });
+    const built = kustomize(path.join(outdir, '_teardown'));
     const objects = parseAllDocuments(built).map((document) => document.toJS());
     expect(objects.map((object) => `${object.kind}/${object.metadata.namespace}/${object.metadata.name}`)).toEqual(['DaemonSet/kube-system/route-config-teardown']);
   });
@@ -249,5 +248,17 @@ describe('construct validations', () => {
     const tree = new WeaveMesh(new App(), 'mesh', { inventory: loadInventory(path.join(REPO, 'clusters')) });
     tree.clusters[1].routeAgent.node.addValidation({ validate: () => ['a deliberately failing validation'] });
     expect(() => tree.render()).toThrow(/invalid construct tree: mesh\/cluster-b\/RouteAgent: a deliberately failing validation/);
+  });
+});
+
+describe('a machine without a tool the tests use', () => {
+  it('fails naming the tool and how to get it, not with spawnSync ENOENT', () => {
+    const saved = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      expect(() => kustomize('.')).toThrow(/^kubectl is not installed, and the tests build synced folders with kubectl kustomize as Argo CD and Flux do: install it \(Debian: apt-get install kubernetes-client; \.ci\/run does\)$/);
+    } finally {
+      process.env.PATH = saved;
+    }
   });
 });
