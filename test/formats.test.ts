@@ -7,19 +7,12 @@ import { WeaveMesh } from '../constructs/weave-mesh';
 import { runCli as runCliInProcess } from '../src/cli';
 import { annotation, escapeData, escapeProperty } from '../src/commands/report';
 import { loadInventory } from '../src/inventory/load';
-import { REPO, run, runCli, synth, tempDir, threeClusters, writeInventory } from './helpers';
+import { REPO, run, runCli, synth, tempDir, threeClusterInventory, threeClusters, writeInventory } from './helpers';
 
 /** How commands report in CI: GitHub annotations, one JSON document, a Markdown plan, documented exit codes. */
 const root = tempDir();
-let counter = 0;
-
-function inventory(change?: (clusters: Record<string, any>) => void) {
-  const dir = path.join(root, `case-${++counter}`);
-  const clusters: Record<string, any> = threeClusters();
-  change?.(clusters);
-  const folder = writeInventory(path.join(dir, 'clusters'), clusters);
-  return { dir, folder, outdir: path.join(dir, 'dist'), opts: ['--clusters', folder, '--outdir', path.join(dir, 'dist')] };
-}
+/** The three-cluster inventory in a fresh folder, changed by `change`. */
+const inventory = (change?: (clusters: Record<string, any>) => void) => threeClusterInventory(root, change);
 
 /**
  * GitHub's workflow command syntax (docs: "Workflow commands for GitHub Actions"):

@@ -137,3 +137,16 @@ export function kustomize(dir: string): string {
   if (result.status !== 0) throw new Error(`kubectl kustomize ${dir} failed: ${result.stderr}`);
   return result.stdout;
 }
+
+/**
+ * A fresh folder below `root` holding the three-cluster inventory in `clusters/` (changed by `change`)
+ * and room for `dist/`: the folders and the --clusters/--outdir options that point at them.
+ */
+export function threeClusterInventory(root: string, change?: (clusters: Record<string, any>) => void) {
+  const dir = fs.mkdtempSync(path.join(root, 'case-'));
+  const clusters: Record<string, any> = threeClusters();
+  change?.(clusters);
+  const folder = writeInventory(path.join(dir, 'clusters'), clusters);
+  const outdir = path.join(dir, 'dist');
+  return { dir, folder, outdir, opts: ['--clusters', folder, '--outdir', outdir] };
+}

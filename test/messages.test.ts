@@ -1,19 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { formatProblem } from '../src/mesh/problem';
-import { run, synth, tempDir, threeClusters, writeInventory } from './helpers';
+import { run, synth, tempDir, threeClusterInventory, threeClusters, writeInventory } from './helpers';
 
 /** Small effects that make a message wrong or a result surprising (issue 13's last list). */
 const root = tempDir();
-let counter = 0;
-
-function inventory(change?: (clusters: Record<string, any>) => void) {
-  const dir = path.join(root, `case-${++counter}`);
-  const clusters: Record<string, any> = threeClusters();
-  change?.(clusters);
-  const folder = writeInventory(path.join(dir, 'clusters'), clusters);
-  return { dir, folder, outdir: path.join(dir, 'dist'), opts: ['--clusters', folder, '--outdir', path.join(dir, 'dist')] };
-}
+/** The three-cluster inventory in a fresh folder, changed by `change`. */
+const inventory = (change?: (clusters: Record<string, any>) => void) => threeClusterInventory(root, change);
 
 describe('messages', () => {
   it('a prefix length with a leading zero is called that, not host bits', () => {
@@ -77,7 +70,7 @@ describe('messages', () => {
   });
 
   it('the refusal of an inventory inside the output folder names both, not only --outdir', () => {
-    const dir = path.join(root, `inside-${++counter}`);
+    const dir = fs.mkdtempSync(path.join(root, 'inside-'));
     const folder = writeInventory(path.join(dir, 'dist', 'clusters'), threeClusters());
     const result = synth(['--clusters', folder, '--outdir', path.join(dir, 'dist')]);
     expect(result.stderr).toMatch(/the inventory .* lies inside it, and synth replaces the output folder as a whole; give --clusters and --outdir folders apart from each other$/m);
