@@ -108,9 +108,11 @@ log() { echo "route-config: $*"; }
 weave_ip() {
   ip -o -4 addr show dev weave 2>/dev/null | awk '{ split($4, a, "/"); print a[1]; exit }'
 }
-# Routes of the main table, one a line: type, destination, device, source, metric.
+# Routes of the main table, one a line: type, destination, device, source, metric. Fails when ip cannot list them.
 routes() {
-  ip -4 route show table main "$@" 2>/dev/null | awk '{
+  listed=$(ip -4 route show table main "$@" 2>/dev/null) || return 1
+  [ -n "$listed" ] || return 0
+  echo "$listed" | awk '{
     type = "unicast"; i = 1
     if ($1 ~ /^(blackhole|unreachable|prohibit|throw|local|broadcast|multicast|nat|anycast)$/) { type = $1; i = 2 }
     dev = "-"; src = "-"; metric = 0
@@ -124,7 +126,8 @@ routes() {
 }
 # remove_routes WHY: deletes every route with the agent's protocol, and no other.
 remove_routes() {
-  routes proto "$proto" | while read -r type dst dev src metric; do
+  owned=$(routes proto "$proto") || { log "could not list routes; nothing removed"; return 1; }
+  [ -n "$owned" ] && echo "$owned" | while read -r type dst dev src metric; do
     ip route del "$dst" proto "$proto" metric "$metric" table main && log "removed route $dst dev $dev ($1)"
   done
 }
@@ -133,7 +136,9 @@ remove_firewall() {
   b=$1
   for spec in "filter FORWARD ${FORWARD_CHAIN}" "nat POSTROUTING ${NAT_CHAIN}"; do
     set -- $spec
-    "iptables-$b" -w 5 -t "$1" -S "$3" >/dev/null 2>&1 || continue
+    "iptables-$b" -w 5 -t "$1" -S "$3" >/dev/null 2>&1; listed=$?
+    [ $listed = 1 ] && continue
+    [ $listed = 0 ] || { log "could not read iptables-$b (the xtables lock is busy?); chain $3 not removed"; continue; }
     while "iptables-$b" -w 5 -t "$1" -D "$2" -m comment --comment "$comment" -j "$3" 2>/dev/null; do :; done
     "iptables-$b" -w 5 -t "$1" -F "$3" && "iptables-$b" -w 5 -t "$1" -X "$3" && log "removed chain $3 and its jump from $2 (iptables-$b)"
   done
@@ -154,9 +159,16 @@ nat_rules=$(for cidr in $desired; do echo "${natRulePair('$local_subnet', '$cidr
 # Sets backend (legacy or nft) and why: the iptables that holds Weave's own rules.
 choose_backend() {
   case $iptables_setting in legacy|nft) backend=$iptables_setting; why="set in the DaemonSet"; return ;; esac
-  in_legacy=no; in_nft=no
-  iptables-legacy -w 5 -t nat -S WEAVE >/dev/null 2>&1 && in_legacy=yes
-  iptables-nft -t nat -S WEAVE >/dev/null 2>&1 && in_nft=yes
+  # Exit 0: Weave's chain is there; 1: it is not; anything else (4: the xtables lock is busy): unknown.
+  iptables-legacy -w 5 -t nat -S WEAVE >/dev/null 2>&1; in_legacy=$?
+  iptables-nft -w 5 -t nat -S WEAVE >/dev/null 2>&1; in_nft=$?
+  if [ $in_legacy -gt 1 ] || [ $in_nft -gt 1 ]; then
+    # Never switch, or guess, on a reading that failed: keep what is known, else wait for the next round.
+    backend=$last_backend; why="unchanged"
+    return
+  fi
+  [ $in_legacy = 0 ] && in_legacy=yes || in_legacy=no
+  [ $in_nft = 0 ] && in_nft=yes || in_nft=no
   if [ $in_legacy = yes ] && [ $in_nft = no ]; then backend=legacy; why="Weave's rules are there"
   elif [ $in_nft = yes ] && [ $in_legacy = no ]; then backend=nft; why="Weave's rules are there"
   else
@@ -169,9 +181,13 @@ choose_backend() {
 }
 # check_table TABLE PARENT CHAIN PLACE RULES: sets problem (empty when all is in place), copies and want.
 # PLACE is after:REGEX (the jump follows the first rule matching it, else comes first) or before:REGEX.
+# unknown is set when iptables could not be read (exit 4: the xtables lock is busy); then nothing may be concluded.
 check_table() {
-  current=$("iptables-$backend" -w 5 -t "$1" -S "$3" 2>/dev/null | grep '^-A ')
-  state=$("iptables-$backend" -w 5 -t "$1" -S "$2" 2>/dev/null | awk -v chain="$3" -v place="$4" '
+  problem=; unknown=
+  current=$("iptables-$backend" -w 5 -t "$1" -S "$3" 2>/dev/null)
+  case $? in 0) current=$(echo "$current" | grep '^-A ') ;; 1) current= ;; *) unknown=yes; return ;; esac
+  parent=$("iptables-$backend" -w 5 -t "$1" -S "$2" 2>/dev/null) || { unknown=yes; return; }
+  state=$(echo "$parent" | awk -v chain="$3" -v place="$4" '
     $1 != "-A" { next }
     { i++ }
     $(NF - 1) == "-j" && $NF == chain { n++; if (!at) at = i; next }
@@ -182,7 +198,6 @@ check_table() {
       print n + 0, ok, want
     }')
   copies=\${state%% *}; want=\${state##* }; ok=\${state#* }; ok=\${ok%% *}
-  problem=
   if [ -z "$current" ] && [ "$copies" = 0 ]; then problem="was missing"
   elif [ "$current" != "$5" ]; then problem="differed from the mesh"
   elif [ "$copies" = 0 ]; then problem="had no jump from $2"
@@ -215,6 +230,7 @@ apply_table() {
 }
 reconcile_firewall() {
   choose_backend
+  [ -n "$backend" ] || return
   if [ "$backend" != "$last_backend" ]; then
     log "using iptables-$backend: $why"
     [ $backend = legacy ] && other=nft || other=legacy
@@ -239,14 +255,15 @@ reconcile_routes() {
   fi
   [ "$weave" = missing ] && log "weave interface has address $src again"
   weave=up
-  own=$(routes proto "$proto")
+  own=$(routes proto "$proto") || return
   shadowed=
   for cidr in $desired; do
     mine=$(echo "$own" | awk -v cidr="$cidr" '$2 == cidr && $5 == 0')
     [ "$mine" = "unicast $cidr weave $src 0" ] && continue
     if [ -z "$mine" ]; then
       # Routes have one slot per destination and metric: is the agent's held by a route of someone else?
-      set -- $(routes exact "$cidr" | awk '$5 == 0')
+      slot=$(routes exact "$cidr") || continue
+      set -- $(echo "$slot" | awk '$5 == 0')
       if [ -n "$1" ] && [ "$1 $3" != "unicast weave" ]; then
         shadowed="$shadowed $cidr"
         case " $reported " in *" $cidr "*) ;; *) log "not touching the $1 route to $cidr that route-config did not add: traffic to $cidr fails until it is removed" ;; esac
@@ -309,9 +326,12 @@ for address in $probes; do
     { echo "not ready: ip route get $address gives '$got', not dev weave src $src"; exit 1; }
 done
 choose_backend
+[ -n "$backend" ] || { echo "not ready: could not tell which iptables Weave uses (the xtables lock is busy?)"; exit 1; }
 forward_table
+[ -z "$unknown" ] || { echo "not ready: could not read iptables-$backend (the xtables lock is busy?)"; exit 1; }
 [ -z "$problem" ] || { echo "not ready: iptables-$backend filter ${FORWARD_CHAIN} $problem"; exit 1; }
 nat_table
+[ -z "$unknown" ] || { echo "not ready: could not read iptables-$backend (the xtables lock is busy?)"; exit 1; }
 [ -z "$problem" ] || { echo "not ready: iptables-$backend nat ${NAT_CHAIN} $problem"; exit 1; }
 `;
 }
@@ -333,11 +353,17 @@ while true; do sleep "$interval" & wait $!; done
 export function routeAgentTeardownProbeScript(options: RouteAgentTeardownOptions): string {
   checkCommon(options);
   return `${common(options)}
-[ -z "$(routes proto "$proto")" ] || { echo "not ready: routes with protocol $proto remain"; exit 1; }
+left=$(routes proto "$proto") || { echo "not ready: could not list the routes"; exit 1; }
+[ -z "$left" ] || { echo "not ready: routes with protocol $proto remain"; exit 1; }
 for b in ${backendsOf(options.iptablesBackend).join(' ')}; do
   for spec in "filter ${FORWARD_CHAIN}" "nat ${NAT_CHAIN}"; do
     set -- $spec
-    ! "iptables-$b" -w 5 -t "$1" -S "$2" >/dev/null 2>&1 || { echo "not ready: chain $2 remains in iptables-$b"; exit 1; }
+    "iptables-$b" -w 5 -t "$1" -S "$2" >/dev/null 2>&1
+    case $? in
+      1) ;;
+      0) echo "not ready: chain $2 remains in iptables-$b"; exit 1 ;;
+      *) echo "not ready: could not read iptables-$b (the xtables lock is busy?)"; exit 1 ;;
+    esac
   done
 done
 `;

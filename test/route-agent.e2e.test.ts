@@ -184,7 +184,7 @@ describeWhenPossible('the route agent on simulated Weave nodes', () => {
   it('logs nothing while all is well', async () => {
     const before = mesh.nodes.map((node) => agents.get(node)!.lines.length);
     await new Promise((resolve) => setTimeout(resolve, 2500 * INTERVAL));
-    expect(mesh.nodes.map((node) => agents.get(node)!.lines.length)).toEqual(before);
+    expect(mesh.nodes.map((node, index) => agents.get(node)!.lines.slice(before[index]))).toEqual(mesh.nodes.map(() => []));
   });
 
   it('5. the destination cluster\'s ingress policies still apply: a pod that is not allowed in stays unreachable', () => {

@@ -97,6 +97,12 @@ describe('RouteAgent', () => {
     expect(script).toContain('ip route replace "$cidr" dev weave src "$src" proto "$proto" table main');
   });
 
+  it('tells a chain that is absent (exit 1) from iptables it could not read (exit 4: the xtables lock is busy), and then changes nothing', () => {
+    expect(script).toContain('case $? in 0) current=$(echo "$current" | grep \'^-A \') ;; 1) current= ;; *) unknown=yes; return ;; esac');
+    expect(script).toContain('if [ $in_legacy -gt 1 ] || [ $in_nft -gt 1 ]; then');
+    expect(script).toContain('own=$(routes proto "$proto") || return');
+  });
+
   it('leaves routes and rules in place on SIGTERM', () => {
     const stop = /stop\(\) \{([\s\S]*?)\n\}/.exec(script)![1];
     expect(stop).not.toMatch(/ip route del|remove_|iptables/);
@@ -106,7 +112,7 @@ describe('RouteAgent', () => {
   it('is ready only when the kernel routes every remote subnet out of weave and the rules are in place', () => {
     expect(container.readinessProbe.exec.command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
     expect(probe).toContain('ip -4 route get "$address"');
-    expect(probe).toContain('forward_table\n[ -z "$problem" ] ||');
+    expect(probe).toContain('forward_table\n[ -z "$unknown" ] || { echo "not ready: could not read iptables-$backend (the xtables lock is busy?)"; exit 1; }\n[ -z "$problem" ] ||');
     expect(container.readinessProbe.periodSeconds).toBe(10);
     expect(container.readinessProbe.timeoutSeconds).toBe(10);
   });
