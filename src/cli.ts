@@ -2,7 +2,7 @@ import { parseArgs } from 'util';
 import { allocate } from './commands/allocate';
 import { check } from './commands/check';
 import { Command, MeshFactory, Options, Output } from './commands/command';
-import { createReport, Format, FORMATS } from './commands/report';
+import { createReport, Format } from './commands/report';
 import { plan } from './commands/plan';
 import { schema } from './commands/schema';
 import { synth } from './commands/synth';
@@ -124,7 +124,7 @@ export function runCli(argv: readonly string[], factory: MeshFactory, output: Ou
   }
   const formats: readonly Format[] = ['text', 'github', 'json', ...(command.extraFormats ?? [])];
   if (!formats.includes(format)) {
-    output.err(`error: ${name} takes --format ${formats.join(', ')}, not ${JSON.stringify(format)}${FORMATS.includes(format) ? '' : ''}`);
+    output.err(`error: ${name} takes --format ${formats.join(', ')}, not ${JSON.stringify(format)}`);
     output.err(usage());
     return USAGE;
   }

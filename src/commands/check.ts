@@ -1,5 +1,5 @@
 import { compareTrees, formatTreeDiff, readOutputTree } from '../output/compare';
-import { leftoverFluxFolders, meshStateOf } from '../output/plan';
+import { clustersOf, leftoverFluxFolders } from '../output/plan';
 import { Command, renderInventory } from './command';
 
 export const check: Command = {
@@ -9,8 +9,8 @@ export const check: Command = {
     if (!rendered) return 1;
     const onDisk = readOutputTree(options.outdir);
     const differences = compareTrees(onDisk, rendered.tree);
-    const rendering = meshStateOf(rendered.tree);
-    const leaving = [...meshStateOf(onDisk).keys()].filter((cluster) => !rendering.has(cluster));
+    const rendering = clustersOf(rendered.tree);
+    const leaving = [...clustersOf(onDisk)].filter((cluster) => !rendering.has(cluster));
     for (const note of leftoverFluxFolders(options.outdir, leaving)) options.report.problem({ severity: 'warning', message: note, rule: 'flux-system-left' });
     options.report.set('upToDate', differences.length === 0);
     options.report.set('files', differences.map(({ file, onDisk: before, rendered: after }) => ({ file, change: before === undefined ? 'added' : after === undefined ? 'removed' : 'modified' })));

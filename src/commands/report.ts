@@ -4,7 +4,6 @@ import { formatProblem, Problem } from '../mesh/problem';
 
 /** How a command reports: for people (`text`), for GitHub Actions (`github`), for programs (`json`); plan also writes `markdown`. */
 export type Format = 'text' | 'github' | 'json' | 'markdown';
-export const FORMATS: readonly Format[] = ['text', 'github', 'json', 'markdown'];
 
 /** Where a command writes; tests capture it. */
 export interface Output {

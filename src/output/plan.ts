@@ -44,6 +44,11 @@ export interface Plan {
 
 const PHAROS_CONFIG = new RegExp(`^([^/_.][^/]*)/${PHAROS_CONFIG_FILE.replace(/[./]/g, '\\$&')}$`);
 
+/** The clusters a rendered tree holds, from its file names alone (no file is parsed). */
+export function clustersOf(tree: OutputTree): Set<string> {
+  return new Set([...tree.keys()].flatMap((file) => PHAROS_CONFIG.exec(file)?.[1] ?? []));
+}
+
 /** Reads the mesh back from a rendered tree (the output folder, or a render in memory). */
 export function meshStateOf(tree: OutputTree): MeshState {
   const state = new Map<string, ClusterState>();
