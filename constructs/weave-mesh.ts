@@ -77,8 +77,10 @@ export class WeaveMesh extends Construct {
   public readonly clusters: readonly ClusterChart[];
   /** Every error and warning, in file and line order. */
   public readonly problems: readonly Problem[];
-  /** For each cluster without a subnet: the lowest free one of the mesh's usual size. */
+  /** For each cluster without a subnet: its recorded one, else the lowest free one of the mesh's usual size. */
   public readonly suggestedSubnets: ReadonlyMap<string, string>;
+  /** The subnets the output folder records for running clusters, as given. */
+  public readonly recordedSubnets: ReadonlyMap<string, string>;
 
   public constructor(scope: Construct, id: string, props: WeaveMeshProps) {
     super(scope, id);
@@ -103,6 +105,7 @@ export class WeaveMesh extends Construct {
     }
     this.problems = problems.sort(compareProblems);
     this.suggestedSubnets = validated.suggestedSubnets;
+    this.recordedSubnets = props.recordedSubnets ?? new Map();
     this.node.addValidation({ validate: () => this.errors().map(formatProblem) });
 
     if (this.errors().length > 0 || !validated.mesh) {

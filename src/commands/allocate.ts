@@ -1,7 +1,6 @@
 import * as path from 'path';
 import { writeSubnet } from '../inventory/edit';
 import { loadInventory } from '../inventory/load';
-import { recordedSubnets } from '../output/plan';
 import { Command } from './command';
 
 export const allocate: Command = {
@@ -40,7 +39,7 @@ export const allocate: Command = {
       options.report.problem({ severity: 'error', file: file.path, cluster, message: 'has no network.weave mapping to put ipalloc_default_subnet in; nothing was written', rule: 'allocate' });
       return 1;
     }
-    const restored = recordedSubnets(options.outdir).get(cluster) === subnet;
+    const restored = mesh.recordedSubnets.get(cluster) === subnet;
     options.report.set('cluster', cluster);
     options.report.set('subnet', subnet);
     options.report.set('restored', restored);

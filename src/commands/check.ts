@@ -1,4 +1,4 @@
-import { compareTrees, formatTreeDiff, readOutputTree } from '../output/compare';
+import { compareTrees, fileChanges, formatTreeDiff, readOutputTree } from '../output/compare';
 import { clustersOf, leftoverFluxFolders } from '../output/plan';
 import { Command, renderInventory } from './command';
 
@@ -13,7 +13,7 @@ export const check: Command = {
     const leaving = [...clustersOf(onDisk)].filter((cluster) => !rendering.has(cluster));
     for (const note of leftoverFluxFolders(options.outdir, leaving)) options.report.problem({ severity: 'warning', message: note, rule: 'flux-system-left' });
     options.report.set('upToDate', differences.length === 0);
-    options.report.set('files', differences.map(({ file, onDisk: before, rendered: after }) => ({ file, change: before === undefined ? 'added' : after === undefined ? 'removed' : 'modified' })));
+    options.report.set('files', fileChanges(differences));
     if (differences.length === 0) {
       output.out(`weave-mesh: ${options.outdir} is up to date with ${options.clusters}`);
       return 0;

@@ -15,7 +15,6 @@ export interface Output {
 
 /** What a command reports besides its human output: its problems and, for json, its result. */
 export interface Report {
-  readonly format: Format;
   /** Reports one problem: a line on stderr (text), a workflow annotation (github), or an entry of the document (json). */
   problem(problem: Problem): void;
   /** Sets a field of the json document (ignored by the other formats). */
@@ -30,7 +29,6 @@ export function createReport(format: Format, command: string, output: Output, ro
   const problems: Problem[] = [];
   const fields: Record<string, unknown> = {};
   const report: Report = {
-    format,
     problem(problem) {
       if (format === 'json') problems.push(problem);
       else if (format === 'github') output.out(annotation(problem, root));

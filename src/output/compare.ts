@@ -20,13 +20,13 @@ export interface FileDifference {
  * print a secret in a diff) and a FIFO or device never read (it could hang or grow without end);
  * they are refused with their path.
  */
-export function readOutputTree(outdir: string): OutputTree {
+export function readOutputTree(outdir: string, include: (file: string) => boolean = () => true): OutputTree {
   assertOutputFolder(outdir);
   if (!fs.existsSync(outdir)) return new Map();
   if (!fs.statSync(outdir).isDirectory()) throw new OutputFolderError(`refusing to read ${outdir}: it is not a folder`);
   const tree = new Map<string, string>();
   for (const entry of listEntries(outdir)) {
-    if (isForeignPath(entry.path)) continue;
+    if (isForeignPath(entry.path) || !include(entry.path)) continue;
     const file = path.join(outdir, ...entry.path.split('/'));
     if (entry.kind !== 'file') {
       throw new OutputFolderError(`refusing to read ${file}: it is a ${entry.kind}, and weave-mesh writes only regular files into its output folder; remove it`);
@@ -36,6 +36,14 @@ export function readOutputTree(outdir: string): OutputTree {
     tree.set(entry.path, fs.readFileSync(file, 'utf8'));
   }
   return tree;
+}
+
+/** How a file changes from the output folder to the render. */
+export type FileChange = { readonly file: string; readonly change: 'added' | 'removed' | 'modified' };
+
+/** Each differing file with whether the render adds, removes or modifies it. */
+export function fileChanges(differences: readonly FileDifference[]): FileChange[] {
+  return differences.map(({ file, onDisk, rendered }) => ({ file, change: onDisk === undefined ? 'added' : rendered === undefined ? 'removed' : 'modified' }));
 }
 
 /** The files that differ between the output folder and a rendered tree, including files on one side only. */

@@ -2,7 +2,7 @@ import { parse } from 'yaml';
 import { subnetsRoutedBy } from '../mesh/derive';
 import { compareAddresses } from '../net/cidr';
 import * as fs from 'fs';
-import { FileDifference, readOutputTree } from './compare';
+import { FileChange, fileChanges, FileDifference, readOutputTree } from './compare';
 import { fluxFolder, PHAROS_CONFIG_FILE } from './layout';
 import { OutputTree } from './tree';
 
@@ -39,7 +39,7 @@ export interface Plan {
   readonly clusters: readonly ClusterPlan[];
   /** Changes that renumber running pods. */
   readonly warnings: readonly string[];
-  readonly files: readonly { readonly file: string; readonly change: 'added' | 'removed' | 'modified' }[];
+  readonly files: readonly FileChange[];
 }
 
 const PHAROS_CONFIG = new RegExp(`^([^/_.][^/]*)/${PHAROS_CONFIG_FILE.replace(/[./]/g, '\\$&')}$`);
@@ -104,7 +104,8 @@ export function recordsOf(tree: OutputTree): Map<string, ClusterRecord> {
  */
 export function recordedSubnets(outdir: string): Map<string, string> {
   const record = new Map<string, string>();
-  for (const [cluster, { subnet }] of recordsOf(readOutputTree(outdir))) if (subnet) record.set(cluster, subnet);
+  // Only the cluster.yml files: the record needs nothing else, and synth reads the whole folder once more to compare.
+  for (const [cluster, { subnet }] of recordsOf(readOutputTree(outdir, (file) => PHAROS_CONFIG.test(file)))) if (subnet) record.set(cluster, subnet);
   return record;
 }
 
@@ -165,11 +166,7 @@ export function planChanges(before: MeshState, after: MeshState, differences: re
     const changed = plan.subnet || plan.podNetworkCidr || [plan.routesAdded, plan.routesRemoved, plan.peersAdded, plan.peersRemoved].some((list) => list.length > 0);
     if (changed) clusters.push(plan);
   }
-  const files = differences.map(({ file, onDisk, rendered }) => ({
-    file,
-    change: onDisk === undefined ? ('added' as const) : rendered === undefined ? ('removed' as const) : ('modified' as const),
-  }));
-  return { clustersAdded, clustersRemoved, clusters, warnings, files };
+  return { clustersAdded, clustersRemoved, clusters, warnings, files: fileChanges(differences) };
 }
 
 /**
