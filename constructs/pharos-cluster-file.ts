@@ -1,7 +1,8 @@
 import * as path from 'path';
 import { Construct } from 'constructs';
-import { Document, isScalar, isSeq, parse, Scalar, visit } from 'yaml';
+import { Document, isScalar, isSeq, visit } from 'yaml';
 import { ClusterSpec } from '../src/mesh/model';
+import { readSameInYaml11And12, StringList } from '../src/output/pharos-yaml';
 
 export interface PharosClusterFileProps {
   /** The validated cluster, with its cluster.yml as read. */
@@ -64,23 +65,23 @@ export class PharosClusterFile extends Construct {
       if (node && typeof node === 'object') dropSchemaLine(node as { commentBefore?: string | null });
     });
 
-    if (props.knownPeers.length > 0) document.setIn(['network', 'weave', 'known_peers'], [...props.knownPeers]);
     for (const key of PATH_KEYS) {
       for (const at of expand(document, key)) {
         const value = document.getIn(at);
         if (typeof value === 'string') document.setIn(at, rebase(value, cluster.baseDir, props.folder));
       }
     }
+    readSameInYaml11And12(document);
+    // Derived lists are written for both YAML versions as they are added (a peer named `on`, say).
+    if (props.knownPeers.length > 0) document.setIn(['network', 'weave', 'known_peers'], new StringList(props.knownPeers));
     this.trustsPeers = document.getIn(['network', 'firewalld', 'enabled']) === true;
     if (this.trustsPeers) {
       const current = document.getIn(['network', 'firewalld', 'trusted_subnets']);
       const own = isSeq(current) ? current.items.map((item) => (isScalar(item) ? String(item.value) : '')) : [];
       const added = props.otherPeers().filter((peer) => !own.includes(peer));
-      if (isSeq(current)) for (const peer of added) current.add(document.createNode(peer));
-      else if (added.length > 0) document.setIn(['network', 'firewalld', 'trusted_subnets'], added);
+      if (isSeq(current)) current.items.push(...new StringList(added).asNodes().items);
+      else if (added.length > 0) document.setIn(['network', 'firewalld', 'trusted_subnets'], new StringList(added));
     }
-    // Last, so that derived values (a peer named `on`, say) are written unambiguously too.
-    readSameInYaml11And12(document);
     this.document = document;
   }
 }
@@ -109,44 +110,4 @@ export function rebase(value: string, baseDir: string, folder: string): string {
   if (value.startsWith('~') || path.posix.isAbsolute(value) || value === '') return value;
   const relative = path.relative(path.resolve(folder), path.resolve(baseDir, value)).split(path.sep).join('/');
   return relative.startsWith('../') ? relative : `./${relative}`;
-}
-
-/**
- * Rewrites scalars whose spelling YAML 1.1 and 1.2 read differently: numbers and booleans lose
- * 1.1-only spellings (`017`, `0x1f`, `yes`, `on`), and strings that either version would read as
- * something else (`0o17`, `yes`, `1_000`) are quoted.
- */
-function readSameInYaml11And12(document: Document): void {
-  visit(document, {
-    Scalar(_key, node) {
-      if (typeof node.value === 'number' && typeof node.source === 'string' && /^[-+]?[1-9][0-9]*$/.test(node.source) && !Number.isSafeInteger(node.value)) {
-        // Beyond 2^53 a JavaScript number has lost digits; Psych reads them all, so write the integer as written.
-        node.value = BigInt(node.source);
-      } else if (typeof node.value === 'number' || typeof node.value === 'boolean') {
-        delete node.format;
-        node.source = undefined;
-      } else if (typeof node.value === 'string' && (node.type === undefined || node.type === Scalar.PLAIN) && !plainInBoth(node.value)) {
-        node.type = Scalar.QUOTE_DOUBLE;
-      }
-    },
-  });
-  // Keys and values are written with the 1.2 core schema's rules from here on; !!binary, which both read, is kept.
-  document.setSchema('1.2', { customTags: ['binary'] });
-}
-
-// A mesh writes the same peer addresses into every cluster's file: decide each string once.
-const plainInBothCache = new Map<string, boolean>();
-
-/** True when a plain scalar reads as this same string under YAML 1.1 and 1.2. */
-function plainInBoth(value: string): boolean {
-  let plain = plainInBothCache.get(value);
-  if (plain === undefined) {
-    try {
-      plain = parse(value, { version: '1.1' }) === value && parse(value, { version: '1.2' }) === value;
-    } catch {
-      plain = false;
-    }
-    plainInBothCache.set(value, plain);
-  }
-  return plain;
 }

@@ -6,8 +6,8 @@ import { ClusterSpec, MeshSpec, workerAddresses } from './model';
  * extra peers, in address order without duplicates.
  */
 export function knownPeers(mesh: MeshSpec, cluster: ClusterSpec): string[] {
-  const peers = otherClusters(mesh, cluster).flatMap(workerAddresses).concat(cluster.extraPeers);
-  return [...new Set(peers)].sort(compareAddresses);
+  const others = workersOfOthers(mesh, cluster);
+  return cluster.extraPeers.length === 0 ? others : [...new Set(others.concat(cluster.extraPeers))].sort(compareAddresses);
 }
 
 /** Subnets a cluster's nodes must route over the `weave` bridge: every other cluster's, in address order. */
@@ -25,10 +25,29 @@ export function subnetsRoutedBy(clusters: readonly { readonly name: string; read
 
 /** The other clusters' worker addresses that are IPv4 addresses: what firewalld must trust (it takes no host names). */
 export function firewalldPeers(mesh: MeshSpec, cluster: ClusterSpec): string[] {
-  const peers = otherClusters(mesh, cluster).flatMap(workerAddresses).filter((address) => parseIPv4Address(address).ok);
-  return [...new Set(peers)].sort(compareAddresses);
+  return workersOfOthers(mesh, cluster).filter((address) => parseIPv4Address(address).ok);
 }
 
-function otherClusters(mesh: MeshSpec, cluster: ClusterSpec): ClusterSpec[] {
-  return mesh.clusters.filter((other) => other.name !== cluster.name);
+interface Worker {
+  readonly cluster: string;
+  readonly address: string;
+}
+
+// Every cluster's peers are nearly the whole mesh's workers: sort those once per mesh, not once per cluster.
+const workersInOrder = new WeakMap<MeshSpec, readonly Worker[]>();
+
+/** The other clusters' worker addresses, in address order without duplicates. */
+function workersOfOthers(mesh: MeshSpec, cluster: ClusterSpec): string[] {
+  let workers = workersInOrder.get(mesh);
+  if (!workers) {
+    workers = mesh.clusters
+      .flatMap((each) => workerAddresses(each).map((address) => ({ cluster: each.name, address })))
+      .sort((a, b) => compareAddresses(a.address, b.address));
+    workersInOrder.set(mesh, workers);
+  }
+  const addresses: string[] = [];
+  for (const worker of workers) {
+    if (worker.cluster !== cluster.name && worker.address !== addresses[addresses.length - 1]) addresses.push(worker.address);
+  }
+  return addresses;
 }
