@@ -35,6 +35,7 @@ const CASES: Case[] = [
   ['known keys', (c) => (c.network.weave.ipalloc_defualt_subnet = '10.34.0.0/16'), 'network.weave.ipalloc_defualt_subnet', /^is not a Pharos setting; did you mean ipalloc_default_subnet\?$/],
   ['known top-level keys', (c) => (c.netwrok = {}), 'netwrok', /^is not a Pharos setting; did you mean network\?$/],
   ['types', (c) => (c.network.weave.no_masq_local = 'sometimes'), 'network.weave.no_masq_local', /^must be true or false, not a string$/],
+  ['whole numbers', (c) => (c.hosts[1].ssh_port = 22.5), 'hosts[1].ssh_port', /^must be a port number, not 22\.5$/],
   ['required fields', (c) => delete c.hosts[1].role, 'hosts[1].role', /^is missing; set role: master or role: worker$/],
   ['a worker', (c) => (c.hosts = c.hosts.map((host: any) => ({ ...host, role: 'master' }))), 'hosts', /^has no worker/],
   ['unique host addresses', (c) => (c.hosts[0].address = '192.0.2.11'), 'hosts[0].address', /^192\.0\.2\.11 is also the address of a host of cluster cluster-a/],

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * The one description of a cluster's shape: a Pharos `cluster.yml` (kontena/pharos-cluster,
@@ -27,10 +27,15 @@ function expect(what: string, missing?: string, hint?: string) {
   };
 }
 
+/** Messages for a whole number: a fraction is named by its value (`must be a port number, not 22.5`). */
+function expectWhole(what: string) {
+  return { error: (issue: { input?: unknown }) => (typeof issue.input === 'number' ? `must be ${what}, not ${issue.input}` : expect(what).error(issue)) };
+}
+
 const ADDRESS = 'an IPv4 address or host name written as a string';
 const CIDR = 'an IPv4 CIDR written as a string';
 
-const bastion = z.looseObject({}).meta({ description: 'SSH bastion host: address, user, ssh_key_path, ssh_port, ssh_proxy_command.' });
+const bastion = z.looseObject({}).check(z.meta({ description: 'SSH bastion host: address, user, ssh_key_path, ssh_port, ssh_proxy_command.' }));
 
 /** One host of a cluster: Pharos's host keys. */
 export const HostSchema = z
@@ -39,48 +44,46 @@ export const HostSchema = z
       /** The host's IPv4 address or host name, as SSH and the other clusters' Weave peers reach it. */
       address: z
         .string(expect(ADDRESS, "give the host's IPv4 address or host name"))
-        .meta({ description: 'IPv4 address or host name: SSH target and, for workers, the Weave peer address other clusters connect to.' }),
+        .check(z.meta({ description: 'IPv4 address or host name: SSH target and, for workers, the Weave peer address other clusters connect to.' })),
       /** The host's address inside its cluster, when it has one. @default - the address of the private interface, else `address` */
-      private_address: z.string(expect(ADDRESS)).optional().meta({ description: 'IPv4 address or host name inside the cluster.' }),
-      private_interface: z.string(expect('a network interface name')).optional(),
+      private_address: z.optional(z.string(expect(ADDRESS))).check(z.meta({ description: 'IPv4 address or host name inside the cluster.' })),
+      private_interface: z.optional(z.string(expect('a network interface name'))),
       /** `master` or `worker`; the workers are the other clusters' Weave peers. */
-      role: z.enum(['master', 'worker'], expect('master or worker', 'set role: master or role: worker')).meta({ description: 'master or worker' }),
-      labels: z.record(z.string(), z.unknown()).optional(),
-      taints: z.array(z.unknown()).optional(),
-      user: z.string(expect('a user name written as a string')).optional(),
-      ssh_key_path: z.string(expect('a file path written as a string')).optional(),
-      ssh_port: z.number(expect('a port number')).int().optional(),
-      ssh_proxy_command: z.string(expect('a command written as a string')).optional(),
-      container_runtime: z.string(expect('a container runtime name')).optional(),
-      environment: z.record(z.string(), z.unknown()).optional(),
-      bastion: bastion.optional(),
-      repositories: z.array(z.unknown()).optional(),
+      role: z.enum(['master', 'worker'], expect('master or worker', 'set role: master or role: worker')).check(z.meta({ description: 'master or worker' })),
+      labels: z.optional(z.record(z.string(), z.unknown())),
+      taints: z.optional(z.array(z.unknown())),
+      user: z.optional(z.string(expect('a user name written as a string'))),
+      ssh_key_path: z.optional(z.string(expect('a file path written as a string'))),
+      ssh_port: z.optional(z.int(expectWhole('a port number'))),
+      ssh_proxy_command: z.optional(z.string(expect('a command written as a string'))),
+      container_runtime: z.optional(z.string(expect('a container runtime name'))),
+      environment: z.optional(z.record(z.string(), z.unknown())),
+      bastion: z.optional(bastion),
+      repositories: z.optional(z.array(z.unknown())),
     },
     expect('a mapping with address and role'),
   )
-  .meta({ description: 'A host of the cluster (Pharos hosts[] entry).' });
+  .check(z.meta({ description: 'A host of the cluster (Pharos hosts[] entry).' }));
 
 /** `network.weave`: the Weave settings of the cluster. */
 export const WeaveSchema = z.strictObject(
   {
     // In the order of Pharos's config_schema.rb.
-    trusted_subnets: z.array(z.string(expect(CIDR)), expect('a list of IPv4 CIDRs')).optional(),
+    trusted_subnets: z.optional(z.array(z.string(expect(CIDR)), expect('a list of IPv4 CIDRs'))),
     /** Weave peers outside the inventory; the other clusters' workers are added by weave-mesh. @default [] */
     known_peers: z
-      .array(z.string(expect('an address written as a string')), expect('a list of peer addresses', undefined, 'peers inside the inventory are added automatically'))
-      .nullish()
-      .meta({ description: 'Extra Weave peers outside the inventory; the other clusters\' workers are added automatically.' }),
+      .nullish(z.array(z.string(expect('an address written as a string')), expect('a list of peer addresses', undefined, 'peers inside the inventory are added automatically')))
+      .check(z.meta({ description: 'Extra Weave peers outside the inventory; the other clusters\' workers are added automatically.' })),
     /** Path of the file holding the Weave secret shared by every cluster of the mesh; never the secret itself. */
     password: z
       .string(expect('a file path written as a string', 'give the path of the shared Weave secret file, such as ./shared_password'))
-      .meta({ description: 'Path of the file holding the shared Weave secret (the same in every cluster), never the secret itself.' }),
+      .check(z.meta({ description: 'Path of the file holding the shared Weave secret (the same in every cluster), never the secret itself.' })),
     /** This cluster's own subnet inside `pod_network_cidr`; `npm run allocate -- <cluster>` picks a free one. */
     ipalloc_default_subnet: z
-      .string(expect(CIDR))
-      .nullish()
-      .meta({ description: "This cluster's own subnet inside pod_network_cidr, /30 or larger, unique in the mesh." }),
+      .nullish(z.string(expect(CIDR)))
+      .check(z.meta({ description: "This cluster's own subnet inside pod_network_cidr, /30 or larger, unique in the mesh." })),
     /** Weave's `--no-masq-local`. @default false */
-    no_masq_local: z.boolean(expect('true or false')).optional(),
+    no_masq_local: z.optional(z.boolean(expect('true or false'))),
   },
   expect('a mapping', 'add weave: with password and ipalloc_default_subnet'),
 );
@@ -89,26 +92,25 @@ export const WeaveSchema = z.strictObject(
 export const NetworkSchema = z.strictObject(
   {
     /** Must be `weave` for a multi-cluster pod network. @default 'weave' */
-    provider: z.string(expect('weave')).optional(),
-    dns_replicas: z.number(expect('a number')).int().optional(),
-    node_local_dns_cache: z.boolean(expect('true or false')).optional(),
+    provider: z.optional(z.string(expect('weave'))),
+    dns_replicas: z.optional(z.int(expectWhole('a whole number'))),
+    node_local_dns_cache: z.optional(z.boolean(expect('true or false'))),
     /** The cluster's service CIDR. @default '10.96.0.0/12' (Pharos's default) */
-    service_cidr: z.string(expect(CIDR)).optional().meta({ description: "The cluster's service CIDR; Pharos's default is 10.96.0.0/12." }),
+    service_cidr: z.optional(z.string(expect(CIDR))).check(z.meta({ description: "The cluster's service CIDR; Pharos's default is 10.96.0.0/12." })),
     /** The pod network, the same in every cluster of the mesh. @default '10.32.0.0/12' (Pharos's default) */
     pod_network_cidr: z
-      .string(expect(CIDR))
-      .optional()
-      .meta({ description: "The pod network: the same in every cluster of the mesh; Pharos's default is 10.32.0.0/12." }),
-    firewalld: z.looseObject({}, expect('a mapping')).optional(),
+      .optional(z.string(expect(CIDR)))
+      .check(z.meta({ description: "The pod network: the same in every cluster of the mesh; Pharos's default is 10.32.0.0/12." })),
+    firewalld: z.optional(z.looseObject({}, expect('a mapping'))),
     weave: WeaveSchema,
-    calico: z.looseObject({}, expect('a mapping')).optional(),
-    custom: z.looseObject({}, expect('a mapping')).optional(),
+    calico: z.optional(z.looseObject({}, expect('a mapping'))),
+    custom: z.optional(z.looseObject({}, expect('a mapping'))),
   },
   expect('a mapping', 'add the network: block of the Pharos cluster.yml'),
 );
 
 /** Other top-level keys of a Pharos cluster.yml: passed through, not interpreted. */
-const passThrough = z.unknown().optional();
+const passThrough = z.optional(z.unknown());
 
 /** A Pharos `cluster.yml`: one cluster of the mesh. */
 export const ClusterSchema = z
@@ -118,7 +120,7 @@ export const ClusterSchema = z
       hosts: z.array(HostSchema, expect('a list of hosts', 'list the cluster hosts with address and role')),
       /** The cluster's network; `network.weave` holds the mesh's settings. */
       network: NetworkSchema,
-      name: z.string(expect('a name written as a string')).optional(),
+      name: z.optional(z.string(expect('a name written as a string'))),
       api: passThrough,
       etcd: passThrough,
       authentication: passThrough,
@@ -137,7 +139,7 @@ export const ClusterSchema = z
     },
     expect('a YAML mapping with hosts: and network: (a Pharos cluster.yml)'),
   )
-  .meta({ title: 'Pharos cluster.yml for weave-mesh', description: 'One cluster of a weave-mesh inventory: a Pharos cluster.yml with the multi-cluster Weave settings.' });
+  .check(z.meta({ title: 'Pharos cluster.yml for weave-mesh', description: 'One cluster of a weave-mesh inventory: a Pharos cluster.yml with the multi-cluster Weave settings.' }));
 
 /** A cluster as declared in TypeScript: the shape of its Pharos `cluster.yml`. */
 export type PharosClusterConfig = z.input<typeof ClusterSchema>;
@@ -166,22 +168,29 @@ export function structuralIssues(config: unknown): StructuralIssue[] {
   });
 }
 
-/** The keys the schema knows in the mapping at `path` of a cluster config. */
-function knownKeysAt(path: readonly (string | number)[]): string[] {
-  let schema: z.ZodType = ClusterSchema;
-  for (const part of path) {
-    schema = unwrap(schema);
-    if (typeof part === 'number' && schema instanceof z.ZodArray) schema = schema.element as z.ZodType;
-    else if (schema instanceof z.ZodObject) schema = (schema.shape as Record<string, z.ZodType>)[part];
-  }
-  schema = unwrap(schema);
-  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+/** What knownKeysAt reads of a schema's definition (zod's `_zod.def`, documented for libraries built on zod). */
+interface Definition {
+  readonly type: string;
+  readonly shape?: Readonly<Record<string, z.core.$ZodType>>;
+  readonly element?: z.core.$ZodType;
+  readonly innerType?: z.core.$ZodType;
 }
 
-function unwrap(schema: z.ZodType): z.ZodType {
-  let current = schema;
-  while (current instanceof z.ZodOptional || current instanceof z.ZodNullable) current = current.unwrap() as z.ZodType;
-  return current;
+/** The keys the schema knows in the mapping at `path` of a cluster config. */
+function knownKeysAt(path: readonly (string | number)[]): string[] {
+  let def: Definition | undefined = unwrap(ClusterSchema);
+  for (const part of path) {
+    if (typeof part === 'number' && def?.type === 'array') def = unwrap(def.element);
+    else if (def?.type === 'object') def = unwrap(def.shape?.[part]);
+  }
+  return def?.type === 'object' && def.shape ? Object.keys(def.shape) : [];
+}
+
+/** The definition of a schema, without its optional and nullable wrappers. */
+function unwrap(schema: z.core.$ZodType | undefined): Definition | undefined {
+  let def = schema?._zod.def as Definition | undefined;
+  while (def && (def.type === 'optional' || def.type === 'nullable')) def = def.innerType?._zod.def as Definition | undefined;
+  return def;
 }
 
 /** The JSON Schema of a cluster file, for editors (yaml-language-server) and `npm run schema`. */
