@@ -1,5 +1,7 @@
-// Compiles main.ts and everything it imports into build/main.js in a few tens of milliseconds.
-// Type checking is not this step's job: `npm test` runs `tsc --noEmit` first.
+// Compiles main.ts, everything it imports and every package it uses into build/main.js, one file,
+// in well under a second. One file loads much faster than hundreds of modules resolved one by one
+// from node_modules (the synth of the example pair is mostly start-up), and esbuild keeps only the
+// parts of zod/mini it uses. Type checking is not this step's job: `npm test` runs `tsc --noEmit` first.
 import { build } from 'esbuild';
 import { mkdirSync, renameSync, writeFileSync } from 'fs';
 
@@ -10,14 +12,13 @@ const result = await build({
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  // Dependencies load from node_modules as usual; only our own TypeScript is bundled.
-  packages: 'external',
-  sourcemap: 'inline',
+  // Beside the file, not inline: node reads it only when asked to (node --enable-source-maps).
+  sourcemap: 'external',
   logLevel: 'warning',
   write: false,
 });
 
-// Replace the file in one step, so a synth running at the same time never loads half of it.
+// Replace the files in one step each, so a synth running at the same time never loads half of one.
 mkdirSync('build', { recursive: true });
 for (const file of result.outputFiles) {
   const staging = `${file.path}.${process.pid}.tmp`;

@@ -14,7 +14,8 @@ function sourceFiles(dir) {
     .map((entry) => join(entry.parentPath ?? entry.path, entry.name));
 }
 
-// The bundle depends on our TypeScript, the build script and the lock file (esbuild's version).
+// The bundle depends on our TypeScript, the build script and the lock file (the versions of the packages
+// bundled with it, esbuild's included).
 const inputs = [join(repo, 'main.ts'), join(repo, 'scripts', 'build.mjs'), join(repo, 'package-lock.json'), ...sourceFiles('src'), ...sourceFiles('constructs')].sort();
 const hash = createHash('sha256');
 for (const file of inputs) hash.update(file).update(readFileSync(file));
