@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { DO_NOT_EDIT, MARKER_CONTENT, MARKER_FILE, OVERVIEW_FILE, PHAROS_CONFIG_FILE } from '../src/output/layout';
 import { renderOverview } from '../src/output/overview';
-import { CLUSTER_FILE_OPTIONS } from '../src/output/pharos-yaml';
+import { clusterFileText } from '../src/output/pharos-yaml';
 import { OutputTree } from '../src/output/tree';
 import { toYaml } from '../src/output/yaml';
 import { Construct } from 'constructs';
@@ -53,7 +53,7 @@ export function renderTree(root: Construct, clusters: readonly ClusterChart[]): 
         `Pharos cluster.yml of cluster ${chart.cluster.name}, rendered by weave-mesh from ${chart.source}: run pharos up -c <this file>`,
         'from any folder. Pharos changes into this folder first, so relative paths were rebased to name the same',
         `files from here; known_peers${chart.pharosConfig.trustsPeers ? ' and firewalld.trusted_subnets' : ''} are derived. ${DO_NOT_EDIT}`,
-      ) + chart.pharosConfig.document.toString(CLUSTER_FILE_OPTIONS),
+      ) + clusterFileText(chart.pharosConfig.document),
     );
   }
   return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));

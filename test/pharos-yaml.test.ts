@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { Document, parse } from 'yaml';
-import { CLUSTER_FILE_OPTIONS, plainInBoth, readSameInYaml11And12, StringList } from '../src/output/pharos-yaml';
+import { Document, parse, parseDocument } from 'yaml';
+import { CLUSTER_FILE_OPTIONS, clusterFileText, plainInBoth, readSameInYaml11And12, StringList } from '../src/output/pharos-yaml';
 
 /** The definition plainInBoth implements faster: a plain scalar of this text reads as this text under both YAML versions. */
 function oracle(value: string): boolean {
@@ -68,5 +68,22 @@ describe('StringList', () => {
   it('is written as an empty flow list when empty, as the package writes one', () => {
     expect(written(new StringList([]))).toBe(written(new StringList([]).asNodes()));
     expect(written(new StringList([]))).toContain('known_peers: []');
+  });
+});
+
+describe('clusterFileText', () => {
+  it.each([
+    ['no directives', 'a: 1\nb: [x]\n'],
+    ['a document start', '---\na: 1\n'],
+    ['a %YAML directive', '%YAML 1.1\n---\na: 1\n'],
+    ['a %TAG handle in use', '%TAG !e! tag:example.com,2000:\n---\na: !e!thing 1\n'],
+    ['a %TAG handle not in use', '%TAG !e! tag:example.com,2000:\n---\na: 1\n'],
+    ['a local tag', 'a: !local 1\n'],
+    ['!!binary', 'a: !!binary aGVsbG8=\n'],
+  ])('writes a document with %s as the yaml package does with the same options', (_what, source) => {
+    const document = parseDocument(source, { version: '1.1' });
+    readSameInYaml11And12(document);
+    document.setIn(['peers'], new StringList(['192.0.2.10', 'on']));
+    expect(clusterFileText(document)).toBe(document.toString(CLUSTER_FILE_OPTIONS));
   });
 });

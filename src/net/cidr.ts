@@ -50,6 +50,17 @@ const IPV6_HINT = 'Weave Net allocates IPv4 addresses only, so the mesh is IPv4-
  * The reason on failure is a phrase that completes "<value> ...".
  */
 export function parseIPv4Cidr(text: string): Parsed<Cidr> {
+  let parsed = parsedCidrs.get(text);
+  if (!parsed) parsedCidrs.set(text, (parsed = parseCidr(text)));
+  return parsed;
+}
+
+// ip-num takes tens of microseconds per CIDR, and a mesh repeats them (every cluster's pod network,
+// every rule that reads a subnet): parse each text once. Results are immutable.
+const parsedCidrs = new Map<string, Parsed<Cidr>>();
+const parsedAddresses = new Map<string, Parsed<Address>>();
+
+function parseCidr(text: string): Parsed<Cidr> {
   if (text.includes(':')) {
     return { ok: false, reason: `is an IPv6 CIDR; ${IPV6_HINT}` };
   }
@@ -69,6 +80,12 @@ export function parseIPv4Cidr(text: string): Parsed<Cidr> {
 
 /** Parses a dotted-quad IPv4 address (no leading zeros, no prefix). */
 export function parseIPv4Address(text: string): Parsed<Address> {
+  let parsed = parsedAddresses.get(text);
+  if (!parsed) parsedAddresses.set(text, (parsed = parseAddress(text)));
+  return parsed;
+}
+
+function parseAddress(text: string): Parsed<Address> {
   if (text.includes(':')) {
     return { ok: false, reason: `is an IPv6 address; ${IPV6_HINT}` };
   }

@@ -7,13 +7,22 @@ export const MAX_CLUSTERS_DRAWN_PAIRWISE = 8;
 /** Lists longer than this are collapsed, so a large mesh's overview stays readable in a pull request. */
 export const MAX_ITEMS_SHOWN_OPEN = 8;
 
-/** A list of addresses: shown as it is when short, in a collapsed <details> when long. */
-function listing(one: string, many: string, items: readonly string[]): string[] {
+/** A list of addresses: shown as it is when short, in a collapsed <details> when long. One string of lines. */
+function listing(one: string, many: string, items: readonly string[]): string {
   const what = items.length === 1 ? one : many;
-  if (items.length === 0) return [`No ${many}.`, ''];
-  const list = items.map((item) => `- \`${item}\``);
-  if (items.length <= MAX_ITEMS_SHOWN_OPEN) return [`${items.length} ${what}:`, '', ...list, ''];
-  return [`<details><summary>${items.length} ${what}</summary>`, '', ...list, '', '</details>', ''];
+  if (items.length === 0) return `No ${many}.\n`;
+  // A large mesh lists every address once per cluster: one string per address, shared by every list.
+  const list = items.map(listItem).join('\n');
+  if (items.length <= MAX_ITEMS_SHOWN_OPEN) return `${items.length} ${what}:\n\n${list}\n`;
+  return `<details><summary>${items.length} ${what}</summary>\n\n${list}\n\n</details>\n`;
+}
+
+const listItems = new Map<string, string>();
+
+function listItem(item: string): string {
+  let line = listItems.get(item);
+  if (line === undefined) listItems.set(item, (line = `- \`${item}\``));
+  return line;
 }
 
 /** What the overview shows of one cluster. */
@@ -71,7 +80,7 @@ export function renderOverview(clusters: readonly OverviewCluster[]): string {
   }
   lines.push('## Per cluster', '', 'What each cluster\'s Weave peers with (`network.weave.known_peers` in its cluster.yml) and routes over its `weave` bridge (the route-config DaemonSet).', '');
   for (const { cluster, knownPeers, routedSubnets } of clusters) {
-    lines.push(`### ${cluster.name}`, '', ...listing('known peer', 'known peers', knownPeers), ...listing('routed subnet', 'routed subnets', routedSubnets));
+    lines.push(`### ${cluster.name}`, '', listing('known peer', 'known peers', knownPeers), listing('routed subnet', 'routed subnets', routedSubnets));
   }
   return lines.join('\n');
 }

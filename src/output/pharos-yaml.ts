@@ -3,6 +3,20 @@ import { Document, parse, Scalar, visit, YAMLSeq } from 'yaml';
 /** How a Pharos cluster.yml is written: no line folding, two-space indent, sequences indented under their key. */
 export const CLUSTER_FILE_OPTIONS = { lineWidth: 0, indent: 2, indentSeq: true } as const;
 
+/** A cluster.yml's text: the document written with {@link CLUSTER_FILE_OPTIONS}. */
+export function clusterFileText(document: Document): string {
+  const { directives } = document;
+  // The yaml package looks through the whole document for tags that need a %TAG line, even when the
+  // document declares no tag handle of its own, and then none can. Without a handle, a %YAML line
+  // or a `---`, it would write no directives at all: say so, and it skips the search.
+  const none =
+    directives !== undefined &&
+    !directives.yaml.explicit &&
+    !directives.docStart &&
+    Object.entries(directives.tags).every(([handle, prefix]) => handle === '!!' && prefix === 'tag:yaml.org,2002:');
+  return document.toString(none ? { ...CLUSTER_FILE_OPTIONS, directives: false } : CLUSTER_FILE_OPTIONS);
+}
+
 /**
  * Rewrites scalars whose spelling YAML 1.1 and 1.2 read differently: numbers and booleans lose
  * 1.1-only spellings (`017`, `0x1f`, `yes`, `on`), and strings that either version would read as
