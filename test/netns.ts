@@ -386,6 +386,7 @@ export function address(cidr: string): string {
 /** A shell program (agent, probe, teardown) running in a node's namespace with the image's tools, its log lines collected. */
 export class RunningAgent {
   public readonly lines: string[] = [];
+  /** The exit code, once the program has exited and all its output has been read. */
   public readonly exited: Promise<number | null>;
   private readonly child: ChildProcess;
 
@@ -402,7 +403,8 @@ export class RunningAgent {
     };
     this.child.stdout!.on('data', collect);
     this.child.stderr!.on('data', collect);
-    this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
+    // 'close', not 'exit': only then has every line the program wrote come through its pipes.
+    this.exited = new Promise((resolve) => this.child.on('close', (code) => resolve(code)));
   }
 
   public signal(signal: NodeJS.Signals): void {
