@@ -112,7 +112,7 @@ describe('the output folder belongs to synth only when it carries the marker', (
     fs.writeFileSync(path.join(foreign, 'precious.txt'), 'keep me\n');
     const result = synth(['--clusters', inventory, '--outdir', foreign]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`error: refusing to replace ${foreign}: it is not empty and has no .weave-mesh marker, so weave-mesh did not write it; choose another --outdir, or empty the folder if it is really yours`);
+    expect(result.stderr).toBe(`error: refusing to replace ${foreign}: it is not empty and has no .weave-mesh marker, so weave-mesh did not write it; choose another --outdir, or empty the folder if it is really yours [output-folder]`);
     expect(readTree(foreign)).toEqual(new Map([['precious.txt', 'keep me\n']]));
   });
 
@@ -120,7 +120,7 @@ describe('the output folder belongs to synth only when it carries the marker', (
     const { inventory } = rendered();
     const dir = path.dirname(inventory);
     const before = readTree(dir);
-    expect(runCli(['--clusters', 'clusters', '--outdir', '.'], { cwd: dir }).stderr).toMatch(/^error: refusing to write to \.: the inventory clusters lies inside it, and synth replaces the output folder as a whole; give --clusters and --outdir folders apart from each other$/m);
+    expect(runCli(['--clusters', 'clusters', '--outdir', '.'], { cwd: dir }).stderr).toMatch(/^error: refusing to write to \.: the inventory clusters lies inside it, and synth replaces the output folder as a whole; give --clusters and --outdir folders apart from each other \[output-folder\]$/m);
     expect(runCli(['--clusters', 'clusters', '--outdir', 'clusters'], { cwd: dir }).stderr).toMatch(/^error: refusing to write to clusters: the inventory clusters lies inside it/m);
     expect(readTree(dir)).toEqual(before);
   });

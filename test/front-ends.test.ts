@@ -11,46 +11,46 @@ import { clusters as exampleClusters } from '../examples/reference-pair';
 /**
  * One table of rule cases, run through both front-ends: the YAML inventory (synth, as users run it)
  * and clusters declared in code (a WeaveMesh in a cdk8s app). Each case breaks cluster-b of the
- * three-cluster mesh; both front-ends must report the same field and message, once, located at
- * file:line:column or at the construct path.
+ * three-cluster mesh; both front-ends must report the same field, message and rule, once, located
+ * at file:line:column or at the construct path.
  */
 const root = tempDir();
 let counter = 0;
 
-type Case = [rule: string, change: (config: any) => void, field: string, message: RegExp];
+type Case = [rule: string, change: (config: any) => void, field: string, id: string, message: RegExp];
 
 const CASES: Case[] = [
-  ['weave provider', (c) => (c.network.provider = 'calico'), 'network.provider', /^is "calico"; a multi-cluster pod network needs provider: weave in every cluster$/],
-  ['CIDR syntax', (c) => (c.network.service_cidr = '172.17.0.0/40'), 'network.service_cidr', /^"172\.17\.0\.0\/40" is not an IPv4 CIDR such as 10\.32\.0\.0\/12$/],
-  ['host bits', (c) => (c.network.weave.ipalloc_default_subnet = '10.34.0.1/16'), 'network.weave.ipalloc_default_subnet', /has host bits set; did you mean 10\.34\.0\.0\/16\?$/],
-  ['address syntax', (c) => (c.hosts[0].address = '198.51.100.300'), 'hosts[0].address', /^"198\.51\.100\.300" is neither an IPv4 address such as 192\.0\.2\.10 nor a host name$/],
-  ['IPv4 only', (c) => (c.network.service_cidr = 'fd00::/64'), 'network.service_cidr', /is an IPv6 CIDR; Weave Net allocates IPv4 addresses only/],
-  ['same pod network', (c) => (c.network.pod_network_cidr = '10.0.0.0/8'), 'network.pod_network_cidr', /^is 10\.0\.0\.0\/8, but cluster-a, cluster-c use 10\.32\.0\.0\/12; the pod_network_cidr must be the same/],
-  ['subnet inside the pod network', (c) => (c.network.weave.ipalloc_default_subnet = '10.64.0.0/16'), 'network.weave.ipalloc_default_subnet', /^10\.64\.0\.0\/16 is not inside pod_network_cidr 10\.32\.0\.0\/12/],
-  ['subnet overlap', (c) => (c.network.weave.ipalloc_default_subnet = '10.33.128.0/17'), 'network.weave.ipalloc_default_subnet', /^10\.33\.128\.0\/17 overlaps 10\.33\.0\.0\/16 of cluster cluster-a/],
-  ['Weave minimum subnet', (c) => (c.network.weave.ipalloc_default_subnet = '10.34.0.0/31'), 'network.weave.ipalloc_default_subnet', /must be a \/30 or larger$/],
-  ['service CIDR outside the pod network', (c) => (c.network.service_cidr = '10.40.0.0/16'), 'network.service_cidr', /^10\.40\.0\.0\/16 overlaps pod_network_cidr/],
-  ['same password file', (c) => (c.network.weave.password = './other_password'), 'network.weave.password', /^is \.\/other_password, but cluster-a, cluster-c use \.\/shared_password/],
-  ['a password path, not a secret', (c) => (c.network.weave.password = 'hunter2'), 'network.weave.password', /^does not look like a file path/],
-  ['known keys', (c) => (c.network.weave.ipalloc_defualt_subnet = '10.34.0.0/16'), 'network.weave.ipalloc_defualt_subnet', /^is not a Pharos setting; did you mean ipalloc_default_subnet\?$/],
-  ['known top-level keys', (c) => (c.netwrok = {}), 'netwrok', /^is not a Pharos setting; did you mean network\?$/],
-  ['types', (c) => (c.network.weave.no_masq_local = 'sometimes'), 'network.weave.no_masq_local', /^must be true or false, not a string$/],
-  ['whole numbers', (c) => (c.hosts[1].ssh_port = 22.5), 'hosts[1].ssh_port', /^must be a port number, not 22\.5$/],
-  ['required fields', (c) => delete c.hosts[1].role, 'hosts[1].role', /^is missing; set role: master or role: worker$/],
-  ['a worker', (c) => (c.hosts = c.hosts.map((host: any) => ({ ...host, role: 'master' }))), 'hosts', /^has no worker/],
-  ['unique host addresses', (c) => (c.hosts[0].address = '192.0.2.11'), 'hosts[0].address', /^192\.0\.2\.11 is also the address of a host of cluster cluster-a/],
-  ['peer addresses', (c) => (c.network.weave.known_peers = ['not a host']), 'network.weave.known_peers[0]', /^"not a host" is neither an IPv4 address such as 192\.0\.2\.10 nor a host name$/],
+  ['weave provider', (c) => (c.network.provider = 'calico'), 'network.provider', 'weave-provider', /^is "calico"; a multi-cluster pod network needs provider: weave in every cluster$/],
+  ['CIDR syntax', (c) => (c.network.service_cidr = '172.17.0.0/40'), 'network.service_cidr', 'cidr', /^"172\.17\.0\.0\/40" is not an IPv4 CIDR such as 10\.32\.0\.0\/12$/],
+  ['host bits', (c) => (c.network.weave.ipalloc_default_subnet = '10.34.0.1/16'), 'network.weave.ipalloc_default_subnet', 'cidr', /has host bits set; did you mean 10\.34\.0\.0\/16\?$/],
+  ['address syntax', (c) => (c.hosts[0].address = '198.51.100.300'), 'hosts[0].address', 'address', /^"198\.51\.100\.300" is neither an IPv4 address such as 192\.0\.2\.10 nor a host name$/],
+  ['IPv4 only', (c) => (c.network.service_cidr = 'fd00::/64'), 'network.service_cidr', 'cidr', /is an IPv6 CIDR; Weave Net allocates IPv4 addresses only/],
+  ['same pod network', (c) => (c.network.pod_network_cidr = '10.0.0.0/8'), 'network.pod_network_cidr', 'same-pod-network', /^is 10\.0\.0\.0\/8, but cluster-a, cluster-c use 10\.32\.0\.0\/12; the pod_network_cidr must be the same/],
+  ['subnet inside the pod network', (c) => (c.network.weave.ipalloc_default_subnet = '10.64.0.0/16'), 'network.weave.ipalloc_default_subnet', 'subnet-inside-pod-network', /^10\.64\.0\.0\/16 is not inside pod_network_cidr 10\.32\.0\.0\/12/],
+  ['subnet overlap', (c) => (c.network.weave.ipalloc_default_subnet = '10.33.128.0/17'), 'network.weave.ipalloc_default_subnet', 'subnet-overlap', /^10\.33\.128\.0\/17 overlaps 10\.33\.0\.0\/16 of cluster cluster-a/],
+  ['Weave minimum subnet', (c) => (c.network.weave.ipalloc_default_subnet = '10.34.0.0/31'), 'network.weave.ipalloc_default_subnet', 'subnet-size', /must be a \/30 or larger$/],
+  ['service CIDR outside the pod network', (c) => (c.network.service_cidr = '10.40.0.0/16'), 'network.service_cidr', 'service-cidr', /^10\.40\.0\.0\/16 overlaps pod_network_cidr/],
+  ['same password file', (c) => (c.network.weave.password = './other_password'), 'network.weave.password', 'same-password', /^is \.\/other_password, but cluster-a, cluster-c use \.\/shared_password/],
+  ['a password path, not a secret', (c) => (c.network.weave.password = 'hunter2'), 'network.weave.password', 'password-file', /^does not look like a file path/],
+  ['known keys', (c) => (c.network.weave.ipalloc_defualt_subnet = '10.34.0.0/16'), 'network.weave.ipalloc_defualt_subnet', 'known-keys', /^is not a Pharos setting; did you mean ipalloc_default_subnet\?$/],
+  ['known top-level keys', (c) => (c.netwrok = {}), 'netwrok', 'known-keys', /^is not a Pharos setting; did you mean network\?$/],
+  ['types', (c) => (c.network.weave.no_masq_local = 'sometimes'), 'network.weave.no_masq_local', 'shape', /^must be true or false, not a string$/],
+  ['whole numbers', (c) => (c.hosts[1].ssh_port = 22.5), 'hosts[1].ssh_port', 'shape', /^must be a port number, not 22\.5$/],
+  ['required fields', (c) => delete c.hosts[1].role, 'hosts[1].role', 'shape', /^is missing; set role: master or role: worker$/],
+  ['a worker', (c) => (c.hosts = c.hosts.map((host: any) => ({ ...host, role: 'master' }))), 'hosts', 'worker', /^has no worker/],
+  ['unique host addresses', (c) => (c.hosts[0].address = '192.0.2.11'), 'hosts[0].address', 'unique-host-address', /^192\.0\.2\.11 is also the address of a host of cluster cluster-a/],
+  ['peer addresses', (c) => (c.network.weave.known_peers = ['not a host']), 'network.weave.known_peers[0]', 'address', /^"not a host" is neither an IPv4 address such as 192\.0\.2\.10 nor a host name$/],
   // Pharos's own rules (kontena/pharos-cluster): load_config.rb "No master hosts defined", config.rb name, config_schema.rb unique_addresses?.
-  ['a master', (c) => (c.hosts = c.hosts.filter((host: any) => host.role !== 'master')), 'hosts', /^has no master; Pharos refuses a cluster without one \("No master hosts defined"\)/],
-  ['Pharos name', (c) => (c.name = 'prod'), 'name', /^is "prod", but the cluster is cluster-b; Pharos names the cluster by name: and weave-mesh by its file/],
-  ['address:ssh_port', (c) => c.hosts.push({ ...c.hosts[1] }), 'hosts[3].address', /^198\.51\.100\.11:22 is also the address and SSH port of hosts\[1\]; Pharos refuses duplicate address:ssh_port$/],
-  ['no reserved host addresses', (c) => (c.hosts[1].address = '127.0.0.1'), 'hosts[1].address', /^127\.0\.0\.1 is a loopback address \(127\.0\.0\.0\/8\), which no other host can reach/],
-  ['no broadcast address', (c) => (c.hosts[1].private_address = '255.255.255.255'), 'hosts[1].private_address', /^255\.255\.255\.255 is a reserved or broadcast address \(240\.0\.0\.0\/4\)/],
-  ['private addresses outside pod networks', (c) => (c.hosts[1].private_address = '10.33.0.9'), 'hosts[1].private_address', /^10\.33\.0\.9 lies inside the pod network 10\.32\.0\.0\/12/],
-  ['no multicast service range', (c) => (c.network.service_cidr = '224.1.0.0/16'), 'network.service_cidr', /^224\.1\.0\.0\/16 overlaps a multicast address \(224\.0\.0\.0\/4\); pod and service ranges must be ordinary unicast space/],
-  ['known_peers outside the inventory', (c) => (c.network.weave.known_peers = ['192.0.2.11']), 'network.weave.known_peers[0]', /^192\.0\.2\.11 is a worker of cluster cluster-a .*, which weave-mesh adds to known_peers itself; remove it$/],
-  ['numeric host names', (c) => (c.hosts[1].address = '0xc6.51.100.11'), 'hosts[1].address', /^"0xc6\.51\.100\.11" is neither an IPv4 address such as 192\.0\.2\.10 nor a host name$/],
-  ['a subnet', (c) => delete c.network.weave.ipalloc_default_subnet, 'network.weave.ipalloc_default_subnet', /^is missing; every cluster needs its own subnet inside pod_network_cidr: the lowest free subnet/],
+  ['a master', (c) => (c.hosts = c.hosts.filter((host: any) => host.role !== 'master')), 'hosts', 'pharos-master', /^has no master; Pharos refuses a cluster without one \("No master hosts defined"\)/],
+  ['Pharos name', (c) => (c.name = 'prod'), 'name', 'pharos-name', /^is "prod", but the cluster is cluster-b; Pharos names the cluster by name: and weave-mesh by its file/],
+  ['address:ssh_port', (c) => c.hosts.push({ ...c.hosts[1] }), 'hosts[3].address', 'pharos-unique-address', /^198\.51\.100\.11:22 is also the address and SSH port of hosts\[1\]; Pharos refuses duplicate address:ssh_port$/],
+  ['no reserved host addresses', (c) => (c.hosts[1].address = '127.0.0.1'), 'hosts[1].address', 'reserved-address', /^127\.0\.0\.1 is a loopback address \(127\.0\.0\.0\/8\), which no other host can reach/],
+  ['no broadcast address', (c) => (c.hosts[1].private_address = '255.255.255.255'), 'hosts[1].private_address', 'reserved-address', /^255\.255\.255\.255 is a reserved or broadcast address \(240\.0\.0\.0\/4\)/],
+  ['private addresses outside pod networks', (c) => (c.hosts[1].private_address = '10.33.0.9'), 'hosts[1].private_address', 'host-outside-pod-network', /^10\.33\.0\.9 lies inside the pod network 10\.32\.0\.0\/12/],
+  ['no multicast service range', (c) => (c.network.service_cidr = '224.1.0.0/16'), 'network.service_cidr', 'reserved-range', /^224\.1\.0\.0\/16 overlaps a multicast address \(224\.0\.0\.0\/4\); pod and service ranges must be ordinary unicast space/],
+  ['known_peers outside the inventory', (c) => (c.network.weave.known_peers = ['192.0.2.11']), 'network.weave.known_peers[0]', 'known-peers', /^192\.0\.2\.11 is a worker of cluster cluster-a .*, which weave-mesh adds to known_peers itself; remove it$/],
+  ['numeric host names', (c) => (c.hosts[1].address = '0xc6.51.100.11'), 'hosts[1].address', 'address', /^"0xc6\.51\.100\.11" is neither an IPv4 address such as 192\.0\.2\.10 nor a host name$/],
+  ['a subnet', (c) => delete c.network.weave.ipalloc_default_subnet, 'network.weave.ipalloc_default_subnet', 'missing-subnet', /^is missing; every cluster needs its own subnet inside pod_network_cidr: the lowest free subnet/],
 ];
 
 function broken(change: (config: any) => void): Record<string, any> {
@@ -59,17 +59,18 @@ function broken(change: (config: any) => void): Record<string, any> {
   return clusters;
 }
 
-describe.each(CASES)('rule: %s', (_rule, change, field, message) => {
+describe.each(CASES)('rule: %s', (_rule, change, field, id, message) => {
   it('is reported for a YAML cluster at file:line:column, once, with exit 1', () => {
     const dir = path.join(root, `yaml-${++counter}`);
     const result = synth(['--clusters', writeInventory(path.join(dir, 'clusters'), broken(change)), '--outdir', path.join(dir, 'dist')]);
     expect(result.code).toBe(1);
     const errors = result.stderr.split('\n').filter((line) => line.startsWith('error: '));
     expect(errors).toHaveLength(1);
-    const [, where, text] = /^error: (.*?): cluster cluster-b: (?:[^:]+): (.*)$/.exec(errors[0])!;
+    const [, where, text, rule] = /^error: (.*?): cluster cluster-b: (?:[^:]+): (.*) \[([a-z0-9-]+)\]$/.exec(errors[0])!;
     expect(where).toMatch(/cluster-b\.yml:\d+:\d+$/);
     expect(errors[0]).toContain(`: cluster cluster-b: ${field}: `);
     expect(text).toMatch(message);
+    expect(rule).toBe(id);
   });
 
   it('is reported for a cluster declared in code at its construct path, once, and fails cdk8s synth', () => {
@@ -78,7 +79,8 @@ describe.each(CASES)('rule: %s', (_rule, change, field, message) => {
     const errors = mesh.errors().map(formatProblem);
     expect(errors).toHaveLength(1);
     expect(errors[0].startsWith(`error: mesh/cluster-b: cluster cluster-b: ${field}: `)).toBe(true);
-    expect(errors[0].slice(`error: mesh/cluster-b: cluster cluster-b: ${field}: `.length)).toMatch(message);
+    expect(errors[0].endsWith(` [${id}]`)).toBe(true);
+    expect(errors[0].slice(`error: mesh/cluster-b: cluster cluster-b: ${field}: `.length, -` [${id}]`.length)).toMatch(message);
     expect(mesh.clusters).toEqual([]);
     expect(() => app.synth()).toThrow(errors[0]);
   });

@@ -78,10 +78,10 @@ describe('a strict schema for network and network.weave', () => {
     clusters['cluster-b'].network.service_cdir = '172.17.0.0/16';
     clusters['cluster-c'].network.weave.colour = 'blue';
     const errors = refusedQuickly(setUp({}, clusters).opts);
-    expect(errors).toContainEqual(expect.stringMatching(/cluster-a: network\.weave\.ipalloc_defualt_subnet: is not a Pharos setting; did you mean ipalloc_default_subnet\?$/));
-    expect(errors).toContainEqual(expect.stringMatching(/cluster-b: network\.service_cdir: is not a Pharos setting; did you mean service_cidr\?$/));
+    expect(errors).toContainEqual(expect.stringMatching(/cluster-a: network\.weave\.ipalloc_defualt_subnet: is not a Pharos setting; did you mean ipalloc_default_subnet\? \[known-keys\]$/));
+    expect(errors).toContainEqual(expect.stringMatching(/cluster-b: network\.service_cdir: is not a Pharos setting; did you mean service_cidr\? \[known-keys\]$/));
     expect(errors).toContainEqual(
-      expect.stringMatching(/cluster-c: network\.weave\.colour: is not a Pharos setting; Pharos knows trusted_subnets, known_peers, password, ipalloc_default_subnet, no_masq_local$/),
+      expect.stringMatching(/cluster-c: network\.weave\.colour: is not a Pharos setting; Pharos knows trusted_subnets, known_peers, password, ipalloc_default_subnet, no_masq_local \[known-keys\]$/),
     );
   });
 
@@ -92,10 +92,10 @@ describe('a strict schema for network and network.weave', () => {
     clusters['cluster-b'].network.weave.known_peers = '203.0.113.5';
     clusters['cluster-c'].network.weave.no_masq_local = 'yes please';
     const errors = refusedQuickly(setUp({}, clusters).opts);
-    expect(errors).toContainEqual(expect.stringMatching(/cluster-a: network\.pod_network_cidr: must be an IPv4 CIDR written as a string, not a number$/));
-    expect(errors).toContainEqual(expect.stringMatching(/cluster-a: hosts: must be a list of hosts, not a mapping$/));
+    expect(errors).toContainEqual(expect.stringMatching(/cluster-a: network\.pod_network_cidr: must be an IPv4 CIDR written as a string, not a number \[shape\]$/));
+    expect(errors).toContainEqual(expect.stringMatching(/cluster-a: hosts: must be a list of hosts, not a mapping \[shape\]$/));
     expect(errors).toContainEqual(expect.stringMatching(/cluster-b: network\.weave\.known_peers: must be a list of peer addresses, not a string/));
-    expect(errors).toContainEqual(expect.stringMatching(/cluster-c: network\.weave\.no_masq_local: must be true or false, not a string$/));
+    expect(errors).toContainEqual(expect.stringMatching(/cluster-c: network\.weave\.no_masq_local: must be true or false, not a string \[shape\]$/));
   });
 
   it('keeps unknown host keys: Pharos has many', () => {

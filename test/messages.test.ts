@@ -11,7 +11,7 @@ const inventory = (change?: (clusters: Record<string, any>) => void) => threeClu
 describe('messages', () => {
   it('a prefix length with a leading zero is called that, not host bits', () => {
     const { opts } = inventory((c) => (c['cluster-b'].network.weave.ipalloc_default_subnet = '10.34.0.0/016'));
-    expect(synth(opts).stderr).toMatch(/ipalloc_default_subnet: "10\.34\.0\.0\/016" is written with leading zeros; write 10\.34\.0\.0\/16$/m);
+    expect(synth(opts).stderr).toMatch(/ipalloc_default_subnet: "10\.34\.0\.0\/016" is written with leading zeros; write 10\.34\.0\.0\/16 \[cidr\]$/m);
   });
 
   it('an unknown option is named in our words, without Node\'s unbalanced quoting', () => {
@@ -73,7 +73,7 @@ describe('messages', () => {
     const dir = fs.mkdtempSync(path.join(root, 'inside-'));
     const folder = writeInventory(path.join(dir, 'dist', 'clusters'), threeClusters());
     const result = synth(['--clusters', folder, '--outdir', path.join(dir, 'dist')]);
-    expect(result.stderr).toMatch(/the inventory .* lies inside it, and synth replaces the output folder as a whole; give --clusters and --outdir folders apart from each other$/m);
+    expect(result.stderr).toMatch(/the inventory .* lies inside it, and synth replaces the output folder as a whole; give --clusters and --outdir folders apart from each other \[output-folder\]$/m);
   });
 });
 

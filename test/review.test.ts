@@ -161,7 +161,7 @@ describe('subnet allocation', () => {
     const result = synth(opts);
     expect(result.code).toBe(1);
     expect(result.stderr.split('\n')[0]).toMatch(
-      /^error: .*cluster-d\.yml:12:5: cluster cluster-d: network\.weave\.ipalloc_default_subnet: is missing; every cluster needs its own subnet inside pod_network_cidr: the lowest free subnet of the mesh's usual size is 10\.32\.0\.0\/16; npm run allocate -- cluster-d writes it into the file$/,
+      /^error: .*cluster-d\.yml:12:5: cluster cluster-d: network\.weave\.ipalloc_default_subnet: is missing; every cluster needs its own subnet inside pod_network_cidr: the lowest free subnet of the mesh's usual size is 10\.32\.0\.0\/16; npm run allocate -- cluster-d writes it into the file \[missing-subnet\]$/,
     );
   });
 
@@ -185,7 +185,7 @@ describe('subnet allocation', () => {
     const refused = synth(opts);
     expect(refused.code).toBe(1);
     expect(refused.stderr.split('\n')[0]).toMatch(
-      /cluster cluster-b: network\.weave\.ipalloc_default_subnet: is missing; every cluster needs its own subnet inside pod_network_cidr: the output folder records 10\.34\.0\.0\/16 for this cluster, the subnet its running pods have; npm run allocate -- cluster-b writes it back into the file$/,
+      /cluster cluster-b: network\.weave\.ipalloc_default_subnet: is missing; every cluster needs its own subnet inside pod_network_cidr: the output folder records 10\.34\.0\.0\/16 for this cluster, the subnet its running pods have; npm run allocate -- cluster-b writes it back into the file \[missing-subnet\]$/,
     );
     const result = run(['allocate', 'cluster-b', ...opts]);
     expect(result.code).toBe(0);
@@ -245,7 +245,7 @@ describe('subnet allocation', () => {
     expect(fs.readFileSync(path.join(inventory, 'cluster-d.yml'), 'utf8')).toBe(before);
     const unknown = run(['allocate', 'cluster-x', ...opts]);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toMatch(/^error: no cluster cluster-x in .* \(it has cluster-a, cluster-b, cluster-c, cluster-d\)$/);
+    expect(unknown.stderr).toMatch(/^error: no cluster cluster-x in .* \(it has cluster-a, cluster-b, cluster-c, cluster-d\) \[allocate\]$/);
     expect(run(['allocate', ...opts]).stderr).toMatch(/^error: allocate needs <cluster>$/m);
   });
 });

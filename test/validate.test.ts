@@ -87,28 +87,28 @@ describe('each mesh rule refuses a violating inventory with one line naming file
   it('provider must be weave', () => {
     expectRefused(
       render(withChange('cluster-b', (c) => (c.network.provider = 'calico'))),
-      /^error: .*cluster-b\.yml:\d+:\d+: cluster cluster-b: network\.provider: is "calico"; a multi-cluster pod network needs provider: weave in every cluster$/,
+      /^error: .*cluster-b\.yml:\d+:\d+: cluster cluster-b: network\.provider: is "calico"; a multi-cluster pod network needs provider: weave in every cluster \[weave-provider\]$/,
     );
   });
 
   it('CIDRs must parse', () => {
     expectRefused(
       render(withChange('cluster-a', (c) => (c.network.service_cidr = '172.16.0.0/40'))),
-      /cluster-a\.yml:\d+:\d+: cluster cluster-a: network\.service_cidr: "172\.16\.0\.0\/40" is not an IPv4 CIDR such as 10\.32\.0\.0\/12$/,
+      /cluster-a\.yml:\d+:\d+: cluster cluster-a: network\.service_cidr: "172\.16\.0\.0\/40" is not an IPv4 CIDR such as 10\.32\.0\.0\/12 \[cidr\]$/,
     );
   });
 
   it('CIDRs must have no host bits, with the fix suggested', () => {
     expectRefused(
       render(withChange('cluster-a', (c) => (c.network.weave.ipalloc_default_subnet = '10.33.0.1/16'))),
-      /cluster-a: network\.weave\.ipalloc_default_subnet: "10\.33\.0\.1\/16" has host bits set; did you mean 10\.33\.0\.0\/16\?$/,
+      /cluster-a: network\.weave\.ipalloc_default_subnet: "10\.33\.0\.1\/16" has host bits set; did you mean 10\.33\.0\.0\/16\? \[cidr\]$/,
     );
   });
 
   it('addresses must parse', () => {
     expectRefused(
       render(withChange('cluster-c', (c) => (c.hosts[0].address = '203.0.113'))),
-      /cluster-c\.yml:\d+:\d+: cluster cluster-c: hosts\[0\]\.address: "203\.0\.113" is neither an IPv4 address such as 192\.0\.2\.10 nor a host name$/,
+      /cluster-c\.yml:\d+:\d+: cluster cluster-c: hosts\[0\]\.address: "203\.0\.113" is neither an IPv4 address such as 192\.0\.2\.10 nor a host name \[address\]$/,
     );
   });
 
@@ -119,21 +119,21 @@ describe('each mesh rule refuses a violating inventory with one line naming file
           c.network.pod_network_cidr = 'fd00:10::/64';
         }),
       ),
-      /cluster-a: network\.pod_network_cidr: "fd00:10::\/64" is an IPv6 CIDR; Weave Net allocates IPv4 addresses only, so the mesh is IPv4-only$/,
+      /cluster-a: network\.pod_network_cidr: "fd00:10::\/64" is an IPv6 CIDR; Weave Net allocates IPv4 addresses only, so the mesh is IPv4-only \[cidr\]$/,
     );
   });
 
   it('pod_network_cidr must be identical in all clusters', () => {
     expectRefused(
       render(withChange('cluster-c', (c) => (c.network.pod_network_cidr = '10.32.0.0/11'))),
-      /cluster-c\.yml:\d+:\d+: cluster cluster-c: network\.pod_network_cidr: is 10\.32\.0\.0\/11, but cluster-a, cluster-b use 10\.32\.0\.0\/12; the pod_network_cidr must be the same in every cluster of the mesh$/,
+      /cluster-c\.yml:\d+:\d+: cluster cluster-c: network\.pod_network_cidr: is 10\.32\.0\.0\/11, but cluster-a, cluster-b use 10\.32\.0\.0\/12; the pod_network_cidr must be the same in every cluster of the mesh \[same-pod-network\]$/,
     );
   });
 
   it('ipalloc_default_subnet must lie inside pod_network_cidr', () => {
     expectRefused(
       render(withChange('cluster-b', (c) => (c.network.weave.ipalloc_default_subnet = '10.64.0.0/16'))),
-      /cluster-b: network\.weave\.ipalloc_default_subnet: 10\.64\.0\.0\/16 is not inside pod_network_cidr 10\.32\.0\.0\/12; choose a subnet inside it$/,
+      /cluster-b: network\.weave\.ipalloc_default_subnet: 10\.64\.0\.0\/16 is not inside pod_network_cidr 10\.32\.0\.0\/12; choose a subnet inside it \[subnet-inside-pod-network\]$/,
     );
   });
 
@@ -142,7 +142,7 @@ describe('each mesh rule refuses a violating inventory with one line naming file
     expectRefused(
       render(withChange('cluster-a', (c) => (c.network.weave.ipalloc_default_subnet = subnet))),
       new RegExp(
-        `cluster-a: network\\.weave\\.ipalloc_default_subnet: 10\\.33\\.0\\.0\\${prefix} is smaller than Weave allows: Weave refuses a subnet of fewer than 4 addresses \\(MinSubnetSize\\), so ipalloc_default_subnet must be a /30 or larger$`,
+        `cluster-a: network\\.weave\\.ipalloc_default_subnet: 10\\.33\\.0\\.0\\${prefix} is smaller than Weave allows: Weave refuses a subnet of fewer than 4 addresses \\(MinSubnetSize\\), so ipalloc_default_subnet must be a /30 or larger \\[subnet-size\\]$`,
       ),
     );
   });
@@ -156,14 +156,14 @@ describe('each mesh rule refuses a violating inventory with one line naming file
   it('ipalloc_default_subnet must overlap no other cluster\'s', () => {
     expectRefused(
       render(withChange('cluster-c', (c) => (c.network.weave.ipalloc_default_subnet = '10.33.128.0/17'))),
-      /cluster-c\.yml:\d+:\d+: cluster cluster-c: network\.weave\.ipalloc_default_subnet: 10\.33\.128\.0\/17 overlaps 10\.33\.0\.0\/16 of cluster cluster-a \(.*cluster-a\.yml\); every cluster needs a subnet of its own$/,
+      /cluster-c\.yml:\d+:\d+: cluster cluster-c: network\.weave\.ipalloc_default_subnet: 10\.33\.128\.0\/17 overlaps 10\.33\.0\.0\/16 of cluster cluster-a \(.*cluster-a\.yml\); every cluster needs a subnet of its own \[subnet-overlap\]$/,
     );
   });
 
   it('service_cidr must not overlap pod_network_cidr', () => {
     expectRefused(
       render(withChange('cluster-a', (c) => (c.network.service_cidr = '10.40.0.0/16'))),
-      /cluster-a: network\.service_cidr: 10\.40\.0\.0\/16 overlaps pod_network_cidr 10\.32\.0\.0\/12; service and pod addresses must not collide$/,
+      /cluster-a: network\.service_cidr: 10\.40\.0\.0\/16 overlaps pod_network_cidr 10\.32\.0\.0\/12; service and pod addresses must not collide \[service-cidr\]$/,
     );
   });
 
@@ -171,7 +171,7 @@ describe('each mesh rule refuses a violating inventory with one line naming file
     const result = render(withChange('cluster-c', (c) => (c.network.service_cidr = '172.17.0.0/16')));
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(
-      /^warning: .*cluster-c\.yml:\d+:\d+: cluster cluster-c: network\.service_cidr: 172\.17\.0\.0\/16 is also the service CIDR of cluster cluster-b; that works, but a service IP then means different services in those clusters$/m,
+      /^warning: .*cluster-c\.yml:\d+:\d+: cluster cluster-c: network\.service_cidr: 172\.17\.0\.0\/16 is also the service CIDR of cluster cluster-b; that works, but a service IP then means different services in those clusters \[shared-service-cidr\]$/m,
     );
     expect(fs.existsSync(path.join(result.outdir, 'cluster-c'))).toBe(true);
   });
@@ -179,7 +179,7 @@ describe('each mesh rule refuses a violating inventory with one line naming file
   it('weave.password must be the same path in every cluster', () => {
     expectRefused(
       render(withChange('cluster-b', (c) => (c.network.weave.password = './other_password'))),
-      /cluster-b: network\.weave\.password: is \.\/other_password, but cluster-a, cluster-c use \.\/shared_password; the Weave password file must be the same in every cluster of the mesh$/,
+      /cluster-b: network\.weave\.password: is \.\/other_password, but cluster-a, cluster-c use \.\/shared_password; the Weave password file must be the same in every cluster of the mesh \[same-password\]$/,
     );
   });
 
@@ -192,13 +192,13 @@ describe('each mesh rule refuses a violating inventory with one line naming file
   it('cluster names must be unique (.yml and .yaml of one name)', () => {
     const clusters: Record<string, any> = threeClusters();
     clusters['cluster-a.yaml'] = clusterConfig({ subnet: '10.36.0.0/16', workers: ['203.0.113.50'], serviceCidr: '172.19.0.0/16' });
-    expectRefused(render(clusters), /cluster-a\.yml: cluster cluster-a: cluster cluster-a is defined twice, here and in .*cluster-a\.yaml; keep one file per cluster$/);
+    expectRefused(render(clusters), /cluster-a\.yml: cluster cluster-a: cluster cluster-a is defined twice, here and in .*cluster-a\.yaml; keep one file per cluster \[unique-cluster-name\]$/);
   });
 
   it('worker addresses must be unique across the inventory', () => {
     expectRefused(
       render(withChange('cluster-c', (c) => (c.hosts[0].address = '192.0.2.12'))),
-      /cluster-c\.yml:\d+:\d+: cluster cluster-c: hosts\[0\]\.address: 192\.0\.2\.12 is also the address of a host of cluster cluster-a \(.*cluster-a\.yml\); host addresses must be unique across the mesh$/,
+      /cluster-c\.yml:\d+:\d+: cluster cluster-c: hosts\[0\]\.address: 192\.0\.2\.12 is also the address of a host of cluster cluster-a \(.*cluster-a\.yml\); host addresses must be unique across the mesh \[unique-host-address\]$/,
     );
   });
 
@@ -210,8 +210,8 @@ describe('each mesh rule refuses a violating inventory with one line naming file
           c.hosts.push({ address: '172.16.4.4', role: 'worker' });
         }),
       ),
-      /cluster-c: hosts\[1\]\.address: 10\.33\.0\.7 lies inside the pod network 10\.32\.0\.0\/12; node addresses must be outside every pod and service range$/,
-      /cluster-c: hosts\[2\]\.address: 172\.16\.4\.4 lies inside the service CIDR 172\.16\.0\.0\/16 of cluster cluster-a; node addresses must be outside every pod and service range$/,
+      /cluster-c: hosts\[1\]\.address: 10\.33\.0\.7 lies inside the pod network 10\.32\.0\.0\/12; node addresses must be outside every pod and service range \[host-outside-pod-network\]$/,
+      /cluster-c: hosts\[2\]\.address: 172\.16\.4\.4 lies inside the service CIDR 172\.16\.0\.0\/16 of cluster cluster-a; node addresses must be outside every pod and service range \[host-outside-pod-network\]$/,
     );
   });
 
@@ -238,8 +238,8 @@ describe('each mesh rule refuses a violating inventory with one line naming file
           delete c.hosts[1].role;
         }),
       ),
-      /cluster-a\.yml:\d+:\d+: cluster cluster-a: hosts\[1\]\.role: is missing; set role: master or role: worker$/,
-      /cluster-a: network\.weave\.password: is missing; give the path of the shared Weave secret file, such as \.\/shared_password$/,
+      /cluster-a\.yml:\d+:\d+: cluster cluster-a: hosts\[1\]\.role: is missing; set role: master or role: worker \[shape\]$/,
+      /cluster-a: network\.weave\.password: is missing; give the path of the shared Weave secret file, such as \.\/shared_password \[shape\]$/,
     );
   });
 
@@ -295,7 +295,7 @@ describe('the mesh-wide size limit', () => {
     expect(result.code).toBe(1);
     expect(result.errors).toEqual([
       expect.stringMatching(
-        /^error: .*cluster-020\.yml:\d+:\d+: cluster cluster-020: hosts: with this cluster the mesh has more than 4096 Weave peers \(hosts of all clusters and their extra known_peers\), and one Weave network carries at most 4096: Weave gives each peer a 12-bit short ID \(weaveworks\/mesh, peer\.go\); split the mesh$/,
+        /^error: .*cluster-020\.yml:\d+:\d+: cluster cluster-020: hosts: with this cluster the mesh has more than 4096 Weave peers \(hosts of all clusters and their extra known_peers\), and one Weave network carries at most 4096: Weave gives each peer a 12-bit short ID \(weaveworks\/mesh, peer\.go\); split the mesh \[weave-peer-limit\]$/,
       ),
     ]);
   });

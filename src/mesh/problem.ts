@@ -13,7 +13,10 @@ export interface Problem extends Location {
   readonly rule?: string;
 }
 
-/** Formats a problem as the single line the CLI prints: `file:line:column: cluster cluster-a: field: message`. */
+/**
+ * Formats a problem as the single line the CLI prints:
+ * `file:line:column: cluster cluster-a: field: message [rule]`.
+ */
 export function formatProblem(problem: Problem): string {
   const where = problem.file !== undefined ? [problem.file, problem.line, problem.column].filter((part) => part !== undefined).join(':') : (problem.construct ?? '');
   const parts = where === '' ? [] : [where];
@@ -21,7 +24,8 @@ export function formatProblem(problem: Problem): string {
   if (problem.field !== undefined) parts.push(problem.field);
   const prefix = problem.severity === 'warning' ? 'warning: ' : 'error: ';
   // A file name can hold a newline too: the whole report stays one line.
-  return oneLine(parts.length > 0 ? `${prefix}${parts.join(': ')}: ${problem.message}` : `${prefix}${problem.message}`);
+  const rule = problem.rule !== undefined ? ` [${problem.rule}]` : '';
+  return oneLine(parts.length > 0 ? `${prefix}${parts.join(': ')}: ${problem.message}${rule}` : `${prefix}${problem.message}${rule}`);
 }
 
 /** Stable order for reports: by file, then position, then text. */
