@@ -2,7 +2,7 @@ import * as path from 'path';
 import { Construct } from 'constructs';
 import { Document, isScalar, isSeq, visit } from 'yaml';
 import { ClusterSpec } from '../src/mesh/model';
-import { readSameInYaml11And12, StringList } from '../src/output/pharos-yaml';
+import { readSameInYaml11And12, sameInBoth, StringList } from '../src/output/pharos-yaml';
 
 export interface PharosClusterFileProps {
   /** The validated cluster, with its cluster.yml as read. */
@@ -79,7 +79,7 @@ export class PharosClusterFile extends Construct {
       const current = document.getIn(['network', 'firewalld', 'trusted_subnets']);
       const own = isSeq(current) ? current.items.map((item) => (isScalar(item) ? String(item.value) : '')) : [];
       const added = props.otherPeers().filter((peer) => !own.includes(peer));
-      if (isSeq(current)) current.items.push(...new StringList(added).asNodes().items);
+      if (isSeq(current)) current.items.push(...added.map(sameInBoth));
       else if (added.length > 0) document.setIn(['network', 'firewalld', 'trusted_subnets'], new StringList(added));
     }
     this.document = document;

@@ -1,4 +1,5 @@
 import { IPv4CidrRange } from 'ip-num';
+import { memoize } from '../src/util/memoize';
 
 /**
  * The route agent's shell programs, rendered in full into the DaemonSet so a reviewer sees exactly
@@ -64,18 +65,11 @@ export function natRules(options: Pick<RouteAgentScriptOptions, 'localSubnet' | 
   return options.routedSubnets.flatMap((subnet) => natRulePair(options.localSubnet, subnet));
 }
 
-// Every cluster's agent probes every other cluster's subnet: compute each subnet's address once.
-const probeAddresses = new Map<string, string>();
-
-/** The address the readiness probe asks `ip route get` about in a subnet: its first host address. */
-export function probeAddress(subnet: string): string {
-  let address = probeAddresses.get(subnet);
-  if (address === undefined) {
-    address = IPv4CidrRange.fromCidr(subnet).getFirst().nextIPNumber().toString();
-    probeAddresses.set(subnet, address);
-  }
-  return address;
-}
+/**
+ * The address the readiness probe asks `ip route get` about in a subnet: its first host address.
+ * Every cluster's agent probes every other cluster's subnet: each subnet's is computed once.
+ */
+export const probeAddress = memoize((subnet: string): string => IPv4CidrRange.fromCidr(subnet).getFirst().nextIPNumber().toString());
 
 function checkCommon(options: RouteAgentTeardownOptions): void {
   if (!['auto', 'legacy', 'nft'].includes(options.iptablesBackend)) {

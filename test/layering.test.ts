@@ -4,17 +4,18 @@ import { REPO } from './helpers';
 
 /**
  * The folders are the pipeline, and dependencies point one way along it:
- *   src/net, src/mesh (the model's shapes and rules) <- src/inventory (the YAML front-end)
+ *   src/util (helpers of no domain) <- src/net, src/mesh (the model's shapes and rules) <- src/inventory (the YAML front-end)
  *   src/output (trees: render helpers, write, compare, plan) <- constructs/ (the cdk8s model)
  *   <- src/commands, src/cli (the thin command layer) <- main.ts, index.ts.
  */
 const LAYERS: Record<string, string[]> = {
-  'src/net': [],
-  'src/mesh': ['src/net'],
-  'src/inventory': ['src/net', 'src/mesh'],
-  'src/output': ['src/net', 'src/mesh'],
-  constructs: ['src/net', 'src/mesh', 'src/output'],
-  'src/commands': ['src/net', 'src/mesh', 'src/inventory', 'src/output', 'constructs'],
+  'src/util': [],
+  'src/net': ['src/util'],
+  'src/mesh': ['src/util', 'src/net'],
+  'src/inventory': ['src/util', 'src/net', 'src/mesh'],
+  'src/output': ['src/util', 'src/net', 'src/mesh'],
+  constructs: ['src/util', 'src/net', 'src/mesh', 'src/output'],
+  'src/commands': ['src/util', 'src/net', 'src/mesh', 'src/inventory', 'src/output', 'constructs'],
 };
 
 function imports(file: string): string[] {

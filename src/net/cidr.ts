@@ -1,4 +1,5 @@
 import { IPv4, IPv4CidrRange, Validator } from 'ip-num';
+import { memoize } from '../util/memoize';
 
 /** The outcome of parsing one address or CIDR from the inventory. */
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
@@ -48,17 +49,10 @@ const IPV6_HINT = 'Weave Net allocates IPv4 addresses only, so the mesh is IPv4-
 /**
  * Parses an IPv4 CIDR in canonical form (no host bits set).
  * The reason on failure is a phrase that completes "<value> ...".
+ * ip-num takes tens of microseconds per CIDR, and a mesh repeats them (every cluster's pod network,
+ * every rule that reads a subnet): each text is parsed once.
  */
-export function parseIPv4Cidr(text: string): Parsed<Cidr> {
-  let parsed = parsedCidrs.get(text);
-  if (!parsed) parsedCidrs.set(text, (parsed = parseCidr(text)));
-  return parsed;
-}
-
-// ip-num takes tens of microseconds per CIDR, and a mesh repeats them (every cluster's pod network,
-// every rule that reads a subnet): parse each text once. Results are immutable.
-const parsedCidrs = new Map<string, Parsed<Cidr>>();
-const parsedAddresses = new Map<string, Parsed<Address>>();
+export const parseIPv4Cidr: (text: string) => Parsed<Cidr> = memoize(parseCidr);
 
 function parseCidr(text: string): Parsed<Cidr> {
   if (text.includes(':')) {
@@ -79,11 +73,7 @@ function parseCidr(text: string): Parsed<Cidr> {
 }
 
 /** Parses a dotted-quad IPv4 address (no leading zeros, no prefix). */
-export function parseIPv4Address(text: string): Parsed<Address> {
-  let parsed = parsedAddresses.get(text);
-  if (!parsed) parsedAddresses.set(text, (parsed = parseAddress(text)));
-  return parsed;
-}
+export const parseIPv4Address: (text: string) => Parsed<Address> = memoize(parseAddress);
 
 function parseAddress(text: string): Parsed<Address> {
   if (text.includes(':')) {
@@ -114,18 +104,11 @@ interface SortKey {
 }
 
 // Sorting a large mesh's peers compares the same few thousand addresses millions of times: parse each once.
-const sortKeys = new Map<string, SortKey | null>();
-
-function sortKey(text: string): SortKey | null {
-  let key = sortKeys.get(text);
-  if (key === undefined) {
-    const [address, prefix] = text.split('/');
-    const parsed = parseIPv4Address(address);
-    key = parsed.ok ? { address: parsed.value.value, prefix: prefix === undefined ? 32 : Number(prefix) } : null;
-    sortKeys.set(text, key);
-  }
-  return key;
-}
+const sortKey = memoize((text: string): SortKey | null => {
+  const [address, prefix] = text.split('/');
+  const parsed = parseIPv4Address(address);
+  return parsed.ok ? { address: parsed.value.value, prefix: prefix === undefined ? 32 : Number(prefix) } : null;
+});
 
 /** Address ranges no node or pod network may use (RFC 6890): what each is, for messages. */
 const RESERVED: readonly { readonly range: Cidr; readonly what: string }[] = [

@@ -1,4 +1,5 @@
 import { ClusterSpec, workerAddresses } from '../mesh/model';
+import { memoize } from '../util/memoize';
 import { DO_NOT_EDIT } from './layout';
 
 /** Above this many clusters the diagram draws the full mesh as one hub instead of every peering. */
@@ -11,19 +12,13 @@ export const MAX_ITEMS_SHOWN_OPEN = 8;
 function listing(one: string, many: string, items: readonly string[]): string {
   const what = items.length === 1 ? one : many;
   if (items.length === 0) return `No ${many}.\n`;
-  // A large mesh lists every address once per cluster: one string per address, shared by every list.
+  // A large mesh lists every address once per cluster: one line per address, shared by every list.
   const list = items.map(listItem).join('\n');
   if (items.length <= MAX_ITEMS_SHOWN_OPEN) return `${items.length} ${what}:\n\n${list}\n`;
   return `<details><summary>${items.length} ${what}</summary>\n\n${list}\n\n</details>\n`;
 }
 
-const listItems = new Map<string, string>();
-
-function listItem(item: string): string {
-  let line = listItems.get(item);
-  if (line === undefined) listItems.set(item, (line = `- \`${item}\``));
-  return line;
-}
+const listItem = memoize((item: string) => `- \`${item}\``);
 
 /** What the overview shows of one cluster. */
 export interface OverviewCluster {

@@ -1,4 +1,5 @@
 import { Document, parse, Scalar, visit, YAMLSeq } from 'yaml';
+import { memoize } from '../util/memoize';
 
 /** How a Pharos cluster.yml is written: no line folding, two-space indent, sequences indented under their key. */
 export const CLUSTER_FILE_OPTIONS = { lineWidth: 0, indent: 2, indentSeq: true } as const;
@@ -41,7 +42,7 @@ export function readSameInYaml11And12(document: Document): void {
 }
 
 /** A string scalar that YAML 1.1 and 1.2 read as this same string: quoted when a plain one would not be. */
-function sameInBoth(value: string): Scalar<string> {
+export function sameInBoth(value: string): Scalar<string> {
   const node = new Scalar(value);
   if (!plainInBoth(value)) node.type = Scalar.QUOTE_DOUBLE;
   return node;
@@ -54,26 +55,18 @@ const TAG_TESTS = ['1.1', '1.2'].flatMap((version) =>
   new Document(null, { version: version as '1.1' | '1.2' }).schema.tags.flatMap((tag) => (tag.default === true && tag.test ? [tag.test] : [])),
 );
 
-// A mesh writes the same peer addresses into every cluster's file: decide each string once.
-const plainInBothCache = new Map<string, boolean>();
-
-/** True when a plain scalar reads as this same string under YAML 1.1 and 1.2. */
-export function plainInBoth(value: string): boolean {
-  let plain = plainInBothCache.get(value);
-  if (plain === undefined) {
-    if (SIMPLE.test(value)) {
-      plain = !TAG_TESTS.some((test) => test.test(value));
-    } else {
-      try {
-        plain = parse(value, { version: '1.1' }) === value && parse(value, { version: '1.2' }) === value;
-      } catch {
-        plain = false;
-      }
-    }
-    plainInBothCache.set(value, plain);
+/**
+ * True when a plain scalar reads as this same string under YAML 1.1 and 1.2. A mesh writes the same
+ * peer addresses into every cluster's file: each string is decided once.
+ */
+export const plainInBoth = memoize((value: string): boolean => {
+  if (SIMPLE.test(value)) return !TAG_TESTS.some((test) => test.test(value));
+  try {
+    return parse(value, { version: '1.1' }) === value && parse(value, { version: '1.2' }) === value;
+  } catch {
+    return false;
   }
-  return plain;
-}
+});
 
 type StringifyContext = NonNullable<Parameters<YAMLSeq['toString']>[0]>;
 
