@@ -65,6 +65,19 @@ describe('StringList', () => {
     );
   });
 
+  it("writes a string as each document's schema requires, whatever was written before in another", () => {
+    const list = new StringList(['192.0.2.10', 'plain']);
+    written(list); // fills the cache for the usual schema
+    // A schema with a tag that reads 192.0.2.10 as something else: the package quotes it there.
+    const address = { tag: 'tag:example.com,2026:address', default: true, test: /^192\./, resolve: (text: string) => ({ text }) };
+    const document = new Document({ peers: [] }, { customTags: [address] });
+    document.set('peers', list);
+    const ours = document.toString(CLUSTER_FILE_OPTIONS);
+    document.set('peers', list.asNodes());
+    expect(ours).toBe(document.toString(CLUSTER_FILE_OPTIONS));
+    expect(ours).toContain('- "192.0.2.10"');
+  });
+
   it('is written as an empty flow list when empty, as the package writes one', () => {
     expect(written(new StringList([]))).toBe(written(new StringList([]).asNodes()));
     expect(written(new StringList([]))).toContain('known_peers: []');

@@ -93,7 +93,11 @@ export class StringList extends YAMLSeq<string> {
     if (!ctx || ctx.inFlow || this.flow || this.comment || ctx.options.lineWidth !== 0 || this.items.length === 0) {
       return this.asNodes().toString(ctx, onComment, onChompKeep);
     }
-    const key = `${ctx.doc.schema.name}\n${JSON.stringify(ctx.options)}`;
+    // How a string is written depends on the writing options and on which tags could read it as
+    // something else: the cache is per options and schema tags (every cluster.yml has the same).
+    const { schema } = ctx.doc;
+    const tags = [...schema.tags, ...(schema.compat ?? [])].map((tag) => `${tag.tag} ${tag.format ?? ''} ${tag.default} ${tag.test ?? ''}`);
+    const key = `${tags.join('\n')}\n${JSON.stringify(ctx.options)}`;
     let texts = itemTexts.get(key);
     if (!texts) itemTexts.set(key, (texts = new Map()));
     const missing = [...new Set(this.items.filter((item) => !texts.has(item)))];
