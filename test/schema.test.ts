@@ -128,6 +128,12 @@ describe('the strict schemas refuse what those versions refuse', () => {
     expect(broken(daemonSet(), (object) => delete object.spec.template.spec.containers[0].name)).toEqual(["schema: /spec/template/spec/containers/0 must have required property 'name'"]);
   });
 
+  it('a fraction where Kubernetes takes an integer', () => {
+    expect(broken(daemonSet(), (object) => (object.spec.template.spec.terminationGracePeriodSeconds = 5.5))).toEqual([
+      'schema: /spec/template/spec/terminationGracePeriodSeconds must be integer',
+    ]);
+  });
+
   it('int-or-string and quantity fields take both forms, and nothing else', () => {
     expect(broken(daemonSet(), (object) => (object.spec.updateStrategy.rollingUpdate.maxUnavailable = '10%'))).toEqual([]);
     expect(broken(daemonSet(), (object) => (object.spec.template.spec.containers[0].resources.limits.cpu = 1))).toEqual([]);
