@@ -8,7 +8,7 @@ export { ClusterChart } from './constructs/cluster-chart';
 export type { ClusterChartProps, RouteAgentSettings } from './constructs/cluster-chart';
 export { FluxSync } from './constructs/flux-sync';
 export type { FluxSyncProps } from './constructs/flux-sync';
-export type { GitOpsSettings, GitOpsTool } from './constructs/gitops-settings';
+export type { FluxApi, GitOpsSettings, GitOpsTool } from './constructs/gitops-settings';
 export { DEFAULT_ROUTE_AGENT_IMAGE } from './constructs/node-agent-daemon-set';
 export type { NodeAgentSettings } from './constructs/node-agent-daemon-set';
 export { OutputChart } from './constructs/output-chart';

@@ -15,6 +15,8 @@ export const settings: Omit<WeaveMeshProps, 'clusters' | 'inventory'> = {
     revision: 'main',
     pathPrefix: 'dist',
     tools: ['argocd', 'flux'],
+    // Flux objects for Flux v0.18–v0.25.3, the only Flux that runs on Pharos' Kubernetes 1.18; 'v1' for Flux 2.
+    fluxApi: 'v1beta2',
   },
 };
 

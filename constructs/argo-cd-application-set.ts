@@ -26,6 +26,11 @@ export interface ArgoCdApplicationSetProps {
  * to the Argo CD cluster of the same name. A git directory generator means a cluster added to the
  * inventory is picked up without touching this object; `preserveResourcesOnDeletion` means a
  * directory that disappears (by mistake or not) never cascades into deleting what runs on a cluster.
+ *
+ * Needs Argo CD 2.8 or later on the hub: `goTemplateOptions` first appears in v2.8.0's ApplicationSet
+ * CRD (2.5–2.7 refuse it, or with validation off drop `missingkey=error` silently); `goTemplate` and
+ * `.path.segments` need 2.5, the git directory generator and `preserveResourcesOnDeletion` 2.3.
+ * test/schema.test.ts validates it against v2.8.0's CRD.
  */
 export class ArgoCdApplicationSet extends Construct {
   public readonly applicationSet: ApiObject;

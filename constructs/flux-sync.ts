@@ -1,6 +1,16 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ResolvedGitOpsSettings } from './gitops-settings';
+import { FluxApi, ResolvedGitOpsSettings } from './gitops-settings';
+
+/**
+ * apiVersions of the two objects per Flux API generation. Every field rendered below exists in both:
+ * GitRepository v1beta1 of source-controller v0.20.1 and v1 of v1.0.0; Kustomization v1beta2 of
+ * kustomize-controller v0.19.1 (v1beta1 has no `wait`) and v1 of v1.0.0 (test/schemas checks each).
+ */
+const API_VERSIONS: Record<FluxApi, { gitRepository: string; kustomization: string }> = {
+  v1beta2: { gitRepository: 'source.toolkit.fluxcd.io/v1beta1', kustomization: 'kustomize.toolkit.fluxcd.io/v1beta2' },
+  v1: { gitRepository: 'source.toolkit.fluxcd.io/v1', kustomization: 'kustomize.toolkit.fluxcd.io/v1' },
+};
 
 export interface FluxSyncProps {
   readonly settings: ResolvedGitOpsSettings;
@@ -29,7 +39,8 @@ export interface FluxSyncProps {
 
 /**
  * A Flux GitRepository and Kustomization that sync one cluster's folder to that cluster, pruning
- * objects whose files are removed and waiting for what it applies to become ready.
+ * objects whose files are removed and waiting for what it applies to become ready. Their API
+ * generation is `settings.fluxApi`: by default the one Flux v0.25.3 serves on Kubernetes 1.18.
  */
 export class FluxSync extends Construct {
   public readonly gitRepository: ApiObject;
@@ -38,14 +49,15 @@ export class FluxSync extends Construct {
   public constructor(scope: Construct, id: string, props: FluxSyncProps) {
     super(scope, id);
     const namespace = props.namespace ?? 'flux-system';
+    const apiVersions = API_VERSIONS[props.settings.fluxApi];
     this.gitRepository = new ApiObject(this, 'GitRepository', {
-      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      apiVersion: apiVersions.gitRepository,
       kind: 'GitRepository',
       metadata: { name: 'weave-mesh', namespace },
       spec: { interval: props.sourceInterval ?? '5m', url: props.settings.repoURL, ref: { branch: props.settings.revision } },
     });
     this.kustomization = new ApiObject(this, 'Kustomization', {
-      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      apiVersion: apiVersions.kustomization,
       kind: 'Kustomization',
       metadata: { name: 'weave-mesh', namespace },
       spec: {

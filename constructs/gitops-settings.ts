@@ -1,10 +1,24 @@
 /** The GitOps tools weave-mesh can render sync manifests for. */
 export type GitOpsTool = 'argocd' | 'flux';
 
+/**
+ * The API generation of the Flux objects (GitRepository and Kustomization) rendered per cluster:
+ * - `v1beta2`: GitRepository `source.toolkit.fluxcd.io/v1beta1` and Kustomization
+ *   `kustomize.toolkit.fluxcd.io/v1beta2`, served by Flux v0.18.0 to v0.25.3, the only Flux that
+ *   installs on Kubernetes 1.18 (Pharos 3.2.x); early Flux 2.x releases still serve them, deprecated.
+ * - `v1`: both `.../v1`, served from Flux v2.0.0 on (Kubernetes 1.24 and later); for a Flux that
+ *   does not run on a Pharos cluster (a hub with `spec.kubeConfig`, or clusters that are not Pharos').
+ */
+export type FluxApi = 'v1beta2' | 'v1';
+
+/** The Flux API generations weave-mesh renders. */
+export const FLUX_APIS: readonly FluxApi[] = ['v1beta2', 'v1'];
+
 /** Where the rendered output lives in git, and who syncs it. Shared by the Argo CD and Flux constructs. */
 export interface GitOpsSettings {
   /**
-   * URL of the git repository that holds the committed output folder.
+   * URL of the git repository that holds the committed output folder. Flux takes only
+   * `https://`, `http://` or `ssh://` URLs (write `ssh://git@host/org/repo.git`, not `git@host:org/repo.git`).
    * @default 'https://github.com/example-org/weave-mesh.git'
    */
   readonly repoURL?: string;
@@ -26,6 +40,13 @@ export interface GitOpsSettings {
    * @default ['argocd', 'flux']
    */
   readonly tools?: readonly GitOpsTool[];
+
+  /**
+   * API generation of the Flux objects: `v1beta2` installs on every Flux that runs on Pharos'
+   * Kubernetes 1.18 (Flux v0.18.0 to v0.25.3); `v1` needs Flux v2.0.0 or later, so Kubernetes 1.24+.
+   * @default 'v1beta2'
+   */
+  readonly fluxApi?: FluxApi;
 }
 
 export type ResolvedGitOpsSettings = Required<GitOpsSettings>;
@@ -40,6 +61,7 @@ export function resolveGitOpsSettings(settings: GitOpsSettings = {}): ResolvedGi
     revision: settings.revision ?? 'main',
     pathPrefix: (settings.pathPrefix ?? 'dist').replace(/^\.\//, '').replace(/\/+$/, ''),
     tools: settings.tools ?? ['argocd', 'flux'],
+    fluxApi: settings.fluxApi ?? 'v1beta2',
   };
   if (!/^(https?|ssh):\/\/\S+$|^[\w.-]+@[\w.-]+:\S+$/.test(resolved.repoURL)) {
     throw new Error(`gitops.repoURL ${JSON.stringify(resolved.repoURL)} is not a git URL (https://, ssh:// or user@host:path)`);
@@ -52,6 +74,13 @@ export function resolveGitOpsSettings(settings: GitOpsSettings = {}): ResolvedGi
   }
   for (const tool of resolved.tools) {
     if (tool !== 'argocd' && tool !== 'flux') throw new Error(`gitops.tools: unknown tool ${JSON.stringify(tool)}; use argocd and/or flux`);
+  }
+  if (!FLUX_APIS.includes(resolved.fluxApi)) {
+    throw new Error(`gitops.fluxApi: unknown Flux API generation ${JSON.stringify(resolved.fluxApi)}; use ${FLUX_APIS.map((api) => `'${api}'`).join(' or ')}`);
+  }
+  // Flux's GitRepository (v1beta1 and v1 alike) takes only URLs with a scheme: pattern ^(http|https|ssh)://
+  if (resolved.tools.includes('flux') && !/^(https?|ssh):\/\//.test(resolved.repoURL)) {
+    throw new Error(`gitops.repoURL ${JSON.stringify(resolved.repoURL)}: Flux takes only http://, https:// or ssh:// URLs; write ssh://user@host/path`);
   }
   return resolved;
 }

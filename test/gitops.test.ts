@@ -57,13 +57,14 @@ describe('Flux', () => {
       const folder = `_gitops/flux/clusters/${cluster}`;
       const source = parse(tree.get(`${folder}/flux-system.gitrepository.weave-mesh.yaml`)!);
       const sync = parse(tree.get(`${folder}/flux-system.kustomization.weave-mesh.yaml`)!);
+      // What Flux v0.25.3, the newest Flux for Kubernetes 1.18, serves: GitRepository v1beta1, Kustomization v1beta2.
       expect(source).toEqual({
-        apiVersion: 'source.toolkit.fluxcd.io/v1',
+        apiVersion: 'source.toolkit.fluxcd.io/v1beta1',
         kind: 'GitRepository',
         metadata: { name: 'weave-mesh', namespace: 'flux-system' },
         spec: { interval: '5m', url: 'https://github.com/example-org/weave-mesh.git', ref: { branch: 'main' } },
       });
-      expect(sync.apiVersion).toBe('kustomize.toolkit.fluxcd.io/v1');
+      expect(sync.apiVersion).toBe('kustomize.toolkit.fluxcd.io/v1beta2');
       expect(sync.spec).toEqual({
         interval: '10m',
         retryInterval: '1m',
@@ -77,6 +78,16 @@ describe('Flux', () => {
       expect(tree.has(`${folder}/kustomization.yaml`)).toBe(false);
     }
   });
+
+  it('renders the v1 APIs of Flux 2 when gitops.fluxApi is v1, with the same fields', () => {
+    const v1 = render({ fluxApi: 'v1' });
+    const folder = '_gitops/flux/clusters/cluster-a';
+    const source = parse(v1.get(`${folder}/flux-system.gitrepository.weave-mesh.yaml`)!);
+    const sync = parse(v1.get(`${folder}/flux-system.kustomization.weave-mesh.yaml`)!);
+    expect([source.apiVersion, sync.apiVersion]).toEqual(['source.toolkit.fluxcd.io/v1', 'kustomize.toolkit.fluxcd.io/v1']);
+    expect(sync.spec).toEqual(parse(tree.get(`${folder}/flux-system.kustomization.weave-mesh.yaml`)!).spec);
+    expect(source.spec).toEqual(parse(tree.get(`${folder}/flux-system.gitrepository.weave-mesh.yaml`)!).spec);
+  });
 });
 
 describe('GitOps settings', () => {
@@ -89,7 +100,13 @@ describe('GitOps settings', () => {
   });
 
   it('have defaults', () => {
-    expect(resolveGitOpsSettings()).toEqual({ repoURL: 'https://github.com/example-org/weave-mesh.git', revision: 'main', pathPrefix: 'dist', tools: ['argocd', 'flux'] });
+    expect(resolveGitOpsSettings()).toEqual({
+      repoURL: 'https://github.com/example-org/weave-mesh.git',
+      revision: 'main',
+      pathPrefix: 'dist',
+      tools: ['argocd', 'flux'],
+      fluxApi: 'v1beta2',
+    });
     expect(resolveGitOpsSettings({ pathPrefix: './out/' }).pathPrefix).toBe('out');
   });
 
@@ -99,7 +116,14 @@ describe('GitOps settings', () => {
     [{ pathPrefix: '../outside' }, /gitops\.pathPrefix "\.\.\/outside" must be a relative path inside the repository/],
     [{ pathPrefix: '/abs' }, /gitops\.pathPrefix "\/abs" must be a relative path/],
     [{ tools: ['helm'] }, /gitops\.tools: unknown tool "helm"/],
+    [{ fluxApi: 'v2' }, /gitops\.fluxApi: unknown Flux API generation "v2"; use 'v1beta2' or 'v1'/],
+    // Flux's GitRepository URL pattern is ^(http|https|ssh)://; Argo CD alone takes the scp form.
+    [{ repoURL: 'git@github.com:org/fleet.git' }, /gitops\.repoURL "git@github\.com:org\/fleet\.git": Flux takes only http:\/\/, https:\/\/ or ssh:\/\/ URLs/],
   ])('refuse %j', (settings, message) => {
     expect(() => resolveGitOpsSettings(settings as GitOpsSettings)).toThrow(message);
+  });
+
+  it('take the scp form of a git URL when only Argo CD syncs', () => {
+    expect(resolveGitOpsSettings({ repoURL: 'git@github.com:org/fleet.git', tools: ['argocd'] }).repoURL).toBe('git@github.com:org/fleet.git');
   });
 });

@@ -126,7 +126,10 @@ export function readTree(root: string): Map<string, string> {
 const TOOLS: Record<string, string> = { kubectl: 'kubernetes-client' };
 
 /**
- * `kubectl kustomize DIR`, as Argo CD and Flux build a synced folder. Without kubectl the test fails
+ * `kubectl kustomize DIR`, as Argo CD and Flux build a synced folder. The kubectl here (Debian's, with
+ * kustomize v5.x) is a newer stand-in for the kustomize of kubectl 1.18 (v2.0.3), Flux v0.25.3
+ * (v4.4.1) and Argo CD 2.8 (v5.1.0); test/schema.test.ts checks kustomization.yaml against the
+ * fields each of those knows. Without kubectl the test fails
  * saying which tool is missing and how to get it, not with `spawnSync kubectl ENOENT`.
  */
 export function kustomize(dir: string): string {
