@@ -1,6 +1,8 @@
 import * as path from 'path';
 import { writeSubnet } from '../inventory/edit';
 import { loadInventory } from '../inventory/load';
+import { readOutputTree } from '../output/compare';
+import { damagedClusterFiles } from '../output/plan';
 import { Command } from './command';
 
 export const allocate: Command = {
@@ -17,6 +19,8 @@ export const allocate: Command = {
     }
     // The same model synth renders: its problems, and its suggestion for this cluster.
     const mesh = factory(options.clusters, options.outdir);
+    // A record lost to a merge conflict cannot be restored: say so rather than allocate as if there were none.
+    for (const problem of damagedClusterFiles(readOutputTree(options.outdir), options.outdir)) options.report.problem(problem);
     const subnet = mesh.suggestedSubnets.get(cluster);
     // Allocation needs a sound mesh to allocate in: anything else wrong must be fixed first.
     const blocking = mesh.errors().filter((problem) => problem.rule !== 'missing-subnet');
