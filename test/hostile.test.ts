@@ -69,6 +69,12 @@ describe('hostile files are refused quickly with a clear error', () => {
     );
   });
 
+  it('a cluster file whose name is not valid UTF-8', () => {
+    const { inventory, opts } = setUp();
+    fs.writeFileSync(Buffer.concat([Buffer.from(`${inventory}/`), Buffer.from([0x63, 0xff, 0x2e, 0x79, 0x6d, 0x6c])]), stringify(threeClusters()['cluster-c']));
+    expect(refusedQuickly(opts)).toEqual([expect.stringMatching(/clusters\/c\ufffd\.yml: has a name that is not valid UTF-8; rename it to <cluster-name>\.yml$/)]);
+  });
+
   it('a git merge conflict left in a cluster file is named at its line', () => {
     const text = stringify(threeClusters()['cluster-a']).replace(/( {4}ipalloc_default_subnet: .*\n)/, '<<<<<<< HEAD\n$1=======\n    ipalloc_default_subnet: 10.36.0.0/16\n>>>>>>> other\n');
     const { opts } = setUp({ 'cluster-a.yml': text });

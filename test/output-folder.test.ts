@@ -71,6 +71,12 @@ describe('a hostile output folder', () => {
     refusedByEveryCommand(outdir, opts, /refusing to read .*README\.md: it is a (device|symbolic link)/);
   });
 
+  it('a file whose name is not valid UTF-8 (git commits any bytes)', () => {
+    const { outdir, opts } = rendered();
+    fs.writeFileSync(Buffer.concat([Buffer.from(`${outdir}/cluster-a/`), Buffer.from([0xff, 0x2e, 0x79, 0x61, 0x6d, 0x6c])]), 'x: 1\n');
+    refusedByEveryCommand(outdir, opts, /^error: refusing to read .*cluster-a\/\ufffd\.yaml: its name is not valid UTF-8, and weave-mesh writes only ASCII names into its output folder; remove it \[output-folder\]$/m);
+  });
+
   it('a folder where a file is expected is a difference, and synth replaces it', () => {
     const { outdir, opts } = rendered();
     const file = path.join(outdir, 'cluster-b', 'pharos', 'cluster.yml');

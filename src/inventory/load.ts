@@ -31,9 +31,16 @@ const CLUSTER_FILE = /\.ya?ml$/;
  */
 export function loadInventory(dir: string): LoadResult {
   const shownDir = displayPath(dir);
-  let entries: fs.Dirent[];
+  let entries: { name: string }[];
+  const undecodable: Problem[] = [];
   try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
+    entries = fs.readdirSync(dir, { encoding: 'buffer' }).flatMap((raw) => {
+      const name = raw.toString('utf8');
+      if (Buffer.from(name, 'utf8').equals(raw)) return [{ name }];
+      // Its decoded name opens nothing: say so rather than "cannot be read: ENOENT".
+      if (/\.ya?ml$/i.test(name)) undecodable.push({ severity: 'error', file: displayPath(path.join(dir, name)), message: 'has a name that is not valid UTF-8; rename it to <cluster-name>.yml' });
+      return [];
+    });
   } catch (error) {
     return { declarations: [], problems: [{ severity: 'error', file: shownDir, message: `cannot read the inventory folder: ${describe(error)}` }] };
   }
@@ -48,7 +55,7 @@ export function loadInventory(dir: string): LoadResult {
       file: displayPath(path.join(dir, name)),
       message: `has the extension ${JSON.stringify(path.extname(name))}, which is not read as a cluster file; rename it to ${JSON.stringify(name.replace(/\.ya?ml$/i, (ext) => ext.toLowerCase()))}`,
     }));
-  if (names.length === 0 && misnamed.length === 0) {
+  if (names.length === 0 && misnamed.length === 0 && undecodable.length === 0) {
     return {
       declarations: [],
       problems: [{ severity: 'error', file: shownDir, message: 'holds no cluster files; add one <cluster-name>.yml per cluster' }],
@@ -61,7 +68,7 @@ export function loadInventory(dir: string): LoadResult {
     if ('problem' in result) problems.push(result.problem);
     else files.push(result.file);
   }
-  return { declarations: files, problems: [...misnamed, ...problems] };
+  return { declarations: files, problems: [...undecodable, ...misnamed, ...problems] };
 }
 
 function loadClusterFile(dir: string, fileName: string): { file: ClusterFile } | { problem: Problem } {
