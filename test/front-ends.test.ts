@@ -118,6 +118,19 @@ describe('a cluster named constructor (a DNS-1123 label that plain JavaScript ob
   });
 });
 
+describe('TypeScript props no cluster.yml can hold', () => {
+  const cycle: any = { zone: 'a' };
+  cycle.self = cycle;
+  it.each([
+    ['a cycle', cycle, 'hosts[0].labels.self', /^is a reference to a value that contains it \(a cycle\), which no cluster\.yml can hold/],
+    ['a function', { f: () => 1 }, 'hosts[0].labels.f', /^is a function, which no cluster\.yml can hold/],
+    ['a symbol', { s: Symbol('s') }, 'hosts[0].labels.s', /^is a symbol, which no cluster\.yml can hold/],
+  ])('%s is refused at its construct path, not thrown', (_name, labels, field, message) => {
+    const mesh = new WeaveMesh(new App(), 'mesh', { clusters: broken((c) => (c.hosts[0].labels = labels)) });
+    expect(mesh.errors()).toEqual([expect.objectContaining({ construct: 'mesh/cluster-b', field, rule: 'pharos-yaml', message: expect.stringMatching(message) })]);
+  });
+});
+
 describe('the TypeScript example', () => {
   it('declares the same pair as clusters/ and renders the same files, but for the source named in headers', () => {
     // Beside dist/, as dist/ is: the password path is rebased from the working directory to the output folder.

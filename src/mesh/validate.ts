@@ -197,8 +197,14 @@ function readCluster(declaration: ClusterDeclaration, violations: Violation[]): 
     }
   }
 
-  for (const [at, what] of unloadable(declaration.config)) {
-    report(at, `is ${what}, which Pharos cannot load (YAML.safe_load allows no such class); quote it if it is meant as text`, 'pharos-yaml');
+  for (const [at, what, codeOnly] of unloadable(declaration.config)) {
+    report(
+      at,
+      codeOnly
+        ? `is ${what}, which no cluster.yml can hold; give plain data (strings, numbers, booleans, lists and mappings)`
+        : `is ${what}, which Pharos cannot load (YAML.safe_load allows no such class); quote it if it is meant as text`,
+      'pharos-yaml',
+    );
   }
 
   const config = isMapping(declaration.config) ? declaration.config : {};
@@ -243,14 +249,21 @@ type Report = (path: FieldPath, message: string, rule: string) => void;
 /**
  * Values Pharos's parser refuses (lib/pharos/yaml_file.rb: YAML.safe_load with no permitted classes),
  * with where they stand: YAML 1.1 timestamps (Date) and !!set. !!binary is allowed (a String).
+ * Also what only TypeScript props can hold and no YAML file can (functions, symbols, cycles), marked
+ * true: a cluster declared in code is refused at its construct path rather than crashing the render.
  */
-function unloadable(value: unknown, at: FieldPath = []): [FieldPath, string][] {
+function unloadable(value: unknown, at: FieldPath = [], ancestors: readonly unknown[] = []): [FieldPath, string, boolean?][] {
   // By tag, not instanceof: values may come from another realm (a test sandbox).
   const tag = Object.prototype.toString.call(value);
   if (tag === '[object Date]') return [[at, 'a YAML 1.1 timestamp (read as a date)']];
   if (tag === '[object Set]') return [[at, 'a !!set']];
-  if (Array.isArray(value)) return value.flatMap((item, index) => unloadable(item, [...at, index]));
-  if (isMapping(value)) return Object.entries(value).flatMap(([key, item]) => unloadable(item, [...at, key]));
+  // Only clusters declared in TypeScript can hold these: no YAML file means them.
+  if (typeof value === 'function') return [[at, 'a function', true]];
+  if (typeof value === 'symbol') return [[at, 'a symbol', true]];
+  if (ancestors.includes(value)) return [[at, 'a reference to a value that contains it (a cycle)', true]];
+  const inside = [...ancestors, value];
+  if (Array.isArray(value)) return value.flatMap((item, index) => unloadable(item, [...at, index], inside));
+  if (isMapping(value)) return Object.entries(value).flatMap(([key, item]) => unloadable(item, [...at, key], inside));
   return [];
 }
 
