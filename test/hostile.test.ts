@@ -79,6 +79,10 @@ describe('hostile files are refused quickly with a clear error', () => {
     const text = stringify(threeClusters()['cluster-a']).replace(/( {4}ipalloc_default_subnet: .*\n)/, '<<<<<<< HEAD\n$1=======\n    ipalloc_default_subnet: 10.36.0.0/16\n>>>>>>> other\n');
     const { opts } = setUp({ 'cluster-a.yml': text });
     expect(refusedQuickly(opts)).toEqual([expect.stringMatching(/cluster-a\.yml:\d+:1: holds a git merge conflict; resolve it \(keep one side, remove the <<<<<<< ======= >>>>>>> lines\), then run the command again$/)]);
+    // allocate says why it does not find the cluster.
+    const allocation = run(['allocate', 'cluster-a', ...opts]);
+    expect(allocation.code).toBe(1);
+    expect(allocation.stderr).toMatch(/cluster-a\.yml:\d+:1: holds a git merge conflict[^]*no cluster cluster-a in /);
   });
 
   it('duplicate keys', () => {

@@ -10,9 +10,11 @@ export const allocate: Command = {
   operand: '<cluster>',
   run(options, factory, output) {
     const [cluster] = options.operands;
-    const { declarations } = loadInventory(options.clusters);
+    const { declarations, problems } = loadInventory(options.clusters);
     const file = declarations.find((candidate) => candidate.name === cluster);
     if (!file) {
+      // A file that could not be read (a link, a merge conflict) is why a cluster may be missing: show it.
+      for (const problem of problems) options.report.problem(problem);
       const known = declarations.map((candidate) => candidate.name).join(', ');
       options.report.problem({ severity: 'error', message: `no cluster ${cluster} in ${options.clusters}${known ? ` (it has ${known})` : ''}`, rule: 'allocate' });
       return 1;
