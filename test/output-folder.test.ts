@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { recordedSubnets } from '../src/output/plan';
 import { readTree, REPO, run, synth, tempDir, threeClusters, writeInventory } from './helpers';
 
 /**
@@ -144,6 +145,14 @@ describe('a git merge conflict left in a rendered cluster.yml', () => {
     expect(result.stderr).toMatch(warning(line));
     expect(fs.readFileSync(file, 'utf8')).toBe(text);
     expect(run(['check', ...opts]).code).toBe(0);
+  });
+
+  it('a conflict elsewhere in the file (known_peers) also voids its record, as the warning says', () => {
+    const { outdir } = rendered();
+    const file = path.join(outdir, 'cluster-a', 'pharos', 'cluster.yml');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/( {6}- 198\.51\.100\.11\n)/, '<<<<<<< HEAD\n$1=======\n      - 198.51.100.99\n>>>>>>> other-branch\n'));
+    expect(fs.readFileSync(file, 'utf8')).toMatch(/^<{7} HEAD$/m);
+    expect([...recordedSubnets(outdir).keys()]).toEqual(['cluster-b', 'cluster-c']);
   });
 
   it('allocate says the record is lost', () => {

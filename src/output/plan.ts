@@ -93,7 +93,8 @@ export function recordsOf(tree: OutputTree): Map<string, ClusterRecord> {
     if (!match) continue;
     const subnets = [...content.matchAll(RECORD_LINES.subnet)];
     const podNetworks = [...content.matchAll(RECORD_LINES.podNetworkCidr)];
-    if (subnets.length === 1 && podNetworks.length <= 1 && !/^network: *[{[]|^ {2}weave: *[{[]/m.test(content)) {
+    // A file with a merge conflict records nothing, however its lines read (damagedClusterFiles says so).
+    if (subnets.length === 1 && podNetworks.length <= 1 && !/^network: *[{[]|^ {2}weave: *[{[]/m.test(content) && conflictLine(content) === undefined) {
       records.set(match[1], { subnet: subnets[0][1], podNetworkCidr: podNetworks[0]?.[1] ?? '10.32.0.0/12' });
     } else {
       const state = meshStateOf(new Map([[file, content]])).get(match[1]);
