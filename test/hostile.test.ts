@@ -91,6 +91,14 @@ describe('hostile files are refused quickly with a clear error', () => {
     expect(refusedQuickly(opts)).toEqual([expect.stringMatching(/cluster-a\.yml:\d+:\d+: YAML syntax error: Map keys must be unique/)]);
   });
 
+  it('a key that is a collection is refused as an unknown key, without a stray Node warning on stderr', () => {
+    const warn = jest.spyOn(process, 'emitWarning');
+    const { opts } = setUp({ 'cluster-a.yml': `${stringify(threeClusters()['cluster-a'])}? [a, b]\n: c\n` });
+    expect(refusedQuickly(opts)).toEqual([expect.stringMatching(/cluster-a\.yml:\d+:1: cluster cluster-a: \[ a, b \]: is not a Pharos setting; .*\[known-keys\]$/)]);
+    expect(warn).not.toHaveBeenCalled();
+    warn.mockRestore();
+  });
+
   it('a folder named like a cluster file', () => {
     const { inventory, opts } = setUp();
     fs.mkdirSync(path.join(inventory, 'folder.yml'));

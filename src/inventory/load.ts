@@ -111,7 +111,7 @@ function loadClusterFile(dir: string, fileName: string): { file: ClusterFile } |
   let data: unknown;
   try {
     // YAML 1.1, as Pharos reads it (Ruby's Psych): on/yes are booleans, 017 is octal, << merges.
-    document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, version: '1.1' });
+    document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, version: '1.1', logLevel: 'error' });
     const [syntaxError] = document.errors;
     if (syntaxError) {
       const { line, col } = lineCounter.linePos(syntaxError.pos[0]);
