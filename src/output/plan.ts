@@ -108,7 +108,7 @@ export function recordsOf(tree: OutputTree): Map<string, ClusterRecord> {
 /** A rendered cluster.yml read back; undefined when it is not YAML any more (a git merge conflict, a bad hand edit). */
 function readRendered(content: string): unknown {
   try {
-    return parse(content, { maxAliasCount: 50 });
+    return parse(content, { maxAliasCount: 50, logLevel: 'error' });
   } catch {
     return undefined;
   }
