@@ -60,6 +60,12 @@ export interface WeaveMeshProps {
 const TEARDOWN_ID = '_teardown';
 const ARGOCD_ID = '_argocd';
 const fluxId = (cluster: string) => `_flux-${cluster}`;
+/**
+ * The id of a cluster's chart: the cluster's name, except a name a plain JavaScript object already
+ * has (`constructor`, a valid DNS-1123 label): the constructs library keeps children in a plain
+ * object and would take that name as taken. `_` keeps it apart from every other id.
+ */
+const clusterId = (cluster: string) => (cluster in {} ? `_cluster-${cluster}` : cluster);
 
 /**
  * The multi-cluster Weave pod network: one ClusterChart per cluster, in name order, the Argo CD /
@@ -114,7 +120,7 @@ export class WeaveMesh extends Construct {
     }
     const mesh = validated.mesh;
     this.mesh = mesh;
-    this.clusters = mesh.clusters.map((cluster) => new ClusterChart(this, cluster.name, { mesh, cluster, routeAgent: props.routeAgent, outdir: props.outdir }));
+    this.clusters = mesh.clusters.map((cluster) => new ClusterChart(this, clusterId(cluster.name), { mesh, cluster, routeAgent: props.routeAgent, outdir: props.outdir }));
     const { name: _agentName, ...teardownSettings } = props.routeAgent ?? {};
     new RouteAgentTeardown(new OutputChart(this, TEARDOWN_ID, { folder: TEARDOWN_FOLDER }), 'RouteAgentTeardown', teardownSettings);
     if (gitops.tools.includes('argocd')) {

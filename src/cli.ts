@@ -47,13 +47,18 @@ const consoleOutput: Output = {
   color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
 };
 
-const COMMANDS: Record<string, Command> = { synth, check, plan, allocate, schema };
+// A Map, not an object literal: `npm run constructor` must be an unknown command, not Object's constructor.
+const COMMANDS: ReadonlyMap<string, Command> = new Map(Object.entries({ synth, check, plan, allocate, schema }));
 
-// These change cdk8s's output (key order, names, extra files); a render must not depend on the shell it runs in.
-const CDK8S_OUTPUT_VARIABLES = ['CDK8S_DISABLE_SORT', 'CDK8S_LEGACY_HASH', 'CDK8S_RECORD_CONSTRUCT_METADATA'];
+/**
+ * Variables of our dependencies that change what a run prints or renders; a render must not depend on
+ * the shell it runs in. cdk8s's change key order, names and extra files; the yaml package's
+ * (LOG_TOKENS, LOG_STREAM, read at every parse) print its tokens on stdout, which breaks --format json.
+ */
+const DEPENDENCY_OUTPUT_VARIABLES = ['CDK8S_DISABLE_SORT', 'CDK8S_LEGACY_HASH', 'CDK8S_RECORD_CONSTRUCT_METADATA', 'LOG_TOKENS', 'LOG_STREAM'];
 
 function usage(): string {
-  const commands = Object.entries(COMMANDS).map(([name, command]) => `  ${`${name} ${command.operand ?? ''}`.padEnd(19)} ${command.summary}`);
+  const commands = [...COMMANDS].map(([name, command]) => `  ${`${name} ${command.operand ?? ''}`.padEnd(19)} ${command.summary}`);
   return [
     'usage: npm run <command> -- [operands] [--clusters DIR] [--outdir DIR] [--format text|github|json]',
     '',
@@ -104,7 +109,7 @@ export function runCli(argv: readonly string[], factory: MeshFactory, output: Ou
     return 0;
   }
   const [name = 'synth', ...operands] = parsed.positionals;
-  const command = COMMANDS[name];
+  const command = COMMANDS.get(name);
   const expected = command?.operand ? 1 : 0;
   if (!command || operands.length !== expected) {
     output.err(
@@ -136,7 +141,7 @@ export function runCli(argv: readonly string[], factory: MeshFactory, output: Ou
     format,
     report: run.report,
   };
-  for (const variable of CDK8S_OUTPUT_VARIABLES) delete process.env[variable];
+  for (const variable of DEPENDENCY_OUTPUT_VARIABLES) delete process.env[variable];
   let code: number;
   try {
     code = command.run(options, factory, run.output);

@@ -50,6 +50,10 @@ const CASES: Case[] = [
   ['no multicast service range', (c) => (c.network.service_cidr = '224.1.0.0/16'), 'network.service_cidr', 'reserved-range', /^224\.1\.0\.0\/16 overlaps a multicast address \(224\.0\.0\.0\/4\); pod and service ranges must be ordinary unicast space/],
   ['known_peers outside the inventory', (c) => (c.network.weave.known_peers = ['192.0.2.11']), 'network.weave.known_peers[0]', 'known-peers', /^192\.0\.2\.11 is a worker of cluster cluster-a .*, which weave-mesh adds to known_peers itself; remove it$/],
   ['numeric host names', (c) => (c.hosts[1].address = '0xc6.51.100.11'), 'hosts[1].address', 'address', /^"0xc6\.51\.100\.11" is neither an IPv4 address such as 192\.0\.2\.10 nor a host name$/],
+  ['no loopback host names', (c) => (c.hosts[1].address = 'LocalHost'), 'hosts[1].address', 'reserved-address', /^"LocalHost" is a loopback name \(localhost\), which no other host can reach/],
+  ['no names below localhost', (c) => (c.hosts[0].private_address = 'node-1.localhost.'), 'hosts[0].private_address', 'reserved-address', /^"node-1\.localhost\." is a loopback name/],
+  ['no loopback peers', (c) => (c.network.weave.known_peers = ['peer.LOCALHOST']), 'network.weave.known_peers[0]', 'reserved-address', /^"peer\.LOCALHOST" is a loopback name/],
+  ['a password path that cannot be a base64 secret', (c) => (c.network.weave.password = '/Zx9Kq2mB7vT4nL8pR3sW6yU1oE5iA0c'), 'network.weave.password', 'password-file', /^does not look like a file path; .*since a base64 secret can start with \/$/],
   ['a subnet', (c) => delete c.network.weave.ipalloc_default_subnet, 'network.weave.ipalloc_default_subnet', 'missing-subnet', /^is missing; every cluster needs its own subnet inside pod_network_cidr: the lowest free subnet/],
 ];
 
@@ -83,6 +87,47 @@ describe.each(CASES)('rule: %s', (_rule, change, field, id, message) => {
     expect(errors[0].slice(`error: mesh/cluster-b: cluster cluster-b: ${field}: `.length, -` [${id}]`.length)).toMatch(message);
     expect(mesh.clusters).toEqual([]);
     expect(() => app.synth()).toThrow(errors[0]);
+  });
+});
+
+describe('a cluster named constructor (a DNS-1123 label that plain JavaScript objects already hold)', () => {
+  const named = (): Record<string, any> => {
+    const clusters = threeClusters();
+    return { 'cluster-a': clusters['cluster-a'], constructor: clusters['cluster-b'], 'cluster-c': clusters['cluster-c'] };
+  };
+
+  it('renders from the YAML inventory, and check agrees', () => {
+    const dir = path.join(root, `constructor-${++counter}`);
+    const opts = ['--clusters', writeInventory(path.join(dir, 'clusters'), named()), '--outdir', path.join(dir, 'dist')];
+    const result = synth(opts);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const tree = readTree(path.join(dir, 'dist'));
+    expect(parse(tree.get('constructor/pharos/cluster.yml')!).network.weave.ipalloc_default_subnet).toBe('10.34.0.0/16');
+    expect(parse(tree.get('cluster-a/pharos/cluster.yml')!).network.weave.known_peers).toContain('198.51.100.11');
+    expect(tree.has('_gitops/flux/clusters/constructor/flux-system.kustomization.weave-mesh.yaml')).toBe(true);
+    expect(synth(opts).stdout).toMatch(/unchanged/);
+  });
+
+  it('renders when declared in code', () => {
+    const app = new App({ outdir: path.join(root, `code-${++counter}`) });
+    const mesh = new WeaveMesh(app, 'mesh', { clusters: named() });
+    expect(mesh.errors()).toEqual([]);
+    expect(mesh.clusters.map((chart) => chart.cluster.name)).toEqual(['cluster-a', 'cluster-c', 'constructor']);
+    expect(mesh.render().has('constructor/kubernetes/kube-system.daemonset.route-config.yaml')).toBe(true);
+  });
+});
+
+describe('TypeScript props no cluster.yml can hold', () => {
+  const cycle: any = { zone: 'a' };
+  cycle.self = cycle;
+  it.each([
+    ['a cycle', cycle, 'hosts[0].labels.self', /^is a reference to a value that contains it \(a cycle\), which no cluster\.yml can hold/],
+    ['a function', { f: () => 1 }, 'hosts[0].labels.f', /^is a function, which no cluster\.yml can hold/],
+    ['a symbol', { s: Symbol('s') }, 'hosts[0].labels.s', /^is a symbol, which no cluster\.yml can hold/],
+  ])('%s is refused at its construct path, not thrown', (_name, labels, field, message) => {
+    const mesh = new WeaveMesh(new App(), 'mesh', { clusters: broken((c) => (c.hosts[0].labels = labels)) });
+    expect(mesh.errors()).toEqual([expect.objectContaining({ construct: 'mesh/cluster-b', field, rule: 'pharos-yaml', message: expect.stringMatching(message) })]);
   });
 });
 

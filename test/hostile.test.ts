@@ -1,7 +1,10 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import fc from 'fast-check';
 import { parse, stringify } from 'yaml';
-import { readTree, run, runCli, synth, tempDir, threeClusters, writeInventory } from './helpers';
+import { isUnmistakablePath } from '../src/mesh/validate';
+import { clusterConfig, readTree, run, runCli, synth, tempDir, threeClusters, writeInventory } from './helpers';
 
 const root = tempDir();
 let counter = 0;
@@ -46,21 +49,54 @@ describe('hostile files are refused quickly with a clear error', () => {
     expect(refusedQuickly(opts)).toEqual([expect.stringMatching(/binary\.yml: is a binary file, not YAML$/)]);
   });
 
-  it('a symbolic link that leaves the inventory folder', () => {
+  it('a symbolic link, wherever it points, is refused without being read', () => {
     const { inventory, dir, opts } = setUp();
+    const CANARY = 'canary-link-5d1e-secret';
     fs.writeFileSync(path.join(dir, 'outside.yml'), stringify(threeClusters()['cluster-a']));
+    fs.writeFileSync(path.join(inventory, 'shared_password'), `${CANARY}: x\n`);
     fs.symlinkSync(path.join(dir, 'outside.yml'), path.join(inventory, 'cluster-d.yml'));
     fs.symlinkSync('/etc/passwd', path.join(inventory, 'passwd.yml'));
-    expect(refusedQuickly(opts)).toEqual([
-      expect.stringMatching(/cluster-d\.yml: is a symbolic link that leaves the inventory folder; copy the file into it instead$/),
-      expect.stringMatching(/passwd\.yml: is a symbolic link that leaves the inventory folder/),
-    ]);
+    // Inside the folder: to the password file (any pull request can add this) and to another cluster file.
+    fs.symlinkSync('shared_password', path.join(inventory, 'z.yml'));
+    fs.symlinkSync('cluster-c.yml', path.join(inventory, 'cluster-e.yml'));
+    const result = run(['synth', ...opts, '--format', 'github']);
+    expect(result.code).toBe(1);
+    expect(`${result.stdout}${result.stderr}`).not.toContain(CANARY);
+    expect(refusedQuickly(opts)).toEqual(
+      ['cluster-d', 'cluster-e', 'passwd', 'z'].map((name) =>
+        expect.stringMatching(new RegExp(`${name}\\.yml: is a symbolic link, and cluster files must be regular files of the inventory folder .*; replace the link with a copy of the file it points to$`)),
+      ),
+    );
+  });
+
+  it('a cluster file whose name is not valid UTF-8', () => {
+    const { inventory, opts } = setUp();
+    fs.writeFileSync(Buffer.concat([Buffer.from(`${inventory}/`), Buffer.from([0x63, 0xff, 0x2e, 0x79, 0x6d, 0x6c])]), stringify(threeClusters()['cluster-c']));
+    expect(refusedQuickly(opts)).toEqual([expect.stringMatching(/clusters\/c\ufffd\.yml: has a name that is not valid UTF-8; rename it to <cluster-name>\.yml$/)]);
+  });
+
+  it('a git merge conflict left in a cluster file is named at its line', () => {
+    const text = stringify(threeClusters()['cluster-a']).replace(/( {4}ipalloc_default_subnet: .*\n)/, '<<<<<<< HEAD\n$1=======\n    ipalloc_default_subnet: 10.36.0.0/16\n>>>>>>> other\n');
+    const { opts } = setUp({ 'cluster-a.yml': text });
+    expect(refusedQuickly(opts)).toEqual([expect.stringMatching(/cluster-a\.yml:\d+:1: holds a git merge conflict; resolve it \(keep one side, remove the <<<<<<< ======= >>>>>>> lines\), then run the command again$/)]);
+    // allocate says why it does not find the cluster.
+    const allocation = run(['allocate', 'cluster-a', ...opts]);
+    expect(allocation.code).toBe(1);
+    expect(allocation.stderr).toMatch(/cluster-a\.yml:\d+:1: holds a git merge conflict[^]*no cluster cluster-a in /);
   });
 
   it('duplicate keys', () => {
     const text = stringify(threeClusters()['cluster-a']).replace('  provider: weave\n', '  provider: weave\n  provider: weave\n');
     const { opts } = setUp({ 'cluster-a.yml': text });
     expect(refusedQuickly(opts)).toEqual([expect.stringMatching(/cluster-a\.yml:\d+:\d+: YAML syntax error: Map keys must be unique/)]);
+  });
+
+  it('a key that is a collection is refused as an unknown key, without a stray Node warning on stderr', () => {
+    const warn = jest.spyOn(process, 'emitWarning');
+    const { opts } = setUp({ 'cluster-a.yml': `${stringify(threeClusters()['cluster-a'])}? [a, b]\n: c\n` });
+    expect(refusedQuickly(opts)).toEqual([expect.stringMatching(/cluster-a\.yml:\d+:1: cluster cluster-a: \[ a, b \]: is not a Pharos setting; .*\[known-keys\]$/)]);
+    expect(warn).not.toHaveBeenCalled();
+    warn.mockRestore();
   });
 
   it('a folder named like a cluster file', () => {
@@ -136,6 +172,138 @@ describe('secrets', () => {
     for (const log of logs) expect(log).not.toContain(CANARY);
     for (const content of readTree(outdir).values()) expect(content).not.toContain(CANARY);
     expect(parse(readTree(outdir).get('cluster-a/pharos/cluster.yml')!).network.weave.password).toBe('../../../clusters/shared_password');
+  });
+});
+
+describe('weave.password is accepted only as an unmistakable path', () => {
+  // A base64 secret (openssl rand -base64 24) that happens to start with / and hold no + or =.
+  const SECRET = '/Q8ZfJ3kP0wX7rT2mB9vN4cL6yH1sD5g';
+
+  it.each(['./shared_password', '../secrets/weave.pw', '~/weave/password', '/etc/weave/secret', '/srv/Weave/shared_password', '/Users/Bob/weave-password'])('accepts %s', (value) => {
+    expect(isUnmistakablePath(value)).toBe(true);
+  });
+
+  it.each(['shared_password', 'secrets/weave', 'hunter2', '~bob/password', './', './/x', './a b', SECRET, '/Zm9vYmFyYmF6cXV4/QUJD', 'aGVsbG8/d29ybGQ=', '/etc/Weave/Secret', 'a3f9c2e1b4d5'])('refuses %s', (value) => {
+    expect(isUnmistakablePath(value)).toBe(false);
+  });
+
+  it.each([['synth', 'text'], ['synth', 'github'], ['synth', 'json'], ['check', 'json'], ['plan', 'markdown']])('a secret in it is refused by %s --format %s without being echoed', (command, format) => {
+    const clusters = threeClusters();
+    for (const name of Object.keys(clusters)) clusters[name].network.weave.password = SECRET;
+    const result = run([command, ...setUp({}, clusters).opts, '--format', format]);
+    expect(result.code).toBe(1);
+    const output = `${result.stdout}\n${result.stderr}`;
+    expect(output).toMatch(/network\.weave\.password/);
+    // Not even a piece of it.
+    for (let start = 0; start + 8 <= SECRET.length; start++) expect(output).not.toContain(SECRET.slice(start, start + 8));
+  });
+});
+
+describe('a password file tracked by git', () => {
+  it('is a warning of synth, naming the file; untracked, outside a repository or without git, no warning', () => {
+    const { dir, inventory, opts } = setUp();
+    fs.writeFileSync(path.join(inventory, 'shared_password'), 'not-a-real-secret\n');
+    const warning = /^warning: .*clusters\/shared_password: is the Weave password file, and git tracks it: .*git rm --cached.* \[password-tracked\]$/m;
+    // Not a repository yet.
+    expect(synth(opts).stderr).not.toMatch(/password-tracked/);
+    execFileSync('git', ['init', '-q', dir]);
+    execFileSync('git', ['-C', dir, 'add', 'clusters']);
+    const tracked = synth(opts);
+    expect(tracked.code).toBe(0);
+    expect(tracked.stderr).toMatch(warning);
+    execFileSync('git', ['-C', dir, 'rm', '-q', '--cached', 'clusters/shared_password']);
+    expect(synth(opts).stderr).not.toMatch(/password-tracked/);
+    const noGit = runCli(['synth', ...opts], { env: { PATH: '/nonexistent' } });
+    expect(noGit.stderr).not.toMatch(/password-tracked|failed:/);
+  });
+
+  it('the shipped .gitignore ignores the password file the README has users create', () => {
+    const repo = path.resolve(__dirname, '..');
+    expect(execFileSync('git', ['-C', repo, 'check-ignore', '--no-index', 'clusters/shared_password'], { encoding: 'utf8' }).trim()).toBe('clusters/shared_password');
+  });
+});
+
+describe('names that plain JavaScript objects already hold', () => {
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])('%s as a command is an unknown command (a usage error), not a failure', (name) => {
+    const result = run([name, ...setUp().opts]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.split('\n')[0]).toBe(`error: unknown command "${name}"`);
+  });
+});
+
+describe('generated inventory trees: exit 0 with the right output, or exit 1 with a located message; never exit 2, never the secret', () => {
+  const SECRET = 'canary-0f9e8d7c-in-the-password-file';
+  const INLINE = '/Y2FuYXJ5SW5saW5lU2VjcmV0MDAx';
+  type Kind = 'valid' | 'conflict' | 'link-to-password' | 'link-to-cluster' | 'link-outside' | 'inline-secret' | 'localhost-worker';
+  const NAMES = ['cluster-a', 'constructor', 'b', 'x-1', 'Upper', 'a.b', '__proto__', 'tostring', 'hasOwnProperty'];
+  const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+  const tree = fc.record({
+    clusters: fc.uniqueArray(fc.record({ name: fc.constantFrom(...NAMES), kind: fc.constantFrom<Kind>('valid', 'valid', 'valid', 'conflict', 'link-to-password', 'link-to-cluster', 'link-outside', 'inline-secret', 'localhost-worker') }), {
+      minLength: 1,
+      maxLength: 4,
+      selector: (cluster) => cluster.name,
+    }),
+    // Render first, then leave a merge conflict in one rendered cluster.yml.
+    conflictedOutput: fc.boolean(),
+  });
+
+  it('holds for 40 trees', () => {
+    let index = 0;
+    fc.assert(
+      fc.property(tree, ({ clusters, conflictedOutput }) => {
+        const dir = path.join(root, `generated-${++counter}`);
+        const inventory = path.join(dir, 'clusters');
+        const outdir = path.join(dir, 'dist');
+        fs.mkdirSync(inventory, { recursive: true });
+        fs.writeFileSync(path.join(inventory, 'shared_password'), `${SECRET}\n`);
+        fs.writeFileSync(path.join(dir, 'outside.yml'), `hosts: [{address: ${SECRET}, role: worker}]\n`);
+        const config = (i: number) => clusterConfig({ subnet: `10.${33 + i}.0.0/16`, workers: [`192.0.2.${10 + i}`], masters: [`198.51.100.${10 + i}`] });
+        clusters.forEach(({ name, kind }, i) => {
+          const file = path.join(inventory, `${name}.yml`);
+          const text = stringify(config(i));
+          if (kind === 'valid') fs.writeFileSync(file, text);
+          else if (kind === 'conflict') fs.writeFileSync(file, text.replace(/( {4}ipalloc_default_subnet: .*\n)/, `<<<<<<< HEAD\n$1=======\n    ipalloc_default_subnet: 10.99.0.0/16\n>>>>>>> theirs\n`));
+          else if (kind === 'link-to-password') fs.symlinkSync('shared_password', file);
+          else if (kind === 'link-to-cluster') fs.symlinkSync(`${clusters[0].name}.yml`, file);
+          else if (kind === 'link-outside') fs.symlinkSync(path.join(dir, 'outside.yml'), file);
+          else if (kind === 'inline-secret') fs.writeFileSync(file, text.replace('./shared_password', INLINE));
+          else fs.writeFileSync(file, text.replace(`address: 192.0.2.${10 + i}`, 'address: worker.LocalHost.'));
+        });
+        const valid = clusters.every(({ name, kind }) => kind === 'valid' && DNS_LABEL.test(name));
+        const opts = ['--clusters', inventory, '--outdir', outdir];
+        const outputs: string[] = [];
+        const runChecked = (args: string[]) => {
+          const result = run(args);
+          outputs.push(result.stdout, result.stderr);
+          expect([0, 1]).toContain(result.code);
+          expect(result.stderr).not.toMatch(/failed:|\n\s+at /);
+          if (result.code === 1) expect(`${result.stdout}\n${result.stderr}`).toMatch(/^(error: \S+(:\d+:\d+)?: |::error file=[^,]+,|weave-mesh: \S+ is out of date)|"file": "/m);
+          return result;
+        };
+        if (conflictedOutput && valid) {
+          expect(runChecked(['synth', ...opts]).code).toBe(0);
+          const file = path.join(outdir, clusters[0].name, 'pharos', 'cluster.yml');
+          fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/( {4}ipalloc_default_subnet: .*\n)/, `<<<<<<< HEAD\n$1=======\n    ipalloc_default_subnet: 10.99.0.0/16\n>>>>>>> theirs\n`));
+          expect(runChecked(['check', ...opts]).code).toBe(1);
+          expect(runChecked(['plan', ...opts, '--format', 'json']).code).toBe(0);
+        }
+        const synthesis = runChecked(['synth', ...opts, '--format', (['text', 'github', 'json'] as const)[index++ % 3]]);
+        expect(synthesis.code).toBe(valid ? 0 : 1);
+        if (valid) {
+          const rendered = readTree(outdir);
+          clusters.forEach(({ name }, i) => expect(parse(rendered.get(`${name}/pharos/cluster.yml`)!).network.weave.ipalloc_default_subnet).toBe(`10.${33 + i}.0.0/16`));
+          expect(runChecked(['check', ...opts]).code).toBe(0);
+        } else {
+          expect(fs.existsSync(outdir) && !conflictedOutput).toBe(false);
+        }
+        runChecked(['plan', ...opts, '--format', 'markdown']);
+        for (const output of [...outputs, ...(fs.existsSync(outdir) ? readTree(outdir).values() : [])]) {
+          expect(output).not.toContain(SECRET);
+          expect(output).not.toContain(INLINE.slice(1, 12));
+        }
+      }),
+      { numRuns: 40 },
+    );
   });
 });
 

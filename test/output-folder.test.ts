@@ -1,7 +1,8 @@
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { readTree, run, synth, tempDir, threeClusters, writeInventory } from './helpers';
+import { recordedSubnets } from '../src/output/plan';
+import { readTree, REPO, run, synth, tempDir, threeClusters, writeInventory } from './helpers';
 
 /**
  * The output folder is input too: it arrives in pull requests. A symbolic link in it is never
@@ -71,6 +72,12 @@ describe('a hostile output folder', () => {
     refusedByEveryCommand(outdir, opts, /refusing to read .*README\.md: it is a (device|symbolic link)/);
   });
 
+  it('a file whose name is not valid UTF-8 (git commits any bytes)', () => {
+    const { outdir, opts } = rendered();
+    fs.writeFileSync(Buffer.concat([Buffer.from(`${outdir}/cluster-a/`), Buffer.from([0xff, 0x2e, 0x79, 0x61, 0x6d, 0x6c])]), 'x: 1\n');
+    refusedByEveryCommand(outdir, opts, /^error: refusing to read .*cluster-a\/\ufffd\.yaml: its name is not valid UTF-8, and weave-mesh writes only ASCII names into its output folder; remove it \[output-folder\]$/m);
+  });
+
   it('a folder where a file is expected is a difference, and synth replaces it', () => {
     const { outdir, opts } = rendered();
     const file = path.join(outdir, 'cluster-b', 'pharos', 'cluster.yml');
@@ -96,6 +103,82 @@ describe('a hostile output folder', () => {
     }
     expect(readTree(outdir)).toEqual(before);
     expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+  });
+});
+
+describe('a git merge conflict left in a rendered cluster.yml', () => {
+  /** The output folder after a merge of two branches that both re-rendered cluster-a. */
+  function conflicted() {
+    const folder = rendered();
+    const file = path.join(folder.outdir, 'cluster-a', 'pharos', 'cluster.yml');
+    const text = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, text.replace(/( {4}ipalloc_default_subnet: .*\n)/, '<<<<<<< HEAD\n$1=======\n    ipalloc_default_subnet: 10.36.0.0/16\n>>>>>>> other-branch\n'));
+    const line = text.slice(0, text.search(/ {4}ipalloc_default_subnet/)).split('\n').length;
+    return { ...folder, file, text, line };
+  }
+  const warning = (line: number) =>
+    new RegExp(`^warning: .*dist/cluster-a/pharos/cluster\\.yml:${line}: cluster cluster-a: holds a git merge conflict, so it no longer records the subnet of cluster cluster-a; it is derived from the inventory: run npm run synth to render it again, and commit the result .*\\[output-unreadable\\]$`, 'm');
+
+  it('check names the file and the way out, with exit 1', () => {
+    const { opts, line } = conflicted();
+    const result = run(['check', ...opts]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(warning(line));
+    expect(result.stderr).toMatch(/is out of date: 1 file differs/);
+    expect(result.stderr).not.toMatch(/failed:/);
+  });
+
+  it('plan shows the plan and the warning', () => {
+    const { opts, line } = conflicted();
+    const result = run(['plan', ...opts]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(warning(line));
+    const json = run(['plan', ...opts, '--format', 'json']);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout).problems).toContainEqual(expect.objectContaining({ rule: 'output-unreadable', cluster: 'cluster-a', line }));
+  });
+
+  it('synth re-renders it from the inventory, and check then agrees', () => {
+    const { opts, file, text, line } = conflicted();
+    const result = synth(opts);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(warning(line));
+    expect(fs.readFileSync(file, 'utf8')).toBe(text);
+    expect(run(['check', ...opts]).code).toBe(0);
+  });
+
+  it('a conflict elsewhere in the file (known_peers) also voids its record, as the warning says', () => {
+    const { outdir } = rendered();
+    const file = path.join(outdir, 'cluster-a', 'pharos', 'cluster.yml');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/( {6}- 198\.51\.100\.11\n)/, '<<<<<<< HEAD\n$1=======\n      - 198.51.100.99\n>>>>>>> other-branch\n'));
+    expect(fs.readFileSync(file, 'utf8')).toMatch(/^<{7} HEAD$/m);
+    expect([...recordedSubnets(outdir).keys()]).toEqual(['cluster-b', 'cluster-c']);
+  });
+
+  it('allocate says the record is lost', () => {
+    const { inventory, opts, line } = conflicted();
+    const clusterFile = path.join(inventory, 'cluster-a.yml');
+    fs.writeFileSync(clusterFile, fs.readFileSync(clusterFile, 'utf8').replace(/ {4}ipalloc_default_subnet: .*\n/, ''));
+    const result = run(['allocate', 'cluster-a', ...opts]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(warning(line));
+  });
+});
+
+describe('the environment changes nothing', () => {
+  it('locale, TZ, umask and the yaml package\'s debug variables: the same files and the same JSON on stdout', () => {
+    const { dir, inventory } = rendered();
+    const results = [
+      { env: { LANG: 'C', TZ: 'UTC' }, umask: '022', outdir: path.join(dir, 'plain') },
+      { env: { LANG: 'tr_TR.UTF-8', LC_ALL: 'tr_TR.UTF-8', TZ: 'Pacific/Chatham', LOG_TOKENS: '1', LOG_STREAM: '1' }, umask: '077', outdir: path.join(dir, 'odd') },
+    ].map(({ env, umask, outdir }) => {
+      const args = ['synth', '--clusters', inventory, '--outdir', outdir, '--format', 'json'];
+      const spawned = spawnSync('sh', ['-c', `umask ${umask} && exec "$0" "$@"`, process.execPath, path.join(REPO, 'build', 'main.js'), ...args], { cwd: REPO, env: { ...process.env, ...env }, encoding: 'utf8' });
+      return { result: { code: spawned.status, stdout: spawned.stdout }, tree: readTree(outdir) };
+    });
+    expect(results[1].result.code).toBe(0);
+    expect(JSON.parse(results[1].result.stdout)).toEqual(JSON.parse(results[0].result.stdout.replaceAll(`${dir}/plain`, `${dir}/odd`)));
+    expect(results[1].tree).toEqual(results[0].tree);
   });
 });
 

@@ -1,6 +1,8 @@
 import * as path from 'path';
 import { writeSubnet } from '../inventory/edit';
 import { loadInventory } from '../inventory/load';
+import { readOutputTree } from '../output/compare';
+import { damagedClusterFiles } from '../output/plan';
 import { Command } from './command';
 
 export const allocate: Command = {
@@ -8,15 +10,19 @@ export const allocate: Command = {
   operand: '<cluster>',
   run(options, factory, output) {
     const [cluster] = options.operands;
-    const { declarations } = loadInventory(options.clusters);
+    const { declarations, problems } = loadInventory(options.clusters);
     const file = declarations.find((candidate) => candidate.name === cluster);
     if (!file) {
+      // A file that could not be read (a link, a merge conflict) is why a cluster may be missing: show it.
+      for (const problem of problems) options.report.problem(problem);
       const known = declarations.map((candidate) => candidate.name).join(', ');
       options.report.problem({ severity: 'error', message: `no cluster ${cluster} in ${options.clusters}${known ? ` (it has ${known})` : ''}`, rule: 'allocate' });
       return 1;
     }
     // The same model synth renders: its problems, and its suggestion for this cluster.
     const mesh = factory(options.clusters, options.outdir);
+    // A record lost to a merge conflict cannot be restored: say so rather than allocate as if there were none.
+    for (const problem of damagedClusterFiles(readOutputTree(options.outdir), options.outdir)) options.report.problem(problem);
     const subnet = mesh.suggestedSubnets.get(cluster);
     // Allocation needs a sound mesh to allocate in: anything else wrong must be fixed first.
     const blocking = mesh.errors().filter((problem) => problem.rule !== 'missing-subnet');

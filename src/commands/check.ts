@@ -1,5 +1,5 @@
 import { compareTrees, fileChanges, formatTreeDiff, readOutputTree } from '../output/compare';
-import { clustersOf, leftoverFluxFolders } from '../output/plan';
+import { clustersOf, damagedClusterFiles, leftoverFluxFolders } from '../output/plan';
 import { Command, renderInventory } from './command';
 
 export const check: Command = {
@@ -8,6 +8,7 @@ export const check: Command = {
     const rendered = renderInventory(options, factory, output, 'nothing was compared with');
     if (!rendered) return 1;
     const onDisk = readOutputTree(options.outdir);
+    for (const problem of damagedClusterFiles(onDisk, options.outdir)) options.report.problem(problem);
     const differences = compareTrees(onDisk, rendered.tree);
     const rendering = clustersOf(rendered.tree);
     const leaving = [...clustersOf(onDisk)].filter((cluster) => !rendering.has(cluster));

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { compareTrees, formatTreeDiff, readOutputTree } from '../output/compare';
-import { formatPlan, formatPlanMarkdown, leftoverFluxFolders, meshStateOf, planChanges } from '../output/plan';
+import { damagedClusterFiles, formatPlan, formatPlanMarkdown, leftoverFluxFolders, meshStateOf, planChanges } from '../output/plan';
 import { Command, renderInventory } from './command';
 
 export const plan: Command = {
@@ -10,6 +10,7 @@ export const plan: Command = {
     const rendered = renderInventory(options, factory, output, 'no plan was made for');
     if (!rendered) return 1;
     const onDisk = readOutputTree(options.outdir);
+    for (const problem of damagedClusterFiles(onDisk, options.outdir)) options.report.problem(problem);
     const differences = compareTrees(onDisk, rendered.tree);
     const changes = planChanges(meshStateOf(onDisk), meshStateOf(rendered.tree), differences);
     const notes = leftoverFluxFolders(options.outdir, changes.clustersRemoved.map(({ cluster }) => cluster));

@@ -1,9 +1,12 @@
+import * as path from 'path';
 import { WeaveMesh } from '../../constructs/weave-mesh';
+import { trackedByGit } from '../inventory/git';
 import { workerAddresses } from '../mesh/model';
 import { cdk8sRun, writeObjects } from '../output/cdk8s-cli';
 import { compareTrees, readOutputTree } from '../output/compare';
-import { recordsOf, renumberingWarnings } from '../output/plan';
+import { damagedClusterFiles, recordsOf, renumberingWarnings } from '../output/plan';
 import { assertReplaceable, writeTreeAtomically } from '../output/write';
+import { Problem } from '../mesh/problem';
 import { Command, Output, renderInventory } from './command';
 
 export const synth: Command = {
@@ -15,12 +18,14 @@ export const synth: Command = {
     const rendered = renderInventory(options, factory, output);
     if (!rendered) return 1;
     if (cdk8s) writeObjects(cdk8s.objectsOutdir, rendered.tree);
+    for (const problem of trackedPasswordFiles(rendered.mesh)) options.report.problem(problem);
     if (!writesTree) {
       output.err(`weave-mesh: cdk8s synth with --stdout or --output: rendered the Kubernetes objects only; ${options.outdir} was left as it was`);
       return 0;
     }
     // Most runs (pre-commit hooks, CI) change nothing: reading is much cheaper than rewriting the folder.
     const onDisk = readOutputTree(options.outdir);
+    for (const problem of damagedClusterFiles(onDisk, options.outdir)) options.report.problem(problem);
     const unchanged = compareTrees(onDisk, rendered.tree).length === 0;
     // As loud as plan: a running cluster renumbered is an outage, whoever asked for it.
     for (const warning of renumberingWarnings(recordsOf(onDisk), recordsOf(rendered.tree))) options.report.problem({ severity: 'warning', message: warning, rule: 'renumbering' });
@@ -51,4 +56,19 @@ function printSummary(mesh: WeaveMesh, outdir: string, output: Output): void {
   const count = mesh.clusters.length;
   output.out(`weave-mesh: rendered ${count} ${count === 1 ? 'cluster' : 'clusters'} into ${outdir}`);
   for (const row of rows) output.out(`  ${row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()}`);
+}
+
+/**
+ * A warning when git tracks the password file the clusters point at: the shared secret is then in the
+ * repository's history. `~/...` is the home folder of whoever runs pharos up, not checked here.
+ */
+function trackedPasswordFiles(mesh: WeaveMesh): Problem[] {
+  const files = new Set((mesh.mesh?.clusters ?? []).filter((cluster) => !cluster.passwordFile.startsWith('~')).map((cluster) => path.resolve(cluster.baseDir, cluster.passwordFile)));
+  return [...files].filter(trackedByGit).map((file) => ({
+    severity: 'warning',
+    file: path.relative(process.cwd(), file) || file,
+    rule: 'password-tracked',
+    message:
+      "is the Weave password file, and git tracks it: the shared secret is in the repository and its history. Untrack it (git rm --cached), list it in .gitignore, and give the mesh a new secret (the README's runbook says how it reaches running clusters)",
+  }));
 }

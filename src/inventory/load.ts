@@ -3,6 +3,7 @@ import * as path from 'path';
 import { CST, Document, Lexer, LineCounter, parseDocument } from 'yaml';
 import { ClusterDeclaration, Inventory } from '../mesh/declaration';
 import { Problem } from '../mesh/problem';
+import { conflictLine } from '../util/conflict';
 
 /** A cluster file that parsed as YAML: a cluster declaration whose values are located by file, line and column. */
 export interface ClusterFile extends ClusterDeclaration {
@@ -30,9 +31,16 @@ const CLUSTER_FILE = /\.ya?ml$/;
  */
 export function loadInventory(dir: string): LoadResult {
   const shownDir = displayPath(dir);
-  let entries: fs.Dirent[];
+  let entries: { name: string }[];
+  const undecodable: Problem[] = [];
   try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
+    entries = fs.readdirSync(dir, { encoding: 'buffer' }).flatMap((raw) => {
+      const name = raw.toString('utf8');
+      if (Buffer.from(name, 'utf8').equals(raw)) return [{ name }];
+      // Its decoded name opens nothing: say so rather than "cannot be read: ENOENT".
+      if (/\.ya?ml$/i.test(name)) undecodable.push({ severity: 'error', file: displayPath(path.join(dir, name)), message: 'has a name that is not valid UTF-8; rename it to <cluster-name>.yml' });
+      return [];
+    });
   } catch (error) {
     return { declarations: [], problems: [{ severity: 'error', file: shownDir, message: `cannot read the inventory folder: ${describe(error)}` }] };
   }
@@ -47,7 +55,7 @@ export function loadInventory(dir: string): LoadResult {
       file: displayPath(path.join(dir, name)),
       message: `has the extension ${JSON.stringify(path.extname(name))}, which is not read as a cluster file; rename it to ${JSON.stringify(name.replace(/\.ya?ml$/i, (ext) => ext.toLowerCase()))}`,
     }));
-  if (names.length === 0 && misnamed.length === 0) {
+  if (names.length === 0 && misnamed.length === 0 && undecodable.length === 0) {
     return {
       declarations: [],
       problems: [{ severity: 'error', file: shownDir, message: 'holds no cluster files; add one <cluster-name>.yml per cluster' }],
@@ -60,7 +68,7 @@ export function loadInventory(dir: string): LoadResult {
     if ('problem' in result) problems.push(result.problem);
     else files.push(result.file);
   }
-  return { declarations: files, problems: [...misnamed, ...problems] };
+  return { declarations: files, problems: [...undecodable, ...misnamed, ...problems] };
 }
 
 function loadClusterFile(dir: string, fileName: string): { file: ClusterFile } | { problem: Problem } {
@@ -72,23 +80,16 @@ function loadClusterFile(dir: string, fileName: string): { file: ClusterFile } |
 
   let text: string;
   try {
-    const stat = fs.lstatSync(fullPath);
-    if (stat.isSymbolicLink()) {
-      const target = fs.realpathSync(fullPath);
-      const inventory = fs.realpathSync(dir);
-      if (path.dirname(target) !== inventory) {
-        return refuse('is a symbolic link that leaves the inventory folder; copy the file into it instead');
-      }
-    }
-    const real = fs.statSync(fullPath);
-    if (!real.isFile()) return refuse('is not a regular file');
-    if (real.size > MAX_FILE_BYTES) {
-      return refuse(`is ${real.size} bytes; cluster files are limited to ${MAX_FILE_BYTES} bytes`);
-    }
-    const bytes = fs.readFileSync(fullPath);
-    if (bytes.includes(0)) return refuse('is a binary file, not YAML');
-    text = bytes.toString('utf8');
+    // A link is refused whatever it points at, and never followed: inside the folder it could name the
+    // password file (`z.yml -> shared_password`), and its content would be parsed and quoted in errors.
+    if (fs.lstatSync(fullPath).isSymbolicLink()) return refuse(LINK_REFUSAL);
+    const bytes = readRegularFile(fullPath, refuse);
+    if ('problem' in bytes) return bytes;
+    if (bytes.content.includes(0)) return refuse('is a binary file, not YAML');
+    text = bytes.content.toString('utf8');
   } catch (error) {
+    // ELOOP: the file was replaced by a link between lstat and open (O_NOFOLLOW refused it).
+    if ((error as NodeJS.ErrnoException)?.code === 'ELOOP') return refuse(LINK_REFUSAL);
     return refuse(`cannot be read: ${describe(error)}`);
   }
 
@@ -100,6 +101,8 @@ function loadClusterFile(dir: string, fileName: string): { file: ClusterFile } |
       lineBreak.column,
     );
   }
+  const conflict = conflictLine(text);
+  if (conflict !== undefined) return refuse('holds a git merge conflict; resolve it (keep one side, remove the <<<<<<< ======= >>>>>>> lines), then run the command again', conflict, 1);
   if (flowDepthExceeds(text, MAX_FLOW_DEPTH)) {
     return refuse(`nests [ ] or { } more than ${MAX_FLOW_DEPTH} levels deep; a cluster.yml is a few levels deep`);
   }
@@ -108,7 +111,7 @@ function loadClusterFile(dir: string, fileName: string): { file: ClusterFile } |
   let data: unknown;
   try {
     // YAML 1.1, as Pharos reads it (Ruby's Psych): on/yes are booleans, 017 is octal, << merges.
-    document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, version: '1.1' });
+    document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, version: '1.1', logLevel: 'error' });
     const [syntaxError] = document.errors;
     if (syntaxError) {
       const { line, col } = lineCounter.linePos(syntaxError.pos[0]);
@@ -147,6 +150,31 @@ function loadClusterFile(dir: string, fileName: string): { file: ClusterFile } |
       },
     },
   };
+}
+
+const LINK_REFUSAL =
+  'is a symbolic link, and cluster files must be regular files of the inventory folder (a link could make weave-mesh read another file, such as the password file); replace the link with a copy of the file it points to';
+
+/**
+ * Reads a regular file without following a link and without blocking on a FIFO: opened with
+ * O_NOFOLLOW and O_NONBLOCK, then checked through its descriptor (fstat), so the file checked is the
+ * file read even if the folder changes meanwhile.
+ */
+function readRegularFile<P>(file: string, refuse: (message: string) => P): { content: Buffer } | P {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) return refuse('is not a regular file');
+    if (stat.size > MAX_FILE_BYTES) return refuse(`is ${stat.size} bytes; cluster files are limited to ${MAX_FILE_BYTES} bytes`);
+    // One byte more than fstat said: a file that grows meanwhile is refused, never read without end.
+    const buffer = Buffer.allocUnsafe(stat.size + 1);
+    let length = 0;
+    for (let read; length < buffer.length && (read = fs.readSync(fd, buffer, length, buffer.length - length, null)) > 0; ) length += read;
+    if (length > stat.size) return refuse('changed while it was read; run the command again');
+    return { content: buffer.subarray(0, length) };
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /**

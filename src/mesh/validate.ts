@@ -45,8 +45,18 @@ interface ReadCluster extends ClusterDraft {
 }
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-// A file path, written with the characters file names use in practice: `./shared_password`, `/etc/weave/secret`.
-const PATH_LIKE = /^(?=.*\/)[\w.~/-]+$/;
+/**
+ * `weave.password` is accepted only as an unmistakable path: it starts with `./`, `../`, `~/` or `/`
+ * and is made of names of letters, digits, `.`, `_` and `-`. No base64 or hex secret starts with `.`
+ * or `~`; a base64 secret can start with `/`, so an absolute path must also be all lower case or end
+ * in a file name holding `.`, `_` or `-` (characters base64 lacks): `/etc/weave/secret`,
+ * `/srv/Weave/shared_password`.
+ */
+export function isUnmistakablePath(value: string): boolean {
+  if (!/^(\.{1,2}|~)?(\/[\w.-]+)+$/.test(value)) return false;
+  if (!value.startsWith('/')) return true;
+  return !/[A-Z]/.test(value) || /[._-]/.test(value.slice(value.lastIndexOf('/') + 1));
+}
 
 /**
  * Checks every rule of the mesh over all clusters and reports all violations at once: the shape of
@@ -187,8 +197,14 @@ function readCluster(declaration: ClusterDeclaration, violations: Violation[]): 
     }
   }
 
-  for (const [at, what] of unloadable(declaration.config)) {
-    report(at, `is ${what}, which Pharos cannot load (YAML.safe_load allows no such class); quote it if it is meant as text`, 'pharos-yaml');
+  for (const [at, what, codeOnly] of unloadable(declaration.config)) {
+    report(
+      at,
+      codeOnly
+        ? `is ${what}, which no cluster.yml can hold; give plain data (strings, numbers, booleans, lists and mappings)`
+        : `is ${what}, which Pharos cannot load (YAML.safe_load allows no such class); quote it if it is meant as text`,
+      'pharos-yaml',
+    );
   }
 
   const config = isMapping(declaration.config) ? declaration.config : {};
@@ -233,14 +249,21 @@ type Report = (path: FieldPath, message: string, rule: string) => void;
 /**
  * Values Pharos's parser refuses (lib/pharos/yaml_file.rb: YAML.safe_load with no permitted classes),
  * with where they stand: YAML 1.1 timestamps (Date) and !!set. !!binary is allowed (a String).
+ * Also what only TypeScript props can hold and no YAML file can (functions, symbols, cycles), marked
+ * true: a cluster declared in code is refused at its construct path rather than crashing the render.
  */
-function unloadable(value: unknown, at: FieldPath = []): [FieldPath, string][] {
+function unloadable(value: unknown, at: FieldPath = [], ancestors: readonly unknown[] = []): [FieldPath, string, boolean?][] {
   // By tag, not instanceof: values may come from another realm (a test sandbox).
   const tag = Object.prototype.toString.call(value);
   if (tag === '[object Date]') return [[at, 'a YAML 1.1 timestamp (read as a date)']];
   if (tag === '[object Set]') return [[at, 'a !!set']];
-  if (Array.isArray(value)) return value.flatMap((item, index) => unloadable(item, [...at, index]));
-  if (isMapping(value)) return Object.entries(value).flatMap(([key, item]) => unloadable(item, [...at, key]));
+  // Only clusters declared in TypeScript can hold these: no YAML file means them.
+  if (typeof value === 'function') return [[at, 'a function', true]];
+  if (typeof value === 'symbol') return [[at, 'a symbol', true]];
+  if (ancestors.includes(value)) return [[at, 'a reference to a value that contains it (a cycle)', true]];
+  const inside = [...ancestors, value];
+  if (Array.isArray(value)) return value.flatMap((item, index) => unloadable(item, [...at, index], inside));
+  if (isMapping(value)) return Object.entries(value).flatMap(([key, item]) => unloadable(item, [...at, key], inside));
   return [];
 }
 
@@ -279,6 +302,10 @@ function readAddress(value: unknown, path: FieldPath, report: Report): Located<A
     report(path, `${value} is ${reserved}, which no other host can reach; give the host's own unicast address`, 'reserved-address');
     return undefined;
   }
+  if (isLoopbackName(value)) {
+    report(path, `${JSON.stringify(value)} is a loopback name (localhost), which no other host can reach; give the host's own unicast address or name`, 'reserved-address');
+    return undefined;
+  }
   if (isHostName(value)) return { text: value, value: undefined, path };
   report(path, `${JSON.stringify(value)} ${value.includes(':') ? parsed.reason : 'is neither an IPv4 address such as 192.0.2.10 nor a host name'}`, 'address');
   return undefined;
@@ -301,11 +328,11 @@ function readPasswordFile(value: unknown, baseDir: string, report: Report): Loca
     report(path, 'is missing; give the path of the shared Weave secret file, such as ./shared_password', 'password-file');
     return undefined;
   }
-  if (!PATH_LIKE.test(value)) {
+  if (!isUnmistakablePath(value)) {
     // Never echo the value: it may be the secret itself.
     report(
       path,
-      'does not look like a file path; it must be the path of the file holding the shared Weave secret (such as ./shared_password), never the secret itself. Write ./ before the name of a file in the folder where pharos up runs; use letters, digits and . _ ~ / - only',
+      'does not look like a file path; it must be the path of the file holding the shared Weave secret (such as ./shared_password), never the secret itself. Start it with ./, ../, ~/ or /, and use names of letters, digits and . _ - only; an absolute path must be all lower case or end in a file name with . _ or - in it, since a base64 secret can start with /',
       'password-file',
     );
     return undefined;
@@ -318,6 +345,11 @@ function readPasswordFile(value: unknown, baseDir: string, report: Report): Loca
 function readExtraPeers(value: unknown, report: Report): Located<Address | undefined>[] {
   if (!Array.isArray(value)) return [];
   return value.flatMap((peer, index) => readAddress(peer, ['network', 'weave', 'known_peers', index], report) ?? []);
+}
+
+/** `localhost` and any name below it (RFC 6761: resolvers answer them with loopback addresses), in any case, with or without the final dot. */
+function isLoopbackName(text: string): boolean {
+  return /(^|\.)localhost\.?$/i.test(text);
 }
 
 /**

@@ -1,4 +1,6 @@
 import { parse } from 'yaml';
+import { Problem } from '../mesh/problem';
+import { conflictLine } from '../util/conflict';
 import { subnetsRoutedBy } from '../mesh/derive';
 import { compareAddresses } from '../net/cidr';
 import * as fs from 'fs';
@@ -55,7 +57,10 @@ export function meshStateOf(tree: OutputTree): MeshState {
   for (const [file, content] of tree) {
     const match = PHAROS_CONFIG.exec(file);
     if (!match) continue;
-    const network = parse(content)?.network ?? {};
+    const document = readRendered(content);
+    // A file that is no longer YAML (a merge conflict) records nothing: damagedClusterFiles says so.
+    if (document === undefined) continue;
+    const network = isMapping(document) && isMapping(document.network) ? document.network : {};
     state.set(match[1], {
       subnet: String(network.weave?.ipalloc_default_subnet ?? ''),
       // Pharos's defaults when the file sets none (lib/pharos/configuration/network.rb).
@@ -88,14 +93,52 @@ export function recordsOf(tree: OutputTree): Map<string, ClusterRecord> {
     if (!match) continue;
     const subnets = [...content.matchAll(RECORD_LINES.subnet)];
     const podNetworks = [...content.matchAll(RECORD_LINES.podNetworkCidr)];
-    if (subnets.length === 1 && podNetworks.length <= 1 && !/^network: *[{[]|^ {2}weave: *[{[]/m.test(content)) {
+    // A file with a merge conflict records nothing, however its lines read (damagedClusterFiles says so).
+    if (subnets.length === 1 && podNetworks.length <= 1 && !/^network: *[{[]|^ {2}weave: *[{[]/m.test(content) && conflictLine(content) === undefined) {
       records.set(match[1], { subnet: subnets[0][1], podNetworkCidr: podNetworks[0]?.[1] ?? '10.32.0.0/12' });
     } else {
-      const state = meshStateOf(new Map([[file, content]])).get(match[1])!;
+      const state = meshStateOf(new Map([[file, content]])).get(match[1]);
+      if (!state) continue;
       records.set(match[1], { subnet: state.subnet, podNetworkCidr: state.podNetworkCidr });
     }
   }
   return records;
+}
+
+/** A rendered cluster.yml read back; undefined when it is not YAML any more (a git merge conflict, a bad hand edit). */
+function readRendered(content: string): unknown {
+  try {
+    return parse(content, { maxAliasCount: 50, logLevel: 'error' });
+  } catch {
+    return undefined;
+  }
+}
+
+function isMapping(value: unknown): value is Record<string, any> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The rendered cluster.yml files of an output folder that cannot be read back as YAML, such as one
+ * left with a git merge conflict: their record of the cluster's subnet is lost, and the way out is to
+ * render them again, since they are derived from the inventory. Warnings: synth repairs them, and
+ * check reports them as differences.
+ */
+export function damagedClusterFiles(tree: OutputTree, outdir: string): Problem[] {
+  return [...tree]
+    .filter(([file, content]) => PHAROS_CONFIG.test(file) && readRendered(content) === undefined)
+    .map(([file, content]): Problem => {
+      const cluster = PHAROS_CONFIG.exec(file)![1];
+      const line = conflictLine(content);
+      return {
+        severity: 'warning',
+        file: `${outdir}/${file}`,
+        ...(line !== undefined ? { line } : {}),
+        cluster,
+        rule: 'output-unreadable',
+        message: `${line !== undefined ? 'holds a git merge conflict' : 'is not valid YAML'}, so it no longer records the subnet of cluster ${cluster}; it is derived from the inventory: run npm run synth to render it again, and commit the result (resolve conflicts in ${outdir}/ that way, never by hand)`,
+      };
+    });
 }
 
 /**

@@ -81,8 +81,13 @@ export interface Entry {
 export function listEntries(root: string): Entry[] {
   const entries: Entry[] = [];
   const walk = (relative: string): void => {
-    for (const entry of fs.readdirSync(path.join(root, relative), { withFileTypes: true })) {
-      const child = relative === '' ? entry.name : `${relative}/${entry.name}`;
+    for (const entry of fs.readdirSync(path.join(root, relative), { withFileTypes: true, encoding: 'buffer' })) {
+      const name = entry.name.toString('utf8');
+      const child = relative === '' ? name : `${relative}/${name}`;
+      // Such a name cannot be opened through its decoded string (it would fail as if missing).
+      if (!Buffer.from(name, 'utf8').equals(entry.name)) {
+        throw new OutputFolderError(`refusing to read ${path.join(root, child)}: its name is not valid UTF-8, and weave-mesh writes only ASCII names into its output folder; remove it`);
+      }
       if (entry.isDirectory()) walk(child);
       else entries.push({ path: child, kind: kindOf(entry) });
     }
@@ -91,7 +96,7 @@ export function listEntries(root: string): Entry[] {
   return entries.sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
-function kindOf(entry: fs.Dirent): Entry['kind'] {
+function kindOf(entry: fs.Dirent<Buffer>): Entry['kind'] {
   if (entry.isFile()) return 'file';
   if (entry.isSymbolicLink()) return 'symbolic link';
   if (entry.isFIFO()) return 'FIFO';
