@@ -3,6 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { generateInventory } from '../scripts/generate-inventory';
+import { ClusterSpec } from '../src/mesh/model';
+import { renderOverview } from '../src/output/overview';
 import { clusterConfig, readTree, REPO, run, synth, tempDir, threeClusters, withoutPlaceholderWarning, writeInventory } from './helpers';
 
 const root = tempDir();
@@ -22,8 +24,8 @@ describe('the overview dist/README.md', () => {
       [
         '| Cluster | Subnet | Service CIDR | Workers | Known peers | Routes |',
         '|---|---|---|---:|---:|---:|',
-        '| [cluster-a](cluster-a/) | `10.33.0.0/16` | `172.16.0.0/16` | 2 | 2 | 1 |',
-        '| [cluster-b](cluster-b/) | `10.34.0.0/16` | `172.17.0.0/16` | 2 | 2 | 1 |',
+        '| [cluster-a](#cluster-a) | `10.33.0.0/16` | `172.16.0.0/16` | 2 | 2 | 1 |',
+        '| [cluster-b](#cluster-b) | `10.34.0.0/16` | `172.17.0.0/16` | 2 | 2 | 1 |',
       ].join('\n'),
     );
     expect(overview).toContain(['```mermaid', 'graph LR', '  c0["cluster-a<br/>10.33.0.0/16"]', '  c1["cluster-b<br/>10.34.0.0/16"]', '  c0 <--> c1', '```'].join('\n'));
@@ -46,7 +48,7 @@ describe('the overview dist/README.md', () => {
     expect(synth(opts).code).toBe(0);
     const overview = fs.readFileSync(path.join(outdir, 'README.md'), 'utf8');
     expect(overview.split('\n').filter((line) => line.startsWith('| [cluster-'))).toHaveLength(10);
-    expect(overview).toContain('| [cluster-010](cluster-010/) | `10.41.0.0/16` | `172.16.9.0/24` | 2 | 18 | 9 |');
+    expect(overview).toContain('| [cluster-010](#cluster-010) | `10.41.0.0/16` | `172.16.9.0/24` | 2 | 18 | 9 |');
     expect(overview).toContain('  mesh(("full mesh<br/>45 peerings"))');
     expect(overview.split('\n').filter((line) => line.endsWith(' <--> mesh'))).toHaveLength(10);
     expect(overview).not.toMatch(/c\d+ <--> c\d+/);
@@ -273,18 +275,51 @@ describe('on a generated 10-cluster inventory', () => {
   });
 });
 
-describe('the overview shows each cluster\'s actual peers and routes', () => {
-  it('lists them for a small mesh', () => {
+describe('the overview lists each cluster and its workers once', () => {
+  it('lists them for a small mesh, and says who peers with whom', () => {
     const overview = readTree(path.join(REPO, 'dist')).get('README.md')!;
-    expect(overview).toContain(['### cluster-a', '', '2 known peers:', '', '- `198.51.100.11`', '- `198.51.100.12`', '', '1 routed subnet:', '', '- `10.34.0.0/16`'].join('\n'));
+    expect(overview).toContain("Each cluster's Weave peers (`network.weave.known_peers` in its cluster.yml) are **every other cluster's workers**");
+    expect(overview).toContain(
+      ['### cluster-a', '', 'Subnet `10.33.0.0/16`; rendered into [cluster-a/](cluster-a/). Peers with 2 addresses, routes 1 subnet.', '', '2 workers:', '', '- `192.0.2.11`', '- `192.0.2.12`', ''].join('\n'),
+    );
+    // cluster-b's workers appear once: in its own section, not again as cluster-a's peers.
+    expect(overview.split('198.51.100.11')).toHaveLength(2);
   });
 
-  it('collapses long lists in <details> for a large mesh', () => {
-    const { opts, outdir } = setUp(generateInventory(10, { workers: 2 }));
+  it('collapses long lists in <details> and shows external peers', () => {
+    const inventory = generateInventory(10, { workers: 9 });
+    (inventory['cluster-002'] as any).network.weave.known_peers = ['203.0.113.200'];
+    const { opts, outdir } = setUp(inventory);
     expect(synth(opts).code).toBe(0);
     const overview = fs.readFileSync(path.join(outdir, 'README.md'), 'utf8');
-    expect(overview).toContain('### cluster-001\n\n<details><summary>18 known peers</summary>\n\n- `100.64.1.1`');
-    expect(overview).toContain('<details><summary>9 routed subnets</summary>');
+    expect(overview).toContain('### cluster-001\n\nSubnet `10.32.0.0/16`; rendered into [cluster-001/](cluster-001/). Peers with 81 addresses, routes 9 subnets.\n\n<details><summary>9 workers</summary>');
+    expect(overview).toContain('1 external peer:\n\n- `203.0.113.200`');
+  });
+
+  it('stays under 1 MB at 256 clusters of 8 workers and grows linearly', () => {
+    const mesh = (count: number) =>
+      Array.from({ length: count }, (_, index) => {
+        const workers = Array.from({ length: 8 }, (__, host) => `100.${64 + (index >> 8)}.${index & 255}.${host + 1}`);
+        const cluster = {
+          name: `cluster-${String(index).padStart(3, '0')}`,
+          subnet: `10.${32 + (index >> 4)}.${(index & 15) << 4}.0/20`,
+          serviceCidr: '172.16.0.0/16',
+          podNetworkCidr: '10.32.0.0/11',
+          passwordFile: './shared_password',
+          extraPeers: [],
+          hosts: workers.map((address) => ({ address, role: 'worker' as const })),
+        } as unknown as ClusterSpec;
+        return { cluster, passwordFile: '../clusters/shared_password', knownPeers: Array(8 * (count - 1)).fill('x'), routedSubnets: Array(count - 1).fill('y') };
+      });
+    const size = (count: number) => Buffer.byteLength(renderOverview(mesh(count)));
+    expect(size(256)).toBeLessThan(1024 * 1024);
+    // Twice the clusters (and workers): about twice the bytes, not four times.
+    expect(size(256) / size(128)).toBeLessThan(2.1);
+    expect(size(1024) / size(512)).toBeLessThan(2.1);
+    const big = renderOverview(mesh(256));
+    expect(big).toContain('  mesh(("full mesh<br/>256 clusters<br/>32640 peerings"))');
+    expect(big.split('\n').filter((line) => / <--> mesh$/.test(line))).toHaveLength(32);
+    expect(big).toContain('  g0["cluster-000 … cluster-007<br/>8 clusters, 64 workers"]');
   });
 });
 
