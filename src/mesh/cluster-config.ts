@@ -19,11 +19,24 @@ export function typeName(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-/** Messages for a value of the wrong type, and for a required value that is missing. */
-function expect(what: string, missing?: string, hint?: string) {
+/**
+ * How a value that was given reads in a message: `boss` for a word, `"two words"` quoted, `12 (a number)`,
+ * `true (a boolean)`, `a list`, `a mapping`, `empty`. A value with `secret` set is named by its type only.
+ */
+export function givenValue(value: unknown, secret = false): string {
+  if (secret || value === null || value === undefined || typeof value === 'object') return typeName(value);
+  if (typeof value === 'string') {
+    const shown = value.length > 40 ? `${value.slice(0, 37)}...` : value;
+    return /^[\w./:-]+$/.test(shown) ? shown : JSON.stringify(shown);
+  }
+  return `${String(value)} (${typeName(value)})`;
+}
+
+/** Messages for a value of the wrong type or not one of the values allowed, naming the value given, and for a required value that is missing. */
+function expect(what: string, missing?: string, hint?: string, secret = false) {
   return {
     error: (issue: { input?: unknown }) =>
-      issue.input === undefined && missing !== undefined ? `is missing; ${missing}` : `must be ${what}, not ${typeName(issue.input)}${hint ? `; ${hint}` : ''}`,
+      issue.input === undefined && missing !== undefined ? `is missing; ${missing}` : `must be ${what}, not ${givenValue(issue.input, secret)}${hint ? `; ${hint}` : ''}`,
   };
 }
 
@@ -76,7 +89,7 @@ export const WeaveSchema = z.strictObject(
       .check(z.meta({ description: 'Extra Weave peers outside the inventory; the other clusters\' workers are added automatically.' })),
     /** Path of the file holding the Weave secret shared by every cluster of the mesh; never the secret itself. */
     password: z
-      .string(expect('a file path written as a string', 'give the path of the shared Weave secret file, such as ./shared_password'))
+      .string(expect('a file path written as a string', 'give the path of the shared Weave secret file, such as ./shared_password', undefined, true))
       .check(z.meta({ description: 'Path of the file holding the shared Weave secret (the same in every cluster), never the secret itself.' })),
     /** This cluster's own subnet inside `pod_network_cidr`; `npm run allocate -- <cluster>` picks a free one. */
     ipalloc_default_subnet: z
