@@ -339,3 +339,74 @@ describe('a cluster leaving a Flux-bootstrapped hub', () => {
     expect(check.stderr).toContain(`warning: ${note}`);
   });
 });
+
+describe('plan guides the review: next steps, summary, markdown, annotations', () => {
+  it('ends with the steps to run by hand: pharos up where known_peers change, the newcomer\'s first pharos up and GitOps hook-up, teardown and weave rmpeer for a leaver', () => {
+    const { inventory, outdir, opts } = setUp(threeClusters());
+    expect(synth(opts).code).toBe(0);
+    fs.rmSync(path.join(inventory, 'cluster-c.yml'));
+    writeInventory(inventory, { 'cluster-d': clusterConfig({ subnet: '10.36.0.0/16', workers: ['203.0.113.40'], serviceCidr: '172.19.0.0/16' }) });
+    const result = run(['plan', '--summary', ...opts]);
+    expect(result.code).toBe(0);
+    const steps = result.stdout.slice(result.stdout.indexOf('next steps, once this is merged'));
+    expect(steps).toContain(`  $ pharos up -c ${outdir}/cluster-d/pharos/cluster.yml\n      cluster cluster-d joins: its first pharos up must already have the mesh's known_peers`);
+    expect(steps).toContain('  $ flux bootstrap git --url=https://github.com/example-org/weave-mesh.git --branch=main --path=dist/_gitops/flux/clusters/cluster-d');
+    expect(steps).toContain('  $ argocd cluster add <context of cluster-d> --name cluster-d');
+    for (const cluster of ['cluster-a', 'cluster-b']) {
+      expect(steps).toContain(
+        `  $ pharos up -c ${outdir}/${cluster}/pharos/cluster.yml\n      cluster ${cluster}'s known_peers change (+1, -1), and GitOps does not carry cluster.yml: only pharos up hands known_peers to Weave`,
+      );
+    }
+    expect(steps).toContain(`  $ kubectl --context <cluster-c> apply -k ${outdir}/_teardown`);
+    expect(steps).toContain("  $ weave rmpeer <peer>\n      on one remaining Weave peer, for each peer of cluster cluster-c's nodes (workers 203.0.113.11;");
+    // --summary: no diff.
+    expect(result.stdout).not.toContain('--- ');
+    expect(run(['plan', ...opts]).stdout).toContain('--- ');
+    const markdown = run(['plan', '--format', 'markdown', ...opts]).stdout;
+    expect(markdown).toContain('#### Next steps, once this is merged');
+    expect(markdown).toContain(`- cluster cluster-d joins: its first pharos up must already have the mesh's known_peers, or its Weave forms a ring of its own that never merges ("IP allocation was seeded by different peers"):\n  \`\`\`sh\n  pharos up -c ${outdir}/cluster-d/pharos/cluster.yml\n  \`\`\``);
+    expect(run(['plan', '--json', ...opts]).stdout).toContain('"nextSteps"');
+  });
+
+  it('prints the agent\'s program of a new cluster once, not once for the container and again for its probe', () => {
+    const { inventory, opts } = setUp(threeClusters());
+    expect(synth(opts).code).toBe(0);
+    writeInventory(inventory, { 'cluster-d': clusterConfig({ subnet: '10.36.0.0/16', workers: ['203.0.113.40'], serviceCidr: '172.19.0.0/16' }) });
+    const result = run(['plan', ...opts]);
+    const daemonSet = fs.readFileSync(path.join(opts[3], 'cluster-a', 'kubernetes', 'kube-system.daemonset.route-config.yaml'), 'utf8');
+    // A line of the program that the rendered DaemonSet holds twice.
+    const line = daemonSet.split('\n').find((candidate) => candidate.includes('removed chain $3 and its jump'))!.trim();
+    expect(daemonSet.split(line)).toHaveLength(3);
+    const diff = result.stdout.slice(result.stdout.indexOf('+++ ') - 100).split('cluster-d/kubernetes/kube-system.daemonset.route-config.yaml\trendered')[1];
+    expect(diff.split(line).length - 1).toBe(1);
+    expect(diff).toMatch(/^\+ {3}\[\.\.\. \d+ lines, the same as those above from "- \|", indented differently; not repeated here \.\.\.\]$/m);
+    // check's diff stays exact.
+    expect(run(['check', ...opts]).stdout.split(line).length - 1).toBeGreaterThanOrEqual(2);
+  });
+
+  it('--format markdown prints the problems as a list when the inventory is invalid (exit 1), and --summary belongs to plan only', () => {
+    const clusters = threeClusters();
+    clusters['cluster-b'].hosts[1].role = 'boss';
+    const { opts } = setUp(clusters);
+    const result = run(['plan', '--format', 'markdown', ...opts]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^### weave-mesh plan\n\n\*\*1 error\*\* in the inventory; no plan was made for `.*dist`\. Fix these first:\n\n- error: .*cluster-b\.yml:\d+:\d+: cluster cluster-b: hosts\[1\]\.role: must be master or worker, not boss \[shape\]$/);
+    const synthSummary = run(['synth', '--summary', ...opts]);
+    expect(synthSummary.code).toBe(2);
+    expect(synthSummary.stderr).toContain('error: --summary is an option of plan, not of synth');
+  });
+
+  it('check --format github annotates an out-of-date output folder with ::error', () => {
+    const { inventory, outdir, opts } = setUp(threeClusters());
+    expect(synth(opts).code).toBe(0);
+    fs.rmSync(path.join(inventory, 'cluster-c.yml'));
+    const result = run(['check', '--format', 'github', ...opts]);
+    expect(result.code).toBe(1);
+    const annotations = result.stdout.split('\n').filter((line) => line.startsWith('::error '));
+    expect(annotations.length).toBeGreaterThan(0);
+    expect(annotations.length).toBeLessThanOrEqual(11);
+    expect(result.stdout).toMatch(/^::error file=[^,]*cluster-a\/pharos\/cluster\.yml,title=weave-mesh out-of-date::.*cluster-a\/pharos\/cluster\.yml is not what .* renders; run npm run synth and commit the result$/m);
+    expect(result.stdout).toMatch(/^::error file=[^,]*cluster-c\/pharos\/cluster\.yml,title=weave-mesh out-of-date::.* is no longer rendered from /m);
+    expect(outdir).toBeTruthy();
+  });
+});

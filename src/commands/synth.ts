@@ -13,7 +13,7 @@ export const synth: Command = {
     const writesTree = cdk8s?.writesTree ?? true;
     if (writesTree) assertReplaceable(options.outdir, options.clusters);
     const rendered = renderInventory(options, factory, output);
-    if (!rendered) return 1;
+    if (!rendered.ok) return 1;
     if (cdk8s) writeObjects(cdk8s.objectsOutdir, rendered.tree);
     if (!writesTree) {
       output.err(`weave-mesh: cdk8s synth with --stdout or --output: rendered the Kubernetes objects only; ${options.outdir} was left as it was`);
