@@ -1,6 +1,6 @@
 import { WeaveMesh } from '../../constructs/weave-mesh';
 import { workerAddresses } from '../mesh/model';
-import { cdk8sRun, writeObjects } from '../output/cdk8s-cli';
+import { cdk8sRun, CLUSTER_VARIABLE, writeObjects } from '../output/cdk8s-cli';
 import { compareTrees, readOutputTree } from '../output/compare';
 import { recordsOf, renumberingWarnings } from '../output/plan';
 import { assertReplaceable, writeTreeAtomically } from '../output/write';
@@ -14,9 +14,25 @@ export const synth: Command = {
     if (writesTree) assertReplaceable(options.outdir, options.clusters);
     const rendered = renderInventory(options, factory, output);
     if (!rendered.ok) return 1;
-    if (cdk8s) writeObjects(cdk8s.objectsOutdir, rendered.tree);
+    if (cdk8s) {
+      const names = rendered.mesh.clusters.map((chart) => chart.cluster.name);
+      const selected = cdk8s.cluster;
+      if (selected !== undefined && !names.includes(selected)) {
+        output.err(`error: ${CLUSTER_VARIABLE}=${JSON.stringify(selected)} names no cluster of ${options.clusters} (it has ${names.join(', ')}); nothing was written`);
+        return 2;
+      }
+      if (!writesTree && selected === undefined) {
+        // cdk8s's habit is cdk8s synth --stdout | kubectl apply -f -: one stream, one cluster.
+        output.err(
+          `error: cdk8s synth --stdout (or --output) prints one cluster's objects, for one kubectl apply: every cluster has its own kube-system/route-config, and together they would all land on one cluster. ` +
+            `Select one: ${CLUSTER_VARIABLE}=<cluster> cdk8s synth --stdout | kubectl --context <cluster> apply -f -, with one of ${names.join(', ')}; ${options.outdir} was left as it was`,
+        );
+        return 2;
+      }
+      writeObjects(cdk8s.objectsOutdir, rendered.tree, selected);
+    }
     if (!writesTree) {
-      output.err(`weave-mesh: cdk8s synth with --stdout or --output: rendered the Kubernetes objects only; ${options.outdir} was left as it was`);
+      output.err(`weave-mesh: cdk8s synth with --stdout or --output: rendered the Kubernetes objects of cluster ${cdk8s?.cluster} only; ${options.outdir} was left as it was`);
       return 0;
     }
     // Most runs (pre-commit hooks, CI) change nothing: reading is much cheaper than rewriting the folder.
