@@ -37,7 +37,7 @@ const CASES: Case[] = [
   ['types', (c) => (c.network.weave.no_masq_local = 'sometimes'), 'network.weave.no_masq_local', 'shape', /^must be true or false, not sometimes$/],
   ['enum values', (c) => (c.hosts[1].role = 'boss'), 'hosts[1].role', 'shape', /^must be master or worker, not boss$/],
   ['the password is never echoed', (c) => (c.network.weave.password = 12345), 'network.weave.password', 'shape', /^must be a file path written as a string, not a number$/],
-  ['whole numbers', (c) => (c.hosts[1].ssh_port = 22.5), 'hosts[1].ssh_port', 'shape', /^must be a port number, not 22\.5$/],
+  ['whole numbers', (c) => (c.hosts[1].ssh_port = 22.5), 'hosts[1].ssh_port', 'shape', /^must be a port number from 1 to 65535, not 22\.5$/],
   ['required fields', (c) => delete c.hosts[1].role, 'hosts[1].role', 'shape', /^is missing; set role: master or role: worker$/],
   ['a worker', (c) => (c.hosts = c.hosts.map((host: any) => ({ ...host, role: 'master' }))), 'hosts', 'worker', /^has no worker/],
   ['unique host addresses', (c) => (c.hosts[0].address = '192.0.2.11'), 'hosts[0].address', 'unique-host-address', /^192\.0\.2\.11 is also the address of a host of cluster cluster-a/],

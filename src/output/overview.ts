@@ -1,4 +1,5 @@
 import { ClusterSpec, workerAddresses } from '../mesh/model';
+import { compareAddresses } from '../net/cidr';
 import { DO_NOT_EDIT } from './layout';
 
 /** Up to this many clusters the diagram draws every peering. */
@@ -67,9 +68,10 @@ export function renderOverview(clusters: readonly OverviewCluster[]): string {
       `Subnet \`${cluster.subnet}\`; rendered into [${cluster.name}/](${cluster.name}/).` +
         ` Peers with ${plural(knownPeers.length, 'address', 'addresses')}, routes ${plural(routedSubnets.length, 'subnet', 'subnets')}.`,
       '',
-      listing('worker', 'workers', workerAddresses(cluster)),
+      // In address order, as everything else: the overview must not depend on the order of hosts in the file.
+      listing('worker', 'workers', [...workerAddresses(cluster)].sort(compareAddresses)),
     );
-    if (cluster.extraPeers.length > 0) lines.push(listing('external peer', 'external peers', cluster.extraPeers));
+    if (cluster.extraPeers.length > 0) lines.push(listing('external peer', 'external peers', [...cluster.extraPeers].sort(compareAddresses)));
   }
   return lines.join('\n');
 }
