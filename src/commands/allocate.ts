@@ -17,6 +17,8 @@ export const allocate: Command = {
     }
     // The same model synth renders: its problems, and its suggestion for this cluster.
     const mesh = factory(options.clusters, options.outdir);
+    // Warnings as every other command gives them (the GitOps placeholder, shared service CIDRs).
+    for (const problem of mesh.problems.filter((candidate) => candidate.severity === 'warning')) options.report.problem(problem);
     const subnet = mesh.suggestedSubnets.get(cluster);
     // Allocation needs a sound mesh to allocate in: anything else wrong must be fixed first.
     const blocking = mesh.errors().filter((problem) => problem.rule !== 'missing-subnet');
