@@ -39,7 +39,11 @@ export const synth: Command = {
     const onDisk = readOutputTree(options.outdir);
     const unchanged = compareTrees(onDisk, rendered.tree).length === 0;
     // As loud as plan: a running cluster renumbered is an outage, whoever asked for it.
-    for (const warning of renumberingWarnings(recordsOf(onDisk), recordsOf(rendered.tree))) options.report.problem({ severity: 'warning', message: warning, rule: 'renumbering' });
+    // Only a folder that records clusters can renumber one: a first render skips reading its own output back.
+    const recorded = unchanged ? new Map() : recordsOf(onDisk);
+    if (recorded.size > 0) {
+      for (const warning of renumberingWarnings(recorded, recordsOf(rendered.tree))) options.report.problem({ severity: 'warning', message: warning, rule: 'renumbering' });
+    }
     if (!unchanged) writeTreeAtomically(options.outdir, rendered.tree);
     printSummary(rendered.mesh, unchanged ? `${options.outdir} (unchanged)` : options.outdir, output);
     options.report.set('outdir', options.outdir);
