@@ -28,7 +28,7 @@ const CASES: Case[] = [
   ['same pod network', (c) => (c.network.pod_network_cidr = '10.0.0.0/8'), 'network.pod_network_cidr', 'same-pod-network', /^is 10\.0\.0\.0\/8, but cluster-a, cluster-c use 10\.32\.0\.0\/12; the pod_network_cidr must be the same/],
   ['subnet inside the pod network', (c) => (c.network.weave.ipalloc_default_subnet = '10.64.0.0/16'), 'network.weave.ipalloc_default_subnet', 'subnet-inside-pod-network', /^10\.64\.0\.0\/16 is not inside pod_network_cidr 10\.32\.0\.0\/12/],
   ['subnet overlap', (c) => (c.network.weave.ipalloc_default_subnet = '10.33.128.0/17'), 'network.weave.ipalloc_default_subnet', 'subnet-overlap', /^10\.33\.128\.0\/17 overlaps 10\.33\.0\.0\/16 of cluster cluster-a/],
-  ['Weave minimum subnet', (c) => (c.network.weave.ipalloc_default_subnet = '10.34.0.0/31'), 'network.weave.ipalloc_default_subnet', 'subnet-size', /must be a \/30 or larger$/],
+  ['Weave minimum subnet', (c) => (c.network.weave.ipalloc_default_subnet = '10.34.0.0/31'), 'network.weave.ipalloc_default_subnet', 'subnet-size', /must be a \/30 or larger(; delete the line and npm run allocate -- cluster-b writes a free one)?$/],
   ['service CIDR outside the pod network', (c) => (c.network.service_cidr = '10.40.0.0/16'), 'network.service_cidr', 'service-cidr', /^10\.40\.0\.0\/16 overlaps pod_network_cidr/],
   ['same password file', (c) => (c.network.weave.password = './other_password'), 'network.weave.password', 'same-password', /^is \.\/other_password, but cluster-a, cluster-c use \.\/shared_password/],
   ['a password path, not a secret', (c) => (c.network.weave.password = 'hunter2'), 'network.weave.password', 'password-file', /^does not look like a file path/],
@@ -85,6 +85,17 @@ describe.each(CASES)('rule: %s', (_rule, change, field, id, message) => {
     expect(errors[0].slice(`error: mesh/cluster-b: cluster cluster-b: ${field}: `.length, -` [${id}]`.length)).toMatch(message);
     expect(mesh.clusters).toEqual([]);
     expect(() => app.synth()).toThrow(errors[0]);
+  });
+});
+
+describe('the allocate hint', () => {
+  it('is given for a cluster file, never for a cluster declared in code (allocate edits files)', () => {
+    const change = (c: any) => (c.network.weave.ipalloc_default_subnet = '10.33.128.0/17');
+    const mesh = new WeaveMesh(new App({ outdir: path.join(root, `code-${++counter}`) }), 'mesh', { clusters: broken(change) });
+    expect(mesh.errors().map(formatProblem).join('\n')).not.toContain('npm run allocate');
+    const dir = path.join(root, `yaml-${++counter}`);
+    const result = synth(['--clusters', writeInventory(path.join(dir, 'clusters'), broken(change)), '--outdir', path.join(dir, 'dist')]);
+    expect(result.stderr).toContain('every cluster needs a subnet of its own; delete the line and npm run allocate -- cluster-b writes a free one [subnet-overlap]');
   });
 });
 

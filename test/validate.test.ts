@@ -142,7 +142,7 @@ describe('each mesh rule refuses a violating inventory with one line naming file
     expectRefused(
       render(withChange('cluster-a', (c) => (c.network.weave.ipalloc_default_subnet = subnet))),
       new RegExp(
-        `cluster-a: network\\.weave\\.ipalloc_default_subnet: 10\\.33\\.0\\.0\\${prefix} is smaller than Weave allows: Weave refuses a subnet of fewer than 4 addresses \\(MinSubnetSize\\), so ipalloc_default_subnet must be a /30 or larger \\[subnet-size\\]$`,
+        `cluster-a: network\\.weave\\.ipalloc_default_subnet: 10\\.33\\.0\\.0\\${prefix} is smaller than Weave allows: Weave refuses a subnet of fewer than 4 addresses \\(MinSubnetSize\\), so ipalloc_default_subnet must be a /30 or larger; delete the line and npm run allocate -- cluster-a writes a free one \\[subnet-size\\]$`,
       ),
     );
   });

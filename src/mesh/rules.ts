@@ -224,18 +224,19 @@ function fieldPathText(path: FieldPath): string {
 }
 
 /** Each cluster's subnet: at least Weave's minimum size, inside the pod network, not all of it, overlapping no other's. */
-export function subnets(drafts: readonly ClusterDraft[], describe: (cluster: string) => string, allocate?: (cluster: string) => string): Violation[] {
+export function subnets(drafts: readonly ClusterDraft[], describe: (cluster: string) => string, allocate?: (cluster: string) => string | undefined): Violation[] {
   const violations: Violation[] = [];
   const placed: { draft: ClusterDraft; subnet: Located<Cidr> }[] = [];
   for (const draft of drafts) {
     const { subnet, podNetworkCidr } = draft;
     if (!subnet) continue;
-    const fix = allocate ? `; ${allocate(draft.name)}` : '';
+    const hint = allocate?.(draft.name);
+    const fix = hint ? `; ${hint}` : '';
     const at = (rule: string, message: string) => violations.push(error(draft.name, subnet.path, rule, message));
     if (subnet.value.prefixLength > WEAVE_SMALLEST_SUBNET) {
       at(
         'subnet-size',
-        `${subnet.text} is smaller than Weave allows: Weave refuses a subnet of fewer than 4 addresses (MinSubnetSize), so ipalloc_default_subnet must be a /${WEAVE_SMALLEST_SUBNET} or larger`,
+        `${subnet.text} is smaller than Weave allows: Weave refuses a subnet of fewer than 4 addresses (MinSubnetSize), so ipalloc_default_subnet must be a /${WEAVE_SMALLEST_SUBNET} or larger${fix}`,
       );
     }
     if (podNetworkCidr && !podNetworkCidr.value.contains(subnet.value)) {

@@ -72,7 +72,9 @@ export function validateClusters(all: readonly ClusterDeclaration[], recorded: R
   // subnet they have now) go first. A copied file then gets the errors, not the deployed one.
   const settled = (draft: ClusterDraft) => draft.subnet !== undefined && recordedSubnets.get(draft.name)?.text === draft.subnet.text;
   const inOrder = [...drafts.filter(settled), ...drafts.filter((draft) => !settled(draft))];
-  const allocateHint = (cluster: string) => {
+  // npm run allocate edits inventory files; a cluster declared in code is fixed in code.
+  const allocateHint = (cluster: string): string | undefined => {
+    if (byName.get(cluster)?.origin !== 'file') return undefined;
     const kept = recordedSubnets.get(cluster)?.text;
     return kept
       ? `delete the line and npm run allocate -- ${cluster} writes back ${kept}, the subnet the output folder records for it`
