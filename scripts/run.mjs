@@ -6,6 +6,13 @@ import { createRequire } from 'module';
 import { join, resolve } from 'path';
 
 const repo = resolve(import.meta.dirname, '..');
+
+// A command comes first (npm run synth passes it): run without one, this would quietly synth and write.
+const [command] = process.argv.slice(2);
+if (command === undefined || (command.startsWith('-') && command !== '--help' && command !== '-h')) {
+  process.stderr.write('error: give a command first: node scripts/run.mjs synth|check|plan|allocate|schema [options] (npm run synth, npm run check, ...)\n');
+  process.exit(2);
+}
 const stamp = join(repo, 'build', 'main.js.sources');
 
 function sourceFiles(dir) {

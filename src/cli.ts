@@ -57,6 +57,9 @@ const COMMANDS: ReadonlyMap<string, Command> = new Map(Object.entries({ synth, c
  */
 const DEPENDENCY_OUTPUT_VARIABLES = ['CDK8S_DISABLE_SORT', 'CDK8S_LEGACY_HASH', 'CDK8S_RECORD_CONSTRUCT_METADATA', 'LOG_TOKENS', 'LOG_STREAM'];
 
+/** The boolean options of single commands, such as plan's --summary. */
+const COMMAND_FLAGS = [...new Set([...COMMANDS.values()].flatMap((command) => command.flags ?? []))];
+
 function usage(): string {
   const commands = [...COMMANDS].map(([name, command]) => `  ${`${name} ${command.operand ?? ''}`.padEnd(19)} ${command.summary}`);
   return [
@@ -68,6 +71,7 @@ function usage(): string {
     '  --outdir DIR     output folder (default: dist)',
     '  --format F       text (default), github (workflow annotations), json (one document on stdout);',
     '                   plan also takes markdown, for a pull-request comment. --json is --format json.',
+    '  --summary        plan: the summary and next steps, without the diff',
     '',
     'exit codes: 0 done (check: up to date), 1 invalid input or out of date, 2 usage error or failure',
   ].join('\n');
@@ -79,7 +83,7 @@ function usage(): string {
  */
 export function runCli(argv: readonly string[], factory: MeshFactory, output: Output = consoleOutput): number {
   if (output === consoleOutput) exitQuietlyOnClosedPipe();
-  let parsed: { values: { clusters?: string; outdir?: string; help?: boolean; json?: boolean; format?: string }; positionals: string[] };
+  let parsed: { values: { clusters?: string; outdir?: string; help?: boolean; json?: boolean; format?: string } & Record<string, string | boolean | undefined>; positionals: string[] };
   try {
     const { values, positionals, tokens } = parseArgs({
       args: [...argv],
@@ -89,6 +93,7 @@ export function runCli(argv: readonly string[], factory: MeshFactory, output: Ou
         help: { type: 'boolean', short: 'h' },
         json: { type: 'boolean' },
         format: { type: 'string' },
+        ...Object.fromEntries(COMMAND_FLAGS.map((flag) => [flag, { type: 'boolean' as const }])),
       },
       strict: true,
       allowPositionals: true,
@@ -133,6 +138,13 @@ export function runCli(argv: readonly string[], factory: MeshFactory, output: Ou
     output.err(usage());
     return USAGE;
   }
+  const flags = Object.fromEntries(COMMAND_FLAGS.filter((flag) => parsed.values[flag] === true).map((flag) => [flag, true]));
+  const foreign = Object.keys(flags).find((flag) => !(command.flags ?? []).includes(flag));
+  if (foreign) {
+    output.err(`error: --${foreign} is an option of ${[...COMMANDS].filter(([, other]) => other.flags?.includes(foreign)).map(([other]) => other).join(', ')}, not of ${name}`);
+    output.err(usage());
+    return USAGE;
+  }
   const run = createReport(format, name, output);
   const options: Options = {
     clusters: parsed.values.clusters ?? 'clusters',
@@ -140,6 +152,7 @@ export function runCli(argv: readonly string[], factory: MeshFactory, output: Ou
     operands,
     format,
     report: run.report,
+    flags,
   };
   for (const variable of DEPENDENCY_OUTPUT_VARIABLES) delete process.env[variable];
   let code: number;

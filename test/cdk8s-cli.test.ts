@@ -25,19 +25,23 @@ function checkout(): string {
 }
 
 function cdk8s(dir: string, ...args: string[]) {
+  return cdk8sWith({}, dir, ...args);
+}
+
+function cdk8sWith(env: NodeJS.ProcessEnv, dir: string, ...args: string[]) {
   const result = spawnSync(process.execPath, [path.join(REPO, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth', ...args], {
     cwd: dir,
     // No look-up of newer CLI versions on the network.
-    env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
+    env: { ...process.env, WEAVE_MESH_CLUSTER: '', CDK8S_CHECK_UPGRADE: 'false', ...env },
     encoding: 'utf8',
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** The rendered Kubernetes objects of a tree, parsed, in a stable order. */
-function objectsOf(tree: Map<string, string>): unknown[] {
+function objectsOf(tree: Map<string, string>, folder = ''): unknown[] {
   return [...tree.entries()]
-    .filter(([file]) => file.endsWith('.yaml') && !file.endsWith('kustomization.yaml') && !file.includes('flux-system/'))
+    .filter(([file]) => file.startsWith(folder) && file.endsWith('.yaml') && !file.endsWith('kustomization.yaml') && !file.includes('flux-system/'))
     .map(([, content]) => parseAllDocuments(content)[0].toJS())
     .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
 }
@@ -62,18 +66,35 @@ describe('cdk8s synth (the pinned cdk8s CLI)', () => {
     expect(result.stdout).toContain('  - .cdk8s.out/weave-mesh.k8s.yaml');
   });
 
-  it('--stdout prints every rendered Kubernetes object and leaves the output folder as it was', () => {
+  it('--stdout without a cluster is refused (exit 2), saying how to select one; dist/ stays as it was', () => {
     const dir = checkout();
     const before = readTree(path.join(dir, 'dist'));
     const result = cdk8s(dir, '--stdout');
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).not.toContain('kind: DaemonSet');
+    expect(result.stderr).toContain(
+      'error: cdk8s synth --stdout (or --output) prints one cluster\'s objects, for one kubectl apply: every cluster has its own kube-system/route-config, and together they would all land on one cluster. Select one: WEAVE_MESH_CLUSTER=<cluster> cdk8s synth --stdout | kubectl --context <cluster> apply -f -, with one of cluster-a, cluster-b; dist was left as it was',
+    );
+    expect(readTree(path.join(dir, 'dist'))).toEqual(before);
+  });
+
+  it('WEAVE_MESH_CLUSTER=<cluster> --stdout prints exactly what Argo CD or Flux syncs to that cluster, for one kubectl apply', () => {
+    const dir = checkout();
+    const before = readTree(path.join(dir, 'dist'));
+    const result = cdk8sWith({ WEAVE_MESH_CLUSTER: 'cluster-b' }, dir, '--stdout');
     expect(result.code).toBe(0);
     const printed = parseAllDocuments(result.stdout)
       .map((document) => document.toJS())
       .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
-    expect(printed).toEqual(objectsOf(before));
-    expect(printed).toHaveLength(8);
+    expect(printed).toEqual(objectsOf(before, 'cluster-b/kubernetes/'));
+    // One object per kind and name: one kubectl apply means one thing.
+    expect(printed.map((object: any) => `${object.kind}/${object.metadata.namespace}/${object.metadata.name}`)).toEqual(['DaemonSet/kube-system/route-config']);
+    expect(JSON.stringify(printed)).toContain('10.33.0.0/16');
     expect(readTree(path.join(dir, 'dist'))).toEqual(before);
-    expect(result.stderr).toContain('weave-mesh: cdk8s synth with --stdout or --output: rendered the Kubernetes objects only; dist was left as it was');
+    expect(result.stderr).toContain('weave-mesh: cdk8s synth with --stdout or --output: rendered the Kubernetes objects of cluster cluster-b only; dist was left as it was');
+    const unknown = cdk8sWith({ WEAVE_MESH_CLUSTER: 'cluster-z' }, dir, '--stdout');
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain('error: WEAVE_MESH_CLUSTER="cluster-z" names no cluster of clusters (it has cluster-a, cluster-b); nothing was written');
   });
 
   it.each([[[]], [['--stdout']]])('on invalid input exits non-zero and leaves the output folder byte-identical (%j)', (args) => {

@@ -174,7 +174,8 @@ describe('the workflow for users (docs/github-actions.yml)', () => {
     expect(commands).toContain('npm ci');
     expect(commands.some((command: string) => /npm test$/.test(command))).toBe(true);
     expect(commands).toContain('npm run --silent check -- --format github');
-    expect(commands).toContain('npm run --silent plan -- --format github');
+    // Text, not --format github: check annotates every problem already.
+    expect(commands).toContain('npm run --silent plan -- --summary');
   });
 
   it('uses commands and formats the CLI has', () => {

@@ -28,14 +28,16 @@ const CASES: Case[] = [
   ['same pod network', (c) => (c.network.pod_network_cidr = '10.0.0.0/8'), 'network.pod_network_cidr', 'same-pod-network', /^is 10\.0\.0\.0\/8, but cluster-a, cluster-c use 10\.32\.0\.0\/12; the pod_network_cidr must be the same/],
   ['subnet inside the pod network', (c) => (c.network.weave.ipalloc_default_subnet = '10.64.0.0/16'), 'network.weave.ipalloc_default_subnet', 'subnet-inside-pod-network', /^10\.64\.0\.0\/16 is not inside pod_network_cidr 10\.32\.0\.0\/12/],
   ['subnet overlap', (c) => (c.network.weave.ipalloc_default_subnet = '10.33.128.0/17'), 'network.weave.ipalloc_default_subnet', 'subnet-overlap', /^10\.33\.128\.0\/17 overlaps 10\.33\.0\.0\/16 of cluster cluster-a/],
-  ['Weave minimum subnet', (c) => (c.network.weave.ipalloc_default_subnet = '10.34.0.0/31'), 'network.weave.ipalloc_default_subnet', 'subnet-size', /must be a \/30 or larger$/],
+  ['Weave minimum subnet', (c) => (c.network.weave.ipalloc_default_subnet = '10.34.0.0/31'), 'network.weave.ipalloc_default_subnet', 'subnet-size', /must be a \/30 or larger(; delete the line and npm run allocate -- cluster-b writes a free one)?$/],
   ['service CIDR outside the pod network', (c) => (c.network.service_cidr = '10.40.0.0/16'), 'network.service_cidr', 'service-cidr', /^10\.40\.0\.0\/16 overlaps pod_network_cidr/],
   ['same password file', (c) => (c.network.weave.password = './other_password'), 'network.weave.password', 'same-password', /^is \.\/other_password, but cluster-a, cluster-c use \.\/shared_password/],
   ['a password path, not a secret', (c) => (c.network.weave.password = 'hunter2'), 'network.weave.password', 'password-file', /^does not look like a file path/],
   ['known keys', (c) => (c.network.weave.ipalloc_defualt_subnet = '10.34.0.0/16'), 'network.weave.ipalloc_defualt_subnet', 'known-keys', /^is not a Pharos setting; did you mean ipalloc_default_subnet\?$/],
   ['known top-level keys', (c) => (c.netwrok = {}), 'netwrok', 'known-keys', /^is not a Pharos setting; did you mean network\?$/],
-  ['types', (c) => (c.network.weave.no_masq_local = 'sometimes'), 'network.weave.no_masq_local', 'shape', /^must be true or false, not a string$/],
-  ['whole numbers', (c) => (c.hosts[1].ssh_port = 22.5), 'hosts[1].ssh_port', 'shape', /^must be a port number, not 22\.5$/],
+  ['types', (c) => (c.network.weave.no_masq_local = 'sometimes'), 'network.weave.no_masq_local', 'shape', /^must be true or false, not sometimes$/],
+  ['enum values', (c) => (c.hosts[1].role = 'boss'), 'hosts[1].role', 'shape', /^must be master or worker, not boss$/],
+  ['the password is never echoed', (c) => (c.network.weave.password = 12345), 'network.weave.password', 'shape', /^must be a file path written as a string, not a number$/],
+  ['whole numbers', (c) => (c.hosts[1].ssh_port = 22.5), 'hosts[1].ssh_port', 'shape', /^must be a port number from 1 to 65535, not 22\.5$/],
   ['required fields', (c) => delete c.hosts[1].role, 'hosts[1].role', 'shape', /^is missing; set role: master or role: worker$/],
   ['a worker', (c) => (c.hosts = c.hosts.map((host: any) => ({ ...host, role: 'master' }))), 'hosts', 'worker', /^has no worker/],
   ['unique host addresses', (c) => (c.hosts[0].address = '192.0.2.11'), 'hosts[0].address', 'unique-host-address', /^192\.0\.2\.11 is also the address of a host of cluster cluster-a/],
@@ -128,6 +130,17 @@ describe('TypeScript props no cluster.yml can hold', () => {
   ])('%s is refused at its construct path, not thrown', (_name, labels, field, message) => {
     const mesh = new WeaveMesh(new App(), 'mesh', { clusters: broken((c) => (c.hosts[0].labels = labels)) });
     expect(mesh.errors()).toEqual([expect.objectContaining({ construct: 'mesh/cluster-b', field, rule: 'pharos-yaml', message: expect.stringMatching(message) })]);
+  });
+});
+
+describe('the allocate hint', () => {
+  it('is given for a cluster file, never for a cluster declared in code (allocate edits files)', () => {
+    const change = (c: any) => (c.network.weave.ipalloc_default_subnet = '10.33.128.0/17');
+    const mesh = new WeaveMesh(new App({ outdir: path.join(root, `code-${++counter}`) }), 'mesh', { clusters: broken(change) });
+    expect(mesh.errors().map(formatProblem).join('\n')).not.toContain('npm run allocate');
+    const dir = path.join(root, `yaml-${++counter}`);
+    const result = synth(['--clusters', writeInventory(path.join(dir, 'clusters'), broken(change)), '--outdir', path.join(dir, 'dist')]);
+    expect(result.stderr).toContain('every cluster needs a subnet of its own; delete the line and npm run allocate -- cluster-b writes a free one [subnet-overlap]');
   });
 });
 

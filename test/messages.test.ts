@@ -1,7 +1,8 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { formatProblem } from '../src/mesh/problem';
-import { run, synth, tempDir, threeClusterInventory, threeClusters, writeInventory } from './helpers';
+import { REPO, run, synth, tempDir, threeClusterInventory, threeClusters, writeInventory } from './helpers';
 
 /** Small effects that make a message wrong or a result surprising (issue 13's last list). */
 const root = tempDir();
@@ -82,5 +83,14 @@ describe('effects', () => {
     const { opts, outdir } = inventory();
     expect(synth(opts).code).toBe(0);
     expect(fs.statSync(outdir).mode & 0o777).toBe(0o777 & ~process.umask());
+  });
+});
+
+describe('scripts/run.mjs (what npm run synth|check|plan runs)', () => {
+  it('without a command refuses with exit 2 instead of quietly running synth and writing', () => {
+    const result = spawnSync(process.execPath, [path.join(REPO, 'scripts', 'run.mjs'), '--outdir', 'never-written'], { cwd: REPO, encoding: 'utf8' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe('error: give a command first: node scripts/run.mjs synth|check|plan|allocate|schema [options] (npm run synth, npm run check, ...)\n');
+    expect(fs.existsSync(path.join(REPO, 'never-written'))).toBe(false);
   });
 });

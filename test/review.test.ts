@@ -3,6 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { generateInventory } from '../scripts/generate-inventory';
+import { ClusterSpec } from '../src/mesh/model';
+import { renderOverview } from '../src/output/overview';
 import { clusterConfig, readTree, REPO, run, synth, tempDir, threeClusters, withoutPlaceholderWarning, writeInventory } from './helpers';
 
 const root = tempDir();
@@ -22,8 +24,8 @@ describe('the overview dist/README.md', () => {
       [
         '| Cluster | Subnet | Service CIDR | Workers | Known peers | Routes |',
         '|---|---|---|---:|---:|---:|',
-        '| [cluster-a](cluster-a/) | `10.33.0.0/16` | `172.16.0.0/16` | 2 | 2 | 1 |',
-        '| [cluster-b](cluster-b/) | `10.34.0.0/16` | `172.17.0.0/16` | 2 | 2 | 1 |',
+        '| [cluster-a](#cluster-a) | `10.33.0.0/16` | `172.16.0.0/16` | 2 | 2 | 1 |',
+        '| [cluster-b](#cluster-b) | `10.34.0.0/16` | `172.17.0.0/16` | 2 | 2 | 1 |',
       ].join('\n'),
     );
     expect(overview).toContain(['```mermaid', 'graph LR', '  c0["cluster-a<br/>10.33.0.0/16"]', '  c1["cluster-b<br/>10.34.0.0/16"]', '  c0 <--> c1', '```'].join('\n'));
@@ -46,7 +48,7 @@ describe('the overview dist/README.md', () => {
     expect(synth(opts).code).toBe(0);
     const overview = fs.readFileSync(path.join(outdir, 'README.md'), 'utf8');
     expect(overview.split('\n').filter((line) => line.startsWith('| [cluster-'))).toHaveLength(10);
-    expect(overview).toContain('| [cluster-010](cluster-010/) | `10.41.0.0/16` | `172.16.9.0/24` | 2 | 18 | 9 |');
+    expect(overview).toContain('| [cluster-010](#cluster-010) | `10.41.0.0/16` | `172.16.9.0/24` | 2 | 18 | 9 |');
     expect(overview).toContain('  mesh(("full mesh<br/>45 peerings"))');
     expect(overview.split('\n').filter((line) => line.endsWith(' <--> mesh'))).toHaveLength(10);
     expect(overview).not.toMatch(/c\d+ <--> c\d+/);
@@ -273,18 +275,51 @@ describe('on a generated 10-cluster inventory', () => {
   });
 });
 
-describe('the overview shows each cluster\'s actual peers and routes', () => {
-  it('lists them for a small mesh', () => {
+describe('the overview lists each cluster and its workers once', () => {
+  it('lists them for a small mesh, and says who peers with whom', () => {
     const overview = readTree(path.join(REPO, 'dist')).get('README.md')!;
-    expect(overview).toContain(['### cluster-a', '', '2 known peers:', '', '- `198.51.100.11`', '- `198.51.100.12`', '', '1 routed subnet:', '', '- `10.34.0.0/16`'].join('\n'));
+    expect(overview).toContain("Each cluster's Weave peers (`network.weave.known_peers` in its cluster.yml) are **every other cluster's workers**");
+    expect(overview).toContain(
+      ['### cluster-a', '', 'Subnet `10.33.0.0/16`; rendered into [cluster-a/](cluster-a/). Peers with 2 addresses, routes 1 subnet.', '', '2 workers:', '', '- `192.0.2.11`', '- `192.0.2.12`', ''].join('\n'),
+    );
+    // cluster-b's workers appear once: in its own section, not again as cluster-a's peers.
+    expect(overview.split('198.51.100.11')).toHaveLength(2);
   });
 
-  it('collapses long lists in <details> for a large mesh', () => {
-    const { opts, outdir } = setUp(generateInventory(10, { workers: 2 }));
+  it('collapses long lists in <details> and shows external peers', () => {
+    const inventory = generateInventory(10, { workers: 9 });
+    (inventory['cluster-002'] as any).network.weave.known_peers = ['203.0.113.200'];
+    const { opts, outdir } = setUp(inventory);
     expect(synth(opts).code).toBe(0);
     const overview = fs.readFileSync(path.join(outdir, 'README.md'), 'utf8');
-    expect(overview).toContain('### cluster-001\n\n<details><summary>18 known peers</summary>\n\n- `100.64.1.1`');
-    expect(overview).toContain('<details><summary>9 routed subnets</summary>');
+    expect(overview).toContain('### cluster-001\n\nSubnet `10.32.0.0/16`; rendered into [cluster-001/](cluster-001/). Peers with 81 addresses, routes 9 subnets.\n\n<details><summary>9 workers</summary>');
+    expect(overview).toContain('1 external peer:\n\n- `203.0.113.200`');
+  });
+
+  it('stays under 1 MB at 256 clusters of 8 workers and grows linearly', () => {
+    const mesh = (count: number) =>
+      Array.from({ length: count }, (_, index) => {
+        const workers = Array.from({ length: 8 }, (__, host) => `100.${64 + (index >> 8)}.${index & 255}.${host + 1}`);
+        const cluster = {
+          name: `cluster-${String(index).padStart(3, '0')}`,
+          subnet: `10.${32 + (index >> 4)}.${(index & 15) << 4}.0/20`,
+          serviceCidr: '172.16.0.0/16',
+          podNetworkCidr: '10.32.0.0/11',
+          passwordFile: './shared_password',
+          extraPeers: [],
+          hosts: workers.map((address) => ({ address, role: 'worker' as const })),
+        } as unknown as ClusterSpec;
+        return { cluster, passwordFile: '../clusters/shared_password', knownPeers: Array(8 * (count - 1)).fill('x'), routedSubnets: Array(count - 1).fill('y') };
+      });
+    const size = (count: number) => Buffer.byteLength(renderOverview(mesh(count)));
+    expect(size(256)).toBeLessThan(1024 * 1024);
+    // Twice the clusters (and workers): about twice the bytes, not four times.
+    expect(size(256) / size(128)).toBeLessThan(2.1);
+    expect(size(1024) / size(512)).toBeLessThan(2.1);
+    const big = renderOverview(mesh(256));
+    expect(big).toContain('  mesh(("full mesh<br/>256 clusters<br/>32640 peerings"))');
+    expect(big.split('\n').filter((line) => / <--> mesh$/.test(line))).toHaveLength(32);
+    expect(big).toContain('  g0["cluster-000 … cluster-007<br/>8 clusters, 64 workers"]');
   });
 });
 
@@ -302,5 +337,76 @@ describe('a cluster leaving a Flux-bootstrapped hub', () => {
     const check = run(['check', ...opts]);
     expect(check.code).toBe(1);
     expect(check.stderr).toContain(`warning: ${note}`);
+  });
+});
+
+describe('plan guides the review: next steps, summary, markdown, annotations', () => {
+  it('ends with the steps to run by hand: pharos up where known_peers change, the newcomer\'s first pharos up and GitOps hook-up, teardown and weave rmpeer for a leaver', () => {
+    const { inventory, outdir, opts } = setUp(threeClusters());
+    expect(synth(opts).code).toBe(0);
+    fs.rmSync(path.join(inventory, 'cluster-c.yml'));
+    writeInventory(inventory, { 'cluster-d': clusterConfig({ subnet: '10.36.0.0/16', workers: ['203.0.113.40'], serviceCidr: '172.19.0.0/16' }) });
+    const result = run(['plan', '--summary', ...opts]);
+    expect(result.code).toBe(0);
+    const steps = result.stdout.slice(result.stdout.indexOf('next steps, once this is merged'));
+    expect(steps).toContain(`  $ pharos up -c ${outdir}/cluster-d/pharos/cluster.yml\n      cluster cluster-d joins: its first pharos up must already have the mesh's known_peers`);
+    expect(steps).toContain('  $ flux bootstrap git --url=https://github.com/example-org/weave-mesh.git --branch=main --path=dist/_gitops/flux/clusters/cluster-d');
+    expect(steps).toContain('  $ argocd cluster add <context of cluster-d> --name cluster-d');
+    for (const cluster of ['cluster-a', 'cluster-b']) {
+      expect(steps).toContain(
+        `  $ pharos up -c ${outdir}/${cluster}/pharos/cluster.yml\n      cluster ${cluster}'s known_peers change (+1, -1), and GitOps does not carry cluster.yml: only pharos up hands known_peers to Weave`,
+      );
+    }
+    expect(steps).toContain(`  $ kubectl --context <cluster-c> apply -k ${outdir}/_teardown`);
+    expect(steps).toContain("  $ weave rmpeer <peer>\n      on one remaining Weave peer, for each peer of cluster cluster-c's nodes (workers 203.0.113.11;");
+    // --summary: no diff.
+    expect(result.stdout).not.toContain('--- ');
+    expect(run(['plan', ...opts]).stdout).toContain('--- ');
+    const markdown = run(['plan', '--format', 'markdown', ...opts]).stdout;
+    expect(markdown).toContain('#### Next steps, once this is merged');
+    expect(markdown).toContain(`- cluster cluster-d joins: its first pharos up must already have the mesh's known_peers, or its Weave forms a ring of its own that never merges ("IP allocation was seeded by different peers"):\n  \`\`\`sh\n  pharos up -c ${outdir}/cluster-d/pharos/cluster.yml\n  \`\`\``);
+    expect(run(['plan', '--json', ...opts]).stdout).toContain('"nextSteps"');
+  });
+
+  it('prints the agent\'s program of a new cluster once, not once for the container and again for its probe', () => {
+    const { inventory, opts } = setUp(threeClusters());
+    expect(synth(opts).code).toBe(0);
+    writeInventory(inventory, { 'cluster-d': clusterConfig({ subnet: '10.36.0.0/16', workers: ['203.0.113.40'], serviceCidr: '172.19.0.0/16' }) });
+    const result = run(['plan', ...opts]);
+    const daemonSet = fs.readFileSync(path.join(opts[3], 'cluster-a', 'kubernetes', 'kube-system.daemonset.route-config.yaml'), 'utf8');
+    // A line of the program that the rendered DaemonSet holds twice.
+    const line = daemonSet.split('\n').find((candidate) => candidate.includes('removed chain $3 and its jump'))!.trim();
+    expect(daemonSet.split(line)).toHaveLength(3);
+    const diff = result.stdout.slice(result.stdout.indexOf('+++ ') - 100).split('cluster-d/kubernetes/kube-system.daemonset.route-config.yaml\trendered')[1];
+    expect(diff.split(line).length - 1).toBe(1);
+    expect(diff).toMatch(/^\+ {3}\[\.\.\. \d+ lines, the same as those above from "- \|", indented differently; not repeated here \.\.\.\]$/m);
+    // check's diff stays exact.
+    expect(run(['check', ...opts]).stdout.split(line).length - 1).toBeGreaterThanOrEqual(2);
+  });
+
+  it('--format markdown prints the problems as a list when the inventory is invalid (exit 1), and --summary belongs to plan only', () => {
+    const clusters = threeClusters();
+    clusters['cluster-b'].hosts[1].role = 'boss';
+    const { opts } = setUp(clusters);
+    const result = run(['plan', '--format', 'markdown', ...opts]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^### weave-mesh plan\n\n\*\*1 error\*\* in the inventory; no plan was made for `.*dist`\. Fix these first:\n\n- error: .*cluster-b\.yml:\d+:\d+: cluster cluster-b: hosts\[1\]\.role: must be master or worker, not boss \[shape\]$/);
+    const synthSummary = run(['synth', '--summary', ...opts]);
+    expect(synthSummary.code).toBe(2);
+    expect(synthSummary.stderr).toContain('error: --summary is an option of plan, not of synth');
+  });
+
+  it('check --format github annotates an out-of-date output folder with ::error', () => {
+    const { inventory, outdir, opts } = setUp(threeClusters());
+    expect(synth(opts).code).toBe(0);
+    fs.rmSync(path.join(inventory, 'cluster-c.yml'));
+    const result = run(['check', '--format', 'github', ...opts]);
+    expect(result.code).toBe(1);
+    const annotations = result.stdout.split('\n').filter((line) => line.startsWith('::error '));
+    expect(annotations.length).toBeGreaterThan(0);
+    expect(annotations.length).toBeLessThanOrEqual(11);
+    expect(result.stdout).toMatch(/^::error file=[^,]*cluster-a\/pharos\/cluster\.yml,title=weave-mesh out-of-date::.*cluster-a\/pharos\/cluster\.yml is not what .* renders; run npm run synth and commit the result$/m);
+    expect(result.stdout).toMatch(/^::error file=[^,]*cluster-c\/pharos\/cluster\.yml,title=weave-mesh out-of-date::.* is no longer rendered from /m);
+    expect(outdir).toBeTruthy();
   });
 });

@@ -133,7 +133,7 @@ describe('each mesh rule refuses a violating inventory with one line naming file
   it('ipalloc_default_subnet must lie inside pod_network_cidr', () => {
     expectRefused(
       render(withChange('cluster-b', (c) => (c.network.weave.ipalloc_default_subnet = '10.64.0.0/16'))),
-      /cluster-b: network\.weave\.ipalloc_default_subnet: 10\.64\.0\.0\/16 is not inside pod_network_cidr 10\.32\.0\.0\/12; choose a subnet inside it \[subnet-inside-pod-network\]$/,
+      /cluster-b: network\.weave\.ipalloc_default_subnet: 10\.64\.0\.0\/16 is not inside pod_network_cidr 10\.32\.0\.0\/12; choose a subnet inside it; delete the line and npm run allocate -- cluster-b writes a free one \[subnet-inside-pod-network\]$/,
     );
   });
 
@@ -142,7 +142,7 @@ describe('each mesh rule refuses a violating inventory with one line naming file
     expectRefused(
       render(withChange('cluster-a', (c) => (c.network.weave.ipalloc_default_subnet = subnet))),
       new RegExp(
-        `cluster-a: network\\.weave\\.ipalloc_default_subnet: 10\\.33\\.0\\.0\\${prefix} is smaller than Weave allows: Weave refuses a subnet of fewer than 4 addresses \\(MinSubnetSize\\), so ipalloc_default_subnet must be a /30 or larger \\[subnet-size\\]$`,
+        `cluster-a: network\\.weave\\.ipalloc_default_subnet: 10\\.33\\.0\\.0\\${prefix} is smaller than Weave allows: Weave refuses a subnet of fewer than 4 addresses \\(MinSubnetSize\\), so ipalloc_default_subnet must be a /30 or larger; delete the line and npm run allocate -- cluster-a writes a free one \\[subnet-size\\]$`,
       ),
     );
   });
@@ -156,7 +156,7 @@ describe('each mesh rule refuses a violating inventory with one line naming file
   it('ipalloc_default_subnet must overlap no other cluster\'s', () => {
     expectRefused(
       render(withChange('cluster-c', (c) => (c.network.weave.ipalloc_default_subnet = '10.33.128.0/17'))),
-      /cluster-c\.yml:\d+:\d+: cluster cluster-c: network\.weave\.ipalloc_default_subnet: 10\.33\.128\.0\/17 overlaps 10\.33\.0\.0\/16 of cluster cluster-a \(.*cluster-a\.yml\); every cluster needs a subnet of its own \[subnet-overlap\]$/,
+      /cluster-c\.yml:\d+:\d+: cluster cluster-c: network\.weave\.ipalloc_default_subnet: 10\.33\.128\.0\/17 overlaps 10\.33\.0\.0\/16 of cluster cluster-a \(.*cluster-a\.yml\); every cluster needs a subnet of its own; delete the line and npm run allocate -- cluster-c writes a free one \[subnet-overlap\]$/,
     );
   });
 
@@ -304,5 +304,39 @@ describe('the mesh-wide size limit', () => {
     const result = render(generateInventory(19, { workers: 210 })); // 19 x 211 hosts = 4009
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
+  });
+});
+
+describe('a conflict between a new or changed file and one the output folder records', () => {
+  it('is reported in the new file (alpha.yml, which sorts first), naming the recorded one, with the allocate fix', () => {
+    const dir = path.join(root, `case-${++counter}`);
+    const inventory = writeInventory(path.join(dir, 'clusters'), threeClusters());
+    const outdir = path.join(dir, 'dist');
+    expect(synth(['--clusters', inventory, '--outdir', outdir]).code).toBe(0);
+    // A new cluster made by copying a deployed one: same subnet, same hosts.
+    fs.copyFileSync(path.join(inventory, 'cluster-b.yml'), path.join(inventory, 'alpha.yml'));
+    const result = synth(['--clusters', inventory, '--outdir', outdir]);
+    const errors = result.stderr.split('\n').filter((line) => line.startsWith('error: '));
+    expect(result.code).toBe(1);
+    expect(errors.length).toBeGreaterThan(0);
+    // Every error is in the new file; cluster-b's file, deployed and unchanged, is only named.
+    for (const line of errors) expect(line).toMatch(/alpha\.yml:\d+:\d+: cluster alpha: /);
+    expect(errors).toContainEqual(
+      expect.stringMatching(/alpha\.yml:\d+:\d+: cluster alpha: network\.weave\.ipalloc_default_subnet: 10\.34\.0\.0\/16 overlaps 10\.34\.0\.0\/16 of cluster cluster-b \(.*cluster-b\.yml\); every cluster needs a subnet of its own; delete the line and npm run allocate -- alpha writes a free one \[subnet-overlap\]$/),
+    );
+    expect(errors).toContainEqual(expect.stringMatching(/cluster alpha: hosts\[\d\]\.address: \S+ is also the address of a host of cluster cluster-b \(.*cluster-b\.yml\)/));
+  });
+
+  it('is reported in the changed file when a recorded cluster takes another\'s subnet, with the recorded one to restore', () => {
+    const dir = path.join(root, `case-${++counter}`);
+    const inventory = writeInventory(path.join(dir, 'clusters'), threeClusters());
+    const outdir = path.join(dir, 'dist');
+    expect(synth(['--clusters', inventory, '--outdir', outdir]).code).toBe(0);
+    const file = path.join(inventory, 'cluster-a.yml');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('10.33.0.0/16', '10.34.0.0/16'));
+    const errors = synth(['--clusters', inventory, '--outdir', outdir]).stderr.split('\n').filter((line) => line.startsWith('error: '));
+    expect(errors).toEqual([
+      expect.stringMatching(/cluster-a\.yml:\d+:\d+: cluster cluster-a: network\.weave\.ipalloc_default_subnet: 10\.34\.0\.0\/16 overlaps 10\.34\.0\.0\/16 of cluster cluster-b .*; delete the line and npm run allocate -- cluster-a writes back 10\.33\.0\.0\/16, the subnet the output folder records for it \[subnet-overlap\]$/),
+    ]);
   });
 });

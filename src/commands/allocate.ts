@@ -23,6 +23,8 @@ export const allocate: Command = {
     const mesh = factory(options.clusters, options.outdir);
     // A record lost to a merge conflict cannot be restored: say so rather than allocate as if there were none.
     for (const problem of damagedClusterFiles(readOutputTree(options.outdir), options.outdir)) options.report.problem(problem);
+    // Warnings as every other command gives them (the GitOps placeholder, shared service CIDRs).
+    for (const problem of mesh.problems.filter((candidate) => candidate.severity === 'warning')) options.report.problem(problem);
     const subnet = mesh.suggestedSubnets.get(cluster);
     // Allocation needs a sound mesh to allocate in: anything else wrong must be fixed first.
     const blocking = mesh.errors().filter((problem) => problem.rule !== 'missing-subnet');

@@ -2,11 +2,14 @@ import { compareTrees, fileChanges, formatTreeDiff, readOutputTree } from '../ou
 import { clustersOf, damagedClusterFiles, leftoverFluxFolders } from '../output/plan';
 import { Command, renderInventory } from './command';
 
+/** Beyond this many differing files check annotates the rest with one line. */
+const MAX_FILES_ANNOTATED = 10;
+
 export const check: Command = {
   summary: 'exit 1 with a diff when the output folder is not what synth would render; writes nothing',
   run(options, factory, output) {
     const rendered = renderInventory(options, factory, output, 'nothing was compared with');
-    if (!rendered) return 1;
+    if (!rendered.ok) return 1;
     const onDisk = readOutputTree(options.outdir);
     for (const problem of damagedClusterFiles(onDisk, options.outdir)) options.report.problem(problem);
     const differences = compareTrees(onDisk, rendered.tree);
@@ -21,6 +24,16 @@ export const check: Command = {
     }
     for (const line of formatTreeDiff(differences, options.outdir, output.color ?? false)) output.out(line);
     const count = differences.length;
+    if (options.format === 'github') {
+      // On the pull request: one annotation per differing file (a few at most), on the file when it exists.
+      const shown = fileChanges(differences).slice(0, MAX_FILES_ANNOTATED);
+      for (const { file, change } of shown) {
+        const where = `${options.outdir}/${file}`;
+        const what = change === 'added' ? `is missing: ${options.clusters} renders it` : change === 'removed' ? `is no longer rendered from ${options.clusters}` : `is not what ${options.clusters} renders`;
+        options.report.problem({ severity: 'error', ...(change === 'added' ? {} : { file: where }), message: `${where} ${what}; run npm run synth and commit the result`, rule: 'out-of-date' });
+      }
+      if (count > shown.length) options.report.problem({ severity: 'error', message: `${count - shown.length} more files of ${options.outdir} differ from what ${options.clusters} renders; run npm run synth and commit the result`, rule: 'out-of-date' });
+    }
     output.err(`weave-mesh: ${options.outdir} is out of date: ${count} ${count === 1 ? 'file differs' : 'files differ'} from what ${options.clusters} renders; run npm run synth and commit the result`);
     return 1;
   },

@@ -1,4 +1,5 @@
 import { WeaveMesh } from '../../constructs/weave-mesh';
+import { Problem } from '../mesh/problem';
 import { OutputTree } from '../output/tree';
 import { Format, Output, Report } from './report';
 
@@ -16,6 +17,8 @@ export interface Options {
   readonly format: Format;
   /** Where problems and, for json, results go. */
   readonly report: Report;
+  /** The boolean options the command takes (its `flags`) that were given. */
+  readonly flags: Readonly<Record<string, boolean>>;
 }
 
 /** One subcommand of the command line. */
@@ -26,18 +29,23 @@ export interface Command {
   readonly operand?: string;
   /** Formats the command takes besides text, github and json (plan: markdown). */
   readonly extraFormats?: readonly Format[];
+  /** Boolean options of this command alone, such as plan's `summary` (`--summary`). */
+  readonly flags?: readonly string[];
   /** Runs the command and returns the exit code. Bad input is printed, not thrown. */
   run(options: Options, factory: MeshFactory, output: Output): number;
 }
 
-/** Builds and renders the mesh, printing every problem. Undefined when the mesh is invalid. */
-export function renderInventory(options: Options, factory: MeshFactory, output: Output, notDone = 'nothing was written to'): { mesh: WeaveMesh; tree: OutputTree } | undefined {
+/** A render, or the problems that stopped it. */
+export type Rendered = { ok: true; mesh: WeaveMesh; tree: OutputTree } | { ok: false; problems: readonly Problem[] };
+
+/** Builds and renders the mesh, printing every problem. Not ok (with the problems) when the mesh is invalid. */
+export function renderInventory(options: Options, factory: MeshFactory, output: Output, notDone = 'nothing was written to'): Rendered {
   const mesh = factory(options.clusters, options.outdir);
   for (const problem of mesh.problems) options.report.problem(problem);
   const errors = mesh.errors().length;
   if (errors > 0) {
     output.err(`weave-mesh: ${errors} ${errors === 1 ? 'error' : 'errors'} in ${options.clusters}; ${notDone} ${options.outdir}`);
-    return undefined;
+    return { ok: false, problems: mesh.problems };
   }
-  return { mesh, tree: mesh.render() };
+  return { ok: true, mesh, tree: mesh.render() };
 }

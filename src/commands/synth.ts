@@ -2,7 +2,7 @@ import * as path from 'path';
 import { WeaveMesh } from '../../constructs/weave-mesh';
 import { trackedByGit } from '../inventory/git';
 import { workerAddresses } from '../mesh/model';
-import { cdk8sRun, writeObjects } from '../output/cdk8s-cli';
+import { cdk8sRun, CLUSTER_VARIABLE, writeObjects } from '../output/cdk8s-cli';
 import { compareTrees, readOutputTree } from '../output/compare';
 import { damagedClusterFiles, recordsOf, renumberingWarnings } from '../output/plan';
 import { assertReplaceable, writeTreeAtomically } from '../output/write';
@@ -16,11 +16,27 @@ export const synth: Command = {
     const writesTree = cdk8s?.writesTree ?? true;
     if (writesTree) assertReplaceable(options.outdir, options.clusters);
     const rendered = renderInventory(options, factory, output);
-    if (!rendered) return 1;
-    if (cdk8s) writeObjects(cdk8s.objectsOutdir, rendered.tree);
+    if (!rendered.ok) return 1;
+    if (cdk8s) {
+      const names = rendered.mesh.clusters.map((chart) => chart.cluster.name);
+      const selected = cdk8s.cluster;
+      if (selected !== undefined && !names.includes(selected)) {
+        output.err(`error: ${CLUSTER_VARIABLE}=${JSON.stringify(selected)} names no cluster of ${options.clusters} (it has ${names.join(', ')}); nothing was written`);
+        return 2;
+      }
+      if (!writesTree && selected === undefined) {
+        // cdk8s's habit is cdk8s synth --stdout | kubectl apply -f -: one stream, one cluster.
+        output.err(
+          `error: cdk8s synth --stdout (or --output) prints one cluster's objects, for one kubectl apply: every cluster has its own kube-system/route-config, and together they would all land on one cluster. ` +
+            `Select one: ${CLUSTER_VARIABLE}=<cluster> cdk8s synth --stdout | kubectl --context <cluster> apply -f -, with one of ${names.join(', ')}; ${options.outdir} was left as it was`,
+        );
+        return 2;
+      }
+      writeObjects(cdk8s.objectsOutdir, rendered.tree, selected);
+    }
     for (const problem of trackedPasswordFiles(rendered.mesh)) options.report.problem(problem);
     if (!writesTree) {
-      output.err(`weave-mesh: cdk8s synth with --stdout or --output: rendered the Kubernetes objects only; ${options.outdir} was left as it was`);
+      output.err(`weave-mesh: cdk8s synth with --stdout or --output: rendered the Kubernetes objects of cluster ${cdk8s?.cluster} only; ${options.outdir} was left as it was`);
       return 0;
     }
     // Most runs (pre-commit hooks, CI) change nothing: reading is much cheaper than rewriting the folder.
@@ -28,7 +44,11 @@ export const synth: Command = {
     for (const problem of damagedClusterFiles(onDisk, options.outdir)) options.report.problem(problem);
     const unchanged = compareTrees(onDisk, rendered.tree).length === 0;
     // As loud as plan: a running cluster renumbered is an outage, whoever asked for it.
-    for (const warning of renumberingWarnings(recordsOf(onDisk), recordsOf(rendered.tree))) options.report.problem({ severity: 'warning', message: warning, rule: 'renumbering' });
+    // Only a folder that records clusters can renumber one: a first render skips reading its own output back.
+    const recorded = unchanged ? new Map() : recordsOf(onDisk);
+    if (recorded.size > 0) {
+      for (const warning of renumberingWarnings(recorded, recordsOf(rendered.tree))) options.report.problem({ severity: 'warning', message: warning, rule: 'renumbering' });
+    }
     if (!unchanged) writeTreeAtomically(options.outdir, rendered.tree);
     printSummary(rendered.mesh, unchanged ? `${options.outdir} (unchanged)` : options.outdir, output);
     options.report.set('outdir', options.outdir);

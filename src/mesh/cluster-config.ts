@@ -19,11 +19,24 @@ export function typeName(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-/** Messages for a value of the wrong type, and for a required value that is missing. */
-function expect(what: string, missing?: string, hint?: string) {
+/**
+ * How a value that was given reads in a message: `boss` for a word, `"two words"` quoted, `12 (a number)`,
+ * `true (a boolean)`, `a list`, `a mapping`, `empty`. A value with `secret` set is named by its type only.
+ */
+export function givenValue(value: unknown, secret = false): string {
+  if (secret || value === null || value === undefined || typeof value === 'object') return typeName(value);
+  if (typeof value === 'string') {
+    const shown = value.length > 40 ? `${value.slice(0, 37)}...` : value;
+    return /^[\w./:-]+$/.test(shown) ? shown : JSON.stringify(shown);
+  }
+  return `${String(value)} (${typeName(value)})`;
+}
+
+/** Messages for a value of the wrong type or not one of the values allowed, naming the value given, and for a required value that is missing. */
+function expect(what: string, missing?: string, hint?: string, secret = false) {
   return {
     error: (issue: { input?: unknown }) =>
-      issue.input === undefined && missing !== undefined ? `is missing; ${missing}` : `must be ${what}, not ${typeName(issue.input)}${hint ? `; ${hint}` : ''}`,
+      issue.input === undefined && missing !== undefined ? `is missing; ${missing}` : `must be ${what}, not ${givenValue(issue.input, secret)}${hint ? `; ${hint}` : ''}`,
   };
 }
 
@@ -35,7 +48,31 @@ function expectWhole(what: string) {
 const ADDRESS = 'an IPv4 address or host name written as a string';
 const CIDR = 'an IPv4 CIDR written as a string';
 
-const bastion = z.looseObject({}).check(z.meta({ description: 'SSH bastion host: address, user, ssh_key_path, ssh_port, ssh_proxy_command.' }));
+/*
+ * Patterns for editors only (the JSON Schema, through z.meta): the CLI checks the same values with
+ * better messages in validate.ts, so zod itself does not test them and nothing is reported twice.
+ * Each accepts at most what the CLI accepts; what a pattern cannot say (host bits, reserved ranges,
+ * the mesh rules) is left to the CLI.
+ */
+const OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
+const IPV4 = `${OCTET}(\\.${OCTET}){3}`;
+// A DNS name, but not one that reads as a number (every label decimal or 0x-hex), as validate.ts's isHostName.
+const LABEL = '[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?';
+const HOST_NAME = `(?!(0[xX][0-9a-fA-F]*|[0-9]+)(\\.(0[xX][0-9a-fA-F]*|[0-9]+))*$)${LABEL}(\\.${LABEL})*`;
+/** An IPv4 address in dotted decimal, or a host name. */
+export const ADDRESS_PATTERN = `^(${IPV4}|${HOST_NAME})$`;
+/** An IPv4 CIDR: dotted decimal, a prefix length 0-32 without a leading zero. */
+export const CIDR_PATTERN = `^${IPV4}/(3[0-2]|[12]?[0-9])$`;
+/** A CIDR that Weave takes as a cluster's subnet: /30 or larger. */
+export const SUBNET_PATTERN = `^${IPV4}/(30|[12]?[0-9])$`;
+/** A file path, never a secret: with a `/`, in the characters file names use (validate.ts's PATH_LIKE). */
+export const PATH_PATTERN = '^(?=.*/)[\\w.~/-]+$';
+
+const address = (description: string) => z.meta({ description, pattern: ADDRESS_PATTERN, maxLength: 253 });
+const cidr = (description: string, pattern = CIDR_PATTERN) => z.meta({ description, pattern });
+const described = (description: string) => z.meta({ description });
+
+const bastion = z.looseObject({}).check(described('SSH bastion host to reach this host through: address, user, ssh_key_path, ssh_port, ssh_proxy_command (Pharos host bastion).'));
 
 /** One host of a cluster: Pharos's host keys. */
 export const HostSchema = z
@@ -44,22 +81,22 @@ export const HostSchema = z
       /** The host's IPv4 address or host name, as SSH and the other clusters' Weave peers reach it. */
       address: z
         .string(expect(ADDRESS, "give the host's IPv4 address or host name"))
-        .check(z.meta({ description: 'IPv4 address or host name: SSH target and, for workers, the Weave peer address other clusters connect to.' })),
+        .check(address('IPv4 address or host name: SSH target and, for workers, the Weave peer address other clusters connect to.')),
       /** The host's address inside its cluster, when it has one. @default - the address of the private interface, else `address` */
-      private_address: z.optional(z.string(expect(ADDRESS))).check(z.meta({ description: 'IPv4 address or host name inside the cluster.' })),
-      private_interface: z.optional(z.string(expect('a network interface name'))),
+      private_address: z.optional(z.string(expect(ADDRESS))).check(address('IPv4 address or host name inside the cluster, outside every pod and service range.')),
+      private_interface: z.optional(z.string(expect('a network interface name'))).check(described('Network interface whose address Pharos uses as the private address.')),
       /** `master` or `worker`; the workers are the other clusters' Weave peers. */
-      role: z.enum(['master', 'worker'], expect('master or worker', 'set role: master or role: worker')).check(z.meta({ description: 'master or worker' })),
-      labels: z.optional(z.record(z.string(), z.unknown())),
-      taints: z.optional(z.array(z.unknown())),
-      user: z.optional(z.string(expect('a user name written as a string'))),
-      ssh_key_path: z.optional(z.string(expect('a file path written as a string'))),
-      ssh_port: z.optional(z.int(expectWhole('a port number'))),
-      ssh_proxy_command: z.optional(z.string(expect('a command written as a string'))),
-      container_runtime: z.optional(z.string(expect('a container runtime name'))),
-      environment: z.optional(z.record(z.string(), z.unknown())),
+      role: z.enum(['master', 'worker'], expect('master or worker', 'set role: master or role: worker')).check(described("master or worker; the workers are the other clusters' Weave peers.")),
+      labels: z.optional(z.record(z.string(), z.unknown())).check(described('Kubernetes node labels Pharos sets on this host.')),
+      taints: z.optional(z.array(z.unknown())).check(described('Kubernetes node taints Pharos sets on this host.')),
+      user: z.optional(z.string(expect('a user name written as a string'))).check(described('SSH user Pharos logs in as.')),
+      ssh_key_path: z.optional(z.string(expect('a file path written as a string'))).check(described('SSH private key file, relative to this file; rebased in the rendered cluster.yml.')),
+      ssh_port: z.optional(z.int(expectWhole('a port number from 1 to 65535')).check(z.gte(1, expectWhole('a port number from 1 to 65535')), z.lte(65535, expectWhole('a port number from 1 to 65535')))).check(described('SSH port, 1-65535; address:ssh_port must be unique in the cluster.')),
+      ssh_proxy_command: z.optional(z.string(expect('a command written as a string'))).check(described('SSH ProxyCommand Pharos uses to reach this host.')),
+      container_runtime: z.optional(z.string(expect('a container runtime name'))).check(described('Container runtime of this host (docker, cri-o or containerd).')),
+      environment: z.optional(z.record(z.string(), z.unknown())).check(described('Environment variables Pharos sets on this host.')),
       bastion: z.optional(bastion),
-      repositories: z.optional(z.array(z.unknown())),
+      repositories: z.optional(z.array(z.unknown())).check(described('Extra package repositories Pharos configures on this host.')),
     },
     expect('a mapping with address and role'),
   )
@@ -69,73 +106,82 @@ export const HostSchema = z
 export const WeaveSchema = z.strictObject(
   {
     // In the order of Pharos's config_schema.rb.
-    trusted_subnets: z.optional(z.array(z.string(expect(CIDR)), expect('a list of IPv4 CIDRs'))),
+    trusted_subnets: z
+      .optional(z.array(z.string(expect(CIDR)).check(cidr('An IPv4 CIDR Weave trusts (no encryption).')), expect('a list of IPv4 CIDRs')))
+      .check(described('IPv4 CIDRs over which Weave sends traffic unencrypted.')),
     /** Weave peers outside the inventory; the other clusters' workers are added by weave-mesh. @default [] */
     known_peers: z
-      .nullish(z.array(z.string(expect('an address written as a string')), expect('a list of peer addresses', undefined, 'peers inside the inventory are added automatically')))
+      .nullish(
+        z.array(
+          z.string(expect('an address written as a string')).check(address('IPv4 address or host name of a Weave peer outside the inventory.')),
+          expect('a list of peer addresses', undefined, 'peers inside the inventory are added automatically'),
+        ),
+      )
       .check(z.meta({ description: 'Extra Weave peers outside the inventory; the other clusters\' workers are added automatically.' })),
     /** Path of the file holding the Weave secret shared by every cluster of the mesh; never the secret itself. */
     password: z
-      .string(expect('a file path written as a string', 'give the path of the shared Weave secret file, such as ./shared_password'))
-      .check(z.meta({ description: 'Path of the file holding the shared Weave secret (the same in every cluster), never the secret itself.' })),
+      .string(expect('a file path written as a string', 'give the path of the shared Weave secret file, such as ./shared_password', undefined, true))
+      .check(z.meta({ description: 'Path of the file holding the shared Weave secret (the same in every cluster), never the secret itself, such as ./shared_password.', pattern: PATH_PATTERN })),
     /** This cluster's own subnet inside `pod_network_cidr`; `npm run allocate -- <cluster>` picks a free one. */
     ipalloc_default_subnet: z
       .nullish(z.string(expect(CIDR)))
-      .check(z.meta({ description: "This cluster's own subnet inside pod_network_cidr, /30 or larger, unique in the mesh." })),
+      .check(cidr("This cluster's own subnet inside pod_network_cidr, /30 or larger, unique in the mesh; npm run allocate -- <cluster> writes a free one.", SUBNET_PATTERN)),
     /** Weave's `--no-masq-local`. @default false */
-    no_masq_local: z.optional(z.boolean(expect('true or false'))),
+    no_masq_local: z.optional(z.boolean(expect('true or false'))).check(described("Weave's NO_MASQ_LOCAL: keep client source addresses for traffic to local pods (default false).")),
   },
   expect('a mapping', 'add weave: with password and ipalloc_default_subnet'),
-);
+).check(described("Weave's settings: the mesh's password file and this cluster's subnet; known_peers are derived."));
 
 /** `network`: the cluster's network settings. */
 export const NetworkSchema = z.strictObject(
   {
     /** Must be `weave` for a multi-cluster pod network. @default 'weave' */
-    provider: z.optional(z.string(expect('weave'))),
-    dns_replicas: z.optional(z.int(expectWhole('a whole number'))),
-    node_local_dns_cache: z.optional(z.boolean(expect('true or false'))),
+    provider: z.optional(z.string(expect('weave'))).check(z.meta({ description: 'The pod network provider: weave, the only one a multi-cluster mesh can use (the default).', enum: ['weave'] })),
+    dns_replicas: z.optional(z.int(expectWhole('a whole number'))).check(described('Number of CoreDNS replicas.')),
+    node_local_dns_cache: z.optional(z.boolean(expect('true or false'))).check(described('Run the node-local DNS cache.')),
     /** The cluster's service CIDR. @default '10.96.0.0/12' (Pharos's default) */
-    service_cidr: z.optional(z.string(expect(CIDR))).check(z.meta({ description: "The cluster's service CIDR; Pharos's default is 10.96.0.0/12." })),
+    service_cidr: z.optional(z.string(expect(CIDR))).check(cidr("The cluster's service CIDR, outside pod_network_cidr; Pharos's default is 10.96.0.0/12.")),
     /** The pod network, the same in every cluster of the mesh. @default '10.32.0.0/12' (Pharos's default) */
     pod_network_cidr: z
       .optional(z.string(expect(CIDR)))
-      .check(z.meta({ description: "The pod network: the same in every cluster of the mesh; Pharos's default is 10.32.0.0/12." })),
-    firewalld: z.optional(z.looseObject({}, expect('a mapping'))),
+      .check(cidr("The pod network: the same in every cluster of the mesh; Pharos's default is 10.32.0.0/12.")),
+    firewalld: z
+      .optional(z.looseObject({}, expect('a mapping')))
+      .check(described("Pharos's firewalld settings; with enabled: true the other clusters' workers are added to trusted_subnets.")),
     weave: WeaveSchema,
-    calico: z.optional(z.looseObject({}, expect('a mapping'))),
-    custom: z.optional(z.looseObject({}, expect('a mapping'))),
+    calico: z.optional(z.looseObject({}, expect('a mapping'))).check(described('Calico settings (unused: the mesh needs provider: weave).')),
+    custom: z.optional(z.looseObject({}, expect('a mapping'))).check(described('Custom network provider settings (unused: the mesh needs provider: weave).')),
   },
   expect('a mapping', 'add the network: block of the Pharos cluster.yml'),
-);
+).check(described("The cluster's network: pod and service CIDRs and Weave."));
 
 /** Other top-level keys of a Pharos cluster.yml: passed through, not interpreted. */
-const passThrough = z.optional(z.unknown());
+const passThrough = (what: string) => z.optional(z.unknown()).check(described(`${what} (Pharos setting, copied into the rendered cluster.yml as written).`));
 
 /** A Pharos `cluster.yml`: one cluster of the mesh. */
 export const ClusterSchema = z
   .strictObject(
     {
       /** The cluster's hosts; every cluster needs at least one worker. */
-      hosts: z.array(HostSchema, expect('a list of hosts', 'list the cluster hosts with address and role')),
+      hosts: z.array(HostSchema, expect('a list of hosts', 'list the cluster hosts with address and role')).check(described('The hosts of the cluster: at least one master and one worker.')),
       /** The cluster's network; `network.weave` holds the mesh's settings. */
       network: NetworkSchema,
-      name: z.optional(z.string(expect('a name written as a string'))),
-      api: passThrough,
-      etcd: passThrough,
-      authentication: passThrough,
-      cloud: passThrough,
-      audit: passThrough,
-      kube_proxy: passThrough,
-      kubelet: passThrough,
-      control_plane: passThrough,
-      pod_security_policy: passThrough,
-      admission_plugins: passThrough,
-      container_runtime: passThrough,
-      manifests: passThrough,
-      addons: passThrough,
-      addon_paths: passThrough,
-      telemetry: passThrough,
+      name: z.optional(z.string(expect('a name written as a string'))).check(described("Pharos's cluster name: when set, the same as the file's name.")),
+      api: passThrough('Kubernetes API endpoint and certificate names'),
+      etcd: passThrough('External etcd endpoints and certificates'),
+      authentication: passThrough('Token webhook and OIDC authentication'),
+      cloud: passThrough('Cloud provider and its config file'),
+      audit: passThrough('API server audit logging'),
+      kube_proxy: passThrough('kube-proxy mode and settings'),
+      kubelet: passThrough('Kubelet settings'),
+      control_plane: passThrough('Control plane settings'),
+      pod_security_policy: passThrough('Default pod security policy'),
+      admission_plugins: passThrough('API server admission plugins'),
+      container_runtime: passThrough('Default container runtime'),
+      manifests: passThrough('Extra manifest files applied by Pharos'),
+      addons: passThrough('Pharos addons and their settings'),
+      addon_paths: passThrough('Folders of extra addons'),
+      telemetry: passThrough('Pharos telemetry'),
     },
     expect('a YAML mapping with hosts: and network: (a Pharos cluster.yml)'),
   )

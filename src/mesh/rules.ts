@@ -224,28 +224,30 @@ function fieldPathText(path: FieldPath): string {
 }
 
 /** Each cluster's subnet: at least Weave's minimum size, inside the pod network, not all of it, overlapping no other's. */
-export function subnets(drafts: readonly ClusterDraft[], describe: (cluster: string) => string): Violation[] {
+export function subnets(drafts: readonly ClusterDraft[], describe: (cluster: string) => string, allocate?: (cluster: string) => string | undefined): Violation[] {
   const violations: Violation[] = [];
   const placed: { draft: ClusterDraft; subnet: Located<Cidr> }[] = [];
   for (const draft of drafts) {
     const { subnet, podNetworkCidr } = draft;
     if (!subnet) continue;
+    const hint = allocate?.(draft.name);
+    const fix = hint ? `; ${hint}` : '';
     const at = (rule: string, message: string) => violations.push(error(draft.name, subnet.path, rule, message));
     if (subnet.value.prefixLength > WEAVE_SMALLEST_SUBNET) {
       at(
         'subnet-size',
-        `${subnet.text} is smaller than Weave allows: Weave refuses a subnet of fewer than 4 addresses (MinSubnetSize), so ipalloc_default_subnet must be a /${WEAVE_SMALLEST_SUBNET} or larger`,
+        `${subnet.text} is smaller than Weave allows: Weave refuses a subnet of fewer than 4 addresses (MinSubnetSize), so ipalloc_default_subnet must be a /${WEAVE_SMALLEST_SUBNET} or larger${fix}`,
       );
     }
     if (podNetworkCidr && !podNetworkCidr.value.contains(subnet.value)) {
-      at('subnet-inside-pod-network', `${subnet.text} is not inside pod_network_cidr ${podNetworkCidr.text}; choose a subnet inside it`);
+      at('subnet-inside-pod-network', `${subnet.text} is not inside pod_network_cidr ${podNetworkCidr.text}; choose a subnet inside it${fix}`);
     }
     if (podNetworkCidr && subnet.text === podNetworkCidr.text) {
       at('subnet-inside-pod-network', `${subnet.text} is the whole pod network; give each cluster a smaller subnet inside ${podNetworkCidr.text}, such as a /16`);
     }
     for (const other of placed) {
       if (subnet.value.overlaps(other.subnet.value)) {
-        at('subnet-overlap', `${subnet.text} overlaps ${other.subnet.text} of cluster ${other.draft.name} (${describe(other.draft.name)}); every cluster needs a subnet of its own`);
+        at('subnet-overlap', `${subnet.text} overlaps ${other.subnet.text} of cluster ${other.draft.name} (${describe(other.draft.name)}); every cluster needs a subnet of its own${fix}`);
       }
     }
     placed.push({ draft, subnet });

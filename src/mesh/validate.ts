@@ -77,6 +77,19 @@ export function validateClusters(all: readonly ClusterDeclaration[], recorded: R
     return parsed.ok ? [[cluster, parsed.value] as const] : [];
   }));
   const missing = missingSubnets(drafts, recordedSubnets);
+  // A conflict between two clusters is reported on the one that is new or changed: the rules blame
+  // the later of two clusters, so those the output folder records unchanged (rendered, with the
+  // subnet they have now) go first. A copied file then gets the errors, not the deployed one.
+  const settled = (draft: ClusterDraft) => draft.subnet !== undefined && recordedSubnets.get(draft.name)?.text === draft.subnet.text;
+  const inOrder = [...drafts.filter(settled), ...drafts.filter((draft) => !settled(draft))];
+  // npm run allocate edits inventory files; a cluster declared in code is fixed in code.
+  const allocateHint = (cluster: string): string | undefined => {
+    if (byName.get(cluster)?.origin !== 'file') return undefined;
+    const kept = recordedSubnets.get(cluster)?.text;
+    return kept
+      ? `delete the line and npm run allocate -- ${cluster} writes back ${kept}, the subnet the output folder records for it`
+      : `delete the line and npm run allocate -- ${cluster} writes a free one`;
+  };
   violations.push(
     ...clusterNames(drafts, (cluster) =>
       byName.get(cluster)!.origin === 'file'
@@ -88,10 +101,10 @@ export function validateClusters(all: readonly ClusterDeclaration[], recorded: R
     ...uniqueAddressPorts(drafts),
     ...samePodNetwork(drafts),
     ...samePassword(drafts),
-    ...subnets(drafts, describe),
+    ...subnets(inOrder, describe, allocateHint),
     ...missing.violations,
-    ...serviceCidrs(drafts),
-    ...hostAddresses(drafts, describe),
+    ...serviceCidrs(inOrder),
+    ...hostAddresses(inOrder, describe),
     ...firewalldHostNames(drafts),
     ...extraPeers(drafts, describe),
   );

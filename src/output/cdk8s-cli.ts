@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
+import { SYNCED_FOLDER } from './layout';
 import { OutputTree } from './tree';
 
 /**
@@ -15,7 +16,16 @@ export interface Cdk8sRun {
   readonly objectsOutdir: string;
   /** True when that is the scratch `output:` of `cdk8s.yaml`: a real synth, not `--stdout` or `--output`. */
   readonly writesTree: boolean;
+  /** `WEAVE_MESH_CLUSTER`: the one cluster whose synced objects the CLI gets, when set. */
+  readonly cluster?: string;
 }
+
+/**
+ * Selects the cluster whose objects `cdk8s synth` hands the CLI. Without it, `--stdout` (and `--output`)
+ * are refused: each cluster has its own `kube-system/route-config`, and `cdk8s synth --stdout | kubectl
+ * apply -f -` would put every cluster's agent (the last one winning) and the teardown on one cluster.
+ */
+export const CLUSTER_VARIABLE = 'WEAVE_MESH_CLUSTER';
 
 /** How the cdk8s CLI runs this process, or undefined when it does not. */
 export function cdk8sRun(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Cdk8sRun | undefined {
@@ -28,12 +38,19 @@ export function cdk8sRun(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd
   } catch {
     configured = undefined;
   }
-  return { objectsOutdir, writesTree: configured !== undefined && configured === path.resolve(cwd, objectsOutdir) };
+  const cluster = env[CLUSTER_VARIABLE] || undefined;
+  return { objectsOutdir, writesTree: configured !== undefined && configured === path.resolve(cwd, objectsOutdir), ...(cluster !== undefined ? { cluster } : {}) };
 }
 
-/** The Kubernetes objects of a tree: the files the cdk8s CLI prints and lists (not kustomization.yaml, the Pharos config or the overview). */
-export function kubernetesObjects(tree: OutputTree): [string, string][] {
-  return [...tree.entries()].filter(([file]) => file.endsWith('.yaml') && !file.endsWith('kustomization.yaml'));
+/**
+ * The Kubernetes objects of a tree: the files the cdk8s CLI prints and lists (not kustomization.yaml,
+ * the Pharos config or the overview); with a cluster, only what Argo CD or Flux syncs to it
+ * (`<cluster>/kubernetes/`): not the hub's objects, not the teardown.
+ */
+export function kubernetesObjects(tree: OutputTree, cluster?: string): [string, string][] {
+  return [...tree.entries()].filter(
+    ([file]) => file.endsWith('.yaml') && !file.endsWith('kustomization.yaml') && (cluster === undefined || file.startsWith(`${cluster}/${SYNCED_FOLDER}/`)),
+  );
 }
 
 /** The one file the app gives the cdk8s CLI. */
@@ -44,7 +61,7 @@ export const CDK8S_OBJECTS_FILE = 'weave-mesh.k8s.yaml';
  * because `cdk8s synth --stdout` pipes each file into its standard output with the default
  * `end: true`: the first file to finish closes the stream and the objects of later files are lost.
  */
-export function writeObjects(outdir: string, tree: OutputTree): void {
+export function writeObjects(outdir: string, tree: OutputTree, cluster?: string): void {
   fs.mkdirSync(outdir, { recursive: true });
-  fs.writeFileSync(path.join(outdir, CDK8S_OBJECTS_FILE), kubernetesObjects(tree).map(([, content]) => content).join('---\n'));
+  fs.writeFileSync(path.join(outdir, CDK8S_OBJECTS_FILE), kubernetesObjects(tree, cluster).map(([, content]) => content).join('---\n'));
 }

@@ -61,7 +61,7 @@ const BOLD = '\u001b[1m';
 const RESET = '\u001b[0m';
 
 /** A unified diff per file, from the output folder (`---`) to what synth would render (`+++`). */
-export function formatTreeDiff(differences: readonly FileDifference[], outdir: string, color: boolean): string[] {
+export function formatTreeDiff(differences: readonly FileDifference[], outdir: string, color: boolean, options: { collapseRepeats?: boolean } = {}): string[] {
   const lines: string[] = [];
   // Loaded only when there is a difference to show: synth and a clean check never need it.
   const { createTwoFilesPatch } = require('diff') as typeof import('diff');
@@ -77,10 +77,8 @@ export function formatTreeDiff(differences: readonly FileDifference[], outdir: s
     );
     // jsdiff starts with an Index: line and a ==== separator of its own; the unified diff starts at ---.
     const body = patch.split('\n');
-    for (const line of body.slice(body.findIndex((candidate) => candidate.startsWith('--- ')))) {
-      if (line === '' || line === '\\ No newline at end of file') continue;
-      lines.push(color ? paint(line) : line);
-    }
+    const shown = body.slice(body.findIndex((candidate) => candidate.startsWith('--- '))).filter((line) => line !== '' && line !== '\\ No newline at end of file');
+    for (const line of options.collapseRepeats ? collapseRepeats(shown) : shown) lines.push(color ? paint(line) : line);
   }
   return lines;
 }
@@ -91,4 +89,41 @@ function paint(line: string): string {
   if (line.startsWith('-')) return `${RED}${line}${RESET}`;
   if (line.startsWith('@@')) return `${CYAN}${line}${RESET}`;
   return line;
+}
+
+/** Runs of diff lines shorter than this are shown even when they repeat. */
+export const MIN_REPEAT_COLLAPSED = 20;
+
+/**
+ * A file's diff with every run of at least MIN_REPEAT_COLLAPSED lines that repeats an earlier run of
+ * the same diff (ignoring indentation) replaced by one line saying which. The route-config DaemonSet
+ * carries its agent's program twice (the container and its probe), so a new cluster's plan printed
+ * it twice; a reviewer reads it once. Not a valid patch any more: plan's text only, never check's.
+ */
+export function collapseRepeats(lines: readonly string[]): string[] {
+  const key = (line: string) => `${line[0]}${line.slice(1).trim()}`;
+  const keys = lines.map(key);
+  const firstAt = new Map<string, number[]>();
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; ) {
+    let best = { start: -1, length: 0 };
+    // A few earlier starts per line are enough to find a repeated block, and keep this linear.
+    for (const start of (firstAt.get(keys[i]) ?? []).slice(0, 4)) {
+      let length = 0;
+      while (start + length < i && i + length < lines.length && keys[start + length] === keys[i + length] && !lines[i + length].startsWith('@@')) length++;
+      if (length > best.length) best = { start, length };
+    }
+    if (best.length >= MIN_REPEAT_COLLAPSED) {
+      const from = lines[best.start].slice(1).trim();
+      out.push(`${lines[i][0]}   [... ${best.length} lines, the same as those above from ${JSON.stringify(from.length > 60 ? `${from.slice(0, 57)}...` : from)}, indented differently; not repeated here ...]`);
+      i += best.length;
+      continue;
+    }
+    const starts = firstAt.get(keys[i]);
+    if (starts) starts.push(i);
+    else firstAt.set(keys[i], [i]);
+    out.push(lines[i]);
+    i++;
+  }
+  return out;
 }

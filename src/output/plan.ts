@@ -5,7 +5,7 @@ import { subnetsRoutedBy } from '../mesh/derive';
 import { compareAddresses } from '../net/cidr';
 import * as fs from 'fs';
 import { FileChange, fileChanges, FileDifference, readOutputTree } from './compare';
-import { fluxFolder, PHAROS_CONFIG_FILE } from './layout';
+import { ARGOCD_FOLDER, fluxFolder, PHAROS_CONFIG_FILE, TEARDOWN_FOLDER } from './layout';
 import { OutputTree } from './tree';
 
 /** What a rendered tree says about one cluster, read back from its Pharos network config. */
@@ -227,7 +227,7 @@ export function leftoverFluxFolders(outdir: string, leaving: readonly string[]):
 }
 
 /** The plan as Markdown, ready for a pull-request comment or the job summary. */
-export function formatPlanMarkdown(plan: Plan, notes: readonly string[], outdir: string): string {
+export function formatPlanMarkdown(plan: Plan, notes: readonly string[], outdir: string, steps: readonly NextStep[] = []): string {
   const lines = ['### weave-mesh plan', ''];
   const code = (items: readonly string[]) => items.map((item) => `\`${item}\``).join(', ');
   if (plan.files.length === 0) return [...lines, `No changes: \`${outdir}\` is what the inventory renders.`].join('\n');
@@ -247,6 +247,7 @@ export function formatPlanMarkdown(plan: Plan, notes: readonly string[], outdir:
     }
     lines.push('');
   }
+  lines.push(...formatNextStepsMarkdown(steps));
   lines.push(`<details><summary>${plan.files.length} ${plan.files.length === 1 ? 'file changes' : 'files change'} in <code>${outdir}</code></summary>`, '');
   for (const { file, change } of plan.files) lines.push(`- ${change}: \`${file}\``);
   lines.push('', '</details>');
@@ -274,4 +275,118 @@ export function formatPlan(plan: Plan): string[] {
   const count = plan.files.length;
   lines.push(count === 0 ? 'no changes: the output folder is what the inventory renders' : `${count} ${count === 1 ? 'file changes' : 'files change'}`);
   return lines;
+}
+
+/** One thing to do by hand after the change is merged: GitOps syncs only the `kubernetes/` folders. */
+export interface NextStep {
+  readonly cluster: string;
+  /** What to run, one command per entry. */
+  readonly commands: readonly string[];
+  /** Why. */
+  readonly why: string;
+}
+
+/** A rendered file as YAML data, or undefined when absent or unreadable. */
+function readYaml(tree: OutputTree, file: string): any {
+  const content = tree.get(file);
+  if (content === undefined) return undefined;
+  try {
+    return parse(content);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The worker addresses of a cluster as its rendered cluster.yml lists them. */
+function workersIn(tree: OutputTree, cluster: string): string[] {
+  const hosts = readYaml(tree, `${cluster}/${PHAROS_CONFIG_FILE}`)?.hosts;
+  return Array.isArray(hosts) ? hosts.filter((host) => host?.role === 'worker').map((host) => String(host.address)) : [];
+}
+
+/**
+ * What must be run by hand once the change is merged, derived from the change: Argo CD and Flux carry
+ * only the `kubernetes/` folders, so a cluster.yml that changes (known_peers, firewalld's trusted_subnets)
+ * reaches a cluster only through `pharos up`; a new cluster needs its first `pharos up` with the mesh's
+ * peers, and a GitOps hook-up; a cluster that leaves needs the teardown and `weave rmpeer`.
+ */
+export function nextSteps(plan: Plan, onDisk: OutputTree, rendered: OutputTree, outdir: string): NextStep[] {
+  const steps: NextStep[] = [];
+  const pharosUp = (cluster: string) => `pharos up -c ${outdir}/${cluster}/${PHAROS_CONFIG_FILE}`;
+  for (const { cluster } of plan.clustersAdded) {
+    steps.push({
+      cluster,
+      commands: [pharosUp(cluster)],
+      why: `cluster ${cluster} joins: its first pharos up must already have the mesh's known_peers, or its Weave forms a ring of its own that never merges ("IP allocation was seeded by different peers")`,
+    });
+    const flux = readYaml(rendered, `${fluxFolder(cluster)}/flux-system.gitrepository.weave-mesh.yaml`)?.spec;
+    const synced = readYaml(rendered, `${fluxFolder(cluster)}/flux-system.kustomization.weave-mesh.yaml`)?.spec?.path;
+    if (flux?.url && typeof synced === 'string') {
+      const bootstrapPath = synced.replace(/^\.\//, '').replace(new RegExp(`/${cluster}/kubernetes$`), `/${fluxFolder(cluster)}`);
+      steps.push({
+        cluster,
+        commands: [`flux bootstrap git --url=${flux.url} --branch=${flux.ref?.branch ?? 'main'} --path=${bootstrapPath}`],
+        why: `Flux on cluster ${cluster} syncs its route agent from the hub folder ${outdir}/${fluxFolder(cluster)}`,
+      });
+    }
+    if ([...rendered.keys()].some((file) => file.startsWith(`${ARGOCD_FOLDER}/`))) {
+      steps.push({
+        cluster,
+        commands: [`argocd cluster add <context of ${cluster}> --name ${cluster}`],
+        why: `Argo CD's ApplicationSet deploys ${outdir}/${cluster}/kubernetes to the Argo CD cluster named ${cluster}`,
+      });
+    }
+  }
+  const peers = new Map(plan.clusters.map((cluster) => [cluster.cluster, cluster]));
+  const changedConfigs = plan.files
+    .filter(({ change, file }) => change === 'modified' && file.endsWith(`/${PHAROS_CONFIG_FILE}`))
+    .map(({ file }) => file.slice(0, -PHAROS_CONFIG_FILE.length - 1));
+  for (const cluster of changedConfigs) {
+    const change = peers.get(cluster);
+    const what =
+      change && (change.peersAdded.length > 0 || change.peersRemoved.length > 0)
+        ? `cluster ${cluster}'s known_peers change (${[change.peersAdded.length > 0 ? `+${change.peersAdded.length}` : '', change.peersRemoved.length > 0 ? `-${change.peersRemoved.length}` : ''].filter(Boolean).join(', ')})`
+        : `cluster ${cluster}'s cluster.yml changes`;
+    steps.push({
+      cluster,
+      commands: [pharosUp(cluster)],
+      why: `${what}, and GitOps does not carry cluster.yml: only pharos up hands known_peers to Weave (its flying-shuttle ConfigMap) and trusted_subnets to firewalld`,
+    });
+  }
+  for (const { cluster } of plan.clustersRemoved) {
+    const workers = workersIn(onDisk, cluster);
+    steps.push({
+      cluster,
+      commands: [
+        `kubectl --context <${cluster}> -n kube-system delete daemonset route-config`,
+        `kubectl --context <${cluster}> apply -k ${outdir}/${TEARDOWN_FOLDER}`,
+        `kubectl --context <${cluster}> -n kube-system rollout status daemonset route-config-teardown`,
+        `kubectl --context <${cluster}> delete -k ${outdir}/${TEARDOWN_FOLDER}`,
+      ],
+      why: `cluster ${cluster} leaves: its agent's routes and rules stay on its nodes until the teardown removes them (with Flux, suspend or delete its Kustomization first; Argo CD keeps the DaemonSet running)`,
+    });
+    steps.push({
+      cluster,
+      commands: ['weave rmpeer <peer>'],
+      why: `on one remaining Weave peer, for each peer of cluster ${cluster}'s nodes${workers.length > 0 ? ` (workers ${workers.join(', ')}; weave status ipam lists them as unreachable)` : ' (weave status ipam lists them as unreachable)'}: otherwise their share of the pod network is never reused`,
+    });
+  }
+  return steps;
+}
+
+/** The next steps as text lines, after the plan's summary. */
+export function formatNextSteps(steps: readonly NextStep[]): string[] {
+  if (steps.length === 0) return [];
+  return ['', 'next steps, once this is merged (Argo CD or Flux sync the kubernetes/ folders; everything else is by hand):', ...steps.flatMap(({ commands, why }) => [...commands.map((command) => `  $ ${command}`), `      ${why}`])];
+}
+
+/** The next steps as a Markdown section. */
+export function formatNextStepsMarkdown(steps: readonly NextStep[]): string[] {
+  if (steps.length === 0) return [];
+  return ['#### Next steps, once this is merged', '', ...steps.flatMap(({ commands, why }) => [`- ${why}:`, '  ```sh', ...commands.map((command) => `  ${command}`), '  ```']), ''];
+}
+
+/** The plan comment when the inventory is invalid: the problems as a list, so the summary is never empty. */
+export function formatInvalidMarkdown(problems: readonly string[], outdir: string): string {
+  const errors = problems.filter((line) => line.startsWith('error: ')).length;
+  return ['### weave-mesh plan', '', `**${errors} ${errors === 1 ? 'error' : 'errors'}** in the inventory; no plan was made for \`${outdir}\`. Fix these first:`, '', ...problems.map((line) => `- ${line.replace(/[<>&`]/g, (c) => `\\${c}`)}`)].join('\n');
 }
