@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { DO_NOT_EDIT, MARKER_CONTENT, MARKER_FILE, OVERVIEW_FILE, PHAROS_CONFIG_FILE } from '../src/output/layout';
 import { renderOverview } from '../src/output/overview';
-import { clusterFileText } from '../src/output/pharos-yaml';
+
 import { OutputTree } from '../src/output/tree';
 import { toYaml } from '../src/output/yaml';
 import { Construct } from 'constructs';
@@ -47,13 +47,15 @@ export function renderTree(root: Construct, clusters: readonly ClusterChart[]): 
     }
   }
   for (const chart of clusters) {
+    const { text } = chart.pharosConfig;
     add(
       `${chart.cluster.name}/${PHAROS_CONFIG_FILE}`,
       header(
         `Pharos cluster.yml of cluster ${chart.cluster.name}, rendered by weave-mesh from ${chart.source}: run pharos up -c <this file>`,
         'from any folder. Pharos changes into this folder first, so relative paths were rebased to name the same',
         `files from here; known_peers${chart.pharosConfig.trustsPeers ? ' and firewalld.trusted_subnets' : ''} are derived. ${DO_NOT_EDIT}`,
-      ) + clusterFileText(chart.pharosConfig.document),
+        // A CRLF inventory file stays CRLF, header included.
+      ).replace(/\n/g, /\r\n/.test(text) ? '\r\n' : '\n') + text,
     );
   }
   return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));

@@ -21,3 +21,25 @@ describe('recordsOf', () => {
     expect(quick!.subnet).not.toBe('10.99.0.0/16');
   });
 });
+
+describe('recordsOf, whatever the spelling of the recorded values (issue 19: a quoted pod_network_cidr went unseen)', () => {
+  it.each([
+    ['pod_network_cidr quoted', 'network:\n  pod_network_cidr: "10.0.0.0/8"\n  weave:\n    ipalloc_default_subnet: 10.1.0.0/16\n', '10.1.0.0/16', '10.0.0.0/8'],
+    ['both single-quoted', "network:\n  pod_network_cidr: '10.0.0.0/8'\n  weave:\n    ipalloc_default_subnet: '10.1.0.0/16'\n", '10.1.0.0/16', '10.0.0.0/8'],
+    ['tagged !!str', 'network:\n  pod_network_cidr: !!str 10.0.0.0/8\n  weave:\n    ipalloc_default_subnet: !!str 10.1.0.0/16\n', '10.1.0.0/16', '10.0.0.0/8'],
+    ['CRLF line ends', 'network:\r\n  pod_network_cidr: 10.0.0.0/8\r\n  weave:\r\n    ipalloc_default_subnet: 10.1.0.0/16\r\n', '10.1.0.0/16', '10.0.0.0/8'],
+    ['a flow list of subnets layout', 'network: {pod_network_cidr: 10.0.0.0/8, weave: {ipalloc_default_subnet: "10.1.0.0/16"}}\n', '10.1.0.0/16', '10.0.0.0/8'],
+    [
+      'a merge after the explicit key (Psych: the merge wins)',
+      'network:\n  pod_network_cidr: 10.32.0.0/12\n  <<: {pod_network_cidr: 10.0.0.0/8}\n  weave:\n    ipalloc_default_subnet: 10.1.0.0/16\n',
+      '10.1.0.0/16',
+      '10.0.0.0/8',
+    ],
+    ['indented by four', 'network:\n    pod_network_cidr: 10.0.0.0/8\n    weave:\n        ipalloc_default_subnet: 10.1.0.0/16\n', '10.1.0.0/16', '10.0.0.0/8'],
+  ])('reads %s as Pharos does', (_name, content, subnet, podNetworkCidr) => {
+    const { quick, full } = both(content);
+    expect(quick).toEqual({ subnet, podNetworkCidr });
+    expect(full).toEqual({ subnet, podNetworkCidr });
+  });
+});
+

@@ -219,6 +219,26 @@ describe('subnet allocation', () => {
     expect(result.stderr).toMatch(/^warning: cluster cluster-c's subnet changes from 10\.35\.0\.0\/16 to 10\.36\.0\.0\/16: this renumbers its running pods/m);
   });
 
+  it.each([
+    ['quoted', (v: string) => `"${v}"`],
+    ['tagged', (v: string) => `!!str ${v}`],
+    ['single-quoted', (v: string) => `'${v}'`],
+  ])('synth warns when the pod network changes, whatever its spelling (%s)', (_how, spell) => {
+    const { inventory, opts } = setUp(threeClusters());
+    const spelled = (cidr: string) => {
+      for (const cluster of ['cluster-a', 'cluster-b', 'cluster-c']) {
+        const file = path.join(inventory, `${cluster}.yml`);
+        fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/pod_network_cidr: .*/, `pod_network_cidr: ${spell(cidr)}`));
+      }
+    };
+    spelled('10.32.0.0/12');
+    expect(synth(opts).code).toBe(0);
+    spelled('10.32.0.0/11');
+    const result = synth(opts);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^warning: the pod network of cluster cluster-a changes from 10\.32\.0\.0\/12 to 10\.32\.0\.0\/11/m);
+  });
+
   it('never moves an existing cluster, and gives two new clusters different subnets', () => {
     const clusters = withoutSubnet('cluster-d');
     clusters['cluster-e'] = (clusters['cluster-d'] as string).replace('203.0.113.77', '203.0.113.78').replace('203.0.113.76', '203.0.113.75').replace('172.20.0.0', '172.21.0.0');

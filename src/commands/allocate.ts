@@ -43,8 +43,9 @@ export const allocate: Command = {
       return 0;
     }
     const filePath = path.join(options.clusters, path.basename(file.path));
-    if (!writeSubnet(filePath, subnet)) {
-      options.report.problem({ severity: 'error', file: file.path, cluster, message: 'has no network.weave mapping to put ipalloc_default_subnet in; nothing was written', rule: 'allocate' });
+    const refused = writeSubnet(filePath, subnet);
+    if (refused) {
+      options.report.problem({ severity: 'error', file: file.path, cluster, message: refused, rule: 'allocate' });
       return 1;
     }
     const restored = mesh.recordedSubnets.get(cluster) === subnet;

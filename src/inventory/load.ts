@@ -1,9 +1,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CST, Document, Lexer, LineCounter, parseDocument } from 'yaml';
-import { ClusterDeclaration, Inventory } from '../mesh/declaration';
+import { ClusterDeclaration, FieldPath, Inventory } from '../mesh/declaration';
+import { derivedFields, PATH_KEYS } from '../mesh/pharos-paths';
 import { Problem } from '../mesh/problem';
 import { conflictLine } from '../util/conflict';
+import { describeReading } from '../util/psych';
+import { realPath } from '../util/real-path';
+import { EditRefused, YamlTextEditor } from '../util/yaml-splice';
+import { readAsPsych } from '../util/psych-read';
 
 /** A cluster file that parsed as YAML: a cluster declaration whose values are located by file, line and column. */
 export interface ClusterFile extends ClusterDeclaration {
@@ -86,6 +91,14 @@ function loadClusterFile(dir: string, fileName: string): { file: ClusterFile } |
     const bytes = readRegularFile(fullPath, refuse);
     if ('problem' in bytes) return bytes;
     if (bytes.content.includes(0)) return refuse('is a binary file, not YAML');
+    const invalid = invalidUtf8(bytes.content);
+    if (invalid) {
+      return refuse(
+        `is not valid UTF-8 (byte 0x${invalid.byte.toString(16).padStart(2, '0')}); Pharos's YAML parser (libyaml) refuses such a file. Save it as UTF-8`,
+        invalid.line,
+        invalid.column,
+      );
+    }
     text = bytes.content.toString('utf8');
   } catch (error) {
     // ELOOP: the file was replaced by a link between lstat and open (O_NOFOLLOW refused it).
@@ -118,12 +131,45 @@ function loadClusterFile(dir: string, fileName: string): { file: ClusterFile } |
       if (syntaxError.code === 'MULTIPLE_DOCS') return refuse('holds more than one YAML document (a second ---); a cluster file is one Pharos cluster.yml', line, col);
       return refuse(isTooDeep(syntaxError.message) ? TOO_DEEP : `YAML syntax error: ${firstLine(syntaxError.message)}`, line, col);
     }
-    data = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    // Alias bombs are refused here; the data itself is read as Pharos's Psych reads it.
+    document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
     // The yaml package throws for alias bombs (ReferenceError) and overflows its stack on absurd nesting.
     const message = describe(error);
     return refuse(isTooDeep(message) ? TOO_DEEP : `cannot be loaded as YAML: ${firstLine(message)}`);
   }
+
+  const reading = readAsPsych(document, lineCounter);
+  const [unloadable] = reading.refused;
+  if (unloadable) {
+    const fix = /^(!|tag:)/.test(unloadable.text) ? 'remove the tag' : `quote it (${JSON.stringify(unloadable.text)}) if it is text`;
+    return refuse(
+      `${showPath(unloadable.path)}: ${JSON.stringify(unloadable.text)} is read by Pharos's YAML reader (Ruby 2.5's Psych 3.0) as ${describeReading(unloadable.psych3)}, so pharos up cannot load the file; ${fix}`,
+      unloadable.line,
+      unloadable.column,
+    );
+  }
+  const [differing] = reading.notes.filter((note) => note.psych3.type !== 'refused' && interpreted(note.path) && describeReading(note.psych3) !== describeReading(note.psych4));
+  if (differing) {
+    return refuse(
+      `${showPath(differing.path)}: ${JSON.stringify(differing.text)} is read by Pharos's YAML reader (Ruby 2.5's Psych 3.0) as ${describeReading(differing.psych3)}, by Psych 4.0 as ${describeReading(differing.psych4)}; write it so that both read the same (quote it if it is text)`,
+      differing.line,
+      differing.column,
+    );
+  }
+  data = reading.data;
+  // The rendered cluster.yml is this text with the derived fields edited: refuse now what cannot be edited in place.
+  const editor = new YamlTextEditor(text, document);
+  for (const field of derivedFields(data)) {
+    try {
+      editor.find(field.path);
+    } catch (error) {
+      if (!(error instanceof EditRefused)) throw error;
+      const { line, col } = lineCounter.linePos(error.offset);
+      return refuse(error.message, line, col);
+    }
+  }
+  const notes = new Map(reading.notes.map((note) => [showPath(note.path), note]));
 
   const name = fileName.replace(CLUSTER_FILE, '');
   const doc = document;
@@ -132,10 +178,16 @@ function loadClusterFile(dir: string, fileName: string): { file: ClusterFile } |
       name,
       origin: 'file',
       source: fileName,
-      baseDir: dir,
+      baseDir: realPath(dir),
       document: doc,
+      text,
       path: shown,
       config: data,
+      explain(fieldPath) {
+        const note = notes.get(showPath(fieldPath));
+        if (!note || (note.psych3.type !== 'str' && String((note.psych3 as { value?: unknown }).value) === note.text)) return undefined;
+        return `Pharos's YAML reader (Ruby 2.5's Psych 3.0) reads the plain ${note.text} as ${describeReading(note.psych3)}; write it in quotes ("${note.text}") if it is meant as text`;
+      },
       locate(fieldPath) {
         for (let depth = fieldPath.length; depth >= 0; depth--) {
           const node = depth === 0 ? doc.contents : doc.getIn(fieldPath.slice(0, depth), true);
@@ -175,6 +227,65 @@ function readRegularFile<P>(file: string, refuse: (message: string) => P): { con
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** The fields whose values weave-mesh reads itself: they must mean the same to every Psych Pharos may run. */
+const INTERPRETED: readonly (readonly (string | '*')[])[] = [
+  ['name'],
+  ['hosts', '*', 'address'],
+  ['hosts', '*', 'private_address'],
+  ['hosts', '*', 'role'],
+  ['hosts', '*', 'ssh_port'],
+  ['network', 'provider'],
+  ['network', 'service_cidr'],
+  ['network', 'pod_network_cidr'],
+  ['network', 'firewalld', 'enabled'],
+  ['network', 'firewalld', 'trusted_subnets', '*'],
+  ['network', 'weave', '*'],
+  ['network', 'weave', 'known_peers', '*'],
+  ['network', 'weave', 'trusted_subnets', '*'],
+  ...PATH_KEYS,
+];
+
+function interpreted(at: FieldPath): boolean {
+  return INTERPRETED.some((pattern) => pattern.length === at.length && pattern.every((part, index) => part === '*' || part === at[index]));
+}
+
+/** `hosts[0].address`, as messages name a field. */
+function showPath(at: FieldPath): string {
+  return at.map((part, index) => (typeof part === 'number' ? `[${part}]` : index === 0 ? part : `.${part}`)).join('');
+}
+
+
+/** The first byte that is not valid UTF-8, with its line and column; libyaml refuses such input. */
+export function invalidUtf8(bytes: Buffer): { byte: number; line: number; column: number } | undefined {
+  const strict = new TextDecoder('utf-8', { fatal: true });
+  try {
+    strict.decode(bytes);
+    return undefined;
+  } catch {
+    // Walk the characters to find where.
+  }
+  let line = 1;
+  let column = 1;
+  for (let index = 0; index < bytes.length; ) {
+    const lead = bytes[index];
+    const length = lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+    try {
+      if (length === 0) throw new Error('invalid');
+      strict.decode(bytes.subarray(index, index + length));
+    } catch {
+      return { byte: lead, line, column };
+    }
+    if (lead === 0x0a) {
+      line++;
+      column = 1;
+    } else {
+      column++;
+    }
+    index += length;
+  }
+  return undefined;
 }
 
 /**

@@ -42,7 +42,8 @@ function expect(what: string, missing?: string, hint?: string, secret = false) {
 
 /** Messages for a whole number: a fraction is named by its value (`must be a port number, not 22.5`). */
 function expectWhole(what: string) {
-  return { error: (issue: { input?: unknown }) => (typeof issue.input === 'number' ? `must be ${what}, not ${issue.input}` : expect(what).error(issue)) };
+  // An integer beyond 2^53 is read exactly (a bigint), as Psych reads it: named by its value too.
+  return { error: (issue: { input?: unknown }) => (typeof issue.input === 'number' || typeof issue.input === 'bigint' ? `must be ${what}, not ${issue.input}` : expect(what).error(issue)) };
 }
 
 const ADDRESS = 'an IPv4 address or host name written as a string';

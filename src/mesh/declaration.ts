@@ -27,10 +27,14 @@ export interface ClusterDeclaration {
   readonly baseDir: string;
   /** The config as a YAML document, when it was read from one: rendered files keep its comments. */
   readonly document?: Document;
+  /** The file's text, when it was read from one: the rendered cluster.yml is this text with surgical edits. */
+  readonly text?: string;
   /** The cluster's Pharos `cluster.yml` content, not yet checked: anything may be in it. */
   readonly config: unknown;
   /** Where the value at `path` stands (or its nearest parent that exists). */
   locate(path: FieldPath): Location;
+  /** How Pharos reads the value at `path` when that is not the text written (`010` is 8), for messages. */
+  explain?(path: FieldPath): string | undefined;
 }
 
 /** A declaration made in code: values are located by the cluster's construct path and field name. */

@@ -16,7 +16,9 @@ export interface ClusterSpec {
   readonly baseDir: string;
   /** Its Pharos cluster.yml as a YAML document (with the inventory's comments, when it came from a file). */
   readonly document: Document;
-  /** Its Pharos cluster.yml as data, read as Pharos reads it (YAML 1.1). */
+  /** Its inventory file's text, when it came from a file: the rendered cluster.yml is this text with surgical edits. */
+  readonly text?: string;
+  /** Its Pharos cluster.yml as data, read as Pharos reads it (Psych 3.0). */
   readonly config: unknown;
   readonly hosts: readonly HostSpec[];
   readonly serviceCidr: string;

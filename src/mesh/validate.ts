@@ -206,7 +206,8 @@ function readCluster(declaration: ClusterDeclaration, violations: Violation[]): 
       const hint = suggestion ? `did you mean ${suggestion}?` : `Pharos knows ${issue.unknownKey.known.join(', ')}`;
       report(issue.path, `is not a Pharos setting; ${hint}`, 'known-keys');
     } else {
-      report(issue.path, issue.message, 'shape');
+      const reading = declaration.explain?.(issue.path);
+      report(issue.path, reading ? `${issue.message}; ${reading}` : issue.message, 'shape');
     }
   }
 
@@ -386,6 +387,7 @@ function toClusterSpec(draft: ReadCluster, source: string): ClusterSpec {
     source,
     baseDir: declaration.baseDir,
     document: declaration.document ?? new Document(declaration.config),
+    ...(declaration.text !== undefined ? { text: declaration.text } : {}),
     config: declaration.config,
     hosts: draft.hosts.map(({ address, role }) => ({ address, role })),
     serviceCidr: required(draft.serviceCidr),

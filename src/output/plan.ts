@@ -1,4 +1,4 @@
-import { parse } from 'yaml';
+import { parseDocument } from 'yaml';
 import { Problem } from '../mesh/problem';
 import { conflictLine } from '../util/conflict';
 import { subnetsRoutedBy } from '../mesh/derive';
@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import { FileChange, fileChanges, FileDifference, readOutputTree } from './compare';
 import { ARGOCD_FOLDER, fluxFolder, PHAROS_CONFIG_FILE, TEARDOWN_FOLDER } from './layout';
 import { OutputTree } from './tree';
+import { readAsPsych } from '../util/psych-read';
 
 /** What a rendered tree says about one cluster, read back from its Pharos network config. */
 export interface ClusterState {
@@ -78,13 +79,27 @@ export interface ClusterRecord {
   readonly podNetworkCidr: string;
 }
 
-// The lines synth writes, at the indentation it writes them: network.pod_network_cidr and network.weave.ipalloc_default_subnet.
-const RECORD_LINES = { subnet: /^ {4}ipalloc_default_subnet: ([0-9./]+)(?: #.*)?$/gm, podNetworkCidr: /^ {2}pod_network_cidr: ([0-9./]+)(?: #.*)?$/gm };
+// network.pod_network_cidr and network.weave.ipalloc_default_subnet as plain CIDRs on lines of their own, in the usual layout.
+const RECORD_LINES = { subnet: /^ {4}ipalloc_default_subnet: ([0-9./]+)(?: #.*)?\r?$/gm, podNetworkCidr: /^ {2}pod_network_cidr: ([0-9./]+)(?: #.*)?\r?$/gm };
+
+/** Whether a file's two record lines can be read as lines: each name written once in the whole file (so in no other place, quoted, tagged or in flow style), in a block `network:` / `weave:` layout, with no merge key. */
+function plainLayout(content: string, subnets: number, podNetworks: number): boolean {
+  const count = (word: string) => content.split(word).length - 1;
+  return (
+    subnets === 1 &&
+    count('ipalloc_default_subnet') === 1 &&
+    count('pod_network_cidr') === podNetworks &&
+    !content.includes('<<') &&
+    (content.match(/^network:[ \t]*(#.*)?\r?$/gm)?.length ?? 0) === 1 &&
+    (content.match(/^ {2}weave:[ \t]*(#.*)?\r?$/gm)?.length ?? 0) === 1
+  );
+}
 
 /**
  * The record of each cluster in a rendered tree. A 256-cluster mesh has 2,000 known_peers per file,
- * so the two lines are read where synth writes them; a file laid out otherwise (or with such a line
- * twice) is parsed as YAML instead, so the record is never misread.
+ * so the two lines are read as lines when the file is laid out plainly; any other spelling (quoted,
+ * tagged, flow style, merged, a name written twice) is read as Pharos reads it, so a renumbering is
+ * never missed.
  */
 export function recordsOf(tree: OutputTree): Map<string, ClusterRecord> {
   const records = new Map<string, ClusterRecord>();
@@ -94,7 +109,7 @@ export function recordsOf(tree: OutputTree): Map<string, ClusterRecord> {
     const subnets = [...content.matchAll(RECORD_LINES.subnet)];
     const podNetworks = [...content.matchAll(RECORD_LINES.podNetworkCidr)];
     // A file with a merge conflict records nothing, however its lines read (damagedClusterFiles says so).
-    if (subnets.length === 1 && podNetworks.length <= 1 && !/^network: *[{[]|^ {2}weave: *[{[]/m.test(content) && conflictLine(content) === undefined) {
+    if (plainLayout(content, subnets.length, podNetworks.length) && conflictLine(content) === undefined) {
       records.set(match[1], { subnet: subnets[0][1], podNetworkCidr: podNetworks[0]?.[1] ?? '10.32.0.0/12' });
     } else {
       const state = meshStateOf(new Map([[file, content]])).get(match[1]);
@@ -106,9 +121,14 @@ export function recordsOf(tree: OutputTree): Map<string, ClusterRecord> {
 }
 
 /** A rendered cluster.yml read back; undefined when it is not YAML any more (a git merge conflict, a bad hand edit). */
+/** A rendered cluster.yml's data as Pharos reads it (Psych 3.0.2's rules: quoting, tags, merges); undefined when it is not YAML (a merge conflict). */
 function readRendered(content: string): unknown {
   try {
-    return parse(content, { maxAliasCount: 50, logLevel: 'error' });
+    const document = parseDocument(content, { version: '1.1', uniqueKeys: false, logLevel: 'error' });
+    if (document.errors.length > 0) return undefined;
+    // The output folder arrives in pull requests: an alias bomb is refused before Psych's reading expands it.
+    document.toJS({ maxAliasCount: 50 });
+    return readAsPsych(document).data;
   } catch {
     return undefined;
   }
@@ -286,15 +306,10 @@ export interface NextStep {
   readonly why: string;
 }
 
-/** A rendered file as YAML data, or undefined when absent or unreadable. */
+/** A rendered file as YAML data, read as Pharos reads a cluster.yml, or undefined when absent or unreadable. */
 function readYaml(tree: OutputTree, file: string): any {
   const content = tree.get(file);
-  if (content === undefined) return undefined;
-  try {
-    return parse(content);
-  } catch {
-    return undefined;
-  }
+  return content === undefined ? undefined : readRendered(content);
 }
 
 /** The worker addresses of a cluster as its rendered cluster.yml lists them. */
