@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { PharosClusterConfig } from '../src/mesh/cluster-config';
+import { PharosClusterConfig } from '../src/mesh/pharos-cluster-config';
 import { declaredInCode, Inventory } from '../src/mesh/declaration';
 import { MeshSpec } from '../src/mesh/model';
 import { compareProblems, formatProblem, Problem } from '../src/mesh/problem';
