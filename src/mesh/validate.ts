@@ -66,7 +66,7 @@ export function validateClusters(all: readonly ClusterDeclaration[], recorded: R
     const parsed = parseIPv4Cidr(text);
     return parsed.ok ? [[cluster, parsed.value] as const] : [];
   }));
-  const missing = missingSubnets(drafts, recordedSubnets);
+  const missing = missingSubnets(drafts, recordedSubnets, (cluster) => byName.get(cluster)!.origin === 'code');
   violations.push(
     ...clusterNames(drafts, (cluster) =>
       byName.get(cluster)!.origin === 'file'
