@@ -4,8 +4,9 @@ export type GitOpsTool = 'argocd' | 'flux';
 /** Where the rendered output lives in git, and who syncs it. Shared by the Argo CD and Flux constructs. */
 export interface GitOpsSettings {
   /**
-   * URL of the git repository that holds the committed output folder.
-   * @default 'https://github.com/example-org/weave-mesh.git'
+   * URL of the git repository that holds the committed output folder. Required by WeaveMesh when
+   * any tool is on.
+   * @default - none: WeaveMesh refuses to synthesise sync manifests without it
    */
   readonly repoURL?: string;
 
@@ -16,8 +17,9 @@ export interface GitOpsSettings {
   readonly revision?: string;
 
   /**
-   * Path of the output folder inside that repository.
-   * @default 'dist'
+   * Path of the output folder inside that repository: the output folder itself, or a path ending
+   * with it when the app lives in a sub-folder of the repository.
+   * @default - the output folder (WeaveMeshProps.outdir), when it lies below the working directory; else 'dist'
    */
   readonly pathPrefix?: string;
 
@@ -34,11 +36,11 @@ export type ResolvedGitOpsSettings = Required<GitOpsSettings>;
 export const PLACEHOLDER_REPO_URL = 'https://github.com/example-org/weave-mesh.git';
 
 /** Applies the defaults and refuses settings that would render broken manifests. */
-export function resolveGitOpsSettings(settings: GitOpsSettings = {}): ResolvedGitOpsSettings {
+export function resolveGitOpsSettings(settings: GitOpsSettings = {}, defaultPathPrefix = 'dist'): ResolvedGitOpsSettings {
   const resolved: ResolvedGitOpsSettings = {
     repoURL: settings.repoURL ?? PLACEHOLDER_REPO_URL,
     revision: settings.revision ?? 'main',
-    pathPrefix: (settings.pathPrefix ?? 'dist').replace(/^\.\//, '').replace(/\/+$/, ''),
+    pathPrefix: (settings.pathPrefix ?? defaultPathPrefix).replace(/^\.\//, '').replace(/\/+$/, ''),
     tools: settings.tools ?? ['argocd', 'flux'],
   };
   if (!/^(https?|ssh):\/\/\S+$|^[\w.-]+@[\w.-]+:\S+$/.test(resolved.repoURL)) {
