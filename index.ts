@@ -38,3 +38,4 @@ export type { Problem } from './src/mesh/problem';
 export { runCli } from './src/cli';
 export type { MeshFactory, Output } from './src/cli';
 export type { OutputTree } from './src/output/tree';
+export { readRecordedSubnets } from './src/output/recorded-subnets';

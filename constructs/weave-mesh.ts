@@ -43,7 +43,8 @@ export interface WeaveMeshProps {
   /**
    * The subnets the output folder records for running clusters (cluster -> subnet), read from their
    * rendered cluster.yml: a cluster whose subnet went missing gets its recorded one back, and no
-   * other cluster is ever given it.
+   * other cluster is ever given it. `readRecordedSubnets(outdir)` of this package reads them from the
+   * output folder, or from git when `cdk8s synth` has emptied it.
    * @default - none
    */
   readonly recordedSubnets?: ReadonlyMap<string, string>;
