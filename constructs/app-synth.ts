@@ -20,6 +20,8 @@ export class MeshSynthError extends Error {
   public constructor(lines: readonly string[]) {
     super(`weave-mesh: nothing was written:\n${lines.map((line) => `  ${line}`).join('\n')}`);
     this.name = 'MeshSynthError';
+    // The lines are the message: Node prints an uncaught error's stack, and frames inside weave-mesh help no one.
+    this.stack = `${this.name}: ${this.message}`;
   }
 }
 
