@@ -86,6 +86,8 @@ export class WeaveMesh extends Construct {
   public readonly problems: readonly Problem[];
   /** For each cluster without a subnet: its recorded one, else the lowest free one of the mesh's usual size. */
   public readonly suggestedSubnets: ReadonlyMap<string, string>;
+  /** How many clusters came from each front-end: files of an inventory, and code; for summaries. */
+  public readonly declaredIn: { readonly files: number; readonly code: number };
   /** The folder the tree is written to (see WeaveMeshProps.outdir). */
   public readonly outdir: string;
   /** The subnets the output folder records for running clusters, as given. */
@@ -100,6 +102,7 @@ export class WeaveMesh extends Construct {
       ...(props.inventory?.declarations ?? []),
       ...Object.entries(props.clusters ?? {}).map(([name, config]) => declaredInCode(name, config, `${this.node.path}/${name}`)),
     ];
+    this.declaredIn = { files: props.inventory?.declarations.length ?? 0, code: Object.keys(props.clusters ?? {}).length };
     const validated = validateClusters(declarations, props.recordedSubnets);
     const problems: Problem[] = [...(props.inventory?.problems ?? []), ...validated.problems];
     if (gitops.repoURL === PLACEHOLDER_REPO_URL && gitops.tools.length > 0) {

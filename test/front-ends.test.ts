@@ -5,6 +5,7 @@ import { App } from 'cdk8s';
 import { parse } from 'yaml';
 import { WeaveMesh } from '../constructs/weave-mesh';
 import { formatProblem } from '../src/mesh/problem';
+import { runCli } from '../src/cli';
 import { readTree, REPO, synth, tempDir, threeClusters, withoutPlaceholderWarning, writeInventory } from './helpers';
 import { clusters as exampleClusters } from '../examples/reference-pair';
 
@@ -108,5 +109,33 @@ describe('the TypeScript example', () => {
     expect(rendered.get('cluster-a/pharos/cluster.yml')).toContain('rendered by weave-mesh from weave-mesh/cluster-a:');
     expect(strip(rendered)).toEqual(strip(readTree(path.join(REPO, 'dist'))));
     expect(Object.keys(exampleClusters)).toEqual(fs.readdirSync(path.join(REPO, 'clusters')).map((file) => file.replace(/\.yml$/, '')));
+  });
+});
+
+describe('a refusal of clusters declared in code (npm run example and runCli)', () => {
+  it('npm run example passes a refusal through as exit 1 with the problem line only, no stack trace', () => {
+    const outdir = path.join(root, 'example-foreign');
+    fs.mkdirSync(outdir);
+    fs.writeFileSync(path.join(outdir, 'notes.txt'), 'mine\n');
+    const result = spawnSync('npm', ['run', '--silent', 'example', '--', '--outdir', outdir], { cwd: REPO, encoding: 'utf8' });
+    expect(result.status).toBe(1);
+    const lines = withoutPlaceholderWarning({ code: 1, stdout: '', stderr: result.stderr }).stderr.split('\n').filter((line) => line !== '');
+    expect(lines).toEqual([expect.stringMatching(/^error: refusing to replace .*example-foreign: it is not empty and has no /)]);
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('the summary names the clusters declared in code, not an inventory folder the app does not have', () => {
+    const lines: string[] = [];
+    const output = { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line), color: false };
+    const clusters = threeClusters();
+    clusters['cluster-b'].network.weave.ipalloc_default_subnet = '10.33.0.0/16';
+    const outdir = path.join(root, 'code-refused');
+    const code = runCli(['synth', '--outdir', outdir], () => new WeaveMesh(new App(), 'weave-mesh', { clusters: clusters as any, outdir, gitops: { repoURL: 'https://git.example.org/mesh.git' } }), output);
+    expect(code).toBe(1);
+    expect(lines).toEqual([
+      expect.stringMatching(/^error: weave-mesh\/cluster-b: cluster cluster-b: network\.weave\.ipalloc_default_subnet: 10\.33\.0\.0\/16 overlaps/),
+      `weave-mesh: 1 error in the clusters declared in code (weave-mesh); nothing was written to ${outdir}`,
+    ]);
+    expect(fs.existsSync(outdir)).toBe(false);
   });
 });
