@@ -30,10 +30,23 @@ function synth() {
   return run(process.execPath, [path.join(app, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth'], app);
 }
 
-beforeAll(() => {
-  const packed = run('npm', ['pack', '--silent', '--pack-destination', root], REPO);
+/**
+ * `npm pack` of the package as its `prepare` script builds it, but into a staging copy: prepare
+ * rewrites lib/ in place, which `npm run example` (another test file, maybe running at the same
+ * time) is reading.
+ */
+function pack(): string {
+  const staging = path.join(root, 'package');
+  const built = run(process.execPath, [path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(REPO, 'tsconfig.lib.json'), '--outDir', path.join(staging, 'lib')], REPO);
+  if (built.code !== 0) throw new Error(`build of lib/ failed: ${built.stdout}${built.stderr}`);
+  for (const entry of ['package.json', 'README.md', 'schema']) fs.cpSync(path.join(REPO, entry), path.join(staging, entry), { recursive: true });
+  const packed = run('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', root], staging);
   if (packed.code !== 0) throw new Error(`npm pack failed: ${packed.stderr}`);
-  const tarball = path.join(root, packed.stdout.trim().split('\n').pop()!);
+  return path.join(root, packed.stdout.trim().split('\n').pop()!);
+}
+
+beforeAll(() => {
+  const tarball = pack();
   fs.cpSync(EXAMPLE, app, { recursive: true, filter: (source) => !/[/\\](node_modules|dist)$/.test(source) });
   const manifest = JSON.parse(fs.readFileSync(path.join(app, 'package.json'), 'utf8'));
   manifest.dependencies['weave-mesh'] = `file:${tarball}`;
