@@ -31,17 +31,17 @@ export interface PharosHostConfig {
   readonly labels?: Record<string, unknown>;
   /**
    * Kubernetes node taints.
-   * @default - none (masters get Pharos's master taint)
+   * @default - none
    */
   readonly taints?: unknown[];
   /**
    * SSH user.
-   * @default 'ubuntu'
+   * @default - none in Pharos: the SSH client's default user
    */
   readonly user?: string;
   /**
    * SSH private key; a relative path is read from the folder of the rendered cluster.yml, so weave-mesh rebases it.
-   * @default '~/.ssh/id_rsa'
+   * @default - none in Pharos: the SSH client's default keys
    */
   readonly ssh_key_path?: string;
   /**
@@ -116,7 +116,7 @@ export interface PharosNetworkConfig {
   readonly provider?: string;
   /**
    * Number of CoreDNS replicas.
-   * @default - Pharos's choice by cluster size
+   * @default - none in the file: Pharos chooses by the number of hosts
    */
   readonly dns_replicas?: number;
   /**
