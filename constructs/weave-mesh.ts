@@ -111,7 +111,7 @@ export class WeaveMesh extends Construct {
         construct: this.node.path,
         field: 'gitops.repoURL',
         rule: 'gitops-placeholder',
-        message: `is still the placeholder ${PLACEHOLDER_REPO_URL}, so Argo CD and Flux would clone a repository that is not yours; set settings.gitops.repoURL in main.ts (the gitops.repoURL prop of WeaveMesh) to this repository's URL`,
+        message: `is still the placeholder ${PLACEHOLDER_REPO_URL}, so Argo CD and Flux would clone a repository that is not yours; ${props.inventory ? 'set settings.gitops.repoURL in main.ts (the gitops.repoURL prop of WeaveMesh)' : 'set the gitops.repoURL prop of WeaveMesh'} to this repository's URL`,
       });
     }
     problems.push(...this.gitopsProblems(props.gitops, gitops.pathPrefix, outdirInRepo));

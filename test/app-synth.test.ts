@@ -78,6 +78,14 @@ describe('app.synth() of an App holding a WeaveMesh', () => {
       expect(sync.spec.path).toBe('./manifests/out/cluster-b/kubernetes');
     }));
 
+  it('words the placeholder warning for clusters declared in code by the prop to set, not a main.ts setting they lack', () =>
+    inFolder(() => {
+      const { mesh } = app({ gitops: { repoURL: 'https://github.com/example-org/weave-mesh.git' } });
+      expect(mesh.problems.map((problem) => problem.message)).toEqual([
+        "is still the placeholder https://github.com/example-org/weave-mesh.git, so Argo CD and Flux would clone a repository that is not yours; set the gitops.repoURL prop of WeaveMesh to this repository's URL",
+      ]);
+    }));
+
   it('accepts a pathPrefix that ends with the output folder (the app in a sub-folder of the repository)', () =>
     inFolder(() => {
       expect(app({ gitops: { repoURL: REPO_URL, pathPrefix: 'apps/mesh/dist' } }).mesh.errors()).toEqual([]);
