@@ -23,8 +23,14 @@ export type { RouteAgentTeardownProps } from './constructs/route-agent-teardown'
 export { WeaveMesh } from './constructs/weave-mesh';
 export type { WeaveMeshProps } from './constructs/weave-mesh';
 export { loadInventory } from './src/inventory/load';
-export { ClusterSchema, clusterJsonSchema } from './src/mesh/cluster-config';
-export type { PharosClusterConfig, PharosHostConfig, PharosNetworkConfigInput } from './src/mesh/cluster-config';
+export { clusterJsonSchema } from './src/mesh/cluster-json-schema';
+export type {
+  PharosClusterConfig,
+  PharosHostConfig,
+  PharosNetworkConfig,
+  PharosNetworkConfigInput,
+  PharosWeaveConfig,
+} from './src/mesh/pharos-cluster-config';
 export type { ClusterDeclaration, Inventory, Location } from './src/mesh/declaration';
 export type { ClusterSpec, HostSpec, MeshSpec } from './src/mesh/model';
 export { formatProblem } from './src/mesh/problem';
@@ -32,3 +38,4 @@ export type { Problem } from './src/mesh/problem';
 export { runCli } from './src/cli';
 export type { MeshFactory, Output } from './src/cli';
 export type { OutputTree } from './src/output/tree';
+export { readRecordedSubnets } from './src/output/recorded-subnets';

@@ -17,9 +17,10 @@ export const FLUX_APIS: readonly FluxApi[] = ['v1beta2', 'v1'];
 /** Where the rendered output lives in git, and who syncs it. Shared by the Argo CD and Flux constructs. */
 export interface GitOpsSettings {
   /**
-   * URL of the git repository that holds the committed output folder. Flux takes only
-   * `https://`, `http://` or `ssh://` URLs (write `ssh://git@host/org/repo.git`, not `git@host:org/repo.git`).
-   * @default 'https://github.com/example-org/weave-mesh.git'
+   * URL of the git repository that holds the committed output folder. Required by WeaveMesh when
+   * any tool is on. Flux takes only `https://`, `http://` or `ssh://` URLs (write
+   * `ssh://git@host/org/repo.git`, not `git@host:org/repo.git`).
+   * @default - none: WeaveMesh refuses to synthesise sync manifests without it
    */
   readonly repoURL?: string;
 
@@ -30,8 +31,9 @@ export interface GitOpsSettings {
   readonly revision?: string;
 
   /**
-   * Path of the output folder inside that repository.
-   * @default 'dist'
+   * Path of the output folder inside that repository: the output folder itself, or a path ending
+   * with it when the app lives in a sub-folder of the repository.
+   * @default - the output folder (WeaveMeshProps.outdir), when it lies below the working directory; else 'dist'
    */
   readonly pathPrefix?: string;
 
@@ -55,11 +57,11 @@ export type ResolvedGitOpsSettings = Required<GitOpsSettings>;
 export const PLACEHOLDER_REPO_URL = 'https://github.com/example-org/weave-mesh.git';
 
 /** Applies the defaults and refuses settings that would render broken manifests. */
-export function resolveGitOpsSettings(settings: GitOpsSettings = {}): ResolvedGitOpsSettings {
+export function resolveGitOpsSettings(settings: GitOpsSettings = {}, defaultPathPrefix = 'dist'): ResolvedGitOpsSettings {
   const resolved: ResolvedGitOpsSettings = {
     repoURL: settings.repoURL ?? PLACEHOLDER_REPO_URL,
     revision: settings.revision ?? 'main',
-    pathPrefix: (settings.pathPrefix ?? 'dist').replace(/^\.\//, '').replace(/\/+$/, ''),
+    pathPrefix: (settings.pathPrefix ?? defaultPathPrefix).replace(/^\.\//, '').replace(/\/+$/, ''),
     tools: settings.tools ?? ['argocd', 'flux'],
     fluxApi: settings.fluxApi ?? 'v1beta2',
   };

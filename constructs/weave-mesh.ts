@@ -1,11 +1,13 @@
+import * as path from 'path';
 import { Construct } from 'constructs';
-import { PharosClusterConfig } from '../src/mesh/cluster-config';
+import { PharosClusterConfig } from '../src/mesh/pharos-cluster-config';
 import { declaredInCode, Inventory } from '../src/mesh/declaration';
 import { MeshSpec } from '../src/mesh/model';
 import { compareProblems, formatProblem, Problem } from '../src/mesh/problem';
 import { validateClusters } from '../src/mesh/validate';
 import { ARGOCD_FOLDER, fluxFolder, SYNCED_FOLDER, TEARDOWN_FOLDER } from '../src/output/layout';
 import { OutputTree } from '../src/output/tree';
+import { appOf, synthWithApp } from './app-synth';
 import { ArgoCdApplicationSet } from './argo-cd-application-set';
 import { ClusterChart, RouteAgentSettings } from './cluster-chart';
 import { FluxSync } from './flux-sync';
@@ -30,15 +32,19 @@ export interface WeaveMeshProps {
 
   /**
    * The output folder the tree is written to, relative to the working directory: relative paths in
-   * each cluster's Pharos cluster.yml are rebased so that they name the same files from there.
-   * @default 'dist'
+   * each cluster's Pharos cluster.yml are rebased so that they name the same files from there, and
+   * the GitOps paths follow it. `app.synth()` (and so `cdk8s synth`) writes the tree there, beside
+   * the app's other charts when it is the app's own output folder. A relative outdir must match
+   * `gitops.pathPrefix` when both are given; an absolute one (a preview, a test) is not checked.
+   * @default - the outdir of the App that holds the mesh (`dist`, or the `output:` of cdk8s.yaml under `cdk8s synth`)
    */
   readonly outdir?: string;
 
   /**
    * The subnets the output folder records for running clusters (cluster -> subnet), read from their
    * rendered cluster.yml: a cluster whose subnet went missing gets its recorded one back, and no
-   * other cluster is ever given it.
+   * other cluster is ever given it. `readRecordedSubnets(outdir)` of this package reads them from the
+   * output folder, or from git when `cdk8s synth` has emptied it.
    * @default - none
    */
   readonly recordedSubnets?: ReadonlyMap<string, string>;
@@ -50,8 +56,9 @@ export interface WeaveMeshProps {
   readonly routeAgent?: RouteAgentSettings;
 
   /**
-   * Where the output lives in git and which GitOps tools sync it.
-   * @default - see GitOpsSettings
+   * Where the output lives in git and which GitOps tools sync it. `repoURL` is required when any
+   * tool is on: without it synth fails rather than point Argo CD and Flux at a placeholder.
+   * @default - no default for repoURL; see GitOpsSettings for the rest
    */
   readonly gitops?: GitOpsSettings;
 }
@@ -85,16 +92,23 @@ export class WeaveMesh extends Construct {
   public readonly problems: readonly Problem[];
   /** For each cluster without a subnet: its recorded one, else the lowest free one of the mesh's usual size. */
   public readonly suggestedSubnets: ReadonlyMap<string, string>;
+  /** How many clusters came from each front-end: files of an inventory, and code; for summaries. */
+  public readonly declaredIn: { readonly files: number; readonly code: number };
+  /** The folder the tree is written to (see WeaveMeshProps.outdir). */
+  public readonly outdir: string;
   /** The subnets the output folder records for running clusters, as given. */
   public readonly recordedSubnets: ReadonlyMap<string, string>;
 
   public constructor(scope: Construct, id: string, props: WeaveMeshProps) {
     super(scope, id);
-    const gitops = resolveGitOpsSettings(props.gitops);
+    this.outdir = props.outdir ?? appOf(this)?.outdir ?? 'dist';
+    const outdirInRepo = folderBelowWorkingDirectory(this.outdir);
+    const gitops = resolveGitOpsSettings(props.gitops, outdirInRepo ?? 'dist');
     const declarations = [
       ...(props.inventory?.declarations ?? []),
       ...Object.entries(props.clusters ?? {}).map(([name, config]) => declaredInCode(name, config, `${this.node.path}/${name}`)),
     ];
+    this.declaredIn = { files: props.inventory?.declarations.length ?? 0, code: Object.keys(props.clusters ?? {}).length };
     const validated = validateClusters(declarations, props.recordedSubnets);
     const problems: Problem[] = [...(props.inventory?.problems ?? []), ...validated.problems];
     if (gitops.repoURL === PLACEHOLDER_REPO_URL && gitops.tools.length > 0) {
@@ -103,9 +117,10 @@ export class WeaveMesh extends Construct {
         construct: this.node.path,
         field: 'gitops.repoURL',
         rule: 'gitops-placeholder',
-        message: `is still the placeholder ${PLACEHOLDER_REPO_URL}, so Argo CD and Flux would clone a repository that is not yours; set settings.gitops.repoURL in main.ts (the gitops.repoURL prop of WeaveMesh) to this repository's URL`,
+        message: `is still the placeholder ${PLACEHOLDER_REPO_URL}, so Argo CD and Flux would clone a repository that is not yours; ${props.inventory ? 'set settings.gitops.repoURL in main.ts (the gitops.repoURL prop of WeaveMesh)' : 'set the gitops.repoURL prop of WeaveMesh'} to this repository's URL`,
       });
     }
+    problems.push(...this.gitopsProblems(props.gitops, gitops.pathPrefix, outdirInRepo));
     if (declarations.length === 0 && !problems.some((problem) => problem.severity === 'error')) {
       problems.push({ severity: 'error', construct: this.node.path, message: 'declares no clusters; give clusters or an inventory', rule: 'clusters' });
     }
@@ -113,6 +128,7 @@ export class WeaveMesh extends Construct {
     this.suggestedSubnets = validated.suggestedSubnets;
     this.recordedSubnets = props.recordedSubnets ?? new Map();
     this.node.addValidation({ validate: () => this.errors().map(formatProblem) });
+    synthWithApp(this);
 
     if (this.errors().length > 0 || !validated.mesh) {
       this.clusters = [];
@@ -120,7 +136,7 @@ export class WeaveMesh extends Construct {
     }
     const mesh = validated.mesh;
     this.mesh = mesh;
-    this.clusters = mesh.clusters.map((cluster) => new ClusterChart(this, clusterId(cluster.name), { mesh, cluster, routeAgent: props.routeAgent, outdir: props.outdir }));
+    this.clusters = mesh.clusters.map((cluster) => new ClusterChart(this, clusterId(cluster.name), { mesh, cluster, routeAgent: props.routeAgent, outdir: this.outdir }));
     const { name: _agentName, ...teardownSettings } = props.routeAgent ?? {};
     new RouteAgentTeardown(new OutputChart(this, TEARDOWN_ID, { folder: TEARDOWN_FOLDER }), 'RouteAgentTeardown', teardownSettings);
     if (gitops.tools.includes('argocd')) {
@@ -134,6 +150,31 @@ export class WeaveMesh extends Construct {
         new FluxSync(hub, 'Sync', { settings: gitops, path: `${gitops.pathPrefix}/${chart.folder}` });
       }
     }
+  }
+
+  /** Settings given in code that would render sync manifests pointing nowhere. */
+  private gitopsProblems(given: GitOpsSettings | undefined, pathPrefix: string, outdirInRepo: string | undefined): Problem[] {
+    const tools = given?.tools ?? ['argocd', 'flux'];
+    const problems: Problem[] = [];
+    if (tools.length > 0 && given?.repoURL === undefined) {
+      problems.push({
+        severity: 'error',
+        construct: this.node.path,
+        field: 'gitops.repoURL',
+        rule: 'gitops-repo-url',
+        message: `is not set; give WeaveMesh the gitops prop { repoURL: '<URL of the git repository the output is committed to>' }, which Argo CD and Flux clone (or gitops.tools: [] for no sync manifests)`,
+      });
+    }
+    if (given?.pathPrefix !== undefined && outdirInRepo !== undefined && !path.isAbsolute(this.outdir) && pathPrefix !== outdirInRepo && !pathPrefix.endsWith(`/${outdirInRepo}`)) {
+      problems.push({
+        severity: 'error',
+        construct: this.node.path,
+        field: 'gitops.pathPrefix',
+        rule: 'gitops-path',
+        message: `is ${pathPrefix}, but the tree is written to ${outdirInRepo}, so Argo CD and Flux would sync folders that synth does not write; set gitops.pathPrefix to ${outdirInRepo} (or <folder of the app in the repository>/${outdirInRepo}), or leave it out`,
+      });
+    }
+    return problems;
   }
 
   /** The errors among the problems: any of them stops the render. */
@@ -150,4 +191,11 @@ export class WeaveMesh extends Construct {
     if (errors.length > 0) throw new Error(`the mesh is invalid: ${errors.map(formatProblem).join('; ')}`);
     return renderTree(this, this.clusters);
   }
+}
+
+/** `outdir` as a relative POSIX path below the working directory, or undefined when it lies elsewhere. */
+function folderBelowWorkingDirectory(outdir: string): string | undefined {
+  const relative = path.relative(process.cwd(), path.resolve(outdir));
+  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return undefined;
+  return relative.split(path.sep).join('/');
 }

@@ -5,6 +5,7 @@ import { App } from 'cdk8s';
 import { parse } from 'yaml';
 import { WeaveMesh } from '../constructs/weave-mesh';
 import { formatProblem } from '../src/mesh/problem';
+import { runCli } from '../src/cli';
 import { readTree, REPO, synth, tempDir, threeClusters, withoutPlaceholderWarning, writeInventory } from './helpers';
 import { clusters as exampleClusters } from '../examples/reference-pair';
 
@@ -56,7 +57,7 @@ const CASES: Case[] = [
   ['no names below localhost', (c) => (c.hosts[0].private_address = 'node-1.localhost.'), 'hosts[0].private_address', 'reserved-address', /^"node-1\.localhost\." is a loopback name/],
   ['no loopback peers', (c) => (c.network.weave.known_peers = ['peer.LOCALHOST']), 'network.weave.known_peers[0]', 'reserved-address', /^"peer\.LOCALHOST" is a loopback name/],
   ['a password path that cannot be a base64 secret', (c) => (c.network.weave.password = '/Zx9Kq2mB7vT4nL8pR3sW6yU1oE5iA0c'), 'network.weave.password', 'password-file', /^does not look like a file path; .*since a base64 secret can start with \/$/],
-  ['a subnet', (c) => delete c.network.weave.ipalloc_default_subnet, 'network.weave.ipalloc_default_subnet', 'missing-subnet', /^is missing; every cluster needs its own subnet inside pod_network_cidr: the lowest free subnet/],
+  ['a subnet', (c) => delete c.network.weave.ipalloc_default_subnet, 'network.weave.ipalloc_default_subnet', 'missing-subnet', /^is missing; every cluster needs its own subnet inside pod_network_cidr: .*the lowest free subnet/],
 ];
 
 function broken(change: (config: any) => void): Record<string, any> {
@@ -81,13 +82,15 @@ describe.each(CASES)('rule: %s', (_rule, change, field, id, message) => {
 
   it('is reported for a cluster declared in code at its construct path, once, and fails cdk8s synth', () => {
     const app = new App({ outdir: path.join(root, `code-${++counter}`) });
-    const mesh = new WeaveMesh(app, 'mesh', { clusters: broken(change) });
+    const mesh = new WeaveMesh(app, 'mesh', { clusters: broken(change), gitops: { repoURL: 'https://git.example.org/mesh.git' } });
     const errors = mesh.errors().map(formatProblem);
     expect(errors).toHaveLength(1);
     expect(errors[0].startsWith(`error: mesh/cluster-b: cluster cluster-b: ${field}: `)).toBe(true);
     expect(errors[0].endsWith(` [${id}]`)).toBe(true);
     expect(errors[0].slice(`error: mesh/cluster-b: cluster cluster-b: ${field}: `.length, -` [${id}]`.length)).toMatch(message);
     expect(mesh.clusters).toEqual([]);
+    // A cdk8s app has no npm scripts of weave-mesh's and no cluster files: the fix is said as a value to set.
+    expect(errors[0]).not.toMatch(/npm run|clusters\//);
     expect(() => app.synth()).toThrow(errors[0]);
   });
 });
@@ -113,7 +116,7 @@ describe('a cluster named constructor (a DNS-1123 label that plain JavaScript ob
 
   it('renders when declared in code', () => {
     const app = new App({ outdir: path.join(root, `code-${++counter}`) });
-    const mesh = new WeaveMesh(app, 'mesh', { clusters: named() });
+    const mesh = new WeaveMesh(app, 'mesh', { clusters: named(), gitops: { repoURL: 'https://git.example.org/mesh.git' } });
     expect(mesh.errors()).toEqual([]);
     expect(mesh.clusters.map((chart) => chart.cluster.name)).toEqual(['cluster-a', 'cluster-c', 'constructor']);
     expect(mesh.render().has('constructor/kubernetes/kube-system.daemonset.route-config.yaml')).toBe(true);
@@ -128,7 +131,7 @@ describe('TypeScript props no cluster.yml can hold', () => {
     ['a function', { f: () => 1 }, 'hosts[0].labels.f', /^is a function, which no cluster\.yml can hold/],
     ['a symbol', { s: Symbol('s') }, 'hosts[0].labels.s', /^is a symbol, which no cluster\.yml can hold/],
   ])('%s is refused at its construct path, not thrown', (_name, labels, field, message) => {
-    const mesh = new WeaveMesh(new App(), 'mesh', { clusters: broken((c) => (c.hosts[0].labels = labels)) });
+    const mesh = new WeaveMesh(new App(), 'mesh', { clusters: broken((c) => (c.hosts[0].labels = labels)), gitops: { repoURL: 'https://git.example.org/mesh.git' } });
     expect(mesh.errors()).toEqual([expect.objectContaining({ construct: 'mesh/cluster-b', field, rule: 'pharos-yaml', message: expect.stringMatching(message) })]);
   });
 });
@@ -136,7 +139,7 @@ describe('TypeScript props no cluster.yml can hold', () => {
 describe('the allocate hint', () => {
   it('is given for a cluster file, never for a cluster declared in code (allocate edits files)', () => {
     const change = (c: any) => (c.network.weave.ipalloc_default_subnet = '10.33.128.0/17');
-    const mesh = new WeaveMesh(new App({ outdir: path.join(root, `code-${++counter}`) }), 'mesh', { clusters: broken(change) });
+    const mesh = new WeaveMesh(new App({ outdir: path.join(root, `code-${++counter}`) }), 'mesh', { clusters: broken(change), gitops: { repoURL: 'https://git.example.org/mesh.git' } });
     expect(mesh.errors().map(formatProblem).join('\n')).not.toContain('npm run allocate');
     const dir = path.join(root, `yaml-${++counter}`);
     const result = synth(['--clusters', writeInventory(path.join(dir, 'clusters'), broken(change)), '--outdir', path.join(dir, 'dist')]);
@@ -164,5 +167,33 @@ describe('the TypeScript example', () => {
     expect(rendered.get('cluster-a/pharos/cluster.yml')).toContain('rendered by weave-mesh from weave-mesh/cluster-a:');
     expect(strip(rendered)).toEqual(strip(readTree(path.join(REPO, 'dist'))));
     expect(Object.keys(exampleClusters)).toEqual(fs.readdirSync(path.join(REPO, 'clusters')).map((file) => file.replace(/\.yml$/, '')));
+  });
+});
+
+describe('a refusal of clusters declared in code (npm run example and runCli)', () => {
+  it('npm run example passes a refusal through as exit 1 with the problem line only, no stack trace', () => {
+    const outdir = path.join(root, 'example-foreign');
+    fs.mkdirSync(outdir);
+    fs.writeFileSync(path.join(outdir, 'notes.txt'), 'mine\n');
+    const result = spawnSync('npm', ['run', '--silent', 'example', '--', '--outdir', outdir], { cwd: REPO, encoding: 'utf8' });
+    expect(result.status).toBe(1);
+    const lines = withoutPlaceholderWarning({ code: 1, stdout: '', stderr: result.stderr }).stderr.split('\n').filter((line) => line !== '');
+    expect(lines).toEqual([expect.stringMatching(/^error: refusing to replace .*example-foreign: it is not empty and has no /)]);
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('the summary names the clusters declared in code, not an inventory folder the app does not have', () => {
+    const lines: string[] = [];
+    const output = { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line), color: false };
+    const clusters = threeClusters();
+    clusters['cluster-b'].network.weave.ipalloc_default_subnet = '10.33.0.0/16';
+    const outdir = path.join(root, 'code-refused');
+    const code = runCli(['synth', '--outdir', outdir], () => new WeaveMesh(new App(), 'weave-mesh', { clusters: clusters as any, outdir, gitops: { repoURL: 'https://git.example.org/mesh.git' } }), output);
+    expect(code).toBe(1);
+    expect(lines).toEqual([
+      expect.stringMatching(/^error: weave-mesh\/cluster-b: cluster cluster-b: network\.weave\.ipalloc_default_subnet: 10\.33\.0\.0\/16 overlaps/),
+      `weave-mesh: 1 error in the clusters declared in code (weave-mesh); nothing was written to ${outdir}`,
+    ]);
+    expect(fs.existsSync(outdir)).toBe(false);
   });
 });

@@ -12,7 +12,7 @@ const inventory = writeInventory(path.join(root, 'clusters'), threeClusters());
 const loaded = loadInventory(inventory);
 
 function render(gitops?: GitOpsSettings) {
-  return new WeaveMesh(new App(), 'mesh', { inventory: loaded, gitops }).render();
+  return new WeaveMesh(new App(), 'mesh', { inventory: loaded, outdir: gitops?.pathPrefix, gitops: { repoURL: 'https://github.com/example-org/weave-mesh.git', ...gitops } }).render();
 }
 
 describe('Argo CD', () => {

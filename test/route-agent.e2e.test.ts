@@ -38,7 +38,7 @@ interface Programs {
 function render(clusters: Record<string, Record<string, any>>, name: string): Record<string, Programs> {
   const inventory = writeInventory(path.join(root, name, 'clusters'), clusters);
   const outdir = path.join(root, name, 'dist');
-  const factory = (dir: string, out: string) => new WeaveMesh(new App(), 'mesh', { inventory: loadInventory(dir), outdir: out, routeAgent: { intervalSeconds: INTERVAL } });
+  const factory = (dir: string, out: string) => new WeaveMesh(new App(), 'mesh', { inventory: loadInventory(dir), outdir: out, routeAgent: { intervalSeconds: INTERVAL }, gitops: { repoURL: 'https://git.example.org/mesh.git' } });
   const code = runCli(['synth', '--clusters', inventory, '--outdir', outdir], factory, { out: () => undefined, err: (line) => console.error(line) });
   expect(code).toBe(0);
   const programs: Record<string, Programs> = {};

@@ -88,6 +88,14 @@ describe('missingSubnets', () => {
     ]);
     expect(violations.map((v) => v.rule)).toEqual(['missing-subnet', 'missing-subnet']);
   });
+
+  it('tells a cluster declared in code the value to set, not a script or file its app does not have', () => {
+    const { violations } = missingSubnets([draft('a', { subnet: '10.32.0.0/16' }), draft('b'), draft('c')], new Map(), (cluster) => cluster === 'b');
+    expect(violations[0].message).toBe(
+      "is missing; every cluster needs its own subnet inside pod_network_cidr: set network.weave.ipalloc_default_subnet: '10.33.0.0/16', the lowest free subnet of the mesh's usual size",
+    );
+    expect(violations[1].message).toMatch(/npm run allocate -- c writes it into the file$/);
+  });
 });
 
 describe('serviceCidrs', () => {

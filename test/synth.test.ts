@@ -245,7 +245,7 @@ describe('kubectl kustomize', () => {
 
 describe('construct validations', () => {
   it('run for every construct of the tree, as cdk8s synth would, and stop the render', () => {
-    const tree = new WeaveMesh(new App(), 'mesh', { inventory: loadInventory(path.join(REPO, 'clusters')) });
+    const tree = new WeaveMesh(new App(), 'mesh', { inventory: loadInventory(path.join(REPO, 'clusters')), gitops: { repoURL: 'https://git.example.org/mesh.git' } });
     tree.clusters[1].routeAgent.node.addValidation({ validate: () => ['a deliberately failing validation'] });
     expect(() => tree.render()).toThrow(/invalid construct tree: mesh\/cluster-b\/RouteAgent: a deliberately failing validation/);
   });

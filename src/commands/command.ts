@@ -44,8 +44,18 @@ export function renderInventory(options: Options, factory: MeshFactory, output: 
   for (const problem of mesh.problems) options.report.problem(problem);
   const errors = mesh.errors().length;
   if (errors > 0) {
-    output.err(`weave-mesh: ${errors} ${errors === 1 ? 'error' : 'errors'} in ${options.clusters}; ${notDone} ${options.outdir}`);
+    output.err(`weave-mesh: ${errors} ${errors === 1 ? 'error' : 'errors'} in ${sourcesOf(mesh, options.clusters)}; ${notDone} ${options.outdir}`);
     return { ok: false, problems: mesh.problems };
   }
   return { ok: true, mesh, tree: mesh.render() };
+}
+
+/**
+ * Where the mesh's clusters came from, for a summary line: the inventory folder, the clusters
+ * declared in code (named by the mesh's construct path), or both.
+ */
+export function sourcesOf(mesh: WeaveMesh, inventory: string): string {
+  const code = `the clusters declared in code (${mesh.node.path})`;
+  if (mesh.declaredIn.code === 0) return inventory;
+  return mesh.declaredIn.files === 0 ? code : `${inventory} and ${code}`;
 }

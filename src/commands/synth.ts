@@ -7,7 +7,7 @@ import { compareTrees, readOutputTree } from '../output/compare';
 import { damagedClusterFiles, recordsOf, renumberingWarnings } from '../output/plan';
 import { assertReplaceable, writeTreeAtomically } from '../output/write';
 import { Problem } from '../mesh/problem';
-import { Command, Output, renderInventory } from './command';
+import { Command, Output, renderInventory, sourcesOf } from './command';
 
 export const synth: Command = {
   summary: 'render the inventory into the output folder, replacing it as a whole',
@@ -50,7 +50,7 @@ export const synth: Command = {
       for (const warning of renumberingWarnings(recorded, recordsOf(rendered.tree))) options.report.problem({ severity: 'warning', message: warning, rule: 'renumbering' });
     }
     if (!unchanged) writeTreeAtomically(options.outdir, rendered.tree);
-    printSummary(rendered.mesh, unchanged ? `${options.outdir} (unchanged)` : options.outdir, output);
+    printSummary(rendered.mesh, unchanged ? `${options.outdir} (unchanged)` : options.outdir, output, options.clusters);
     options.report.set('outdir', options.outdir);
     options.report.set('written', !unchanged);
     options.report.set(
@@ -61,7 +61,7 @@ export const synth: Command = {
   },
 };
 
-function printSummary(mesh: WeaveMesh, outdir: string, output: Output): void {
+function printSummary(mesh: WeaveMesh, outdir: string, output: Output, inventory: string): void {
   const rows = [['cluster', 'subnet', 'workers', 'peers', 'routes']];
   for (const chart of mesh.clusters) {
     rows.push([
@@ -74,7 +74,9 @@ function printSummary(mesh: WeaveMesh, outdir: string, output: Output): void {
   }
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   const count = mesh.clusters.length;
-  output.out(`weave-mesh: rendered ${count} ${count === 1 ? 'cluster' : 'clusters'} into ${outdir}`);
+  // The inventory folder is the usual source and goes unsaid; clusters declared in code are named.
+  const from = mesh.declaredIn.code > 0 ? ` from ${sourcesOf(mesh, inventory)}` : '';
+  output.out(`weave-mesh: rendered ${count} ${count === 1 ? 'cluster' : 'clusters'}${from} into ${outdir}`);
   for (const row of rows) output.out(`  ${row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()}`);
 }
 

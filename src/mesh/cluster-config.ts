@@ -2,10 +2,11 @@ import * as z from 'zod/mini';
 
 /**
  * The one description of a cluster's shape: a Pharos `cluster.yml` (kontena/pharos-cluster,
- * lib/pharos/config_schema.rb), as far as weave-mesh reads it. From it come the TypeScript type of
- * a cluster declared in code (`PharosClusterConfig`), the structural check of every cluster
- * however it was declared (types, required keys, unknown keys), and the JSON Schema that editors
- * use for `clusters/*.yml` (`npm run schema`).
+ * lib/pharos/config_schema.rb), as far as weave-mesh reads it. From it come the structural check of
+ * every cluster however it was declared (types, required keys, unknown keys) and the JSON Schema
+ * that editors use for `clusters/*.yml` (`npm run schema`). The public TypeScript type of a cluster
+ * declared in code is the hand-written `PharosClusterConfig` (pharos-cluster-config.ts); a
+ * compile-time test keeps the two in agreement.
  *
  * Only structure lives here; what values mean (CIDRs that parse and fit together, addresses,
  * the mesh rules) is checked by the rules in `rules.ts`.
@@ -187,11 +188,6 @@ export const ClusterSchema = z
     expect('a YAML mapping with hosts: and network: (a Pharos cluster.yml)'),
   )
   .check(z.meta({ title: 'Pharos cluster.yml for weave-mesh', description: 'One cluster of a weave-mesh inventory: a Pharos cluster.yml with the multi-cluster Weave settings.' }));
-
-/** A cluster as declared in TypeScript: the shape of its Pharos `cluster.yml`. */
-export type PharosClusterConfig = z.input<typeof ClusterSchema>;
-export type PharosHostConfig = z.input<typeof HostSchema>;
-export type PharosNetworkConfigInput = z.input<typeof NetworkSchema>;
 
 /** A structural problem: where in the cluster's config, and what is wrong. */
 export interface StructuralIssue {

@@ -260,7 +260,12 @@ export function subnets(drafts: readonly ClusterDraft[], describe: (cluster: str
  * running cluster keeps its pods' addresses), else the lowest free one of the mesh's usual size,
  * never one in use or recorded for another cluster.
  */
-export function missingSubnets(drafts: readonly ClusterDraft[], recorded: ReadonlyMap<string, Cidr> = new Map()): { violations: Violation[]; suggestions: Map<string, string> } {
+export function missingSubnets(
+  drafts: readonly ClusterDraft[],
+  recorded: ReadonlyMap<string, Cidr> = new Map(),
+  /** True for a cluster declared in code: its fix is a value to set, not `npm run allocate` (an app has no such script, nor a file to write). */
+  inCode: (cluster: string) => boolean = () => false,
+): { violations: Violation[]; suggestions: Map<string, string> } {
   const missing = drafts.filter((draft) => draft.subnetMissing);
   const suggestions = new Map<string, string>();
   if (missing.length === 0) return { violations: [], suggestions };
@@ -272,7 +277,15 @@ export function missingSubnets(drafts: readonly ClusterDraft[], recorded: Readon
     const restored = recorded.get(draft.name)?.text;
     const subnet = restored ?? suggested.get(draft.name);
     if (subnet) suggestions.set(draft.name, subnet);
-    const hint = restored
+    const hint = inCode(draft.name)
+      ? restored
+        ? `the output folder records ${restored} for this cluster, the subnet its running pods have; set network.weave.ipalloc_default_subnet: '${restored}'`
+        : subnet
+          ? `set network.weave.ipalloc_default_subnet: '${subnet}', the lowest free subnet of the mesh's usual size`
+          : podNetwork
+            ? `pod_network_cidr ${podNetwork.text} has no free subnet of the mesh's usual size left`
+            : 'give this cluster its own subnet inside pod_network_cidr'
+      : restored
       ? `the output folder records ${restored} for this cluster, the subnet its running pods have; npm run allocate -- ${draft.name} writes it back into the file`
       : subnet
       ? `the lowest free subnet of the mesh's usual size is ${subnet}; npm run allocate -- ${draft.name} writes it into the file`

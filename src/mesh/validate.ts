@@ -76,7 +76,7 @@ export function validateClusters(all: readonly ClusterDeclaration[], recorded: R
     const parsed = parseIPv4Cidr(text);
     return parsed.ok ? [[cluster, parsed.value] as const] : [];
   }));
-  const missing = missingSubnets(drafts, recordedSubnets);
+  const missing = missingSubnets(drafts, recordedSubnets, (cluster) => byName.get(cluster)!.origin === 'code');
   // A conflict between two clusters is reported on the one that is new or changed: the rules blame
   // the later of two clusters, so those the output folder records unchanged (rendered, with the
   // subnet they have now) go first. A copied file then gets the errors, not the deployed one.

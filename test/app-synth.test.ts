@@ -1,0 +1,142 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ApiObject, App, Chart } from 'cdk8s';
+import { parse } from 'yaml';
+import { WeaveMesh, WeaveMeshProps } from '../constructs/weave-mesh';
+import { mesh as readmeModel } from '../examples/readme-model';
+import { readTree, REPO, tempDir, threeClusters } from './helpers';
+
+/**
+ * A mesh in the plain cdk8s way: `new App()`, the mesh beside the app's own chart, `app.synth()`.
+ * The mesh writes its whole tree into the app's outdir; the app's own chart is written as cdk8s
+ * writes it; an invalid mesh writes nothing and throws its problem lines.
+ */
+
+const root = tempDir();
+let counter = 0;
+const REPO_URL = 'https://git.example.org/platform/fleet.git';
+
+class OwnChart extends Chart {
+  public constructor(scope: App, id: string) {
+    super(scope, id);
+    new ApiObject(this, 'config', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'own', namespace: 'default' }, data: { a: 'b' } });
+  }
+}
+
+/** Runs `body` with the working directory in a fresh folder, as `cdk8s synth` runs an app in its own folder. */
+function inFolder<T>(body: (dir: string) => T): T {
+  const dir = path.join(root, `app-${++counter}`);
+  fs.mkdirSync(dir);
+  const saved = process.cwd();
+  process.chdir(dir);
+  try {
+    return body(dir);
+  } finally {
+    process.chdir(saved);
+  }
+}
+
+function app(props: Partial<WeaveMeshProps> = {}, outdir?: string): { app: App; mesh: WeaveMesh } {
+  const application = new App(outdir ? { outdir } : {});
+  const mesh = new WeaveMesh(application, 'weave-mesh', { clusters: threeClusters() as WeaveMeshProps['clusters'], gitops: { repoURL: REPO_URL }, ...props });
+  new OwnChart(application, 'own');
+  return { app: application, mesh };
+}
+
+describe('app.synth() of an App holding a WeaveMesh', () => {
+  it('writes the whole tree with stable names into the app outdir, and the app chart as cdk8s writes it', () =>
+    inFolder((dir) => {
+      app().app.synth();
+      const tree = readTree(path.join(dir, 'dist'));
+      for (const cluster of ['cluster-a', 'cluster-b', 'cluster-c']) {
+        expect(tree.has(`${cluster}/pharos/cluster.yml`)).toBe(true);
+        expect(tree.has(`${cluster}/kubernetes/kustomization.yaml`)).toBe(true);
+      }
+      expect(tree.get('README.md')).toMatch(/cluster-a/);
+      expect(tree.has('_teardown/kustomization.yaml')).toBe(true);
+      // No flat, hash-suffixed file of the mesh's charts; the app's own chart beside the tree, as a plain App writes it.
+      const flat = [...tree.keys()].filter((file) => file.endsWith('.k8s.yaml'));
+      expect(flat).toEqual(['own.k8s.yaml']);
+      const plain = new App({ outdir: path.join(dir, 'plain') });
+      new OwnChart(plain, 'own');
+      plain.synth();
+      expect(tree.get('own.k8s.yaml')).toBe(fs.readFileSync(path.join(dir, 'plain', 'own.k8s.yaml'), 'utf8'));
+      // GitOps paths follow the output folder, and every one of them exists.
+      const sync = parse(tree.get('_gitops/flux/clusters/cluster-a/flux-system.kustomization.weave-mesh.yaml')!);
+      expect(sync.spec.path).toBe('./dist/cluster-a/kubernetes');
+      expect(fs.existsSync(path.join(dir, sync.spec.path))).toBe(true);
+      expect(parse(tree.get('_gitops/argocd/argocd.applicationset.weave-mesh.yaml')!).spec.generators[0].git.directories[0].path).toBe('dist/*/kubernetes');
+      // A second synth replaces the tree as a whole (the marker says it is the mesh's).
+      app().app.synth();
+      expect(readTree(path.join(dir, 'dist'))).toEqual(tree);
+    }));
+
+  it('follows a relative outdir of the App (the output: of cdk8s.yaml) in the GitOps paths', () =>
+    inFolder((dir) => {
+      app({}, 'manifests/out').app.synth();
+      const sync = parse(fs.readFileSync(path.join(dir, 'manifests/out/_gitops/flux/clusters/cluster-b/flux-system.kustomization.weave-mesh.yaml'), 'utf8'));
+      expect(sync.spec.path).toBe('./manifests/out/cluster-b/kubernetes');
+    }));
+
+  it('words the placeholder warning for clusters declared in code by the prop to set, not a main.ts setting they lack', () =>
+    inFolder(() => {
+      const { mesh } = app({ gitops: { repoURL: 'https://github.com/example-org/weave-mesh.git' } });
+      expect(mesh.problems.map((problem) => problem.message)).toEqual([
+        "is still the placeholder https://github.com/example-org/weave-mesh.git, so Argo CD and Flux would clone a repository that is not yours; set the gitops.repoURL prop of WeaveMesh to this repository's URL",
+      ]);
+    }));
+
+  it('accepts a pathPrefix that ends with the output folder (the app in a sub-folder of the repository)', () =>
+    inFolder(() => {
+      expect(app({ gitops: { repoURL: REPO_URL, pathPrefix: 'apps/mesh/dist' } }).mesh.errors()).toEqual([]);
+    }));
+
+  it.each([
+    ['no repoURL', { gitops: {} }, /^error: weave-mesh: gitops\.repoURL: is not set; give WeaveMesh the gitops prop \{ repoURL: .* \[gitops-repo-url\]$/],
+    ['a pathPrefix apart from the output folder', { gitops: { repoURL: REPO_URL, pathPrefix: 'deploy' } }, /^error: weave-mesh: gitops\.pathPrefix: is deploy, but the tree is written to dist, .*set gitops\.pathPrefix to dist .*\[gitops-path\]$/],
+    [
+      'an overlapping pair',
+      { clusters: { ...threeClusters(), 'cluster-d': { ...threeClusters()['cluster-b'], hosts: [{ address: '203.0.113.20', role: 'master' }, { address: '203.0.113.21', role: 'worker' }] } } },
+      /^error: weave-mesh\/cluster-d: cluster cluster-d: network\.weave\.ipalloc_default_subnet: 10\.34\.0\.0\/16 overlaps 10\.34\.0\.0\/16 of cluster cluster-b/,
+    ],
+  ])('refuses %s: throws the problem lines and writes nothing', (_case, props, line) =>
+    inFolder((dir) => {
+      const { app: application } = app(props as Partial<WeaveMeshProps>);
+      let message = '';
+      try {
+        application.synth();
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message.split('\n')[0]).toBe('weave-mesh: nothing was written:');
+      expect(message.split('\n').slice(1).map((text) => text.trim())).toEqual([expect.stringMatching(line)]);
+      expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);
+    }));
+
+  it('refuses to replace an output folder holding files it did not write', () =>
+    inFolder((dir) => {
+      fs.mkdirSync(path.join(dir, 'dist'));
+      fs.writeFileSync(path.join(dir, 'dist', 'notes.txt'), 'mine\n');
+      expect(() => app().app.synth()).toThrow(/refusing to replace dist: it holds notes\.txt, which weave-mesh did not write .*give WeaveMesh an outdir of its own, or empty the folder/);
+      expect(readTree(path.join(dir, 'dist'))).toEqual(new Map([['notes.txt', 'mine\n']]));
+    }));
+});
+
+describe('README', () => {
+  const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
+  /** The first ```ts block after a heading. */
+  const sampleAfter = (heading: string): string => {
+    const section = readme.slice(readme.indexOf(heading));
+    return /```ts\n([\s\S]*?)```/.exec(section)![1];
+  };
+
+  it('"Use in your own cdk8s app" shows examples/cdk8s-app/main.ts as it is', () => {
+    expect(sampleAfter('## Use in your own cdk8s app')).toBe(fs.readFileSync(path.join(REPO, 'examples', 'cdk8s-app', 'main.ts'), 'utf8'));
+  });
+
+  it('the sample of "The model" is examples/readme-model.ts (compiled by npm test), and its mesh is valid', () => {
+    expect(sampleAfter('## The model')).toBe(fs.readFileSync(path.join(REPO, 'examples', 'readme-model.ts'), 'utf8'));
+    expect(readmeModel.errors()).toEqual([]);
+    expect(readmeModel.clusters.map((chart) => chart.cluster.name)).toEqual(['cluster-a', 'cluster-b']);
+  });
+});
