@@ -210,9 +210,7 @@ export class SimulatedMesh {
         'echo 1 > /proc/sys/net/ipv4/ip_forward',
         // Weave's launch.sh: bridged traffic passes through iptables (for NPC and kube-proxy).
         'echo 1 > /proc/sys/net/bridge/bridge-nf-call-iptables',
-        // No ICMP redirects: a pod must not learn a direct path that outlives the routes under test.
-        'echo 0 > /proc/sys/net/ipv4/conf/all/send_redirects',
-        'echo 0 > /proc/sys/net/ipv4/conf/default/send_redirects',
+        // ICMP redirects stay at the kernel's defaults, as on real nodes (Weave leaves them alone).
         'echo 0 > /proc/sys/net/ipv4/conf/all/rp_filter',
         'echo 0 > /proc/sys/net/ipv4/conf/default/rp_filter',
         // The overlay's port on the bridge has the name Weave gives it, so physdev matches work as on a node.
@@ -228,8 +226,6 @@ export class SimulatedMesh {
       podNetns,
       [
         'ip link set lo up',
-        'echo 0 > /proc/sys/net/ipv4/conf/all/accept_redirects',
-        'echo 0 > /proc/sys/net/ipv4/conf/eth0/accept_redirects',
         `ip addr add ${podAddress} dev eth0`,
         'ip link set eth0 up',
         `ip route add default via ${address(weaveAddress)}`,
