@@ -55,6 +55,21 @@ export function imagePath(busybox: string, scratch: string): string {
   return `${first}:${busybox}:/usr/sbin:/usr/bin:/sbin:/bin`;
 }
 
+/**
+ * The PATH of the agent's container in the arm, arm64 and ppc64le images (Alpine 3.8): iproute2's
+ * `ip`, iptables 1.6's only names `iptables`, `iptables-save`, `iptables-restore` (legacy: here the
+ * machine's legacy tools under those names), BusyBox, whose 1.28 `timeout` takes `-t SECS` (here a
+ * wrapper that refuses the 1.30 form), and nothing else: no suffixed iptables names.
+ */
+export function arm64ImagePath(busybox: string, scratch: string): string {
+  const first = fs.mkdtempSync(path.join(scratch, 'arm64-'));
+  const which = (tool: string) => execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim();
+  fs.symlinkSync(which('ip'), path.join(first, 'ip'));
+  for (const suffix of ['', '-save', '-restore']) fs.symlinkSync(which(`iptables-legacy${suffix}`), path.join(first, `iptables${suffix}`));
+  fs.writeFileSync(path.join(first, 'timeout'), `#!${busybox}/sh\n[ "$1" = -t ] || { echo "timeout: invalid option -- $1" >&2; exit 1; }\nshift\nexec ${busybox}/timeout "$@"\n`, { mode: 0o755 });
+  return `${first}:${busybox}`;
+}
+
 /** Runs a shell command inside a namespace (with the machine's own tools); throws on failure. */
 export function inNetns(netns: string, command: string): string {
   return execFileSync('ip', ['netns', 'exec', netns, 'sh', '-c', command], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
