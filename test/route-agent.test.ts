@@ -77,7 +77,7 @@ describe('RouteAgent', () => {
   });
 
   it('asks for small resources, with limits that fit one iptables-nft-save of a 40,000-rule node (0.65 s CPU, 63 MiB)', () => {
-    expect(container.resources).toEqual({ requests: { cpu: '50m', memory: '32Mi' }, limits: { cpu: '1', memory: '192Mi' } });
+    expect(container.resources).toEqual({ requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '1', memory: '192Mi' } });
   });
 
   it('runs from the pinned weave-kube image of the Weave version Pharos deploys', () => {
