@@ -251,6 +251,34 @@ export class SimulatedMesh {
   }
 
   /**
+   * Adds another pod on a node's bridge (its namespace is returned), with the kernel's default settings,
+   * in the default namespace's egress default-allow set as weave-npc would put it. `neighbours` are
+   * addresses on the weave L2 whose MAC the pod already knows (an ICMP redirect to an address is
+   * applied only once its neighbour entry is valid).
+   */
+  public addPod(node: SimulatedNode, name: string, podAddress: string, neighbours: Record<string, string> = {}): string {
+    const podNetns = this.addNetns(name);
+    const port = `x${name}`.slice(0, 15);
+    inNetns(node.netns, `ip link add ${port} type veth peer name eth0 netns ${podNetns} && ip link set ${port} master weave && ip link set ${port} up && ipset add weave-default-egress ${address(podAddress)}`);
+    inNetns(
+      podNetns,
+      [
+        'ip link set lo up',
+        `ip addr add ${podAddress} dev eth0`,
+        'ip link set eth0 up',
+        `ip route add default via ${address(node.weaveAddress)}`,
+        ...Object.entries(neighbours).map(([ip, mac]) => `ip neigh replace ${ip} lladdr ${mac} dev eth0 nud permanent`),
+      ].join(' && '),
+    );
+    return podNetns;
+  }
+
+  /** The MAC address of a pod's eth0. */
+  public podMac(podNetns: string): string {
+    return inNetns(podNetns, 'cat /sys/class/net/eth0/address').trim();
+  }
+
+  /**
    * (Re)creates the node's `weave` bridge as Weave does: the bridge and its ports first, link up,
    * then `weave expose` adds the address; then Weave's iptables rules, as on every launch.
    */

@@ -301,7 +301,40 @@ describeWhenPossible.each(LAYOUTS)('the route agent on simulated Weave nodes, $l
     expect(ready(b2)).toBe(true);
   });
 
-  it('11. the teardown removes exactly what the agent added', async () => {
+  it('11. ICMP redirects (kernel defaults): the agent keeps the node from teaching pods a path around its routes, so a cluster that leaves is unreachable at once', async () => {
+    const b1Pod = { [address(b1.podAddress)]: mesh.podMac(b1.podNetns) };
+    const route = (podNetns: string) => inNetns(podNetns, `ip route get ${address(b1.podAddress)}`);
+    const dropped = () => Number(/^\s*(\d+)/.exec(inNetns(a2.netns, `${ipt(a2)} -L WMESH-OUTPUT -v -n -x`).split('\n')[2])![1]);
+    // Pings a second apart: the node redirects a pod's packets, rate-limited per pod (the first one, of a
+    // connection conntrack has not confirmed yet, never gets out), and a pod applies a redirect only to
+    // an address whose neighbour entry is valid, as it is for a pod it has talked to directly.
+    const ping = (podNetns: string) => inNetns(podNetns, `busybox ping -c 3 ${address(b1.podAddress)} >/dev/null && echo ok`).trim();
+    // Fresh pods: the node has sent them no redirect yet, so none is rate-limited.
+    const guarded = mesh.addPod(a2, `${layout}g`, '10.33.128.21/16', b1Pod);
+    const before = dropped();
+    expect(ping(guarded)).toBe('ok');
+    expect(dropped()).toBeGreaterThan(before);
+    expect(route(guarded)).not.toContain('redirected');
+
+    // Negative control: without the agent's OUTPUT jump, the node redirects the pod and the pod caches a direct path for 300 s.
+    await stop(a2);
+    inNetns(a2.netns, `${ipt(a2)} -D OUTPUT -m comment --comment weave-mesh/route-config -j WMESH-OUTPUT`);
+    const unguarded = mesh.addPod(a2, `${layout}u`, '10.33.128.22/16', b1Pod);
+    expect(ping(unguarded)).toBe('ok');
+    expect(route(unguarded)).toMatch(/<redirected>/);
+
+    // Cluster B leaves a2's mesh (its route goes): the redirected pod still reaches it, the guarded one no longer.
+    inNetns(a2.netns, `ip route del ${B} proto 87`);
+    expect(mesh.connect(guarded, b1.podAddress)).toMatch(/^error: (ENETUNREACH|EHOSTUNREACH|timeout)$/);
+    expect(mesh.connect(unguarded, b1.podAddress)).toBe('10.33.128.22');
+
+    start(a2);
+    await logged(a2, /^route-config: firewall: filter WMESH-OUTPUT had no jump from OUTPUT; set it/);
+    await logged(a2, 'route-config: added route 10.34.0.0/16 dev weave src 10.33.128.1');
+    await waitFor(() => ready(a2), 5000, 'a2 to be ready');
+  });
+
+  it('12. the teardown removes exactly what the agent added', async () => {
     await stop(a1);
     const teardown = new RunningAgent(a1.netns, programs.teardown.script, PATH);
     agents.set(a1, teardown);
