@@ -105,8 +105,20 @@ export function probeLimitSeconds(intervalSeconds: number): number {
 /** The line that ends the generated preamble of every program: everything after it is a file of constructs/agent. */
 export const PREAMBLE_END = '# --- end of the generated preamble; the rest is constructs/agent/*.sh ---';
 
-/** The folder of the programs' source files: beside this module (constructs/, lib/constructs/) or the bundle (build/). */
-const AGENT_DIR = path.join(__dirname, 'agent');
+/**
+ * The folder of the programs' source files: beside this module (constructs/agent, lib/constructs/agent)
+ * or beside our bundle (build/agent); when another bundler inlined this module into an app, the
+ * weave-mesh package's own copy (lib/constructs/agent), found as Node finds the package.
+ */
+const agentDir = memoize((_key: string): string => {
+  const beside = path.join(__dirname, 'agent');
+  if (fs.existsSync(path.join(beside, 'lib.sh'))) return beside;
+  const root = path.dirname(require.resolve('weave-mesh/package.json'));
+  const candidates = [path.join(root, 'constructs', 'agent'), path.join(root, 'lib', 'constructs', 'agent')];
+  const found = candidates.find((dir) => fs.existsSync(path.join(dir, 'lib.sh')));
+  if (!found) throw new Error(`route agent: its programs (lib.sh, route-agent.sh, ...) are in none of ${[beside, ...candidates].join(', ')}`);
+  return found;
+});
 
 /** The programs' source files, as the node runs them. */
 export const AGENT_FILES = ['lib.sh', 'desired.sh', 'route-agent.sh', 'probe.sh', 'teardown.sh', 'teardown-probe.sh'] as const;
@@ -118,7 +130,7 @@ export type AgentFile = (typeof AGENT_FILES)[number];
  */
 const agentFile = memoize((file: string): string =>
   fs
-    .readFileSync(path.join(AGENT_DIR, file), 'utf8')
+    .readFileSync(path.join(agentDir(''), file), 'utf8')
     .split('\n')
     .filter((line) => !/^#!\/bin\/sh$|^# shellcheck (shell|source)=|^\. "\$\{0%\/\*\}\/(lib|desired)\.sh"$/.test(line))
     .join('\n')
