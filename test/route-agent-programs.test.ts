@@ -166,7 +166,17 @@ describe('the agent picks the iptables that holds Weave\'s rules, on every image
 
   it('an nft-only host where iptables-legacy-save fails: uses nft, where Weave\'s rules are', () => {
     const fake = node('amd64', 'nft', [['iptables-legacy-save', { status: 1 }]]);
-    expect(lines(fake.run(agent(), 1))).toContain("using iptables-nft: Weave's rules are there");
+    const result = lines(fake.run(agent(), 1));
+    expect(result).toContain("using iptables-nft: Weave's rules are there");
+    expect(result).toContain('firewall: could not check iptables-legacy for chains an earlier agent left: iptables-legacy-save could not read the tables (exit 1: no permission, or the kernel refused)');
+  });
+
+  it('switching from the other iptables: removes the chains an earlier agent left there', () => {
+    const fake = node('amd64', 'nft', [['iptables-legacy-save', { out: weaveSave(true).replace(/^:WEAVE - \[0:0\]\n/m, '') }]]);
+    const result = lines(fake.run(agent(), 1));
+    expect(result).toContain('removed chain WMESH-FORWARD and its jump from FORWARD (iptables-legacy)');
+    expect(fake.calls()).toContain('iptables-legacy -w 5 -t nat -X WMESH-POSTROUTING');
+    expect(fake.calls().filter((call) => call.startsWith('iptables-nft-restore'))).toHaveLength(3);
   });
 
   it('neither holds Weave\'s rules: chooses as Weave\'s launch.sh (legacy with at least as many rules)', () => {

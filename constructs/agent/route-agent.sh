@@ -55,7 +55,9 @@ reconcile_firewall() {
       [ "$backend" = legacy ] && other=nft || other=legacy
       # Only when the other iptables shows the agent's chains: reading it never creates a table.
       chosen=$snap
-      if snapshot "$other" && mine; then
+      if ! snapshot "$other"; then
+        log "firewall: could not check $(tool "$other") for chains an earlier agent left: $failure"
+      elif mine; then
         remove_firewall "$other" || fault other "firewall: could not remove the agent's rules from $(tool "$other"): $failure"
       fi
       snap=$chosen
