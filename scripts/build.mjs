@@ -3,7 +3,7 @@
 // from node_modules (the synth of the example pair is mostly start-up), and esbuild keeps only the
 // parts of zod/mini it uses. Type checking is not this step's job: `npm test` runs `tsc --noEmit` first.
 import { build } from 'esbuild';
-import { mkdirSync, renameSync, writeFileSync } from 'fs';
+import { copyFileSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'fs';
 
 const result = await build({
   entryPoints: ['main.ts'],
@@ -24,4 +24,13 @@ for (const file of result.outputFiles) {
   const staging = `${file.path}.${process.pid}.tmp`;
   writeFileSync(staging, file.contents);
   renameSync(staging, file.path);
+}
+
+// The node agent's programs are read at synth time from agent/ beside the module that renders them
+// (constructs/route-agent-script.ts; here, the bundle).
+mkdirSync('build/agent', { recursive: true });
+for (const file of readdirSync('constructs/agent').filter((name) => name.endsWith('.sh'))) {
+  const staging = `build/agent/${file}.${process.pid}.tmp`;
+  copyFileSync(`constructs/agent/${file}`, staging);
+  renameSync(staging, `build/agent/${file}`);
 }

@@ -17,11 +17,11 @@ const stamp = join(repo, 'build', 'main.js.sources');
 
 function sourceFiles(dir) {
   return readdirSync(join(repo, dir), { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
+    .filter((entry) => entry.isFile() && /\.(ts|sh)$/.test(entry.name))
     .map((entry) => join(entry.parentPath ?? entry.path, entry.name));
 }
 
-// The bundle depends on our TypeScript, the build script and the lock file (the versions of the packages
+// The bundle depends on our TypeScript, the node agent's shell programs (copied beside it), the build script and the lock file (the versions of the packages
 // bundled with it, esbuild's included).
 const inputs = [join(repo, 'main.ts'), join(repo, 'scripts', 'build.mjs'), join(repo, 'package-lock.json'), ...sourceFiles('src'), ...sourceFiles('constructs')].sort();
 const hash = createHash('sha256');

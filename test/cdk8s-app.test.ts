@@ -37,7 +37,8 @@ function synth() {
  */
 function pack(): string {
   const staging = path.join(root, 'package');
-  const built = run(process.execPath, [path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(REPO, 'tsconfig.lib.json'), '--outDir', path.join(staging, 'lib')], REPO);
+  // The package's own build step (npm run build:lib), into the staging copy: tsc and the agent's programs.
+  const built = run(process.execPath, [path.join(REPO, 'scripts', 'build-lib.mjs'), path.join(staging, 'lib')], REPO);
   if (built.code !== 0) throw new Error(`build of lib/ failed: ${built.stdout}${built.stderr}`);
   for (const entry of ['package.json', 'README.md', 'schema']) fs.cpSync(path.join(REPO, entry), path.join(staging, entry), { recursive: true });
   const packed = run('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', root], staging);

@@ -55,6 +55,21 @@ export function imagePath(busybox: string, scratch: string): string {
   return `${first}:${busybox}:/usr/sbin:/usr/bin:/sbin:/bin`;
 }
 
+/**
+ * The PATH of the agent's container in the arm, arm64 and ppc64le images (Alpine 3.8): iproute2's
+ * `ip`, iptables 1.6's only names `iptables`, `iptables-save`, `iptables-restore` (legacy: here the
+ * machine's legacy tools under those names), BusyBox, whose 1.28 `timeout` takes `-t SECS` (here a
+ * wrapper that refuses the 1.30 form), and nothing else: no suffixed iptables names.
+ */
+export function arm64ImagePath(busybox: string, scratch: string): string {
+  const first = fs.mkdtempSync(path.join(scratch, 'arm64-'));
+  const which = (tool: string) => execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim();
+  fs.symlinkSync(which('ip'), path.join(first, 'ip'));
+  for (const suffix of ['', '-save', '-restore']) fs.symlinkSync(which(`iptables-legacy${suffix}`), path.join(first, `iptables${suffix}`));
+  fs.writeFileSync(path.join(first, 'timeout'), `#!${busybox}/sh\n[ "$1" = -t ] || { echo "timeout: invalid option -- $1" >&2; exit 1; }\nshift\nexec ${busybox}/timeout "$@"\n`, { mode: 0o755 });
+  return `${first}:${busybox}`;
+}
+
 /** Runs a shell command inside a namespace (with the machine's own tools); throws on failure. */
 export function inNetns(netns: string, command: string): string {
   return execFileSync('ip', ['netns', 'exec', netns, 'sh', '-c', command], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -210,9 +225,7 @@ export class SimulatedMesh {
         'echo 1 > /proc/sys/net/ipv4/ip_forward',
         // Weave's launch.sh: bridged traffic passes through iptables (for NPC and kube-proxy).
         'echo 1 > /proc/sys/net/bridge/bridge-nf-call-iptables',
-        // No ICMP redirects: a pod must not learn a direct path that outlives the routes under test.
-        'echo 0 > /proc/sys/net/ipv4/conf/all/send_redirects',
-        'echo 0 > /proc/sys/net/ipv4/conf/default/send_redirects',
+        // ICMP redirects stay at the kernel's defaults, as on real nodes (Weave leaves them alone).
         'echo 0 > /proc/sys/net/ipv4/conf/all/rp_filter',
         'echo 0 > /proc/sys/net/ipv4/conf/default/rp_filter',
         // The overlay's port on the bridge has the name Weave gives it, so physdev matches work as on a node.
@@ -228,8 +241,6 @@ export class SimulatedMesh {
       podNetns,
       [
         'ip link set lo up',
-        'echo 0 > /proc/sys/net/ipv4/conf/all/accept_redirects',
-        'echo 0 > /proc/sys/net/ipv4/conf/eth0/accept_redirects',
         `ip addr add ${podAddress} dev eth0`,
         'ip link set eth0 up',
         `ip route add default via ${address(weaveAddress)}`,
@@ -237,6 +248,34 @@ export class SimulatedMesh {
     );
     this.nodes.push(node);
     return node;
+  }
+
+  /**
+   * Adds another pod on a node's bridge (its namespace is returned), with the kernel's default settings,
+   * in the default namespace's egress default-allow set as weave-npc would put it. `neighbours` are
+   * addresses on the weave L2 whose MAC the pod already knows (an ICMP redirect to an address is
+   * applied only once its neighbour entry is valid).
+   */
+  public addPod(node: SimulatedNode, name: string, podAddress: string, neighbours: Record<string, string> = {}): string {
+    const podNetns = this.addNetns(name);
+    const port = `x${name}`.slice(0, 15);
+    inNetns(node.netns, `ip link add ${port} type veth peer name eth0 netns ${podNetns} && ip link set ${port} master weave && ip link set ${port} up && ipset add weave-default-egress ${address(podAddress)}`);
+    inNetns(
+      podNetns,
+      [
+        'ip link set lo up',
+        `ip addr add ${podAddress} dev eth0`,
+        'ip link set eth0 up',
+        `ip route add default via ${address(node.weaveAddress)}`,
+        ...Object.entries(neighbours).map(([ip, mac]) => `ip neigh replace ${ip} lladdr ${mac} dev eth0 nud permanent`),
+      ].join(' && '),
+    );
+    return podNetns;
+  }
+
+  /** The MAC address of a pod's eth0. */
+  public podMac(podNetns: string): string {
+    return inNetns(podNetns, 'cat /sys/class/net/eth0/address').trim();
   }
 
   /**

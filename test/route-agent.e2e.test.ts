@@ -6,13 +6,15 @@ import { WeaveMesh } from '../constructs/weave-mesh';
 import { runCli } from '../src/cli';
 import { loadInventory } from '../src/inventory/load';
 import { clusterConfig, tempDir, writeInventory } from './helpers';
-import { address, busyboxPath, cannotSimulate, imagePath, inNetns, ipt, RunningAgent, SimulatedMesh, SimulatedNode, tryInNetns, waitFor } from './netns';
+import { address, arm64ImagePath, busyboxPath, cannotSimulate, imagePath, inNetns, ipt, RunningAgent, SimulatedMesh, SimulatedNode, tryInNetns, waitFor } from './netns';
 
 /**
  * The rendered route agent on simulated nodes running Weave Net 2.6.5's own filter and nat rules
  * (network policy controller on): two clusters of two nodes, each node with a `weave` bridge on one
  * shared L2 segment and a pod behind it. Cluster A's Weave uses iptables-legacy and no_masq_local;
- * cluster B's uses iptables-nft without it. TCP connections between pods decide, and the server
+ * cluster B's uses iptables-nft without it. Run twice: with the amd64 image's tools (iptables 1.8,
+ * suffixed names) and with the arm64 image's (iptables 1.6: only plain iptables names, legacy, so
+ * both clusters' Weave uses legacy there; BusyBox 1.28's `timeout -t`). TCP connections between pods decide, and the server
  * reports the source address it sees.
  */
 
@@ -61,13 +63,24 @@ const inventory = {
   'cluster-c': clusterConfig({ subnet: C, workers: ['203.0.113.11'], serviceCidr: '172.18.0.0/16' }),
 };
 
-describeWhenPossible('the route agent on simulated Weave nodes', () => {
-  const prefix = `wm${process.pid % 100000}`;
+/** The image's tools per architecture: weave-kube:2.6.5 is iptables 1.8.3 on amd64, 1.6 (legacy, plain names) on arm64. */
+const LAYOUTS = [
+  { layout: 'amd64', bBackend: 'nft', tool: { legacy: 'iptables-legacy', nft: 'iptables-nft' }, why: { legacy: "Weave's rules are there", nft: "Weave's rules are there" } },
+  {
+    layout: 'arm64',
+    bBackend: 'legacy',
+    tool: { legacy: 'iptables', nft: 'iptables' },
+    why: { legacy: 'the image has only iptables 1.6, which is legacy, as Weave on this node', nft: '' },
+  },
+] as const;
+
+describeWhenPossible.each(LAYOUTS)('the route agent on simulated Weave nodes, $layout image', ({ layout, bBackend, tool, why }) => {
+  const prefix = `wm${process.pid % 100000}${layout[1]}`;
   let mesh: SimulatedMesh;
   let PATH: string;
   let a1: SimulatedNode, a2: SimulatedNode, b1: SimulatedNode, b2: SimulatedNode;
   const agents = new Map<SimulatedNode, RunningAgent>();
-  const programs = reason ? {} : render(inventory, 'full');
+  const programs = reason ? {} : render(inventory, `full-${layout}`);
   const program = (node: SimulatedNode) => programs[node.name.startsWith('a') ? 'cluster-a' : 'cluster-b'];
   const foreignBefore = new Map<SimulatedNode, string>();
   const intraBefore: string[] = [];
@@ -93,10 +106,10 @@ describeWhenPossible('the route agent on simulated Weave nodes', () => {
   const weaveDrops = (node: SimulatedNode) => mesh.packets(node, 'FORWARD -o weave -j DROP');
 
   beforeAll(async () => {
-    PATH = imagePath(busyboxPath(), root);
+    PATH = layout === 'amd64' ? imagePath(busyboxPath(), root) : arm64ImagePath(busyboxPath(), root);
     mesh = new SimulatedMesh(prefix);
     const clusterA = { backend: 'legacy', noMasqLocal: true, clusterPods: ['10.33.0.11', '10.33.128.11'] } as const;
-    const clusterB = { backend: 'nft', noMasqLocal: false, clusterPods: ['10.34.0.11', '10.34.128.11'] } as const;
+    const clusterB = { backend: bBackend, noMasqLocal: false, clusterPods: ['10.34.0.11', '10.34.128.11'] } as const;
     a1 = mesh.addNode('a1', '10.33.0.1/16', '10.33.0.11/16', { ...clusterA, ownedRanges: ['10.33.0.0/17'] });
     a2 = mesh.addNode('a2', '10.33.128.1/16', '10.33.128.11/16', { ...clusterA, ownedRanges: ['10.33.128.0/17'] });
     b1 = mesh.addNode('b1', '10.34.0.1/16', '10.34.0.11/16', { ...clusterB, ownedRanges: ['10.34.0.0/17'] });
@@ -136,8 +149,8 @@ describeWhenPossible('the route agent on simulated Weave nodes', () => {
     for (const node of mesh.nodes) start(node);
     await waitFor(() => mesh.nodes.every((node) => ready(node)), 5000, 'every node to be ready');
 
-    await logged(a1, "route-config: using iptables-legacy: Weave's rules are there");
-    await logged(b1, "route-config: using iptables-nft: Weave's rules are there");
+    await logged(a1, `route-config: using ${tool.legacy}: ${why.legacy}`);
+    await logged(b1, `route-config: using ${tool[bBackend]}: ${why[bBackend]}`);
     await logged(
       a1,
       'route-config: adopted route 10.34.0.0/16 dev weave src 10.33.0.1 that another tool added (such as the hand-applied route-config DaemonSet of the Pharos documentation): it now has src 10.33.0.1 and protocol 87',
@@ -212,7 +225,7 @@ describeWhenPossible('the route agent on simulated Weave nodes', () => {
 
   it('7. a rollout (SIGTERM, then a new agent for a changed mesh) loses no connection and drops no packet', async () => {
     const { 'cluster-c': _removed, ...withoutC } = inventory;
-    const next = render(withoutC, 'without-c');
+    const next = render(withoutC, `without-c-${layout}`);
     expect(next['cluster-a'].script).not.toEqual(programs['cluster-a'].script);
     const drops = [weaveDrops(a1), weaveDrops(b1)];
     const traffic = mesh.connectContinuously(a1.podNetns, b1.podAddress);
@@ -247,7 +260,7 @@ describeWhenPossible('the route agent on simulated Weave nodes', () => {
     mesh.launchWeave(a2);
     expect(inNetns(a2.netns, `${ipt(a2)} -S FORWARD`).split('\n')[7]).toBe('-A FORWARD -m comment --comment "weave-mesh/route-config" -j WMESH-FORWARD');
     expect(connect(a2, b1)).toBe('error: timeout');
-    expect(probe(a2).output).toBe('not ready: iptables-legacy filter WMESH-FORWARD had its jump out of place in FORWARD');
+    expect(probe(a2).output).toBe(`not ready: ${tool.legacy} filter WMESH-FORWARD had its jump out of place in FORWARD`);
 
     start(a2);
     await logged(a2, /^route-config: firewall: filter WMESH-FORWARD had its jump out of place in FORWARD; .* at position 2 of FORWARD$/);
@@ -288,7 +301,40 @@ describeWhenPossible('the route agent on simulated Weave nodes', () => {
     expect(ready(b2)).toBe(true);
   });
 
-  it('11. the teardown removes exactly what the agent added', async () => {
+  it('11. ICMP redirects (kernel defaults): the agent keeps the node from teaching pods a path around its routes, so a cluster that leaves is unreachable at once', async () => {
+    const b1Pod = { [address(b1.podAddress)]: mesh.podMac(b1.podNetns) };
+    const route = (podNetns: string) => inNetns(podNetns, `ip route get ${address(b1.podAddress)}`);
+    const dropped = () => Number(/^\s*(\d+)/.exec(inNetns(a2.netns, `${ipt(a2)} -L WMESH-OUTPUT -v -n -x`).split('\n')[2])![1]);
+    // Pings a second apart: the node redirects a pod's packets, rate-limited per pod (the first one, of a
+    // connection conntrack has not confirmed yet, never gets out), and a pod applies a redirect only to
+    // an address whose neighbour entry is valid, as it is for a pod it has talked to directly.
+    const ping = (podNetns: string) => inNetns(podNetns, `busybox ping -c 3 ${address(b1.podAddress)} >/dev/null && echo ok`).trim();
+    // Fresh pods: the node has sent them no redirect yet, so none is rate-limited.
+    const guarded = mesh.addPod(a2, `${layout}g`, '10.33.128.21/16', b1Pod);
+    const before = dropped();
+    expect(ping(guarded)).toBe('ok');
+    expect(dropped()).toBeGreaterThan(before);
+    expect(route(guarded)).not.toContain('redirected');
+
+    // Negative control: without the agent's OUTPUT jump, the node redirects the pod and the pod caches a direct path for 300 s.
+    await stop(a2);
+    inNetns(a2.netns, `${ipt(a2)} -D OUTPUT -m comment --comment weave-mesh/route-config -j WMESH-OUTPUT`);
+    const unguarded = mesh.addPod(a2, `${layout}u`, '10.33.128.22/16', b1Pod);
+    expect(ping(unguarded)).toBe('ok');
+    expect(route(unguarded)).toMatch(/<redirected>/);
+
+    // Cluster B leaves a2's mesh (its route goes): the redirected pod still reaches it, the guarded one no longer.
+    inNetns(a2.netns, `ip route del ${B} proto 87`);
+    expect(mesh.connect(guarded, b1.podAddress)).toMatch(/^error: (ENETUNREACH|EHOSTUNREACH|timeout)$/);
+    expect(mesh.connect(unguarded, b1.podAddress)).toBe('10.33.128.22');
+
+    start(a2);
+    await logged(a2, /^route-config: firewall: filter WMESH-OUTPUT had no jump from OUTPUT; set it/);
+    await logged(a2, 'route-config: added route 10.34.0.0/16 dev weave src 10.33.128.1');
+    await waitFor(() => ready(a2), 5000, 'a2 to be ready');
+  });
+
+  it('12. the teardown removes exactly what the agent added', async () => {
     await stop(a1);
     const teardown = new RunningAgent(a1.netns, programs.teardown.script, PATH);
     agents.set(a1, teardown);
@@ -296,8 +342,9 @@ describeWhenPossible('the route agent on simulated Weave nodes', () => {
     expect(teardown.lines).toEqual([
       'route-config: teardown: removing the routes with protocol 87 and the firewall rules route-config added',
       'route-config: removed route 10.34.0.0/16 dev weave (teardown)',
-      'route-config: removed chain WMESH-FORWARD and its jump from FORWARD (iptables-legacy)',
-      'route-config: removed chain WMESH-POSTROUTING and its jump from POSTROUTING (iptables-legacy)',
+      `route-config: removed chain WMESH-FORWARD and its jump from FORWARD (${tool.legacy})`,
+      `route-config: removed chain WMESH-POSTROUTING and its jump from POSTROUTING (${tool.legacy})`,
+      `route-config: removed chain WMESH-OUTPUT and its jump from OUTPUT (${tool.legacy})`,
       'route-config: teardown done: nothing of route-config is left on this node',
     ]);
     expect(ready(a1, programs.teardown.probe)).toBe(true);
@@ -306,7 +353,9 @@ describeWhenPossible('the route agent on simulated Weave nodes', () => {
     expect(routesOf(a1)).toMatch(/^10\.99\.0\.0\/16 dev weave scope link $/m);
     expect(routesOf(a1)).toMatch(/^10\.98\.0\.0\/16 dev weave scope link metric 87 $/m);
     expect(mesh.foreignRules(a1)).toBe(foreignBefore.get(a1));
-    // No route any more: the node answers ICMP unreachable (or, rate-limited, nothing).
+    // No route any more: the node answers ICMP unreachable (or, rate-limited, nothing). With the kernel's
+    // default redirect settings, the pod learnt no direct path while the agent ran (WMESH-OUTPUT), so this is at once.
+    expect(inNetns(a1.podNetns, 'ip route get 10.34.0.11')).not.toContain('redirected');
     expect(connect(a1, b1)).toMatch(/^error: (ENETUNREACH|timeout)$/);
     teardown.signal('SIGTERM');
     expect(await teardown.exited).toBe(0);

@@ -51,7 +51,7 @@ describe('RouteAgent', () => {
     expect(pod.terminationGracePeriodSeconds).toBe(5);
   });
 
-  it('is not privileged: NET_ADMIN and, for iptables-legacy, NET_RAW (not CAP_-prefixed), read-only root, no escalation, no token', () => {
+  it('is not privileged: NET_ADMIN and NET_RAW (not CAP_-prefixed), read-only root, no escalation, no token', () => {
     expect(container.securityContext).toEqual({
       privileged: false,
       allowPrivilegeEscalation: false,
@@ -63,9 +63,9 @@ describe('RouteAgent', () => {
     expect(pod.automountServiceAccountToken).toBe(false);
   });
 
-  it('needs no NET_RAW when told the nodes use iptables-nft', () => {
+  it('keeps NET_RAW with iptables-nft too: its iptables-save needs a raw socket to print Weave\'s -m set rules', () => {
     const nft = render({ iptablesBackend: 'nft' }).spec.template.spec.containers[0];
-    expect(nft.securityContext.capabilities).toEqual({ drop: ['ALL'], add: ['NET_ADMIN'] });
+    expect(nft.securityContext.capabilities).toEqual({ drop: ['ALL'], add: ['NET_ADMIN', 'NET_RAW'] });
     expect(nft.args[0]).toContain('\niptables_setting=nft\n');
     expect(script).toContain('\niptables_setting=auto\n');
   });
@@ -73,11 +73,11 @@ describe('RouteAgent', () => {
   it('shares the host xtables lock, so iptables-legacy waits for Weave and kube-proxy', () => {
     expect(pod.volumes).toEqual([{ name: 'xtables-lock', hostPath: { path: '/run/xtables.lock', type: 'FileOrCreate' } }]);
     expect(container.volumeMounts).toEqual([{ name: 'xtables-lock', mountPath: '/run/xtables.lock' }]);
-    expect(script).toMatch(/"iptables-\$backend-restore" -w 5 --noflush/);
+    expect(script).toContain('"$restore" -w 5 --noflush');
   });
 
-  it('asks for small resources', () => {
-    expect(container.resources).toEqual({ requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '64Mi' } });
+  it('asks for small resources, with limits that fit one iptables-nft-save of a 40,000-rule node (0.65 s CPU, 63 MiB)', () => {
+    expect(container.resources).toEqual({ requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '1', memory: '192Mi' } });
   });
 
   it('runs from the pinned weave-kube image of the Weave version Pharos deploys', () => {
@@ -88,19 +88,9 @@ describe('RouteAgent', () => {
     expect(container.args).toHaveLength(1);
   });
 
-  it('renders the desired routes, rules and probe addresses into the program', () => {
-    expect(script).toContain('\nlocal_subnet=10.33.0.0/16\ndesired="10.34.0.0/16 10.35.0.0/16"\nprobes="10.34.0.1 10.35.0.1"\n');
-    expect(script).toContain('\nforward_rules=$(for cidr in $desired; do echo "-A WMESH-FORWARD -s $local_subnet -d $cidr -i weave -o weave -j ACCEPT"; done)\n');
-    expect(script).toContain(
-      '\nnat_rules=$(for cidr in $desired; do echo "-A WMESH-POSTROUTING -s $local_subnet -d $cidr -o weave -j ACCEPT"; echo "-A WMESH-POSTROUTING -s $cidr -d $local_subnet -o weave -j ACCEPT"; done)\n',
-    );
-    expect(script).toContain('ip route replace "$cidr" dev weave src "$src" proto "$proto" table main');
-  });
-
-  it('tells a chain that is absent (exit 1) from iptables it could not read (exit 4: the xtables lock is busy), and then changes nothing', () => {
-    expect(script).toContain('case $? in 0) current=$(echo "$current" | grep \'^-A \') ;; 1) current= ;; *) unknown=yes; return ;; esac');
-    expect(script).toContain('if [ $in_legacy -gt 1 ] || [ $in_nft -gt 1 ]; then');
-    expect(script).toContain('own=$(routes proto "$proto") || return');
+  it('renders the desired routes, rules and probe addresses into the programs\' preambles', () => {
+    expect(script).toContain('\ndesired="10.34.0.0/16 10.35.0.0/16"\nforward_rules=\'-A WMESH-FORWARD -s 10.33.0.0/16 -d 10.34.0.0/16 -i weave -o weave -j ACCEPT\n');
+    expect(probe).toContain('\nprobes="10.34.0.1 10.35.0.1"\n');
   });
 
   it('leaves routes and rules in place on SIGTERM', () => {
@@ -111,9 +101,9 @@ describe('RouteAgent', () => {
 
   it('is ready only when the kernel routes every remote subnet out of weave and the rules are in place', () => {
     expect(container.readinessProbe.exec.command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
-    expect(probe).toContain('ip -4 route get "$address"');
-    expect(probe).toContain('forward_table\n[ -z "$unknown" ] || { echo "not ready: could not read iptables-$backend (the xtables lock is busy?)"; exit 1; }\n[ -z "$problem" ] ||');
     expect(container.readinessProbe.periodSeconds).toBe(10);
+    // The probe stops itself after 9 s (Kubernetes 1.18 does not enforce timeoutSeconds on exec probes).
+    expect(probe).toContain('\nprobe_limit=9\n');
     expect(container.readinessProbe.timeoutSeconds).toBe(10);
   });
 
@@ -121,7 +111,7 @@ describe('RouteAgent', () => {
     const custom = render({ image: 'registry.example.org/weaveworks/weave-kube:2.6.5', intervalSeconds: 5, routeProtocol: 200 });
     const customContainer = custom.spec.template.spec.containers[0];
     expect(customContainer.image).toBe('registry.example.org/weaveworks/weave-kube:2.6.5');
-    expect(customContainer.args[0]).toMatch(/^proto=200\ninterval=5\n/);
+    expect(customContainer.args[0]).toContain('\nproto=200\ninterval=5\n');
     expect(customContainer.readinessProbe.periodSeconds).toBe(5);
   });
 
@@ -171,15 +161,9 @@ describe('RouteAgentTeardown', () => {
     expect(container.securityContext.capabilities).toEqual({ drop: ['ALL'], add: ['NET_ADMIN', 'NET_RAW'] });
   });
 
-  it('removes the agent\'s routes and both iptables\' chains, and is ready when nothing is left', () => {
-    expect(container.args[0]).toContain('remove_routes "teardown"\nremove_firewall legacy\nremove_firewall nft\n');
-    expect(container.readinessProbe.exec.command[2]).toContain('for b in legacy nft; do');
-  });
-
-  it('looks only where the agent may have written', () => {
+  it('takes the route protocol and backend setting into its programs (what they do: test/route-agent-programs.test.ts)', () => {
     const nft = renderTeardown({ iptablesBackend: 'nft', routeProtocol: 99 }).spec.template.spec.containers[0];
-    expect(nft.args[0]).toMatch(/^proto=99\n/);
-    expect(nft.args[0]).toContain('remove_routes "teardown"\nremove_firewall nft\n');
-    expect(nft.securityContext.capabilities.add).toEqual(['NET_ADMIN']);
+    expect(nft.args[0]).toContain('\nproto=99\ninterval=10\niptables_setting=nft\n');
+    expect(nft.readinessProbe.exec.command[2]).toContain('\nproto=99\niptables_setting=nft\nprobe_limit=9\n');
   });
 });

@@ -1,0 +1,147 @@
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+/**
+ * Fake `ip` and iptables tools for running the node agent's programs without root: each records its
+ * call, then answers as the test told it (output, exit status, or hanging until killed), optionally
+ * only in some rounds of the agent. The programs run under BusyBox sh with BusyBox's applets (its
+ * real `timeout` included), and only the tools of the chosen image layout exist.
+ */
+
+/** The iptables tools of weave-kube:2.6.5 per architecture: 1.8.3 on amd64, 1.6 on arm, arm64 and ppc64le. */
+export const LAYOUTS = {
+  amd64: ['iptables-legacy', 'iptables-legacy-save', 'iptables-legacy-restore', 'iptables-nft', 'iptables-nft-save', 'iptables-nft-restore'],
+  arm64: ['iptables', 'iptables-save', 'iptables-restore'],
+  none: [],
+} as const;
+export type Layout = keyof typeof LAYOUTS;
+
+export interface Answer {
+  /** What the tool prints on standard output. */
+  readonly out?: string;
+  /** Its exit status. @default 0 */
+  readonly status?: number;
+  /** Never returns (until killed). */
+  readonly hang?: boolean;
+  /** Only in these rounds of the agent (0 is the first). @default every round */
+  readonly rounds?: readonly number[];
+}
+
+let busyboxDir: string | undefined;
+/** A folder of BusyBox applets (sh, awk, timeout, ...), made once per test file. */
+export function busybox(): string {
+  if (busyboxDir) return busyboxDir;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'weave-mesh-bb-'));
+  const binary = execFileSync('sh', ['-c', 'command -v busybox'], { encoding: 'utf8' }).trim();
+  for (const applet of execFileSync(binary, ['--list'], { encoding: 'utf8' }).split('\n').filter(Boolean)) {
+    // The image's ip is iproute2 (faked here), not BusyBox's applet.
+    if (applet !== 'ip') fs.symlinkSync(binary, path.join(dir, applet));
+  }
+  busyboxDir = dir;
+  return dir;
+}
+
+/** Quotes a pattern with * wildcards for a shell `case`. */
+function casePattern(pattern: string): string {
+  return pattern
+    .split('*')
+    .map((part) => (part ? `'${part.replace(/'/g, `'\\''`)}'` : ''))
+    .join('*');
+}
+
+export class FakeNode {
+  public readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'weave-mesh-fake-'));
+  private readonly bin = path.join(this.dir, 'bin');
+  private readonly answers: string[] = [];
+
+  public constructor(layout: Layout, options: { timeout?: 'busybox' | 'dash-t' } = {}) {
+    fs.mkdirSync(this.bin);
+    const fake = path.join(this.dir, 'fake');
+    fs.writeFileSync(
+      fake,
+      `#!${busybox()}/sh
+tool=\${0##*/}
+cmd="$tool\${*:+ $*}"
+echo "$cmd" >> "$FAKE/calls"
+round=$(cat "$FAKE/round" 2>/dev/null || echo 0)
+case $tool in *-restore) cat > "$FAKE/restored.$(wc -l < "$FAKE/calls" | tr -d ' ')" ;; esac
+. "$FAKE/answers"
+exit 0
+`,
+      { mode: 0o755 },
+    );
+    for (const tool of ['ip', ...LAYOUTS[layout]]) fs.symlinkSync(fake, path.join(this.bin, tool));
+    // The agent's sleep between rounds counts rounds and, after the last, stops the agent as Kubernetes would.
+    fs.writeFileSync(
+      path.join(this.bin, 'sleep'),
+      `#!${busybox()}/sh
+[ -n "$FAKE_ROUNDS" ] || exec ${busybox()}/sleep "$@"
+round=$(($(cat "$FAKE/round" 2>/dev/null || echo 0) + 1))
+echo $round > "$FAKE/round"
+[ $round -lt "$FAKE_ROUNDS" ] || kill -TERM $PPID
+exec ${busybox()}/sleep 0.05
+`,
+      { mode: 0o755 },
+    );
+    if (options.timeout === 'dash-t') {
+      // BusyBox before 1.30 (Alpine 3.8's 1.28, in the arm images): timeout -t SECS PROG.
+      fs.writeFileSync(path.join(this.bin, 'timeout'), `#!${busybox()}/sh\n[ "$1" = -t ] || { echo "timeout: invalid option" >&2; exit 1; }\nshift\nexec ${busybox()}/timeout "$@"\n`, { mode: 0o755 });
+    }
+    this.write();
+  }
+
+  /** Tells the tools how to answer a command line (`tool args`, `*` matching anything); the first match wins. */
+  public on(pattern: string, answer: Answer): this {
+    const n = this.answers.length;
+    if (answer.out !== undefined) fs.writeFileSync(path.join(this.dir, `out.${n}`), answer.out.endsWith('\n') || !answer.out ? answer.out : `${answer.out}\n`);
+    const when = answer.rounds ? `case " ${answer.rounds.join(' ')} " in *" $round "*) ;; *) false ;; esac` : 'true';
+    const act = [
+      answer.hang ? `exec ${busybox()}/sleep 1000` : '',
+      answer.out !== undefined ? `cat "$FAKE/out.${n}"` : '',
+      `exit ${answer.status ?? 0}`,
+    ].filter(Boolean);
+    this.answers.push(`case "$cmd" in ${casePattern(pattern)}) if ${when}; then ${act.join('; ')}; fi ;; esac`);
+    this.write();
+    return this;
+  }
+
+  /** Every call the programs made, in order. */
+  public calls(): string[] {
+    const file = path.join(this.dir, 'calls');
+    return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+  }
+
+  /** What each iptables-restore got on standard input, in order. */
+  public restored(): string[] {
+    return fs
+      .readdirSync(this.dir)
+      .filter((file) => file.startsWith('restored.'))
+      .sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]))
+      .map((file) => fs.readFileSync(path.join(this.dir, file), 'utf8'));
+  }
+
+  /** Runs a rendered program; `rounds` stops an agent or teardown after that many rounds. */
+  public run(program: string, rounds?: number): { status: number | null; lines: string[]; ms: number } {
+    fs.rmSync(path.join(this.dir, 'round'), { force: true });
+    const file = path.join(this.dir, 'program.sh');
+    fs.writeFileSync(file, program);
+    const start = Date.now();
+    const result = spawnSync(path.join(busybox(), 'sh'), [file], {
+      encoding: 'utf8',
+      env: { PATH: `${this.bin}:${busybox()}`, FAKE: this.dir, ...(rounds ? { FAKE_ROUNDS: String(rounds) } : {}) },
+      timeout: 60000,
+    });
+    const lines = `${result.stdout}${result.stderr}`.split('\n').filter(Boolean);
+    return { status: result.status, lines, ms: Date.now() - start };
+  }
+
+  public remove(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private write(): void {
+    fs.writeFileSync(path.join(this.dir, 'answers'), `${this.answers.join('\n')}\n`);
+  }
+}

@@ -1,0 +1,366 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import {
+  AGENT_FILES,
+  PREAMBLE_END,
+  RouteAgentScriptOptions,
+  forwardRules,
+  natRules,
+  routeAgentProbeScript,
+  routeAgentScript,
+  routeAgentTeardownProbeScript,
+  routeAgentTeardownScript,
+} from '../constructs/route-agent-script';
+import { FakeNode, Layout } from './fake-tools';
+
+/**
+ * The node agent's programs (constructs/agent/*.sh) as rendered, run without root against fake ip
+ * and iptables tools: backend choice on each image layout, every failure mode, adoption, placement
+ * and cleanup. The netns end-to-end test runs them against the real kernel.
+ */
+
+const OPTIONS: RouteAgentScriptOptions = { localSubnet: '10.33.0.0/16', routedSubnets: ['10.34.0.0/16'], intervalSeconds: 2, routeProtocol: 87, iptablesBackend: 'auto' };
+/** The agent's limits, shortened so that a hang costs a test one second. */
+const quick = (program: string) => program.replace('\nip_limit=5\n', '\nip_limit=1\n').replace('\nsave_limit=10\n', '\nsave_limit=1\n').replace('\nrestore_limit=15\n', '\nrestore_limit=1\n');
+const agent = (options: Partial<RouteAgentScriptOptions> = {}) => quick(routeAgentScript({ ...OPTIONS, ...options }));
+const probe = (options: Partial<RouteAgentScriptOptions> = {}) => routeAgentProbeScript({ ...OPTIONS, ...options });
+const teardown = (options: Partial<RouteAgentScriptOptions> = {}) => quick(routeAgentTeardownScript({ ...OPTIONS, ...options }));
+const teardownProbe = (options: Partial<RouteAgentScriptOptions> = {}) => routeAgentTeardownProbeScript({ ...OPTIONS, ...options });
+
+const NOTE = `-m comment --comment "NOTE: this must go before '-j KUBE-FORWARD'"`;
+/** Weave's own rules (11 lines starting with -), as iptables-save prints them; `mesh` adds the agent's chains in place. */
+function weaveSave(mesh = false): string {
+  const jump = (chain: string) => `-m comment --comment "weave-mesh/route-config" -j ${chain}`;
+  return [
+    '*nat',
+    ':PREROUTING ACCEPT [0:0]',
+    ':POSTROUTING ACCEPT [0:0]',
+    ':WEAVE - [0:0]',
+    ...(mesh ? [':WMESH-POSTROUTING - [0:0]', `-A POSTROUTING ${jump('WMESH-POSTROUTING')}`] : []),
+    '-A POSTROUTING -j WEAVE',
+    '-A WEAVE -s 10.33.0.0/16 -d 224.0.0.0/4 -j RETURN',
+    '-A WEAVE ! -s 10.33.0.0/16 -d 10.33.0.0/16 -j MASQUERADE',
+    '-A WEAVE -s 10.33.0.0/16 ! -d 10.33.0.0/16 -j MASQUERADE',
+    ...(mesh ? natRules(OPTIONS) : []),
+    'COMMIT',
+    '*filter',
+    ':INPUT ACCEPT [0:0]',
+    ':FORWARD ACCEPT [0:0]',
+    ':OUTPUT ACCEPT [0:0]',
+    ':WEAVE-NPC - [0:0]',
+    ':WEAVE-NPC-EGRESS - [0:0]',
+    ...(mesh ? [':WMESH-FORWARD - [0:0]', ':WMESH-OUTPUT - [0:0]', `-A OUTPUT ${jump('WMESH-OUTPUT')}`] : []),
+    '-A INPUT -i weave -j WEAVE-NPC-EGRESS',
+    `-A FORWARD -i weave ${NOTE} -j WEAVE-NPC-EGRESS`,
+    ...(mesh ? [`-A FORWARD ${jump('WMESH-FORWARD')}`] : []),
+    `-A FORWARD -o weave ${NOTE} -j WEAVE-NPC`,
+    '-A FORWARD -o weave -m state --state NEW -j NFLOG --nflog-group 86',
+    '-A FORWARD -o weave -j DROP',
+    '-A FORWARD -i weave ! -o weave -j ACCEPT',
+    '-A FORWARD -o weave -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
+    ...(mesh ? [...forwardRules(OPTIONS), '-A WMESH-OUTPUT -o weave -p icmp -m icmp --icmp-type 5 -j DROP'] : []),
+    'COMMIT',
+  ].join('\n');
+}
+
+type Answers = [string, Parameters<FakeNode['on']>[1]][];
+const nodes: FakeNode[] = [];
+afterAll(() => nodes.forEach((fake) => fake.remove()));
+
+/**
+ * A node of cluster A whose weave bridge has 10.33.0.1, with Weave's rules in the given iptables
+ * (and the agent's too, with `mesh`). The test's own answers come first: the first match wins.
+ */
+function node(layout: Layout, weaveIn: 'legacy' | 'nft' | 'plain' | 'none', answers: Answers = [], options: { mesh?: boolean; routes?: string; timeout?: 'busybox' | 'dash-t' } = {}): FakeNode {
+  const fake = new FakeNode(layout, { timeout: options.timeout });
+  nodes.push(fake);
+  for (const [pattern, answer] of answers) fake.on(pattern, answer);
+  return fake
+    .on('ip -o -4 addr show dev weave', { out: '5: weave    inet 10.33.0.1/16 brd 10.33.255.255 scope global weave\\       valid_lft forever preferred_lft forever' })
+    .on('ip -4 route show table main proto 87', { out: options.routes ?? '' })
+    .on('ip -4 route get 10.34.0.1', { out: '10.34.0.1 dev weave src 10.33.0.1 uid 0' })
+    .on('iptables-legacy-save', { out: weaveIn === 'legacy' ? weaveSave(options.mesh) : '' })
+    .on('iptables-nft-save', { out: weaveIn === 'nft' ? weaveSave(options.mesh) : '' })
+    .on('iptables-save', { out: weaveIn === 'plain' ? weaveSave(options.mesh) : '' });
+}
+
+const lines = (result: { lines: string[] }) => result.lines.map((line) => line.replace(/^route-config: /, ''));
+
+describe('shellcheck', () => {
+  const shellcheck = (args: string[], input?: string) => spawnSync('shellcheck', args, { encoding: 'utf8', input });
+
+  it.each([
+    ['the agent', routeAgentScript(OPTIONS)],
+    ['the agent with no other cluster', routeAgentScript({ ...OPTIONS, routedSubnets: [] })],
+    ['the probe', routeAgentProbeScript(OPTIONS)],
+    ['the teardown', routeAgentTeardownScript(OPTIONS)],
+    ['the teardown probe', routeAgentTeardownProbeScript(OPTIONS)],
+  ])('finds nothing in %s, exactly as rendered into the DaemonSet', (_name, program) => {
+    const result = shellcheck(['-s', 'sh', '-'], program);
+    expect(result.stdout + result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it('finds no warning in the source files (the preamble\'s parameters aside: SC2154, SC2034)', () => {
+    const dir = path.join(__dirname, '..', 'constructs', 'agent');
+    const result = shellcheck(['-s', 'sh', '-x', '-S', 'warning', '-e', 'SC2154,SC2034', ...AGENT_FILES.map((file) => path.join(dir, file))]);
+    expect(result.stdout + result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it('has teeth: an unquoted expansion in a program is reported', () => {
+    const result = shellcheck(['-s', 'sh', '-'], `${routeAgentScript(OPTIONS)}\nx=$(ls $desired *)\necho "$x"\n`);
+    expect(result.stdout).toMatch(/SC2086|SC2035/);
+  });
+
+  it('renders each program as the generated preamble, then the files', () => {
+    const program = routeAgentScript(OPTIONS);
+    const [preamble, rest] = program.split(`\n${PREAMBLE_END}\n`);
+    expect(preamble.split('\n').slice(2)).toEqual([
+      'proto=87',
+      'interval=2',
+      'iptables_setting=auto',
+      'desired="10.34.0.0/16"',
+      "forward_rules='-A WMESH-FORWARD -s 10.33.0.0/16 -d 10.34.0.0/16 -i weave -o weave -j ACCEPT'",
+      "nat_rules='-A WMESH-POSTROUTING -s 10.33.0.0/16 -d 10.34.0.0/16 -o weave -j ACCEPT",
+      "-A WMESH-POSTROUTING -s 10.34.0.0/16 -d 10.33.0.0/16 -o weave -j ACCEPT'",
+    ]);
+    const source = (file: string) => fs.readFileSync(path.join(__dirname, '..', 'constructs', 'agent', file), 'utf8');
+    expect(rest).toContain(source('lib.sh').split('\n').slice(2).join('\n'));
+    expect(rest).toContain(source('route-agent.sh').split('\n').slice(5).join('\n'));
+    expect(rest).not.toMatch(/^\. /m);
+  });
+});
+
+describe('the agent picks the iptables that holds Weave\'s rules, on every image layout', () => {
+  it('amd64, Weave on iptables-legacy: uses it, and reads iptables-nft only once, at start', () => {
+    const fake = node('amd64', 'legacy');
+    const result = fake.run(agent(), 1);
+    expect(result.status).toBe(0);
+    expect(lines(result)).toEqual([
+      'added route 10.34.0.0/16 dev weave src 10.33.0.1',
+      "using iptables-legacy: Weave's rules are there",
+      "firewall: filter WMESH-FORWARD was missing; set it to the mesh's rules, its jump right after Weave's WEAVE-NPC-EGRESS rule at position 2 of FORWARD",
+      "firewall: nat WMESH-POSTROUTING was missing; set it to the mesh's rules, its jump ahead of Weave's WEAVE chain in POSTROUTING",
+      "firewall: filter WMESH-OUTPUT was missing; set it to the mesh's rules, its jump first in OUTPUT: no ICMP redirects out of weave",
+      'stopping; routes and firewall rules stay in place for the next route-config pod',
+    ]);
+    // Once, when it starts: does the other iptables hold chains of an earlier agent? Its save creates no table.
+    expect(fake.calls().filter((call) => call.includes('nft'))).toEqual(['iptables-nft-save']);
+    expect(fake.calls()).toContain('ip route replace 10.34.0.0/16 dev weave src 10.33.0.1 proto 87 table main');
+    expect(fake.calls().filter((call) => call.startsWith('iptables-legacy-restore'))).toEqual(['iptables-legacy-restore -w 5 --noflush', 'iptables-legacy-restore -w 5 --noflush', 'iptables-legacy-restore -w 5 --noflush']);
+    expect(fake.restored()[0]).toBe(
+      '*filter\n:WMESH-FORWARD - [0:0]\n-A WMESH-FORWARD -s 10.33.0.0/16 -d 10.34.0.0/16 -i weave -o weave -j ACCEPT\n-I FORWARD 2 -m comment --comment "weave-mesh/route-config" -j WMESH-FORWARD\nCOMMIT\n',
+    );
+    expect(fake.restored()[2]).toContain('-A WMESH-OUTPUT -o weave -p icmp -m icmp --icmp-type 5 -j DROP\n-I OUTPUT 1 -m comment');
+  });
+
+  it('amd64, Weave on iptables-nft: uses it, and never makes the kernel create a legacy table (no iptables-legacy, only its save)', () => {
+    const fake = node('amd64', 'nft');
+    const result = fake.run(agent(), 1);
+    expect(lines(result)).toContain("using iptables-nft: Weave's rules are there");
+    expect(fake.calls().filter((call) => call.startsWith('iptables-legacy'))).toEqual(['iptables-legacy-save', 'iptables-legacy-save']);
+    expect(fake.calls().filter((call) => call.startsWith('iptables-nft-restore'))).toHaveLength(3);
+  });
+
+  it('an nft-only host where iptables-legacy-save fails: uses nft, where Weave\'s rules are', () => {
+    const fake = node('amd64', 'nft', [['iptables-legacy-save', { status: 1 }]]);
+    const result = lines(fake.run(agent(), 1));
+    expect(result).toContain("using iptables-nft: Weave's rules are there");
+    expect(result).toContain('firewall: could not check iptables-legacy for chains an earlier agent left: iptables-legacy-save could not read the tables (exit 1: no permission, or the kernel refused)');
+  });
+
+  it('switching from the other iptables: removes the chains an earlier agent left there', () => {
+    const fake = node('amd64', 'nft', [['iptables-legacy-save', { out: weaveSave(true).replace(/^:WEAVE - \[0:0\]\n/m, '') }]]);
+    const result = lines(fake.run(agent(), 1));
+    expect(result).toContain('removed chain WMESH-FORWARD and its jump from FORWARD (iptables-legacy)');
+    expect(fake.calls()).toContain('iptables-legacy -w 5 -t nat -X WMESH-POSTROUTING');
+    expect(fake.calls().filter((call) => call.startsWith('iptables-nft-restore'))).toHaveLength(3);
+  });
+
+  it('neither holds Weave\'s rules: chooses as Weave\'s launch.sh (legacy with at least as many rules)', () => {
+    const fake = node('amd64', 'none', [['iptables-nft-save', { out: '*filter\n-A FORWARD -j ACCEPT\nCOMMIT' }]]);
+    expect(lines(fake.run(agent(), 1))).toContain("using iptables-nft: Weave's rules were not found, so chosen as Weave's launch.sh would (0 legacy rules, 1 nft rules)");
+  });
+
+  it('arm64 (iptables 1.6: only iptables, iptables-save, iptables-restore; BusyBox 1.28\'s timeout -t): uses the plain tools', () => {
+    const fake = node('arm64', 'plain', [], { timeout: 'dash-t' });
+    const result = fake.run(agent(), 1);
+    expect(lines(result)).toContain('using iptables: the image has only iptables 1.6, which is legacy, as Weave on this node');
+    expect(lines(result)).not.toContain('no timeout tool in the image: a hanging ip or iptables would stop the agent');
+    expect(fake.calls().filter((call) => call.startsWith('iptables'))).toEqual(['iptables-save', 'iptables-restore -w 5 --noflush', 'iptables-restore -w 5 --noflush', 'iptables-restore -w 5 --noflush']);
+    expect(fake.run(probe()).lines).toEqual(['not ready: iptables filter WMESH-FORWARD was missing']);
+  });
+
+  it('iptablesBackend overrides: nft reads only nft; nft on a 1.6 image says why nothing happens, once', () => {
+    const amd64 = node('amd64', 'nft');
+    expect(lines(amd64.run(agent({ iptablesBackend: 'nft' }), 1))).toContain('using iptables-nft: set in the DaemonSet');
+    expect(amd64.calls().filter((call) => call.includes('legacy'))).toEqual([]);
+    const arm64 = node('arm64', 'plain');
+    const result = arm64.run(agent({ iptablesBackend: 'nft' }), 3);
+    expect(lines(result).filter((line) => line.startsWith('firewall'))).toEqual([
+      'firewall: iptablesBackend is nft, but this image has only iptables 1.6 (legacy); rules unchanged until it can be read',
+    ]);
+  });
+
+  it('an image without iptables tools says so', () => {
+    const fake = node('none', 'none');
+    expect(lines(fake.run(agent(), 1))).toContain(
+      'firewall: no iptables-save in the image (neither iptables 1.8\'s iptables-legacy-save/iptables-nft-save nor 1.6\'s iptables-save); rules unchanged until it can be read',
+    );
+  });
+});
+
+describe('nothing can hang the agent or its probe, and every failure is logged once when it starts and once when it ends', () => {
+  it('iptables-nft-save hangs (the iptables 1.8.3 loop) on an nft node: logged once, routes still kept, cleared when it answers', () => {
+    const fake = node('amd64', 'nft', [['iptables-nft-save', { hang: true, rounds: [0, 1, 2] }]]);
+    const result = fake.run(agent(), 4);
+    expect(result.status).toBe(0);
+    expect(lines(result).slice(0, 3)).toEqual([
+      'added route 10.34.0.0/16 dev weave src 10.33.0.1',
+      'firewall: cannot tell which iptables Weave uses: iptables-legacy-save shows no Weave rules; iptables-nft-save timed out after 1 s (exit 143); rules unchanged until it can be read',
+      'added route 10.34.0.0/16 dev weave src 10.33.0.1',
+    ]);
+    expect(lines(result).filter((line) => line.startsWith('firewall: cannot tell'))).toHaveLength(1);
+    expect(lines(result)).toContain('firewall: iptables can be read again');
+    expect(lines(result)).toContain("using iptables-nft: Weave's rules are there");
+  });
+
+  it.each([
+    [4, 'hit a resource problem (exit 4: the xtables lock is held, or the kernel is out of memory)'],
+    [1, 'failed (exit 1: no such chain or rule, or the kernel refused the change)'],
+    [137, 'was killed (exit 137: SIGKILL, out of memory?)'],
+  ])('iptables-legacy-restore exits %i: "%s", once, then "works again"', (status, meaning) => {
+    const fake = node('amd64', 'legacy', [['iptables-legacy-restore*', { status, out: 'iptables-restore: line 2 failed', rounds: [0, 1] }]]);
+    const result = lines(fake.run(agent(), 3));
+    const failed = `firewall: filter WMESH-FORWARD was missing, and could not be set: iptables-legacy-restore ${meaning}: iptables-restore: line 2 failed; retrying every 2 s`;
+    expect(result.filter((line) => line === failed)).toHaveLength(1);
+    expect(result.filter((line) => line === 'firewall: iptables-legacy-restore works again')).toHaveLength(3);
+  });
+
+  it.each([
+    [127, 'ip addr show dev weave is not in the image (exit 127)'],
+    [143, 'ip addr show dev weave timed out after 1 s (exit 143)'],
+  ])('ip fails with %i: "%s", once', (status, text) => {
+    const fake = node('amd64', 'legacy', [['ip -o -4 addr show dev weave', { status: status === 143 ? 0 : status, hang: status === 143 }]]);
+    const result = lines(fake.run(agent(), 2));
+    expect(result.filter((line) => line === `${text}; routes unchanged until it answers`)).toHaveLength(1);
+    expect(fake.calls().filter((call) => call.startsWith('ip route replace'))).toEqual([]);
+  });
+
+  it('iptables-legacy-save cannot initialise a table (exit 3) on a 1.6 image: named with its meaning', () => {
+    const fake = node('arm64', 'plain', [['iptables-save', { status: 3 }]]);
+    expect(lines(fake.run(agent(), 1))).toContain(
+      'firewall: iptables-save could not read the tables (exit 3: no permission, or the kernel refused); rules unchanged until it can be read',
+    );
+  });
+
+  it('the probe answers within its limit when a tool hangs, and says which', () => {
+    const fake = node('amd64', 'nft', [['iptables-nft-save', { hang: true }]]);
+    // Interval 3: the probe has 2 s in all, each call 1 s.
+    const result = fake.run(probe({ intervalSeconds: 3 }));
+    expect(result.lines).toEqual(['not ready: cannot tell which iptables Weave uses: iptables-legacy-save shows no Weave rules; iptables-nft-save timed out after 1 s (exit 143)']);
+    expect(result.status).toBe(1);
+    expect(result.ms).toBeLessThan(2900);
+  });
+
+  it('the probe stops itself after its limit even if every call is slow but within its own', () => {
+    const fake = node('amd64', 'legacy', [['ip -4 route get*', { hang: true }]]);
+    // Each ip route get hangs for its 1 s: three of them would take 3 s, the probe stops at 2.
+    fake.on('ip -4 route get*', { hang: true });
+    const result = fake.run(probe({ intervalSeconds: 3 }));
+    expect(result.lines).toEqual(['not ready: ip route get 10.34.0.1 timed out after 1 s (exit 143)']);
+    const all = node('amd64', 'legacy', [['ip -4 route get*', { out: '10.34.0.1 dev weave src 10.33.0.1', status: 0 }], ['iptables-legacy-save', { hang: true }]]);
+    const slow = all.run(probe({ intervalSeconds: 3 }));
+    expect(slow.lines).toEqual(['not ready: cannot tell which iptables Weave uses: iptables-legacy-save timed out after 1 s (exit 143); iptables-nft-save shows no Weave rules']);
+    expect(slow.ms).toBeLessThan(2900);
+  });
+
+  it('the probe is ready when routes and rules are in place, on each layout', () => {
+    expect(node('amd64', 'legacy', [], { mesh: true }).run(probe())).toMatchObject({ status: 0, lines: [] });
+    expect(node('amd64', 'nft', [], { mesh: true }).run(probe())).toMatchObject({ status: 0, lines: [] });
+    expect(node('arm64', 'plain', [], { mesh: true }).run(probe())).toMatchObject({ status: 0, lines: [] });
+  });
+
+  it('logs nothing while all is in place', () => {
+    const fake = node('amd64', 'legacy', [], { mesh: true, routes: '10.34.0.0/16 dev weave scope link src 10.33.0.1' });
+    expect(lines(fake.run(agent(), 3))).toEqual(["using iptables-legacy: Weave's rules are there", 'stopping; routes and firewall rules stay in place for the next route-config pod']);
+    expect(fake.calls().filter((call) => !/^(ip -o -4 addr show dev weave|ip -4 route show table main proto 87|iptables-legacy-save)$/.test(call))).toEqual(['iptables-nft-save']);
+  });
+});
+
+describe('adoption and placement', () => {
+  it('adopts a route to a mesh subnet that another tool added, and leaves a foreign blackhole alone, saying so once', () => {
+    const fake = node('amd64', 'legacy', [
+      ['ip -4 route show table main exact 10.34.0.0/16', { out: '10.34.0.0/16 dev weave scope link src 10.33.0.9' }],
+      ['ip -4 route show table main exact 10.35.0.0/16', { out: 'blackhole 10.35.0.0/16' }],
+    ]);
+    const result = lines(fake.run(agent({ routedSubnets: ['10.34.0.0/16', '10.35.0.0/16'] }), 2));
+    expect(result).toContain(
+      'adopted route 10.34.0.0/16 dev weave src 10.33.0.9 that another tool added (such as the hand-applied route-config DaemonSet of the Pharos documentation): it now has src 10.33.0.1 and protocol 87',
+    );
+    expect(result.filter((line) => line.startsWith('not touching'))).toEqual([
+      'not touching the blackhole route to 10.35.0.0/16 that route-config did not add: traffic to 10.35.0.0/16 fails until it is removed',
+    ]);
+    expect(fake.calls().filter((call) => call.includes('10.35.0.0/16') && !call.includes('exact'))).toEqual([]);
+  });
+
+  it('removes its own routes that left the mesh, and a superseded metric', () => {
+    const fake = node('amd64', 'legacy', [], { mesh: true, routes: '10.34.0.0/16 dev weave scope link src 10.33.0.1\n10.34.0.0/16 dev weave scope link src 10.33.0.1 metric 87\n10.35.0.0/16 dev weave scope link src 10.33.0.1' });
+    const result = lines(fake.run(agent(), 1));
+    expect(result).toContain('removed route 10.34.0.0/16 dev weave metric 87 (superseded by the route with metric 0)');
+    expect(result).toContain('removed route 10.35.0.0/16 dev weave metric 0 (no longer in the mesh)');
+    expect(fake.calls()).toContain('ip route del 10.35.0.0/16 proto 87 metric 0 table main');
+  });
+
+  it('puts its jump back after Weave\'s egress rule when Weave re-inserted its rules above it, deleting the old one in the same restore', () => {
+    const save = weaveSave(true).split('\n');
+    const jump = save.findIndex((line) => line === '-A FORWARD -m comment --comment "weave-mesh/route-config" -j WMESH-FORWARD');
+    const [moved] = save.splice(jump, 1);
+    save.splice(save.indexOf('-A FORWARD -o weave -j DROP') + 1, 0, moved);
+    const fake = node('amd64', 'legacy', [['iptables-legacy-save', { out: save.join('\n') }]], { routes: '10.34.0.0/16 dev weave scope link src 10.33.0.1' });
+    expect(lines(fake.run(agent(), 1))).toContain(
+      "firewall: filter WMESH-FORWARD had its jump out of place in FORWARD; set it to the mesh's rules, its jump right after Weave's WEAVE-NPC-EGRESS rule at position 2 of FORWARD",
+    );
+    expect(fake.restored()).toEqual([expect.stringContaining('-D FORWARD -m comment --comment "weave-mesh/route-config" -j WMESH-FORWARD\n-I FORWARD 2 ')]);
+    expect(fake.run(probe()).lines).toEqual(['not ready: iptables-legacy filter WMESH-FORWARD had its jump out of place in FORWARD']);
+  });
+});
+
+describe('cleanup', () => {
+  it('the teardown removes the routes with its protocol and its chains from the iptables that has them, and says it is done', () => {
+    const fake = node('amd64', 'legacy', [], { mesh: true, routes: '10.34.0.0/16 dev weave scope link src 10.33.0.1' });
+    const result = lines(fake.run(teardown(), 1));
+    expect(result).toEqual([
+      'teardown: removing the routes with protocol 87 and the firewall rules route-config added',
+      'removed route 10.34.0.0/16 dev weave (teardown)',
+      'removed chain WMESH-FORWARD and its jump from FORWARD (iptables-legacy)',
+      'removed chain WMESH-POSTROUTING and its jump from POSTROUTING (iptables-legacy)',
+      'removed chain WMESH-OUTPUT and its jump from OUTPUT (iptables-legacy)',
+      'teardown done: nothing of route-config is left on this node',
+    ]);
+    // Only the save of nft, which has nothing of the agent: no nft table touched.
+    expect(fake.calls().filter((call) => call.includes('nft'))).toEqual(['iptables-nft-save']);
+    expect(fake.calls()).toContain('iptables-legacy -w 5 -t filter -D FORWARD -m comment --comment weave-mesh/route-config -j WMESH-FORWARD');
+    expect(fake.calls()).toContain('iptables-legacy -w 5 -t nat -X WMESH-POSTROUTING');
+  });
+
+  it('the teardown never says done when it could not read iptables: it says what is left, once, and retries', () => {
+    const fake = node('amd64', 'legacy', [['iptables-nft-save', { hang: true }]], { mesh: true });
+    const result = lines(fake.run(teardown(), 3));
+    expect(result.filter((line) => line.startsWith('teardown'))).toEqual([
+      'teardown: removing the routes with protocol 87 and the firewall rules route-config added',
+      "teardown not finished: left on this node: the agent's chains in iptables-nft, maybe (iptables-nft-save timed out after 1 s (exit 143)); retrying every 2 s",
+    ]);
+  });
+
+  it('the teardown probe is ready only on a clean node, and says why not', () => {
+    expect(node('amd64', 'legacy').run(teardownProbe())).toMatchObject({ status: 0, lines: [] });
+    expect(node('amd64', 'nft', [], { mesh: true }).run(teardownProbe()).lines).toEqual(['not ready: chains of route-config remain in iptables-nft']);
+    expect(node('amd64', 'legacy', [], { routes: '10.34.0.0/16 dev weave scope link src 10.33.0.1' }).run(teardownProbe()).lines).toEqual(['not ready: routes with protocol 87 remain']);
+    expect(node('arm64', 'plain', [['iptables-save', { status: 4 }]]).run(teardownProbe()).lines).toEqual([
+      'not ready: iptables-save could not read the tables (exit 4: no permission, or the kernel refused)',
+    ]);
+  });
+});
