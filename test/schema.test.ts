@@ -63,7 +63,7 @@ describe.each([
 });
 
 describe.each(FLUX_APIS.map((api) => [api]))('with gitops.fluxApi %s, the Flux objects of the generated mesh validate against that generation', (fluxApi: FluxApi) => {
-  const tree = new WeaveMesh(new App(), 'mesh', { inventory: loadInventory(generatedInventory), gitops: { fluxApi, tools: ['flux'] } }).render();
+  const tree = new WeaveMesh(new App(), 'mesh', { inventory: loadInventory(generatedInventory), gitops: { repoURL: 'https://git.example.org/mesh.git', fluxApi, tools: ['flux'] } }).render();
   const { objects } = renderedFiles(tree);
   const flux = objects.filter(([, object]) => object.apiVersion.includes('fluxcd.io'));
 
