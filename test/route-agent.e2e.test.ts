@@ -159,10 +159,12 @@ describeWhenPossible.each(LAYOUTS)('the route agent on simulated Weave nodes, $l
     await logged(b1, 'route-config: removed route 10.33.0.0/16 dev weave metric 87 (superseded by the route with metric 0)');
     await logged(a1, 'route-config: added route 10.35.0.0/16 dev weave src 10.33.0.1');
     await logged(a1, /^route-config: firewall: filter WMESH-FORWARD was missing; set it .* at position 2 of FORWARD$/);
-    // The nat line is the last of an agent's first round. The probe sees the chain before its log line
-    // has come through the pipe, and under load that can be seconds later: wait for every agent's, so
-    // that the check below counts only what the agents log after their first round.
+    // The WMESH-OUTPUT line is the last of an agent's first round (forward, nat, then output:
+    // route-agent.sh). The probe sees the chains before their log lines have come through the pipe,
+    // and under load that can be seconds later: wait for every agent's last line, so that the quiet
+    // check below counts only what the agents log after their first round.
     for (const node of mesh.nodes) await logged(node, /^route-config: firewall: nat WMESH-POSTROUTING was missing/);
+    for (const node of mesh.nodes) await logged(node, /^route-config: firewall: filter WMESH-OUTPUT was missing/);
 
     expect(connect(a1, b1)).toBe('10.33.0.11');
     expect(connect(a1, b2)).toBe('10.33.0.11');
