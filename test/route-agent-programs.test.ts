@@ -5,13 +5,12 @@ import {
   AGENT_FILES,
   PREAMBLE_END,
   RouteAgentScriptOptions,
-  forwardRules,
-  natRules,
   routeAgentProbeScript,
   routeAgentScript,
   routeAgentTeardownProbeScript,
   routeAgentTeardownScript,
 } from '../constructs/route-agent-script';
+import { forwardRules, natRules } from './agent-rules';
 import { FakeNode, Layout } from './fake-tools';
 
 /**
@@ -121,10 +120,8 @@ describe('shellcheck', () => {
       'proto=87',
       'interval=2',
       'iptables_setting=auto',
+      'local_subnet=10.33.0.0/16',
       'desired="10.34.0.0/16"',
-      "forward_rules='-A WMESH-FORWARD -s 10.33.0.0/16 -d 10.34.0.0/16 -i weave -o weave -j ACCEPT'",
-      "nat_rules='-A WMESH-POSTROUTING -s 10.33.0.0/16 -d 10.34.0.0/16 -o weave -j ACCEPT",
-      "-A WMESH-POSTROUTING -s 10.34.0.0/16 -d 10.33.0.0/16 -o weave -j ACCEPT'",
     ]);
     const source = (file: string) => fs.readFileSync(path.join(__dirname, '..', 'constructs', 'agent', file), 'utf8');
     expect(rest).toContain(source('lib.sh').split('\n').slice(2).join('\n'));

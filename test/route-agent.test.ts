@@ -1,6 +1,9 @@
 import { Chart, Testing } from 'cdk8s';
 import { DEFAULT_ROUTE_AGENT_IMAGE, RouteAgent, RouteAgentProps } from '../constructs/route-agent';
-import { forwardRules, natRules, probeAddress } from '../constructs/route-agent-script';
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+import { probeAddress } from '../constructs/route-agent-script';
+import { busyboxPath } from './netns';
 import { RouteAgentTeardown, RouteAgentTeardownProps } from '../constructs/route-agent-teardown';
 
 function render(props: Partial<RouteAgentProps> = {}) {
@@ -89,7 +92,8 @@ describe('RouteAgent', () => {
   });
 
   it('renders the desired routes, rules and probe addresses into the programs\' preambles', () => {
-    expect(script).toContain('\ndesired="10.34.0.0/16 10.35.0.0/16"\nforward_rules=\'-A WMESH-FORWARD -s 10.33.0.0/16 -d 10.34.0.0/16 -i weave -o weave -j ACCEPT\n');
+    expect(script).toContain('\nlocal_subnet=10.33.0.0/16\ndesired="10.34.0.0/16 10.35.0.0/16"\n');
+    expect(probe).toContain('\nlocal_subnet=10.33.0.0/16\ndesired="10.34.0.0/16 10.35.0.0/16"\n');
     expect(probe).toContain('\nprobes="10.34.0.1 10.35.0.1"\n');
   });
 
@@ -129,17 +133,29 @@ describe('RouteAgent', () => {
 });
 
 describe('the rules the agent owns', () => {
+  /** What constructs/agent/desired.sh derives from a preamble's local_subnet and desired, run by BusyBox sh as on the node. */
+  function derived(localSubnet: string, desired: string): { forward: string; nat: string } {
+    const file = path.join(__dirname, '..', 'constructs', 'agent', 'desired.sh');
+    const result = spawnSync(path.join(busyboxPath(), 'sh'), ['-c', `local_subnet=${localSubnet}; desired="${desired}"; . "$0"; printf '%s\\n--\\n%s' "$forward_rules" "$nat_rules"`, file], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    const [forward, nat] = result.stdout.split('\n--\n');
+    return { forward, nat };
+  }
+
   it('lets the cluster\'s pods out to each other subnet through weave, and nothing else', () => {
-    expect(forwardRules({ localSubnet: '10.33.0.0/16', routedSubnets: ['10.34.0.0/16'] })).toEqual([
-      '-A WMESH-FORWARD -s 10.33.0.0/16 -d 10.34.0.0/16 -i weave -o weave -j ACCEPT',
-    ]);
+    expect(derived('10.33.0.0/16', '10.34.0.0/16 10.35.0.0/16').forward).toBe(
+      '-A WMESH-FORWARD -s 10.33.0.0/16 -d 10.34.0.0/16 -i weave -o weave -j ACCEPT\n-A WMESH-FORWARD -s 10.33.0.0/16 -d 10.35.0.0/16 -i weave -o weave -j ACCEPT',
+    );
   });
 
   it('exempts pod traffic between the cluster and each other subnet from masquerading, both ways', () => {
-    expect(natRules({ localSubnet: '10.33.0.0/16', routedSubnets: ['10.34.0.0/16'] })).toEqual([
-      '-A WMESH-POSTROUTING -s 10.33.0.0/16 -d 10.34.0.0/16 -o weave -j ACCEPT',
-      '-A WMESH-POSTROUTING -s 10.34.0.0/16 -d 10.33.0.0/16 -o weave -j ACCEPT',
-    ]);
+    expect(derived('10.33.0.0/16', '10.34.0.0/16').nat).toBe(
+      '-A WMESH-POSTROUTING -s 10.33.0.0/16 -d 10.34.0.0/16 -o weave -j ACCEPT\n-A WMESH-POSTROUTING -s 10.34.0.0/16 -d 10.33.0.0/16 -o weave -j ACCEPT',
+    );
+  });
+
+  it('has no rules in a mesh of one cluster', () => {
+    expect(derived('10.33.0.0/16', '')).toEqual({ forward: '', nat: '' });
   });
 
   it.each([

@@ -2,9 +2,21 @@
 # shellcheck shell=sh source-path=SCRIPTDIR source=lib.sh
 . "${0%/*}/lib.sh"
 
-# What the agent and its probe share: which iptables holds Weave's rules, and how the node's chains
-# compare with the desired ones (forward_rules and nat_rules of the generated preamble).
+# What the agent and its probe share: which iptables holds Weave's rules, the desired chains, and
+# how the node's chains compare with them.
 # shellcheck disable=SC2154
+
+# The agent's rules, exactly as iptables-save prints them, derived from the generated preamble's
+# local_subnet (this cluster's pods) and desired (the other clusters' subnets): pods of this cluster
+# may leave through weave for each other subnet (filter), and pod traffic between the two is never
+# masqueraded, both ways (nat).
+forward_rules=$(for subnet in $desired; do
+  echo "-A $forward_chain -s $local_subnet -d $subnet -i weave -o weave -j ACCEPT"
+done)
+nat_rules=$(for subnet in $desired; do
+  echo "-A $nat_chain -s $local_subnet -d $subnet -o weave -j ACCEPT"
+  echo "-A $nat_chain -s $subnet -d $local_subnet -o weave -j ACCEPT"
+done)
 
 # choose_backend: sets backend (legacy or nft), why, and snap to that backend's snapshot: the
 # iptables that holds Weave's rules. Sets backend empty and failure when it cannot tell. Never lists
