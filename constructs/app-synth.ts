@@ -3,6 +3,7 @@ import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { formatProblem, Problem } from '../src/mesh/problem';
+import { CLUSTER_VARIABLE, printsToStdout, stdoutNeedsOneCluster, writeObjects } from '../src/output/cdk8s-cli';
 import { MARKER_FILE } from '../src/output/layout';
 import { OutputTree } from '../src/output/tree';
 import { writeTreeAtomically } from '../src/output/write';
@@ -11,6 +12,8 @@ import { writeTreeAtomically } from '../src/output/write';
 export interface SynthesizableMesh extends IConstruct {
   /** The folder the mesh's tree is written to. */
   readonly outdir: string;
+  /** The mesh's clusters, by name. */
+  readonly clusters: readonly { readonly cluster: { readonly name: string } }[];
   errors(): Problem[];
   render(): OutputTree;
 }
@@ -77,8 +80,19 @@ export function synthWithApp(mesh: SynthesizableMesh): void {
         folders.set(folder, each.node.path);
       }
       const trees = meshes.map((each) => ({ outdir: each.outdir, tree: each.render() }));
-      for (const { outdir } of trees) assertOwnFolder(outdir);
-      for (const { outdir, tree } of trees) writeTreeAtomically(outdir, tree);
+      if (printsToStdout()) {
+        // cdk8s synth --stdout prints every file of the app's folder: one cluster's synced objects,
+        // never the whole tree (every cluster's agent, the teardown and the hub for one kubectl apply).
+        const cluster = process.env[CLUSTER_VARIABLE] || undefined;
+        const clusters = meshes.flatMap((each) => each.clusters.map((chart) => chart.cluster.name));
+        if (cluster === undefined) throw new MeshSynthError([`error: ${stdoutNeedsOneCluster(clusters)}`]);
+        if (!clusters.includes(cluster)) throw new MeshSynthError([`error: ${CLUSTER_VARIABLE}=${JSON.stringify(cluster)} names no cluster of the mesh (it has ${clusters.join(', ')})`]);
+        // One file, as the repository's own app hands the CLI its objects (see writeObjects).
+        writeObjects(app.outdir, trees.map(({ tree }) => tree), cluster);
+      } else {
+        for (const { outdir } of trees) assertOwnFolder(outdir);
+        for (const { outdir, tree } of trees) writeTreeAtomically(outdir, tree);
+      }
       const inMesh = (chart: Chart): boolean => meshes.some((each) => chart.node.scopes.includes(each));
       Object.defineProperty(app, 'charts', { configurable: true, get: () => chartsOf().filter((chart) => !inMesh(chart)) });
       try {

@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { readTree, REPO, tempDir } from './helpers';
 
 /**
@@ -26,8 +26,8 @@ function run(command: string, args: readonly string[], cwd: string) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-function synth() {
-  return run(process.execPath, [path.join(app, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth'], app);
+function synth(...args: string[]) {
+  return run(process.execPath, [path.join(app, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth', ...args], app);
 }
 
 /**
@@ -98,6 +98,30 @@ describe('a stock cdk8s app with weave-mesh installed from the packed tarball', 
       const sync = parse(tree.get(`_gitops/flux/clusters/${cluster}/flux-system.kustomization.weave-mesh.yaml`)!);
       expect(sync.spec.path).toBe(`./examples/cdk8s-app/dist/${cluster}/kubernetes`);
       expect(fs.existsSync(path.join(app, inApp(sync.spec.path), 'kustomization.yaml'))).toBe(true);
+    }
+  });
+
+  it('cdk8s synth --stdout prints one cluster\'s synced objects beside the app\'s own, or refuses naming how to select one', () => {
+    const refused = synth('--stdout');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toContain("error: cdk8s synth --stdout prints one cluster's objects, for one kubectl apply");
+    expect(refused.stderr).toContain('WEAVE_MESH_CLUSTER=<cluster> cdk8s synth --stdout | kubectl --context <cluster> apply -f -, with one of cluster-a, cluster-b');
+    process.env.WEAVE_MESH_CLUSTER = 'cluster-b';
+    try {
+      const printed = synth('--stdout');
+      expect(printed.code).toBe(0);
+      // The CLI prints each file of its folder in turn: the app's own chart, and ours with cluster-b's synced objects only.
+      const documents = parseAllDocuments(printed.stdout).map((document) => document.toJS()).filter((object) => object !== null);
+      const kinds = documents.map((object) => `${object.kind}/${object.metadata.name}`);
+      expect(kinds).toContain('ConfigMap/greeting');
+      expect(kinds).toContain('DaemonSet/route-config');
+      expect(kinds.filter((kind) => kind === 'DaemonSet/route-config')).toHaveLength(1);
+      expect(kinds).not.toContain('DaemonSet/route-config-teardown');
+      expect(kinds.some((kind) => /^(ApplicationSet|GitRepository|Kustomization)\//.test(kind))).toBe(false);
+      expect(printed.stdout).toContain('10.33.0.0/16');
+    } finally {
+      delete process.env.WEAVE_MESH_CLUSTER;
     }
   });
 

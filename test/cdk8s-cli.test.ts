@@ -61,7 +61,10 @@ describe('cdk8s synth (the pinned cdk8s CLI)', () => {
     tree.delete('_gitops/flux/clusters/cluster-a/flux-system/gotk-sync.yaml');
     expect(tree).toEqual(readTree(path.join(REPO, 'dist')));
     // The CLI's own output folder holds a scratch copy of the objects in one file, which it lists.
-    const scratch = parseAllDocuments(fs.readFileSync(path.join(dir, '.cdk8s.out', 'weave-mesh.k8s.yaml'), 'utf8')).map((document) => document.toJS());
+    // Documents between separators; the file opens and closes with one (the empty last document is null).
+    const scratch = parseAllDocuments(fs.readFileSync(path.join(dir, '.cdk8s.out', 'weave-mesh.k8s.yaml'), 'utf8'))
+      .map((document) => document.toJS())
+      .filter((object) => object !== null);
     expect(scratch.sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1))).toEqual(objectsOf(tree));
     expect(result.stdout).toContain('  - .cdk8s.out/weave-mesh.k8s.yaml');
   });
@@ -85,6 +88,7 @@ describe('cdk8s synth (the pinned cdk8s CLI)', () => {
     expect(result.code).toBe(0);
     const printed = parseAllDocuments(result.stdout)
       .map((document) => document.toJS())
+      .filter((object) => object !== null)
       .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
     expect(printed).toEqual(objectsOf(before, 'cluster-b/kubernetes/'));
     // One object per kind and name: one kubectl apply means one thing.

@@ -2,7 +2,7 @@ import * as path from 'path';
 import { WeaveMesh } from '../../constructs/weave-mesh';
 import { trackedByGit } from '../inventory/git';
 import { workerAddresses } from '../mesh/model';
-import { cdk8sRun, CLUSTER_VARIABLE, writeObjects } from '../output/cdk8s-cli';
+import { cdk8sRun, CLUSTER_VARIABLE, stdoutNeedsOneCluster, writeObjects } from '../output/cdk8s-cli';
 import { compareTrees, readOutputTree } from '../output/compare';
 import { damagedClusterFiles, recordsOf, renumberingWarnings } from '../output/plan';
 import { assertReplaceable, writeTreeAtomically } from '../output/write';
@@ -26,13 +26,10 @@ export const synth: Command = {
       }
       if (!writesTree && selected === undefined) {
         // cdk8s's habit is cdk8s synth --stdout | kubectl apply -f -: one stream, one cluster.
-        output.err(
-          `error: cdk8s synth --stdout (or --output) prints one cluster's objects, for one kubectl apply: every cluster has its own kube-system/route-config, and together they would all land on one cluster. ` +
-            `Select one: ${CLUSTER_VARIABLE}=<cluster> cdk8s synth --stdout | kubectl --context <cluster> apply -f -, with one of ${names.join(', ')}; ${options.outdir} was left as it was`,
-        );
+        output.err(`error: ${stdoutNeedsOneCluster(names).replace('cdk8s synth --stdout prints', 'cdk8s synth --stdout (or --output) prints')}; ${options.outdir} was left as it was`);
         return 2;
       }
-      writeObjects(cdk8s.objectsOutdir, rendered.tree, selected);
+      writeObjects(cdk8s.objectsOutdir, [rendered.tree], selected);
     }
     for (const problem of trackedPasswordFiles(rendered.mesh)) options.report.problem(problem);
     if (!writesTree) {

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { SYNCED_FOLDER } from './layout';
@@ -43,6 +44,33 @@ export function cdk8sRun(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd
 }
 
 /**
+ * Whether the cdk8s CLI runs this app for `cdk8s synth --stdout`, in a cdk8s user's own app: the CLI
+ * then gives it a fresh temporary folder (`cdk8s-XXXXXX` in the system's temporary folder, cdk8s-cli
+ * `src/util.ts` mkdtemp) as CDK8S_OUTDIR and prints every `*.yaml` below it. A user's `cdk8s.yaml`
+ * names no scratch `output:` the way this repository's does, so the folder's name is what tells.
+ */
+export function printsToStdout(env: NodeJS.ProcessEnv = process.env): boolean {
+  const outdir = env.CDK8S_OUTDIR;
+  if (!outdir) return false;
+  const resolved = path.resolve(outdir);
+  let tmp = os.tmpdir();
+  try {
+    tmp = fs.realpathSync(tmp);
+  } catch {
+    // The name as given, then.
+  }
+  return /^cdk8s-[A-Za-z0-9]{6}$/.test(path.basename(resolved)) && [path.resolve(os.tmpdir()), tmp].includes(path.dirname(resolved));
+}
+
+/** Why `cdk8s synth --stdout` needs one cluster, and how to name it, for the clusters given. */
+export function stdoutNeedsOneCluster(clusters: readonly string[]): string {
+  return (
+    `cdk8s synth --stdout prints one cluster's objects, for one kubectl apply: every cluster has its own kube-system/route-config, and together they would all land on one cluster. ` +
+    `Select one: ${CLUSTER_VARIABLE}=<cluster> cdk8s synth --stdout | kubectl --context <cluster> apply -f -, with one of ${clusters.join(', ')}`
+  );
+}
+
+/**
  * The Kubernetes objects of a tree: the files the cdk8s CLI prints and lists (not kustomization.yaml,
  * the Pharos config or the overview); with a cluster, only what Argo CD or Flux syncs to it
  * (`<cluster>/kubernetes/`): not the hub's objects, not the teardown.
@@ -61,7 +89,11 @@ export const CDK8S_OBJECTS_FILE = 'weave-mesh.k8s.yaml';
  * because `cdk8s synth --stdout` pipes each file into its standard output with the default
  * `end: true`: the first file to finish closes the stream and the objects of later files are lost.
  */
-export function writeObjects(outdir: string, tree: OutputTree, cluster?: string): void {
+export function writeObjects(outdir: string, trees: readonly OutputTree[], cluster?: string): void {
   fs.mkdirSync(outdir, { recursive: true });
-  fs.writeFileSync(path.join(outdir, CDK8S_OBJECTS_FILE), kubernetesObjects(tree, cluster).map(([, content]) => content).join('---\n'));
+  // Opened and closed by a document separator: the CLI prints the files of its folder one after the
+  // other as they are (a cdk8s app's own charts too), and a file that ends without one would run into
+  // the next file's first document.
+  const documents = trees.flatMap((tree) => kubernetesObjects(tree, cluster).map(([, content]) => content));
+  fs.writeFileSync(path.join(outdir, CDK8S_OBJECTS_FILE), documents.length === 0 ? '' : `---\n${documents.join('---\n')}---\n`);
 }
