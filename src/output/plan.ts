@@ -84,7 +84,10 @@ const RECORD_LINES = { subnet: /^ {4}ipalloc_default_subnet: ([0-9./]+)(?: #.*)?
 
 /** Whether a file's two record lines can be read as lines: each name written once in the whole file (so in no other place, quoted, tagged or in flow style), in a block `network:` / `weave:` layout, with no merge key. */
 function plainLayout(content: string, subnets: number, podNetworks: number): boolean {
-  const count = (word: string) => content.split(word).length - 1;
+  // Every occurrence outside comments: the name in a comment's prose (`# this cluster's own subnet
+  // inside pod_network_cidr`) is not another spelling of the key, any other occurrence may be.
+  const code = content.replace(/(^|[ \t])#.*$/gm, '$1');
+  const count = (word: string) => code.split(word).length - 1;
   return (
     subnets === 1 &&
     count('ipalloc_default_subnet') === 1 &&
