@@ -23,10 +23,18 @@ export const plan: Command = {
       return 1;
     }
     const onDisk = readOutputTree(options.outdir);
-    for (const problem of damagedClusterFiles(onDisk, options.outdir)) options.report.problem(problem);
+    const damaged = damagedClusterFiles(onDisk, options.outdir);
+    for (const problem of damaged) options.report.problem(problem);
+    // A cluster whose rendered cluster.yml cannot be read has no known state: it neither joins nor
+    // changes anything in this plan (its file's diff still shows), rather than look like a new cluster.
+    const unknown = new Set(damaged.map((problem) => problem.cluster));
+    const known = (state: ReturnType<typeof meshStateOf>) => new Map([...state].filter(([cluster]) => !unknown.has(cluster)));
     const differences = compareTrees(onDisk, rendered.tree);
-    const changes = planChanges(meshStateOf(onDisk), meshStateOf(rendered.tree), differences);
-    const notes = leftoverFluxFolders(options.outdir, changes.clustersRemoved.map(({ cluster }) => cluster));
+    const changes = planChanges(known(meshStateOf(onDisk)), known(meshStateOf(rendered.tree)), differences);
+    const notes = [
+      ...[...unknown].map((cluster) => `cluster ${cluster}: its rendered cluster.yml cannot be read, so this plan cannot say what changes for it; synth renders it again from the inventory`),
+      ...leftoverFluxFolders(options.outdir, changes.clustersRemoved.map(({ cluster }) => cluster)),
+    ];
     const steps = nextSteps(changes, onDisk, rendered.tree, options.outdir);
     const markdown = formatPlanMarkdown(changes, notes, options.outdir, steps);
     toStepSummary(markdown);
