@@ -63,7 +63,10 @@ describe('the JSON Schema and the CLI agree on values', () => {
     const config = parse(fs.readFileSync(path.join(REPO, 'clusters', 'cluster-a.yml'), 'utf8'));
     fields[field](config, value);
     const dir = path.join(root, `case-${++counter}`);
-    writeInventory(path.join(dir, 'clusters'), { 'cluster-a': stringify(config), 'cluster-b': fs.readFileSync(path.join(REPO, 'clusters', 'cluster-b.yml'), 'utf8') });
+    // The password is the same in every cluster (a mesh rule): cluster-b gets it too.
+    const other = parse(fs.readFileSync(path.join(REPO, 'clusters', 'cluster-b.yml'), 'utf8'));
+    if (field === 'password') fields[field](other, value);
+    writeInventory(path.join(dir, 'clusters'), { 'cluster-a': stringify(config), 'cluster-b': stringify(other) });
     const cli = run(['check', '--clusters', path.join(dir, 'clusters'), '--outdir', path.join(dir, 'dist')]);
     return { schema: validate(config), cli: !cli.stderr.includes('error: ') };
   }
@@ -77,6 +80,9 @@ describe('the JSON Schema and the CLI agree on values', () => {
     ['trusted_subnets', '192.0.2.0/24'],
     ['ssh_port', 2222],
     ['password', './shared_password'],
+    ['password', '~/weave/secret'],
+    ['password', '/etc/weave/secret'],
+    ['password', '/srv/Weave/shared_password'],
     ['provider', 'weave'],
   ])('both accept %s: %j', (field, value) => {
     expect(tryBoth(field, value)).toEqual({ schema: true, cli: true });
@@ -97,6 +103,9 @@ describe('the JSON Schema and the CLI agree on values', () => {
     ['ssh_port', 0],
     ['ssh_port', 65536],
     ['password', 'hunter2'],
+    ['password', 'secrets/shared_password'],
+    ['password', '/Zx9Kq2mB7vT4nL8pR3sW6yU1oE5iA0c'],
+    ['password', './shared password'],
     ['provider', 'calico'],
   ])('both refuse %s: %j', (field, value) => {
     expect(tryBoth(field, value)).toEqual({ schema: false, cli: false });

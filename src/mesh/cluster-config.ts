@@ -68,7 +68,12 @@ export const CIDR_PATTERN = `^${IPV4}/(3[0-2]|[12]?[0-9])$`;
 /** A CIDR that Weave takes as a cluster's subnet: /30 or larger. */
 export const SUBNET_PATTERN = `^${IPV4}/(30|[12]?[0-9])$`;
 /** A file path, never a secret: with a `/`, in the characters file names use (validate.ts's PATH_LIKE). */
-export const PATH_PATTERN = '^(?=.*/)[\\w.~/-]+$';
+/**
+ * `weave.password` as an unmistakable path (src/mesh/validate.ts isUnmistakablePath, which uses this
+ * pattern): `./`, `../` or `~/` and names of letters, digits, `.`, `_` and `-`; or an absolute path
+ * that is all lower case, or whose file name holds `.`, `_` or `-` (base64 has none of them).
+ */
+export const PASSWORD_PATTERN = '^(?:(?:\\.{1,2}|~)(?:/[\\w.-]+)+|(?:/[a-z0-9_.-]+)+|(?:/[\\w.-]+)*/[\\w.-]*[._-][\\w.-]*)$';
 
 const address = (description: string) => z.meta({ description, pattern: ADDRESS_PATTERN, maxLength: 253 });
 const cidr = (description: string, pattern = CIDR_PATTERN) => z.meta({ description, pattern });
@@ -123,7 +128,7 @@ export const WeaveSchema = z.strictObject(
     /** Path of the file holding the Weave secret shared by every cluster of the mesh; never the secret itself. */
     password: z
       .string(expect('a file path written as a string', 'give the path of the shared Weave secret file, such as ./shared_password', undefined, true))
-      .check(z.meta({ description: 'Path of the file holding the shared Weave secret (the same in every cluster), never the secret itself, such as ./shared_password.', pattern: PATH_PATTERN })),
+      .check(z.meta({ description: 'Path of the file holding the shared Weave secret (the same in every cluster), never the secret itself, such as ./shared_password.', pattern: PASSWORD_PATTERN })),
     /** This cluster's own subnet inside `pod_network_cidr`; `npm run allocate -- <cluster>` picks a free one. */
     ipalloc_default_subnet: z
       .nullish(z.string(expect(CIDR)))

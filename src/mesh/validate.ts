@@ -1,7 +1,7 @@
 import * as path_ from 'path';
 import { Document } from 'yaml';
 import { Address, Cidr, parseIPv4Address, parseIPv4Cidr, reservedRange } from '../net/cidr';
-import { structuralIssues } from './cluster-config';
+import { PASSWORD_PATTERN, structuralIssues } from './cluster-config';
 import { ClusterDeclaration, FieldPath } from './declaration';
 import { ClusterSpec, MeshSpec } from './model';
 import { compareProblems, Problem } from './problem';
@@ -53,10 +53,9 @@ const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[
  * `/srv/Weave/shared_password`.
  */
 export function isUnmistakablePath(value: string): boolean {
-  if (!/^(\.{1,2}|~)?(\/[\w.-]+)+$/.test(value)) return false;
-  if (!value.startsWith('/')) return true;
-  return !/[A-Z]/.test(value) || /[._-]/.test(value.slice(value.lastIndexOf('/') + 1));
+  return UNMISTAKABLE_PATH.test(value);
 }
+const UNMISTAKABLE_PATH = new RegExp(PASSWORD_PATTERN);
 
 /**
  * Checks every rule of the mesh over all clusters and reports all violations at once: the shape of
