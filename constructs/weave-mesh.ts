@@ -111,7 +111,8 @@ export class WeaveMesh extends Construct {
     this.declaredIn = { files: props.inventory?.declarations.length ?? 0, code: Object.keys(props.clusters ?? {}).length };
     const validated = validateClusters(declarations, props.recordedSubnets);
     const problems: Problem[] = [...(props.inventory?.problems ?? []), ...validated.problems];
-    if (gitops.repoURL === PLACEHOLDER_REPO_URL && gitops.tools.length > 0) {
+    // Only a placeholder written out: a repoURL not given at all is the error gitopsProblems reports.
+    if (props.gitops?.repoURL === PLACEHOLDER_REPO_URL && gitops.tools.length > 0) {
       problems.push({
         severity: 'warning',
         construct: this.node.path,

@@ -91,6 +91,13 @@ describe('app.synth() of an App holding a WeaveMesh', () => {
       expect(app({ gitops: { repoURL: REPO_URL, pathPrefix: 'apps/mesh/dist' } }).mesh.errors()).toEqual([]);
     }));
 
+  it('says of a missing repoURL only that it is missing, not also that it is the placeholder', () =>
+    inFolder(() => {
+      const rules = app({ gitops: {} }).mesh.problems.map((problem) => problem.rule);
+      expect(rules).toContain('gitops-repo-url');
+      expect(rules).not.toContain('gitops-placeholder');
+    }));
+
   it.each([
     ['no repoURL', { gitops: {} }, /^error: weave-mesh: gitops\.repoURL: is not set; give WeaveMesh the gitops prop \{ repoURL: .* \[gitops-repo-url\]$/],
     ['a pathPrefix apart from the output folder', { gitops: { repoURL: REPO_URL, pathPrefix: 'deploy' } }, /^error: weave-mesh: gitops\.pathPrefix: is deploy, but the tree is written to dist, .*set gitops\.pathPrefix to dist .*\[gitops-path\]$/],
