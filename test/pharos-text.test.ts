@@ -143,6 +143,17 @@ describe('refused with file:line', () => {
     expect(text).toBe('');
   });
 
+  it('names every value Pharos cannot load, and every one the two Psych versions read differently, at once', () => {
+    const source = A('  weave:\n    password: ./shared_password\n    ipalloc_default_subnet: 10.33.0.0/16\n', 'addons:\n  port: :10254\n  x: !ruby/object:Object {}\n').replace('role: master', 'role: master\n    ssh_port: 22_');
+    const { result } = render(source);
+    expect(result.code).toBe(1);
+    const errors = result.stderr.split('\n').filter((line) => line.startsWith('error: '));
+    expect(errors).toHaveLength(3);
+    expect(errors[0]).toMatch(/hosts\[0\]\.ssh_port: "22_" is read by Pharos's YAML reader/);
+    expect(errors[1]).toMatch(/addons\.port: ":10254" is read by Pharos's YAML reader \(Ruby 2\.5's Psych 3\.0\) as a Symbol/);
+    expect(errors[2]).toMatch(/addons\.x: "!ruby\/object:Object" /);
+  });
+
   it('refuses a Latin-1 file, as libyaml does, rather than decoding it with U+FFFD', () => {
     const source = Buffer.concat([Buffer.from(`${A('  weave:\n    password: ./shared_password\n    ipalloc_default_subnet: 10.33.0.0/16\n')}addons:\n  city: M`), Buffer.from([0xfc]), Buffer.from('nchen\n')]);
     const { result } = render(source);

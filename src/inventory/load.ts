@@ -70,18 +70,17 @@ export function loadInventory(dir: string): LoadResult {
   const problems: Problem[] = [];
   for (const name of names) {
     const result = loadClusterFile(dir, name);
-    if ('problem' in result) problems.push(result.problem);
+    if ('problems' in result) problems.push(...result.problems);
     else files.push(result.file);
   }
   return { declarations: files, problems: [...undecodable, ...misnamed, ...problems] };
 }
 
-function loadClusterFile(dir: string, fileName: string): { file: ClusterFile } | { problem: Problem } {
+function loadClusterFile(dir: string, fileName: string): { file: ClusterFile } | { problems: Problem[] } {
   const fullPath = path.join(dir, fileName);
   const shown = displayPath(fullPath);
-  const refuse = (message: string, line?: number, column?: number): { problem: Problem } => ({
-    problem: { severity: 'error', file: shown, line, column, message },
-  });
+  const problem = (message: string, line?: number, column?: number): Problem => ({ severity: 'error', file: shown, line, column, message });
+  const refuse = (message: string, line?: number, column?: number): { problems: Problem[] } => ({ problems: [problem(message, line, column)] });
 
   let text: string;
   try {
@@ -89,7 +88,7 @@ function loadClusterFile(dir: string, fileName: string): { file: ClusterFile } |
     // password file (`z.yml -> shared_password`), and its content would be parsed and quoted in errors.
     if (fs.lstatSync(fullPath).isSymbolicLink()) return refuse(LINK_REFUSAL);
     const bytes = readRegularFile(fullPath, refuse);
-    if ('problem' in bytes) return bytes;
+    if ('problems' in bytes) return bytes;
     if (bytes.content.includes(0)) return refuse('is a binary file, not YAML');
     const invalid = invalidUtf8(bytes.content);
     if (invalid) {
@@ -140,23 +139,28 @@ function loadClusterFile(dir: string, fileName: string): { file: ClusterFile } |
   }
 
   const reading = readAsPsych(document, lineCounter);
-  const [unloadable] = reading.refused;
-  if (unloadable) {
-    const fix = /^(!|tag:)/.test(unloadable.text) ? 'remove the tag' : `quote it (${JSON.stringify(unloadable.text)}) if it is text`;
-    return refuse(
-      `${showPath(unloadable.path)}: ${JSON.stringify(unloadable.text)} is read by Pharos's YAML reader (Ruby 2.5's Psych 3.0) as ${describeReading(unloadable.psych3)}, so pharos up cannot load the file; ${fix}`,
-      unloadable.line,
-      unloadable.column,
-    );
-  }
-  const [differing] = reading.notes.filter((note) => note.psych3.type !== 'refused' && interpreted(note.path) && describeReading(note.psych3) !== describeReading(note.psych4));
-  if (differing) {
-    return refuse(
-      `${showPath(differing.path)}: ${JSON.stringify(differing.text)} is read by Pharos's YAML reader (Ruby 2.5's Psych 3.0) as ${describeReading(differing.psych3)}, by Psych 4.0 as ${describeReading(differing.psych4)}; write it so that both read the same (quote it if it is text)`,
-      differing.line,
-      differing.column,
-    );
-  }
+  // Every value Pharos could not load, and every interpreted value the two Psych versions read
+  // differently, at once: the file is refused with all of them.
+  const unreadable = [
+    ...reading.refused.map((unloadable) => {
+      const fix = /^(!|tag:)/.test(unloadable.text) ? 'remove the tag' : `quote it (${JSON.stringify(unloadable.text)}) if it is text`;
+      return problem(
+        `${showPath(unloadable.path)}: ${JSON.stringify(unloadable.text)} is read by Pharos's YAML reader (Ruby 2.5's Psych 3.0) as ${describeReading(unloadable.psych3)}, so pharos up cannot load the file; ${fix}`,
+        unloadable.line,
+        unloadable.column,
+      );
+    }),
+    ...reading.notes
+      .filter((note) => note.psych3.type !== 'refused' && interpreted(note.path) && describeReading(note.psych3) !== describeReading(note.psych4))
+      .map((differing) =>
+        problem(
+          `${showPath(differing.path)}: ${JSON.stringify(differing.text)} is read by Pharos's YAML reader (Ruby 2.5's Psych 3.0) as ${describeReading(differing.psych3)}, by Psych 4.0 as ${describeReading(differing.psych4)}; write it so that both read the same (quote it if it is text)`,
+          differing.line,
+          differing.column,
+        ),
+      ),
+  ];
+  if (unreadable.length > 0) return { problems: unreadable };
   data = reading.data;
   // The rendered cluster.yml is this text with the derived fields edited: refuse now what cannot be edited in place.
   const editor = new YamlTextEditor(text, document);
