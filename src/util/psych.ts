@@ -7,6 +7,9 @@
  * (Ruby 3.1, Debian's ruby) changed INTEGER, FLOAT, `+.inf` and the letters of its string test;
  * {@link tokenizePsych4} is that version, so a field we interpret can be refused when the two
  * versions read it differently. Ruby's `^` and `$` match at every line (JavaScript's `m` flag).
+ *
+ * The regular expressions below are Psych's own, translated to JavaScript (Psych: MIT licence,
+ * Copyright (c) 2009 Aaron Patterson, Eric Hodel, et al.); the code around them is ours.
  */
 
 /** What Psych makes of a plain scalar. Integers are exact (bigint); `refused` is what `safe_load` raises on. */
