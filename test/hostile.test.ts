@@ -70,6 +70,17 @@ describe('hostile files are refused quickly with a clear error', () => {
     );
   });
 
+  it('a hard link to the password file (a regular file by another name) is refused without being read', () => {
+    const { inventory, opts } = setUp();
+    const CANARY = 'canary-hardlink-7c2a-secret';
+    fs.writeFileSync(path.join(inventory, 'shared_password'), `${CANARY}: x\n`);
+    fs.linkSync(path.join(inventory, 'shared_password'), path.join(inventory, 'z.yml'));
+    const result = run(['synth', ...opts, '--format', 'json']);
+    expect(result.code).toBe(1);
+    expect(`${result.stdout}${result.stderr}`).not.toContain(CANARY);
+    expect(refusedQuickly(opts)).toEqual([expect.stringMatching(/z\.yml: has 2 names \(hard links\), and cluster files must be files of their own .*; replace it with a copy$/)]);
+  });
+
   it('a cluster file whose name is not valid UTF-8', () => {
     const { inventory, opts } = setUp();
     fs.writeFileSync(Buffer.concat([Buffer.from(`${inventory}/`), Buffer.from([0x63, 0xff, 0x2e, 0x79, 0x6d, 0x6c])]), stringify(threeClusters()['cluster-c']));

@@ -221,6 +221,9 @@ function readRegularFile<P>(file: string, refuse: (message: string) => P): { con
   try {
     const stat = fs.fstatSync(fd);
     if (!stat.isFile()) return refuse('is not a regular file');
+    // A hard link is the same file under two names: it could be the password file's (a link by
+    // another name). git never checks out hard links, so a cluster file has exactly one name.
+    if (stat.nlink > 1) return refuse(`has ${stat.nlink} names (hard links), and cluster files must be files of their own (a hard link could be another file, such as the password file); replace it with a copy`);
     if (stat.size > MAX_FILE_BYTES) return refuse(`is ${stat.size} bytes; cluster files are limited to ${MAX_FILE_BYTES} bytes`);
     // One byte more than fstat said: a file that grows meanwhile is refused, never read without end.
     const buffer = Buffer.allocUnsafe(stat.size + 1);
