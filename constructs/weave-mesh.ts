@@ -11,7 +11,7 @@ import { appOf, synthWithApp } from './app-synth';
 import { ArgoCdApplicationSet } from './argo-cd-application-set';
 import { ClusterChart, RouteAgentSettings } from './cluster-chart';
 import { FluxSync } from './flux-sync';
-import { GitOpsSettings, PLACEHOLDER_REPO_URL, resolveGitOpsSettings } from './gitops-settings';
+import { GitOpsSettings, PLACEHOLDER_REPO_URL, ResolvedGitOpsSettings, resolveGitOpsSettings } from './gitops-settings';
 import { OutputChart } from './output-chart';
 import { renderTree } from './render-tree';
 import { RouteAgentTeardown } from './route-agent-teardown';
@@ -121,7 +121,7 @@ export class WeaveMesh extends Construct {
         message: `is still the placeholder ${PLACEHOLDER_REPO_URL}, so Argo CD and Flux would clone a repository that is not yours; ${props.inventory ? 'set settings.gitops.repoURL in main.ts (the gitops.repoURL prop of WeaveMesh)' : 'set the gitops.repoURL prop of WeaveMesh'} to this repository's URL`,
       });
     }
-    problems.push(...this.gitopsProblems(props.gitops, gitops.pathPrefix, outdirInRepo));
+    problems.push(...this.gitopsProblems(props.gitops, gitops, outdirInRepo));
     if (declarations.length === 0 && !problems.some((problem) => problem.severity === 'error')) {
       problems.push({ severity: 'error', construct: this.node.path, message: 'declares no clusters; give clusters or an inventory', rule: 'clusters' });
     }
@@ -154,10 +154,10 @@ export class WeaveMesh extends Construct {
   }
 
   /** Settings given in code that would render sync manifests pointing nowhere. */
-  private gitopsProblems(given: GitOpsSettings | undefined, pathPrefix: string, outdirInRepo: string | undefined): Problem[] {
-    const tools = given?.tools ?? ['argocd', 'flux'];
+  private gitopsProblems(given: GitOpsSettings | undefined, resolved: ResolvedGitOpsSettings, outdirInRepo: string | undefined): Problem[] {
+    const { pathPrefix } = resolved;
     const problems: Problem[] = [];
-    if (tools.length > 0 && given?.repoURL === undefined) {
+    if (resolved.tools.length > 0 && given?.repoURL === undefined) {
       problems.push({
         severity: 'error',
         construct: this.node.path,

@@ -26,7 +26,7 @@ export const synth: Command = {
       }
       if (!writesTree && selected === undefined) {
         // cdk8s's habit is cdk8s synth --stdout | kubectl apply -f -: one stream, one cluster.
-        output.err(`error: ${stdoutNeedsOneCluster(names).replace('cdk8s synth --stdout prints', 'cdk8s synth --stdout (or --output) prints')}; ${options.outdir} was left as it was`);
+        output.err(`error: ${stdoutNeedsOneCluster(names, 'cdk8s synth --stdout (or --output)')}; ${options.outdir} was left as it was`);
         return 2;
       }
       writeObjects(cdk8s.objectsOutdir, [rendered.tree], selected);

@@ -8,7 +8,7 @@ import { conflictLine } from '../util/conflict';
 import { describeReading } from '../util/psych';
 import { realPath } from '../util/real-path';
 import { EditRefused, YamlTextEditor } from '../util/yaml-splice';
-import { readAsPsych } from '../util/psych-read';
+import { MAX_ALIAS_COUNT, readAsPsych } from '../util/psych-read';
 
 /** A cluster file that parsed as YAML: a cluster declaration whose values are located by file, line and column. */
 export interface ClusterFile extends ClusterDeclaration {
@@ -23,8 +23,6 @@ export interface LoadResult extends Inventory {
 
 /** Files larger than this are refused before parsing: no real cluster.yml comes near it. */
 export const MAX_FILE_BYTES = 256 * 1024;
-/** YAML aliases allowed per document; far below what an alias bomb needs to expand. */
-const MAX_ALIAS_COUNT = 50;
 /** Nesting of [ ] and { } allowed; a cluster.yml needs a handful, and the yaml parser recurses per level. */
 const MAX_FLOW_DEPTH = 64;
 

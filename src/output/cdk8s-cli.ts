@@ -62,10 +62,10 @@ export function printsToStdout(env: NodeJS.ProcessEnv = process.env): boolean {
   return /^cdk8s-[A-Za-z0-9]{6}$/.test(path.basename(resolved)) && [path.resolve(os.tmpdir()), tmp].includes(path.dirname(resolved));
 }
 
-/** Why `cdk8s synth --stdout` needs one cluster, and how to name it, for the clusters given. */
-export function stdoutNeedsOneCluster(clusters: readonly string[]): string {
+/** Why `cdk8s synth --stdout` (or what `run` names) needs one cluster, and how to name it, for the clusters given. */
+export function stdoutNeedsOneCluster(clusters: readonly string[], run = 'cdk8s synth --stdout'): string {
   return (
-    `cdk8s synth --stdout prints one cluster's objects, for one kubectl apply: every cluster has its own kube-system/route-config, and together they would all land on one cluster. ` +
+    `${run} prints one cluster's objects, for one kubectl apply: every cluster has its own kube-system/route-config, and together they would all land on one cluster. ` +
     `Select one: ${CLUSTER_VARIABLE}=<cluster> cdk8s synth --stdout | kubectl --context <cluster> apply -f -, with one of ${clusters.join(', ')}`
   );
 }

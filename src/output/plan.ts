@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import { FileChange, fileChanges, FileDifference, readOutputTree } from './compare';
 import { ARGOCD_FOLDER, fluxFolder, PHAROS_CONFIG_FILE, TEARDOWN_FOLDER } from './layout';
 import { OutputTree } from './tree';
-import { readAsPsych } from '../util/psych-read';
+import { MAX_ALIAS_COUNT, readAsPsych } from '../util/psych-read';
 
 /** What a rendered tree says about one cluster, read back from its Pharos network config. */
 export interface ClusterState {
@@ -133,7 +133,7 @@ function readRendered(content: string): unknown {
     const document = parseDocument(content, { version: '1.1', uniqueKeys: false, logLevel: 'error' });
     if (document.errors.length > 0) return undefined;
     // The output folder arrives in pull requests: an alias bomb is refused before Psych's reading expands it.
-    document.toJS({ maxAliasCount: 50 });
+    document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     return readAsPsych(document).data;
   } catch {
     return undefined;

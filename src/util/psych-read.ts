@@ -1,6 +1,13 @@
 import { Alias, Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Node, Scalar, stringify } from 'yaml';
 import { describeReading, PsychScalar, sameReading, tokenizePsych3, tokenizePsych4 } from './psych';
 
+/**
+ * YAML aliases allowed per document (the yaml package's `maxAliasCount`), far below what an alias
+ * bomb needs to expand: readAsPsych expands aliases, so untrusted text (the inventory, the output
+ * folder) is checked with `document.toJS({ maxAliasCount: MAX_ALIAS_COUNT })` before it is read.
+ */
+export const MAX_ALIAS_COUNT = 50;
+
 /** A place in the data: keys and list indexes. */
 export type FieldPath = readonly (string | number)[];
 
