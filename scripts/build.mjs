@@ -14,6 +14,10 @@ const result = await build({
   format: 'cjs',
   // Beside the file, not inline: node reads it only when asked to (node --enable-source-maps).
   sourcemap: 'external',
+  // route-agent-script.ts looks up the installed package's own copy of the agent's programs only when
+  // another bundler inlined it; this bundle carries them beside itself (build/agent), so the look-up
+  // stays a run-time require, unresolved here, rather than a warning on every build.
+  external: ['weave-mesh/package.json'],
   logLevel: 'warning',
   write: false,
 });
