@@ -41,8 +41,11 @@ export class PharosClusterFile extends Construct {
   public constructor(scope: Construct, id: string, props: PharosClusterFileProps) {
     super(scope, id);
     const { cluster } = props;
-    const source = cluster.text ?? codeClusterText(cluster.config);
-    const editor = new YamlTextEditor(source, parseDocument(source, { version: '1.1', uniqueKeys: false }));
+    // A file's text was parsed when it was loaded: its document is that parse, positions included.
+    const editor =
+      cluster.text !== undefined
+        ? new YamlTextEditor(cluster.text, cluster.document)
+        : ((source) => new YamlTextEditor(source, parseDocument(source, { version: '1.1', uniqueKeys: false })))(codeClusterText(cluster.config));
     dropSchemaLines(editor);
     this.trustsPeers = false;
     for (const field of derivedFields(cluster.config)) {
