@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { realPath } from '../util/real-path';
 import { isForeignPath, MARKER_FILE } from './layout';
 import { OutputTree } from './tree';
 
@@ -62,16 +63,20 @@ export function writeTreeAtomically(outdir: string, tree: OutputTree): void {
 
 /** Writes the files of `tree` below `root`, creating folders as needed. */
 export function writeTree(root: string, tree: OutputTree): void {
-  // Each folder is made once: a recursive mkdir per file (1,300 files at 256 clusters) cost as much as writing them.
-  const made = new Set<string>();
+  // Each folder is made once, parents first: a recursive mkdir per file (1,300 files at 256 clusters)
+  // cost as much as writing them, and one per folder still tries each new folder before its parent.
+  fs.mkdirSync(root, { recursive: true });
+  const made = new Set<string>(['']);
+  const makeFolder = (folder: string): void => {
+    if (made.has(folder)) return;
+    makeFolder(path.posix.dirname(folder) === '.' ? '' : path.posix.dirname(folder));
+    fs.mkdirSync(path.join(root, ...folder.split('/')));
+    made.add(folder);
+  };
   for (const [relative, content] of tree) {
-    const file = path.join(root, ...relative.split('/'));
-    const folder = path.dirname(file);
-    if (!made.has(folder)) {
-      fs.mkdirSync(folder, { recursive: true });
-      made.add(folder);
-    }
-    fs.writeFileSync(file, content);
+    const folder = path.posix.dirname(relative);
+    makeFolder(folder === '.' ? '' : folder);
+    fs.writeFileSync(path.join(root, ...relative.split('/')), content);
   }
 }
 
@@ -113,14 +118,6 @@ function kindOf(entry: fs.Dirent<Buffer>): Entry['kind'] {
 /** Every file below `root`, as sorted relative POSIX paths. */
 export function listFiles(root: string): string[] {
   return listEntries(root).map((entry) => entry.path);
-}
-
-/** The real path of `p`, or of its nearest existing parent joined with the rest. */
-function realPath(p: string): string {
-  const absolute = path.resolve(p);
-  if (fs.existsSync(absolute)) return fs.realpathSync(absolute);
-  const parent = path.dirname(absolute);
-  return parent === absolute ? absolute : path.join(realPath(parent), path.basename(absolute));
 }
 
 /**

@@ -8,11 +8,16 @@ import * as path from 'path';
  * however a folder was named: relative, absolute, through a symlinked working directory, with `..`.
  */
 export function realPath(p: string): string {
-  try {
-    return fs.realpathSync(p);
-  } catch {
-    const parent = path.dirname(p);
-    if (parent === p) return path.resolve(p);
-    return path.join(realPath(parent), path.basename(p));
+  // Asked first rather than caught: the output folders usually do not exist yet, and a thrown error per
+  // level (per cluster, per path key) cost more than the rest of the rebase.
+  if (fs.existsSync(p)) {
+    try {
+      return fs.realpathSync(p);
+    } catch {
+      // A dangling link, or a folder that cannot be searched: resolved through its parent below.
+    }
   }
+  const parent = path.dirname(p);
+  if (parent === p) return path.resolve(p);
+  return path.join(realPath(parent), path.basename(p));
 }
