@@ -12,8 +12,17 @@ export function knownPeers(mesh: MeshSpec, cluster: ClusterSpec): string[] {
 
 /** Subnets a cluster's nodes must route over the `weave` bridge: every other cluster's, in address order. */
 export function routedSubnets(mesh: MeshSpec, cluster: ClusterSpec): string[] {
-  return subnetsRoutedBy(mesh.clusters, cluster.name);
+  let subnets = subnetsInOrder.get(mesh);
+  if (!subnets) {
+    subnets = [...mesh.clusters].sort((a, b) => compareAddresses(a.subnet, b.subnet));
+    subnetsInOrder.set(mesh, subnets);
+  }
+  // Already in order, the rule's own sort is one pass (TimSort).
+  return subnetsRoutedBy(subnets, cluster.name);
 }
+
+// Like the workers: every cluster routes nearly every subnet of the mesh, so they are sorted once per mesh.
+const subnetsInOrder = new WeakMap<MeshSpec, readonly ClusterSpec[]>();
 
 /** The routing rule itself, for any list of clusters: also how plan reads routes back from rendered output. */
 export function subnetsRoutedBy(clusters: readonly { readonly name: string; readonly subnet: string }[], cluster: string): string[] {

@@ -337,10 +337,18 @@ export const WEAVE_MAX_PEERS = 4096;
 export function hostAddresses(drafts: readonly ClusterDraft[], describe: (cluster: string) => string): Violation[] {
   const violations: Violation[] = [];
   const owners = new Map<string, ClusterDraft>();
-  const reserved = drafts.flatMap((draft) => [
-    ...(draft.podNetworkCidr ? [{ range: draft.podNetworkCidr, what: `the pod network ${draft.podNetworkCidr.text}` }] : []),
-    ...(draft.serviceCidr ? [{ range: draft.serviceCidr, what: `the service CIDR ${draft.serviceCidr.text} of cluster ${draft.name}` }] : []),
-  ]);
+  // Every cluster names the shared pod network, and often the same service CIDR: each range is
+  // checked once, as the first cluster that names it (the one a message names), not once per cluster.
+  const firstNamed = new Map<string, { range: Located<Cidr>; what: string }>();
+  for (const draft of drafts) {
+    if (draft.podNetworkCidr && !firstNamed.has(draft.podNetworkCidr.value.text)) {
+      firstNamed.set(draft.podNetworkCidr.value.text, { range: draft.podNetworkCidr, what: `the pod network ${draft.podNetworkCidr.text}` });
+    }
+    if (draft.serviceCidr && !firstNamed.has(draft.serviceCidr.value.text)) {
+      firstNamed.set(draft.serviceCidr.value.text, { range: draft.serviceCidr, what: `the service CIDR ${draft.serviceCidr.text} of cluster ${draft.name}` });
+    }
+  }
+  const reserved = [...firstNamed.values()];
   for (const draft of drafts) {
     for (const host of draft.hosts) {
       // Inside one cluster, Pharos's address:ssh_port rule decides (hosts behind one NAT address share it).
