@@ -66,15 +66,17 @@ export function loadInventory(dir: string): LoadResult {
   }
   const files: ClusterFile[] = [];
   const problems: Problem[] = [];
+  // The folder's real path, resolved once for all of its files.
+  const baseDir = realPath(dir);
   for (const name of names) {
-    const result = loadClusterFile(dir, name);
+    const result = loadClusterFile(dir, baseDir, name);
     if ('problems' in result) problems.push(...result.problems);
     else files.push(result.file);
   }
   return { declarations: files, problems: [...undecodable, ...misnamed, ...problems] };
 }
 
-function loadClusterFile(dir: string, fileName: string): { file: ClusterFile } | { problems: Problem[] } {
+function loadClusterFile(dir: string, baseDir: string, fileName: string): { file: ClusterFile } | { problems: Problem[] } {
   const fullPath = path.join(dir, fileName);
   const shown = displayPath(fullPath);
   const problem = (message: string, line?: number, column?: number): Problem => ({ severity: 'error', file: shown, line, column, message });
@@ -180,7 +182,7 @@ function loadClusterFile(dir: string, fileName: string): { file: ClusterFile } |
       name,
       origin: 'file',
       source: fileName,
-      baseDir: realPath(dir),
+      baseDir,
       document: doc,
       text,
       path: shown,
