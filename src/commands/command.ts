@@ -38,11 +38,8 @@ export interface Command {
 /** A render, or the problems that stopped it. */
 export type Rendered = { ok: true; mesh: WeaveMesh; tree: OutputTree } | { ok: false; problems: readonly Problem[] };
 
-/** A valid mesh, or the problems that make it invalid. */
-export type Built = { ok: true; mesh: WeaveMesh } | { ok: false; problems: readonly Problem[] };
-
-/** Builds the mesh, printing every problem. Not ok (with the problems) when the mesh is invalid. */
-export function buildMesh(options: Options, factory: MeshFactory, output: Output, notDone = 'nothing was written to'): Built {
+/** Builds and renders the mesh, printing every problem. Not ok (with the problems) when the mesh is invalid. */
+export function renderInventory(options: Options, factory: MeshFactory, output: Output, notDone = 'nothing was written to'): Rendered {
   const mesh = factory(options.clusters, options.outdir);
   for (const problem of mesh.problems) options.report.problem(problem);
   const errors = mesh.errors().length;
@@ -50,13 +47,7 @@ export function buildMesh(options: Options, factory: MeshFactory, output: Output
     output.err(`weave-mesh: ${errors} ${errors === 1 ? 'error' : 'errors'} in ${sourcesOf(mesh, options.clusters)}; ${notDone} ${options.outdir}`);
     return { ok: false, problems: mesh.problems };
   }
-  return { ok: true, mesh };
-}
-
-/** Builds and renders the mesh, printing every problem. Not ok (with the problems) when the mesh is invalid. */
-export function renderInventory(options: Options, factory: MeshFactory, output: Output, notDone = 'nothing was written to'): Rendered {
-  const built = buildMesh(options, factory, output, notDone);
-  return built.ok ? { ok: true, mesh: built.mesh, tree: built.mesh.render() } : built;
+  return { ok: true, mesh, tree: mesh.render() };
 }
 
 /**

@@ -7,7 +7,7 @@ import { compareTrees, readOutputTree } from '../output/compare';
 import { damagedClusterFiles, recordsOf, renumberingWarnings } from '../output/plan';
 import { assertReplaceable, writeTreeAtomically } from '../output/write';
 import { Problem } from '../mesh/problem';
-import { buildMesh, Command, Output, sourcesOf } from './command';
+import { Command, Output, renderInventory, sourcesOf } from './command';
 
 export const synth: Command = {
   summary: 'render the inventory into the output folder, replacing it as a whole',
@@ -15,12 +15,8 @@ export const synth: Command = {
     const cdk8s = cdk8sRun();
     const writesTree = cdk8s?.writesTree ?? true;
     if (writesTree) assertReplaceable(options.outdir, options.clusters);
-    const built = buildMesh(options, factory, output);
-    if (!built.ok) return 1;
-    // Before the render: git is started with a fork of this process, which costs as much as the
-    // process holds (90 ms with a 256-cluster render in memory, a few ms before it).
-    const tracked = trackedPasswordFiles(built.mesh);
-    const rendered = { mesh: built.mesh, tree: built.mesh.render() };
+    const rendered = renderInventory(options, factory, output);
+    if (!rendered.ok) return 1;
     if (cdk8s) {
       const names = rendered.mesh.clusters.map((chart) => chart.cluster.name);
       const selected = cdk8s.cluster;
@@ -35,7 +31,7 @@ export const synth: Command = {
       }
       writeObjects(cdk8s.objectsOutdir, [rendered.tree], selected);
     }
-    for (const problem of tracked) options.report.problem(problem);
+    for (const problem of trackedPasswordFiles(rendered.mesh)) options.report.problem(problem);
     if (!writesTree) {
       output.err(`weave-mesh: cdk8s synth with --stdout or --output: rendered the Kubernetes objects of cluster ${cdk8s?.cluster} only; ${options.outdir} was left as it was`);
       return 0;
