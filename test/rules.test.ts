@@ -124,6 +124,26 @@ describe('hostAddresses', () => {
     ]);
     expect(violations[0].message).toMatch(/a host of cluster a \(a\.yml\)/);
   });
+
+  it('names a range shared by several clusters as the first cluster that names it, and the first range that holds the address', () => {
+    // b and c share a's service CIDR, and d's pod network holds 172.16.4.4 too: the message names the
+    // first range in cluster order, a's service CIDR.
+    const drafts = [
+      draft('a', { service: '172.16.0.0/16' }),
+      draft('b', { service: '172.16.0.0/16' }),
+      draft('c', { service: '172.16.0.0/16', hosts: ['172.16.4.4', '10.33.0.7'] }),
+      draft('d', { pod: '172.16.0.0/12', hosts: ['198.51.100.9'] }),
+    ];
+    expect(hostAddresses(drafts, describeFile).map((v) => `${v.cluster} ${v.path!.join('.')} ${v.message}`)).toEqual([
+      'c hosts.0.address 172.16.4.4 lies inside the service CIDR 172.16.0.0/16 of cluster a; node addresses must be outside every pod and service range',
+      'c hosts.1.address 10.33.0.7 lies inside the pod network 10.32.0.0/12; node addresses must be outside every pod and service range',
+    ]);
+    // The same order for known_peers.
+    const withPeer = [...drafts.slice(0, 3), draft('e', { peers: ['172.16.9.9'] })];
+    expect(extraPeers(withPeer, describeFile).map((v) => v.message)).toEqual([
+      '172.16.9.9 lies inside the service CIDR 172.16.0.0/16 of cluster a; a Weave peer is a node address, outside every pod and service range',
+    ]);
+  });
 });
 
 describe('extraPeers', () => {
