@@ -41,11 +41,8 @@ export class PharosClusterFile extends Construct {
   public constructor(scope: Construct, id: string, props: PharosClusterFileProps) {
     super(scope, id);
     const { cluster } = props;
-    // A file's text was parsed when it was loaded: its document is that parse, positions included.
-    const editor =
-      cluster.text !== undefined
-        ? new YamlTextEditor(cluster.text, cluster.document)
-        : ((source) => new YamlTextEditor(source, parseDocument(source, { version: '1.1', uniqueKeys: false })))(codeClusterText(cluster.config));
+    // A file's text was parsed when it was loaded, and the editor reuses that parse; a cluster declared in code is parsed here.
+    const editor = new YamlTextEditor(cluster.text ?? codeClusterText(cluster.config), cluster.document);
     dropSchemaLines(editor);
     this.trustsPeers = false;
     for (const field of derivedFields(cluster.config)) {

@@ -1,5 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { App } from 'cdk8s';
+import { Document, parseDocument } from 'yaml';
+import { WeaveMesh } from '../constructs/weave-mesh';
+import { loadInventory } from '../src/inventory/load';
+import { Inventory } from '../src/mesh/declaration';
 import { codeClusterText } from '../src/output/pharos-yaml';
 import { readWithPsych } from './psych';
 import { TABLE } from './psych-versions';
@@ -126,6 +131,24 @@ describe('edited', () => {
   it('replaces known_peers written in the file with the derived list, in place', () => {
     const { body } = render(A('  weave:\n    known_peers: [203.0.113.9] # outside the inventory\n    password: ./shared_password\n    ipalloc_default_subnet: 10.33.0.0/16\n'));
     expect(body).toContain('    known_peers:\n      - 198.51.100.11\n      - 203.0.113.9 # outside the inventory\n    password:');
+  });
+});
+
+describe('the inventory parsed once', () => {
+  it('splices the parse the file was validated with, and parses again a text given without its own parse', () => {
+    const { inventory } = render(A('  weave:\n    password: ./shared_password\n    ipalloc_default_subnet: 10.33.0.0/16\n', '# a comment\n'));
+    const rendered = (inventory: Inventory) =>
+      new WeaveMesh(new App(), 'mesh', { inventory, outdir: 'dist', gitops: { repoURL: 'https://git.example.org/mesh.git' } }).render().get('cluster-a/pharos/cluster.yml');
+    const loaded = loadInventory(inventory);
+    const expected = rendered(loaded);
+    expect(expected).toMatch(/# a comment\n[^]*known_peers:\n {6}- 198\.51\.100\.11\n$/);
+    // A declaration with the text and no parse, or with the parse of another text (positions elsewhere), renders the same.
+    const withDocument = (document: (text: string) => Document | undefined): Inventory => ({
+      ...loaded,
+      declarations: loaded.declarations.map((declaration) => ({ ...declaration, document: document(declaration.text!) })),
+    });
+    expect(rendered(withDocument(() => undefined))).toBe(expected);
+    expect(rendered(withDocument((text) => parseDocument(`# shifted\n${text}`, { version: '1.1' })))).toBe(expected);
   });
 });
 

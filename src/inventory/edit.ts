@@ -1,6 +1,6 @@
 import * as fs from 'fs';
-import { isMap, LineCounter, parseDocument } from 'yaml';
-import { EditRefused, YamlTextEditor } from '../util/yaml-splice';
+import { isMap, LineCounter } from 'yaml';
+import { EditRefused, parseForEditing, YamlTextEditor } from '../util/yaml-splice';
 
 /**
  * Sets `network.weave.ipalloc_default_subnet` in a cluster file by splicing its text: the subnet
@@ -10,7 +10,7 @@ import { EditRefused, YamlTextEditor } from '../util/yaml-splice';
 export function writeSubnet(file: string, subnet: string): string | undefined {
   const text = fs.readFileSync(file, 'utf8');
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { version: '1.1', lineCounter });
+  const document = parseForEditing(text, { lineCounter });
   if (!isMap(document.getIn(['network', 'weave'], true))) return 'has no network.weave mapping to put ipalloc_default_subnet in; nothing was written';
   const editor = new YamlTextEditor(text, document);
   try {

@@ -1,13 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CST, Document, Lexer, LineCounter, parseDocument } from 'yaml';
+import { CST, Document, Lexer, LineCounter } from 'yaml';
 import { ClusterDeclaration, FieldPath, Inventory } from '../mesh/declaration';
 import { derivedFields, PATH_KEYS } from '../mesh/pharos-paths';
 import { Problem } from '../mesh/problem';
 import { conflictLine } from '../util/conflict';
 import { describeReading } from '../util/psych';
 import { realPath } from '../util/real-path';
-import { EditRefused, YamlTextEditor } from '../util/yaml-splice';
+import { EditRefused, parseForEditing, YamlTextEditor } from '../util/yaml-splice';
 import { MAX_ALIAS_COUNT, readAsPsych } from '../util/psych-read';
 
 /** A cluster file that parsed as YAML: a cluster declaration whose values are located by file, line and column. */
@@ -123,7 +123,7 @@ function loadClusterFile(dir: string, baseDir: string, fileName: string): { file
   let data: unknown;
   try {
     // YAML 1.1, as Pharos reads it (Ruby's Psych): on/yes are booleans, 017 is octal, << merges.
-    document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, version: '1.1', logLevel: 'error' });
+    document = parseForEditing(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
     const [syntaxError] = document.errors;
     if (syntaxError) {
       const { line, col } = lineCounter.linePos(syntaxError.pos[0]);

@@ -14,7 +14,7 @@ export interface ClusterSpec {
   readonly source: string;
   /** The folder relative paths in its config are relative to. */
   readonly baseDir: string;
-  /** Its Pharos cluster.yml as a YAML document: when it came from a file, the parse of `text`, with its positions and comments. */
+  /** Its Pharos cluster.yml as a YAML document (with the inventory's comments, when it came from a file). */
   readonly document: Document;
   /** Its inventory file's text, when it came from a file: the rendered cluster.yml is this text with surgical edits. */
   readonly text?: string;

@@ -1,4 +1,4 @@
-import { Alias, Document, isAlias, isCollection, isMap, isPair, isScalar, isSeq, Node, Pair, Scalar, visit, YAMLMap, YAMLSeq } from 'yaml';
+import { Alias, Document, DocumentOptions, isAlias, isCollection, isMap, isPair, isScalar, isSeq, Node, Pair, parseDocument, ParseOptions, Scalar, SchemaOptions, visit, YAMLMap, YAMLSeq } from 'yaml';
 import { memoize } from './memoize';
 import { tokenizePsych3, tokenizePsych4 } from './psych';
 
@@ -43,18 +43,38 @@ function isMergeKey(pair: Pair): boolean {
   return keyText(pair.key) === '<<' && !(isScalar(pair.key) && pair.key.tag && /str$/.test(pair.key.tag));
 }
 
+/** The text each document of parseForEditing was parsed from: an editor of the same text reuses the parse. */
+const parsedFrom = new WeakMap<Document, string>();
+
+/**
+ * Parses `text` as YAML 1.1 (as Pharos reads it), remembering that the document is the parse of
+ * exactly this text, positions included: a YamlTextEditor of the same text then needs no parse of its
+ * own (the inventory's files are parsed once, to be validated and then spliced).
+ */
+export function parseForEditing(text: string, options: ParseOptions & DocumentOptions & SchemaOptions = {}): Document {
+  const document = parseDocument(text, { ...options, version: '1.1' });
+  parsedFrom.set(document, text);
+  return document;
+}
+
 export class YamlTextEditor {
   private readonly edits: { start: number; end: number; text: string }[] = [];
   private readonly aliased = new Map<string, number>();
+  private readonly document: Document;
   /** The file's line end: CRLF files stay CRLF. */
   public readonly eol: string;
 
+  /**
+   * @param document the parse of `text` by parseForEditing, if there is one; any other document (one
+   *   built from data, or parsed from other text) is not trusted for positions and `text` is parsed again.
+   */
   public constructor(
     public readonly text: string,
-    private readonly document: Document,
+    document?: Document,
   ) {
+    this.document = document !== undefined && parsedFrom.get(document) === text ? document : parseForEditing(text, { uniqueKeys: false });
     this.eol = /\r\n/.test(text) ? '\r\n' : '\n';
-    visit(document, {
+    visit(this.document, {
       Alias: (_key, node) => {
         if (!this.aliased.has(node.source)) this.aliased.set(node.source, node.range?.[0] ?? 0);
       },
