@@ -70,7 +70,12 @@ export function writeTree(root: string, tree: OutputTree): void {
   const makeFolder = (folder: string): void => {
     if (made.has(folder)) return;
     makeFolder(path.posix.dirname(folder) === '.' ? '' : path.posix.dirname(folder));
-    fs.mkdirSync(path.join(root, ...folder.split('/')));
+    try {
+      fs.mkdirSync(path.join(root, ...folder.split('/')));
+    } catch (error) {
+      // Already there: writing into a folder that is not empty (a file in its place fails at the write below).
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
     made.add(folder);
   };
   for (const [relative, content] of tree) {
