@@ -9,6 +9,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'os';
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
 import { build } from 'esbuild';
+import { PHASES, summarise } from './profile-summary.mjs';
 
 const repo = resolve(import.meta.dirname, '..');
 const runsFlag = process.argv.indexOf('--runs');
@@ -42,9 +43,8 @@ for (const c of cases) {
 }
 
 /** Runs a command once: wall time and user+sys CPU time (ms, /usr/bin/time, children included) and the highest peak RSS (MB) of any node process it started. */
-function runOnce({ command, args, fresh, expectCode = 0 }) {
+function runOnce({ command, args, expectCode = 0 }) {
   rmSync(rssFile, { force: true });
-  if (fresh) rmSync(fresh, { recursive: true, force: true });
   // Not timed: flush what earlier runs wrote, so that the kernel writing it back does not land in this run.
   execFileSync('sync');
   const result = spawnSync('/usr/bin/time', ['-f', '%e %U %S', '-o', timeFile, command, ...args], {
@@ -64,12 +64,15 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 /**
  * Runs every variant RUNS times, interleaved (one run of each, then again), so that a machine
  * getting busier or quieter affects all of them alike. Per variant: median wall and CPU time, highest RSS.
- * A variant's `fresh` folder is removed before each of its runs (not timed).
+ * A variant's `args` may be a function of the run's number: the commands that write, write each run
+ * into a folder of its own (see removeWrites).
  */
 function measureSideBySide(variants) {
   const samples = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
   for (let run = 0; run < RUNS; run++) {
-    for (const [name, variant] of Object.entries(variants)) samples[name].push(runOnce(variant));
+    for (const [name, variant] of Object.entries(variants)) {
+      samples[name].push(runOnce({ ...variant, args: typeof variant.args === 'function' ? variant.args(run) : variant.args }));
+    }
   }
   return Object.fromEntries(
     Object.entries(samples).map(([name, runs]) => [name, { ms: median(runs.map((r) => r.ms)), cpu: median(runs.map((r) => r.cpu)), mb: Math.max(...runs.map((r) => r.mb)) }]),
@@ -85,6 +88,20 @@ function treeBytes(dir) {
   return total;
 }
 
+/**
+ * Every run that writes gets a new folder below work/writes, removed only after the case: on this
+ * machine's disk (ext4 with online discard) creating files where files were just removed gets slower
+ * with every cycle (a `cp -r` of the 256-cluster output took 70 ms into a new folder, and 1.6 s after
+ * twelve remove-and-copy cycles in one folder, whatever copied). Removing before each run would
+ * measure that, and favour whichever command runs first in a round.
+ */
+function removeWrites() {
+  rmSync(join(work, 'writes'), { recursive: true, force: true });
+  execFileSync('sync');
+  mkdirSync(join(work, 'writes'));
+}
+removeWrites();
+
 const rows = [];
 for (const c of cases) {
   const outdir = join(work, `out-${c.clusters}`);
@@ -93,18 +110,39 @@ for (const c of cases) {
   const main = join(repo, 'build', 'main.js');
   // Written once before timing, so that the copy has something to copy from the first run on.
   execFileSync(node, [main, 'synth', ...options], { cwd: repo, stdio: 'ignore' });
+  const into = (name, run) => join(work, 'writes', `${c.clusters}-${name}-${run}`);
   const results = measureSideBySide({
     npmFloor: { command: 'npm', args: ['exec', '--', 'node', '-e', "require('cdk8s-plus-27')"] },
     // The disk's share: copying synth's finished output to a new folder, with nothing to compute.
-    copy: { command: 'cp', args: ['-r', outdir, `${outdir}-copy`], fresh: `${outdir}-copy` },
-    npmSynth: { command: 'npm', args: ['run', '--silent', 'synth', '--', ...options], fresh: outdir },
-    synth: { command: node, args: [main, 'synth', ...options], fresh: outdir },
+    copy: { command: 'cp', args: (run) => ['-r', outdir, into('copy', run)] },
+    npmSynth: { command: 'npm', args: (run) => ['run', '--silent', 'synth', '--', '--clusters', c.inventory, '--outdir', into('npm', run)] },
+    synth: { command: node, args: (run) => [main, 'synth', '--clusters', c.inventory, '--outdir', into('node', run)] },
     unchanged: { command: node, args: [main, 'synth', ...options] },
     check: { command: node, args: [main, 'check', ...options] },
   });
+  removeWrites();
   const workers = Number(c.workers ?? 2) * c.clusters;
   rows.push({ ...c, workers, bytes: treeBytes(outdir), overview: statSync(join(outdir, 'README.md')).size, ...results });
 }
+
+// Where the time goes: the largest case synthesised into an empty folder under the profiler, each run
+// between two timed `cp -r` of the same output, so that the write can be set against the copy.
+const PROFILE_RUNS = 3;
+const bundle = join(repo, 'build', 'main.js');
+const profiled = cases[cases.length - 1];
+const profiles = [];
+process.stderr.write(`profiling ${profiled.name}...\n`);
+for (let run = 0; run < PROFILE_RUNS; run++) {
+  const profileDir = join(work, `profile-${run}`);
+  const copy = (when) => runOnce({ command: 'cp', args: ['-r', join(work, `out-${profiled.clusters}`), join(work, 'writes', `profiled-copy-${when}-${run}`)] }).ms;
+  const before = copy('before');
+  execFileSync('sync');
+  execFileSync(node, ['--cpu-prof', '--cpu-prof-dir', profileDir, bundle, 'synth', '--clusters', profiled.inventory, '--outdir', join(work, 'writes', `profiled-${run}`)], { cwd: repo, stdio: 'ignore' });
+  const after = copy('after');
+  const [file] = readdirSync(profileDir).filter((name) => name.endsWith('.cpuprofile'));
+  profiles.push({ copy: (before + after) / 2, ...summarise(join(profileDir, file), bundle) });
+}
+removeWrites();
 rmSync(work, { recursive: true, force: true });
 const loadAfter = loadavg();
 
@@ -132,6 +170,12 @@ const targets = [
   `- Overview under 1 MB at 256 clusters of 8 workers: ${kb(largest.overview)}: ${verdict(largest.overview < 2 ** 20)}. Growing linearly with clusters plus workers: ${perUnit.map((bytes) => `${bytes.toFixed(0)}`).join(', ')} bytes per cluster-or-worker from 16 to 256 clusters, so no faster than linear: ${verdict(perUnit[perUnit.length - 1] <= 1.2 * perUnit[0])}.`,
 ];
 
+const profileMedian = (pick) => median(profiles.map(pick));
+const share = (time) => `${Math.round((100 * time) / profileMedian((p) => p.total))}%`;
+/** Median milliseconds per package over the profiled runs, largest first. */
+const profilePackages = () =>
+  [...new Set(profiles.flatMap((p) => [...p.packages.keys()]))].map((name) => [name, profileMedian((p) => p.packages.get(name) ?? 0)]).sort((a, b) => b[1] - a[1]);
+
 const report = [
   '# Benchmarks',
   '',
@@ -140,7 +184,7 @@ const report = [
   `load average ${loadBefore[0].toFixed(1)} before and ${loadAfter[0].toFixed(1)} after the run (more than the core count means other work shared the machine and wall times are inflated).`,
   '',
   '- **npm floor**: `npm exec -- node -e "require(\'cdk8s-plus-27\')"`: npm starting a node process that loads cdk8s-plus-27 and does nothing else.',
-  '- **`cp -r` of the output**: copying the output synth rendered into a new folder: what writing that many bytes and files costs on this disk, with nothing computed.',
+  '- **`cp -r` of the output**: copying the output synth rendered into a new folder: what writing that many bytes and files costs on this disk, with nothing computed. Every run that writes (this one, and synth into an empty folder) writes into a new folder of its own.',
   '- **`npm run synth`**: the whole command into an empty output folder: npm, the check whether build/main.js is current, rendering and writing. **ratio**: against npm floor + `cp -r`.',
   '- **`node build/main.js synth`**: the same without npm.',
   '- **synth, nothing changed**: again over its own output, as in a pre-commit hook: rendered, compared, not rewritten.',
@@ -153,21 +197,25 @@ const report = [
   '',
   '## Where the time goes at 256 clusters',
   '',
-  'From `node --cpu-prof build/main.js synth` into an empty folder (256 clusters of 8 workers, 26 MB of output, inventory files in the page cache), three runs when this section was written: about 1.6 s under the profiler, 1.3 s without. No single function dominates; the yaml package is a third of the CPU time.',
+  `From \`node --cpu-prof build/main.js synth\` into an empty folder, ${profiled.name}, ${PROFILE_RUNS} runs, medians: ${Math.round(profileMedian((p) => p.total))} ms under the profiler (${ms(largest.synth)} without). A sample counts for the innermost phase on its stack.`,
   '',
-  '| share | work |',
-  '|---:|---|',
-  '| 13–14% | reading the 256 inventory files (700 bytes each): 180 ms of it is the yaml package\'s parser keeping positions, not yet optimised by V8 in a one-shot process (a second pass over the same files takes half as long) |',
-  '| 13–16% | serialising the Kubernetes objects with the yaml package: mostly the route-config DaemonSets, 60 KB each with the agent\'s programs (the container\'s and the probe\'s) |',
-  '| 10–12% | the model: one cdk8s chart per cluster: its cluster.yml splices (known_peers is 2,040 lines a cluster), the agent\'s programs, peers and routes |',
-  '| 6% | validation: the zod schema, ip-num parsing every address and CIDR once, the mesh rules |',
-  '| 8–12% | garbage collection |',
-  '| ~11% | node starting, loading the bundle, reporting |',
-  '| 11–36% | writing the 1,300 files and 1,030 folders: 170 ms to 740 ms in three runs, as `cp -r` of the same tree took 640, 500 and 530 ms right before each: on this machine creating files gets slower the more files were created and removed since the caches were last dropped (a plain copy went from 80 ms to 800 ms in six runs), so the write is at parity with `cp -r` and its cost is the disk\'s |',
+  '| time | share | phase |',
+  '|---:|---:|---|',
+  ...[...PHASES, ['gc', 'garbage collection'], ['rest', 'the rest: node starting, the bundle loading, the summary']].map(([name, what]) => {
+    const phase = profileMedian((p) => p.phases.get(name));
+    const note = name === 'writeTreeAtomically' ? ` (\`cp -r\` of the same tree, the mean of one right before and one right after each run: ${Math.round(profileMedian((p) => p.copy))} ms)` : '';
+    return `| ${Math.round(phase)} ms | ${share(phase)} | ${what}${note} |`;
+  }),
   '',
-  'What was changed for this target: the overview (10 MB of per-cluster peer and route lists at this size) lists each cluster\'s workers once (95 KB); each folder is made once, parents first; the agent\'s rules are derived on the node from its subnet list instead of being spelt out in each program (61 MB of output became 26 MB); a rendered cluster.yml is parsed back only when its lines cannot be read (synth over an unchanged folder went from 6.9 s to 1.4 s); each inventory file is parsed once (its cluster.yml is spliced on that parse); git is asked about the password file before the render (a fork of a process holding the render cost 90 ms); rules compare each host with each distinct reserved range, not each cluster\'s copy of the shared pod network.',
+  `By the code that ran (the bundle's source map): ${profilePackages()
+    .map(([name, time]) => `${name} ${share(time)}`)
+    .join(', ')}. node.js is its start-up and the calls into the file system.`,
   '',
-  ...(largest.npmSynth.ms <= 1.5 * physical(largest, 'ms') ? [] : [`Why the 1.5x target is not met: 1.5x of the floor plus the copy is ${Math.round(1.5 * physical(largest, 'ms'))} ms at 256 clusters; npm's own share (\`npm run synth\` less \`node build/main.js synth\`) is ${Math.round(largest.npmSynth.ms - largest.synth.ms)} ms of it, which leaves ${Math.round(1.5 * physical(largest, 'ms') - (largest.npmSynth.ms - largest.synth.ms))} ms for node. Rendering alone, without writing a file (check: it renders, reads the folder back and compares), takes ${ms(largest.check)}, and the yaml package (parsing the inventory with positions, serialising 26 MB) is a third of its CPU time. Meeting the target would take a different YAML library on the hot paths (the yaml package is the chosen one: positions and text-level edits for cluster.yml), or an output that does not carry the agent's programs in every cluster's DaemonSet (which changes what runs on the nodes, not a performance fix). Worker threads could share the charts and the serialising between this machine's two cores, but the serial part (npm, node and the bundle starting, reading and validating the inventory) is already about 0.6 s, and each thread would hold its own bundle and heap, for which the 200 MB RSS target leaves no room. The cluster.yml files are quadratic by Pharos's design: every cluster lists every other cluster's workers as known_peers (11 MB of the 26 MB).`, '']),
+  'Every run that writes, writes into a new folder: on this machine\'s disk (ext4 with online discard) creating files where files were just removed gets slower with every cycle (a `cp -r` of the 256-cluster output: 70 ms into a new folder, 1.6 s after twelve remove-and-copy cycles in one folder), which would otherwise be what the wall times measure.',
+  '',
+  'What was changed for this target: the overview (10 MB of per-cluster peer and route lists at this size) lists each cluster\'s workers once (95 KB); each folder is made once, parents first; the agent\'s rules are derived on the node from its subnet list instead of being spelt out in each program (61 MB of output became 26 MB); a rendered cluster.yml is parsed back only when its lines cannot be read (synth over an unchanged folder went from 6.9 s to 1.4 s); each inventory file is parsed once (its cluster.yml is spliced on that parse); rules compare each host with each distinct reserved range, not each cluster\'s copy of the shared pod network.',
+  '',
+  ...(largest.npmSynth.ms <= 1.5 * physical(largest, 'ms') ? [] : [`Why the 1.5x target is not met: 1.5x of the floor plus the copy is ${Math.round(1.5 * physical(largest, 'ms'))} ms at 256 clusters; npm's own share (\`npm run synth\` less \`node build/main.js synth\`) is ${Math.round(largest.npmSynth.ms - largest.synth.ms)} ms of it, which leaves ${Math.round(1.5 * physical(largest, 'ms') - (largest.npmSynth.ms - largest.synth.ms))} ms for node. Without its writes (${share(profileMedian((p) => p.phases.get('writeTreeAtomically')))} of the profile), \`node build/main.js synth\` would still take about ${Math.round(largest.synth.ms * (1 - profileMedian((p) => p.phases.get('writeTreeAtomically')) / profileMedian((p) => p.total)))} ms, and the yaml package (parsing the inventory with positions, serialising 26 MB) is ${share(profilePackages().find(([name]) => name === 'yaml')?.[1] ?? 0)} of the profiled time. Meeting the target would take a different YAML library on the hot paths (the yaml package is the chosen one: positions and text-level edits for cluster.yml), or an output that does not carry the agent's programs in every cluster's DaemonSet (which changes what runs on the nodes, not a performance fix). Worker threads could share the charts and the serialising between this machine's two cores, but the serial part (npm, node and the bundle starting, reading and validating the inventory) is already about 0.6 s, and each thread would hold its own bundle and heap, for which the 200 MB RSS target leaves no room. The cluster.yml files are quadratic by Pharos's design: every cluster lists every other cluster's workers as known_peers (11 MB of the 26 MB).`, '']),
 ].join('\n');
 mkdirSync(join(repo, 'docs'), { recursive: true });
 writeFileSync(join(repo, 'docs', 'benchmarks.md'), report);
