@@ -67,9 +67,10 @@ export function writeTree(root: string, tree: OutputTree): void {
   // cost as much as writing them, and one per folder still tries each new folder before its parent.
   fs.mkdirSync(root, { recursive: true });
   const made = new Set<string>(['']);
+  const folderOf = (relative: string): string => (path.posix.dirname(relative) === '.' ? '' : path.posix.dirname(relative));
   const makeFolder = (folder: string): void => {
     if (made.has(folder)) return;
-    makeFolder(path.posix.dirname(folder) === '.' ? '' : path.posix.dirname(folder));
+    makeFolder(folderOf(folder));
     try {
       fs.mkdirSync(path.join(root, ...folder.split('/')));
     } catch (error) {
@@ -79,8 +80,7 @@ export function writeTree(root: string, tree: OutputTree): void {
     made.add(folder);
   };
   for (const [relative, content] of tree) {
-    const folder = path.posix.dirname(relative);
-    makeFolder(folder === '.' ? '' : folder);
+    makeFolder(folderOf(relative));
     fs.writeFileSync(path.join(root, ...relative.split('/')), content);
   }
 }
