@@ -52,12 +52,19 @@ export function clustersOf(tree: OutputTree): Set<string> {
   return new Set([...tree.keys()].flatMap((file) => PHAROS_CONFIG.exec(file)?.[1] ?? []));
 }
 
+/**
+ * The clusters' rendered cluster.yml files of a tree, as [file, content], each read only when reached
+ * (an output folder reads its files on demand; its other files are never read here).
+ */
+function* pharosConfigs(tree: OutputTree): Generator<[string, string]> {
+  for (const file of tree.keys()) if (PHAROS_CONFIG.test(file)) yield [file, tree.get(file)!];
+}
+
 /** Reads the mesh back from a rendered tree (the output folder, or a render in memory). */
 export function meshStateOf(tree: OutputTree): MeshState {
   const state = new Map<string, ClusterState>();
-  for (const [file, content] of tree) {
-    const match = PHAROS_CONFIG.exec(file);
-    if (!match) continue;
+  for (const [file, content] of pharosConfigs(tree)) {
+    const match = PHAROS_CONFIG.exec(file)!;
     const document = readRendered(content);
     // A file that is no longer YAML (a merge conflict) records nothing: damagedClusterFiles says so.
     if (document === undefined) continue;
@@ -106,9 +113,8 @@ function plainLayout(content: string, subnets: number, podNetworks: number): boo
  */
 export function recordsOf(tree: OutputTree): Map<string, ClusterRecord> {
   const records = new Map<string, ClusterRecord>();
-  for (const [file, content] of tree) {
-    const match = PHAROS_CONFIG.exec(file);
-    if (!match) continue;
+  for (const [file, content] of pharosConfigs(tree)) {
+    const match = PHAROS_CONFIG.exec(file)!;
     const record = recordFromLines(content) ?? meshStateOf(new Map([[file, content]])).get(match[1]);
     if (record) records.set(match[1], { subnet: record.subnet, podNetworkCidr: record.podNetworkCidr });
   }
@@ -151,23 +157,24 @@ function isMapping(value: unknown): value is Record<string, any> {
  * check reports them as differences.
  */
 export function damagedClusterFiles(tree: OutputTree, outdir: string): Problem[] {
-  return [...tree]
+  const problems: Problem[] = [];
+  for (const [file, content] of pharosConfigs(tree)) {
     // A conflict is found by its lines, and a file laid out plainly records its subnet as lines: only
     // the others are parsed (a 2,000-peer file takes the yaml package ~15 ms; synth over 256 unchanged
     // clusters would spend seconds here). Any other damage in a plain file still shows in check's diff.
-    .filter(([file, content]) => PHAROS_CONFIG.test(file) && (conflictLine(content) !== undefined || (recordFromLines(content) === undefined && readRendered(content) === undefined)))
-    .map(([file, content]): Problem => {
-      const cluster = PHAROS_CONFIG.exec(file)![1];
-      const line = conflictLine(content);
-      return {
-        severity: 'warning',
-        file: `${outdir}/${file}`,
-        ...(line !== undefined ? { line } : {}),
-        cluster,
-        rule: 'output-unreadable',
-        message: `${line !== undefined ? 'holds a git merge conflict' : 'is not valid YAML'}, so it no longer records the subnet of cluster ${cluster}; it is derived from the inventory: run npm run synth to render it again, and commit the result (resolve conflicts in ${outdir}/ that way, never by hand)`,
-      };
+    const line = conflictLine(content);
+    if (line === undefined && (recordFromLines(content) !== undefined || readRendered(content) !== undefined)) continue;
+    const cluster = PHAROS_CONFIG.exec(file)![1];
+    problems.push({
+      severity: 'warning',
+      file: `${outdir}/${file}`,
+      ...(line !== undefined ? { line } : {}),
+      cluster,
+      rule: 'output-unreadable',
+      message: `${line !== undefined ? 'holds a git merge conflict' : 'is not valid YAML'}, so it no longer records the subnet of cluster ${cluster}; it is derived from the inventory: run npm run synth to render it again, and commit the result (resolve conflicts in ${outdir}/ that way, never by hand)`,
     });
+  }
+  return problems;
 }
 
 /**
