@@ -102,6 +102,28 @@ function removeWrites() {
 }
 removeWrites();
 
+// Where the time goes: the largest case synthesised into an empty folder under the profiler, each run
+// between two timed `cp -r` of the same output, so that the write can be set against the copy. Run
+// before the case's writes are removed, so that the disk is as it was for the case's own runs.
+const PROFILE_RUNS = 3;
+const bundle = join(repo, 'build', 'main.js');
+const profiled = cases[cases.length - 1];
+const profiles = [];
+
+function profile(c) {
+  process.stderr.write(`profiling ${c.name}...\n`);
+  for (let run = 0; run < PROFILE_RUNS; run++) {
+    const profileDir = join(work, `profile-${run}`);
+    const copy = (when) => runOnce({ command: 'cp', args: ['-r', join(work, `out-${c.clusters}`), join(work, 'writes', `profiled-copy-${when}-${run}`)] }).ms;
+    const before = copy('before');
+    execFileSync('sync');
+    execFileSync(node, ['--cpu-prof', '--cpu-prof-dir', profileDir, bundle, 'synth', '--clusters', c.inventory, '--outdir', join(work, 'writes', `profiled-${run}`)], { cwd: repo, stdio: 'ignore' });
+    const after = copy('after');
+    const [file] = readdirSync(profileDir).filter((name) => name.endsWith('.cpuprofile'));
+    profiles.push({ copy: (before + after) / 2, ...summarise(join(profileDir, file), bundle) });
+  }
+}
+
 const rows = [];
 for (const c of cases) {
   const outdir = join(work, `out-${c.clusters}`);
@@ -120,29 +142,12 @@ for (const c of cases) {
     unchanged: { command: node, args: [main, 'synth', ...options] },
     check: { command: node, args: [main, 'check', ...options] },
   });
+  if (c === profiled) profile(c);
   removeWrites();
   const workers = Number(c.workers ?? 2) * c.clusters;
   rows.push({ ...c, workers, bytes: treeBytes(outdir), overview: statSync(join(outdir, 'README.md')).size, ...results });
 }
 
-// Where the time goes: the largest case synthesised into an empty folder under the profiler, each run
-// between two timed `cp -r` of the same output, so that the write can be set against the copy.
-const PROFILE_RUNS = 3;
-const bundle = join(repo, 'build', 'main.js');
-const profiled = cases[cases.length - 1];
-const profiles = [];
-process.stderr.write(`profiling ${profiled.name}...\n`);
-for (let run = 0; run < PROFILE_RUNS; run++) {
-  const profileDir = join(work, `profile-${run}`);
-  const copy = (when) => runOnce({ command: 'cp', args: ['-r', join(work, `out-${profiled.clusters}`), join(work, 'writes', `profiled-copy-${when}-${run}`)] }).ms;
-  const before = copy('before');
-  execFileSync('sync');
-  execFileSync(node, ['--cpu-prof', '--cpu-prof-dir', profileDir, bundle, 'synth', '--clusters', profiled.inventory, '--outdir', join(work, 'writes', `profiled-${run}`)], { cwd: repo, stdio: 'ignore' });
-  const after = copy('after');
-  const [file] = readdirSync(profileDir).filter((name) => name.endsWith('.cpuprofile'));
-  profiles.push({ copy: (before + after) / 2, ...summarise(join(profileDir, file), bundle) });
-}
-removeWrites();
 rmSync(work, { recursive: true, force: true });
 const loadAfter = loadavg();
 
