@@ -2,6 +2,7 @@ import * as path from 'path';
 import { writeSubnet } from '../inventory/edit';
 import { loadInventory } from '../inventory/load';
 import { readOutputTree } from '../output/compare';
+import { pharosConfigCluster } from '../output/layout';
 import { damagedClusterFiles } from '../output/plan';
 import { Command } from './command';
 
@@ -22,7 +23,8 @@ export const allocate: Command = {
     // The same model synth renders: its problems, and its suggestion for this cluster.
     const mesh = factory(options.clusters, options.outdir);
     // A record lost to a merge conflict cannot be restored: say so rather than allocate as if there were none.
-    for (const problem of damagedClusterFiles(readOutputTree(options.outdir), options.outdir)) options.report.problem(problem);
+    // Only the cluster.yml files can be damaged records.
+    for (const problem of damagedClusterFiles(readOutputTree(options.outdir, (file) => pharosConfigCluster(file) !== undefined), options.outdir)) options.report.problem(problem);
     // Warnings as every other command gives them (the GitOps placeholder, shared service CIDRs).
     for (const problem of mesh.problems.filter((candidate) => candidate.severity === 'warning')) options.report.problem(problem);
     const subnet = mesh.suggestedSubnets.get(cluster);

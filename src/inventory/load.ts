@@ -7,6 +7,7 @@ import { Problem } from '../mesh/problem';
 import { conflictLine } from '../util/conflict';
 import { describeReading } from '../util/psych';
 import { realPath } from '../util/real-path';
+import { readRegularFile, RegularFileLimits } from '../util/regular-file';
 import { EditRefused, parseForEditing, YamlTextEditor } from '../util/yaml-splice';
 import { MAX_ALIAS_COUNT, readAsPsych } from '../util/psych-read';
 
@@ -23,6 +24,12 @@ export interface LoadResult extends Inventory {
 
 /** Files larger than this are refused before parsing: no real cluster.yml comes near it. */
 export const MAX_FILE_BYTES = 256 * 1024;
+
+const CLUSTER_FILE_LIMITS: RegularFileLimits = {
+  maxBytes: MAX_FILE_BYTES,
+  describeLimit: (size) => `is ${size} bytes; cluster files are limited to ${MAX_FILE_BYTES} bytes`,
+  singleName: true,
+};
 /** Nesting of [ ] and { } allowed; a cluster.yml needs a handful, and the yaml parser recurses per level. */
 const MAX_FLOW_DEPTH = 64;
 
@@ -87,7 +94,7 @@ function loadClusterFile(dir: string, baseDir: string, fileName: string): { file
     // A link is refused whatever it points at, and never followed: inside the folder it could name the
     // password file (`z.yml -> shared_password`), and its content would be parsed and quoted in errors.
     if (fs.lstatSync(fullPath).isSymbolicLink()) return refuse(LINK_REFUSAL);
-    const bytes = readRegularFile(fullPath, refuse);
+    const bytes = readRegularFile(fullPath, CLUSTER_FILE_LIMITS, refuse);
     if ('problems' in bytes) return bytes;
     if (bytes.content.includes(0)) return refuse('is a binary file, not YAML');
     const invalid = invalidUtf8(bytes.content);
@@ -216,26 +223,6 @@ const LINK_REFUSAL =
  * O_NOFOLLOW and O_NONBLOCK, then checked through its descriptor (fstat), so the file checked is the
  * file read even if the folder changes meanwhile.
  */
-function readRegularFile<P>(file: string, refuse: (message: string) => P): { content: Buffer } | P {
-  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
-  try {
-    const stat = fs.fstatSync(fd);
-    if (!stat.isFile()) return refuse('is not a regular file');
-    // A hard link is the same file under two names: it could be the password file's (a link by
-    // another name). git never checks out hard links, so a cluster file has exactly one name.
-    if (stat.nlink > 1) return refuse(`has ${stat.nlink} names (hard links), and cluster files must be files of their own (a hard link could be another file, such as the password file); replace it with a copy`);
-    if (stat.size > MAX_FILE_BYTES) return refuse(`is ${stat.size} bytes; cluster files are limited to ${MAX_FILE_BYTES} bytes`);
-    // One byte more than fstat said: a file that grows meanwhile is refused, never read without end.
-    const buffer = Buffer.allocUnsafe(stat.size + 1);
-    let length = 0;
-    for (let read; length < buffer.length && (read = fs.readSync(fd, buffer, length, buffer.length - length, null)) > 0; ) length += read;
-    if (length > stat.size) return refuse('changed while it was read; run the command again');
-    return { content: buffer.subarray(0, length) };
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
 /** The fields whose values weave-mesh reads itself: they must mean the same to every Psych Pharos may run. */
 const INTERPRETED: readonly (readonly (string | '*')[])[] = [
   ['name'],

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { readRegularFile, RegularFileLimits } from '../util/regular-file';
 import { isForeignPath } from './layout';
 import { OutputTree } from './tree';
 import { assertOutputFolder, listEntries, OutputFolderError } from './write';
@@ -18,88 +19,38 @@ export interface FileDifference {
  * The files of an output folder as a tree, without the foreign `flux-system/` folders; empty when it
  * does not exist. The folder arrives in pull requests: a symbolic link is never followed (it could
  * print a secret in a diff) and a FIFO or device never read (it could hang or grow without end);
- * they are refused with their path, before anything is read. A file's content is read when it is
- * asked for, and not kept: at 256 clusters the folder is 26 MB, and synth over an unchanged folder
- * held it whole beside the render.
+ * they are refused with their path. Every file is read once, here, so that every reader of one
+ * command sees the same text (the records, the damage check, the comparison, the plan).
  */
 export function readOutputTree(outdir: string, include: (file: string) => boolean = () => true): OutputTree {
   assertOutputFolder(outdir);
   if (!fs.existsSync(outdir)) return new Map();
   if (!fs.statSync(outdir).isDirectory()) throw new OutputFolderError(`refusing to read ${outdir}: it is not a folder`);
-  const files: string[] = [];
+  const tree = new Map<string, string>();
   for (const entry of listEntries(outdir)) {
     if (isForeignPath(entry.path) || !include(entry.path)) continue;
     const file = path.join(outdir, ...entry.path.split('/'));
-    if (entry.kind !== 'file') {
-      throw new OutputFolderError(`refusing to read ${file}: it is a ${entry.kind}, and weave-mesh writes only regular files into its output folder; remove it`);
-    }
-    const size = fs.lstatSync(file).size;
-    if (size > MAX_OUTPUT_FILE_BYTES) throw new OutputFolderError(`refusing to read ${file}: it is ${size} bytes, far more than weave-mesh writes; remove it`);
-    files.push(entry.path);
-  }
-  return new OutputFolder(outdir, files);
-}
-
-/** An output folder read lazily: its file list is fixed when it is listed, each content read on demand. */
-class OutputFolder implements ReadonlyMap<string, string> {
-  private readonly files: ReadonlySet<string>;
-
-  public constructor(
-    private readonly outdir: string,
-    files: readonly string[],
-  ) {
-    this.files = new Set(files);
-  }
-
-  public get size(): number {
-    return this.files.size;
-  }
-
-  public has(file: string): boolean {
-    return this.files.has(file);
-  }
-
-  public get(file: string): string | undefined {
-    return this.files.has(file) ? this.read(file) : undefined;
-  }
-
-  public keys(): MapIterator<string> {
-    return this.files.keys();
-  }
-
-  public *values(): MapIterator<string> {
-    for (const file of this.files) yield this.read(file);
-  }
-
-  public *entries(): MapIterator<[string, string]> {
-    for (const file of this.files) yield [file, this.read(file)];
-  }
-
-  public [Symbol.iterator](): MapIterator<[string, string]> {
-    return this.entries();
-  }
-
-  public forEach(callback: (value: string, key: string, map: ReadonlyMap<string, string>) => void, thisArg?: unknown): void {
-    for (const [file, content] of this.entries()) callback.call(thisArg, content, file, this);
-  }
-
-  /** The file as it is now, never through a link: one swapped in since the listing is refused, not followed. */
-  private read(file: string): string {
-    const shown = path.join(this.outdir, ...file.split('/'));
-    let fd: number | undefined;
+    const refuse = (reason: string): never => {
+      throw new OutputFolderError(`refusing to read ${file}: it ${reason}`);
+    };
+    if (entry.kind !== 'file') refuse(`is a ${entry.kind}, and weave-mesh writes only regular files into its output folder; remove it`);
+    let read: { content: Buffer };
     try {
-      fd = fs.openSync(shown, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
-      const stat = fs.fstatSync(fd);
-      if (!stat.isFile() || stat.size > MAX_OUTPUT_FILE_BYTES) throw new OutputFolderError(`cannot read ${shown}: it changed while weave-mesh was reading the folder; run the command again`);
-      return fs.readFileSync(fd, 'utf8');
+      read = readRegularFile(file, OUTPUT_FILE_LIMITS, refuse);
     } catch (error) {
       if (error instanceof OutputFolderError) throw error;
-      throw new OutputFolderError(`cannot read ${shown} (${(error as NodeJS.ErrnoException).code ?? String(error)}): it changed while weave-mesh was reading the folder; run the command again`);
-    } finally {
-      if (fd !== undefined) fs.closeSync(fd);
+      // Swapped for a link (ELOOP) or removed since the folder was listed.
+      throw new OutputFolderError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)}): it changed while weave-mesh was reading the folder; run the command again`);
     }
+    tree.set(entry.path, read.content.toString('utf8'));
   }
+  return tree;
 }
+
+const OUTPUT_FILE_LIMITS: RegularFileLimits = {
+  maxBytes: MAX_OUTPUT_FILE_BYTES,
+  describeLimit: (size) => `is ${size} bytes, far more than weave-mesh writes; remove it`,
+};
 
 /** How a file changes from the output folder to the render. */
 export type FileChange = { readonly file: string; readonly change: 'added' | 'removed' | 'modified' };
@@ -111,10 +62,13 @@ export function fileChanges(differences: readonly FileDifference[]): FileChange[
 
 /** The files that differ between the output folder and a rendered tree, including files on one side only. */
 export function compareTrees(onDisk: OutputTree, rendered: OutputTree): FileDifference[] {
-  const files = [...new Set([...onDisk.keys(), ...rendered.keys()])].sort();
-  return files
-    .filter((file) => onDisk.get(file) !== rendered.get(file))
-    .map((file) => ({ file, onDisk: onDisk.get(file), rendered: rendered.get(file) }));
+  const differences: FileDifference[] = [];
+  for (const file of [...new Set([...onDisk.keys(), ...rendered.keys()])].sort()) {
+    const before = onDisk.get(file);
+    const after = rendered.get(file);
+    if (before !== after) differences.push({ file, onDisk: before, rendered: after });
+  }
+  return differences;
 }
 
 const RED = '\u001b[31m';

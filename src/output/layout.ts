@@ -12,6 +12,13 @@ export const PHAROS_FOLDER = 'pharos';
 /** The cluster's complete Pharos cluster.yml, for `pharos up -c`. */
 export const PHAROS_CONFIG_FILE = `${PHAROS_FOLDER}/cluster.yml`;
 
+const PHAROS_CONFIG_PATH = new RegExp(`^([^/_.][^/]*)/${PHAROS_CONFIG_FILE.replace(/[./]/g, '\\$&')}$`);
+
+/** The cluster whose rendered cluster.yml is at `relative` (`<cluster>/pharos/cluster.yml`), or undefined for any other file. */
+export function pharosConfigCluster(relative: string): string | undefined {
+  return PHAROS_CONFIG_PATH.exec(relative)?.[1];
+}
+
 /** Argo CD's ApplicationSet, for `kubectl apply -k` on the Argo CD cluster. */
 export const ARGOCD_FOLDER = '_gitops/argocd';
 

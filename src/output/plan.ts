@@ -5,7 +5,7 @@ import { subnetsRoutedBy } from '../mesh/derive';
 import { compareAddresses } from '../net/cidr';
 import * as fs from 'fs';
 import { FileChange, fileChanges, FileDifference, readOutputTree } from './compare';
-import { ARGOCD_FOLDER, fluxFolder, PHAROS_CONFIG_FILE, TEARDOWN_FOLDER } from './layout';
+import { ARGOCD_FOLDER, fluxFolder, PHAROS_CONFIG_FILE, pharosConfigCluster, TEARDOWN_FOLDER } from './layout';
 import { OutputTree } from './tree';
 import { MAX_ALIAS_COUNT, readAsPsych } from '../util/psych-read';
 
@@ -45,11 +45,10 @@ export interface Plan {
   readonly files: readonly FileChange[];
 }
 
-const PHAROS_CONFIG = new RegExp(`^([^/_.][^/]*)/${PHAROS_CONFIG_FILE.replace(/[./]/g, '\\$&')}$`);
 
 /** The clusters a rendered tree holds, from its file names alone (no file is parsed). */
 export function clustersOf(tree: OutputTree): Set<string> {
-  return new Set([...tree.keys()].flatMap((file) => PHAROS_CONFIG.exec(file)?.[1] ?? []));
+  return new Set([...tree.keys()].flatMap((file) => pharosConfigCluster(file) ?? []));
 }
 
 /**
@@ -57,19 +56,19 @@ export function clustersOf(tree: OutputTree): Set<string> {
  * (an output folder reads its files on demand; its other files are never read here).
  */
 function* pharosConfigs(tree: OutputTree): Generator<[string, string]> {
-  for (const file of tree.keys()) if (PHAROS_CONFIG.test(file)) yield [file, tree.get(file)!];
+  for (const file of tree.keys()) if (pharosConfigCluster(file) !== undefined) yield [file, tree.get(file)!];
 }
 
 /** Reads the mesh back from a rendered tree (the output folder, or a render in memory). */
 export function meshStateOf(tree: OutputTree): MeshState {
   const state = new Map<string, ClusterState>();
   for (const [file, content] of pharosConfigs(tree)) {
-    const match = PHAROS_CONFIG.exec(file)!;
+    const cluster = pharosConfigCluster(file)!;
     const document = readRendered(content);
     // A file that is no longer YAML (a merge conflict) records nothing: damagedClusterFiles says so.
     if (document === undefined) continue;
     const network = isMapping(document) && isMapping(document.network) ? document.network : {};
-    state.set(match[1], {
+    state.set(cluster, {
       subnet: String(network.weave?.ipalloc_default_subnet ?? ''),
       // Pharos's defaults when the file sets none (lib/pharos/configuration/network.rb).
       podNetworkCidr: String(network.pod_network_cidr ?? '10.32.0.0/12'),
@@ -114,9 +113,9 @@ function plainLayout(content: string, subnets: number, podNetworks: number): boo
 export function recordsOf(tree: OutputTree): Map<string, ClusterRecord> {
   const records = new Map<string, ClusterRecord>();
   for (const [file, content] of pharosConfigs(tree)) {
-    const match = PHAROS_CONFIG.exec(file)!;
-    const record = recordFromLines(content) ?? meshStateOf(new Map([[file, content]])).get(match[1]);
-    if (record) records.set(match[1], { subnet: record.subnet, podNetworkCidr: record.podNetworkCidr });
+    const cluster = pharosConfigCluster(file)!;
+    const record = recordFromLines(content) ?? meshStateOf(new Map([[file, content]])).get(cluster);
+    if (record) records.set(cluster, { subnet: record.subnet, podNetworkCidr: record.podNetworkCidr });
   }
   return records;
 }
@@ -164,7 +163,7 @@ export function damagedClusterFiles(tree: OutputTree, outdir: string): Problem[]
     // clusters would spend seconds here). Any other damage in a plain file still shows in check's diff.
     const line = conflictLine(content);
     if (line === undefined && (recordFromLines(content) !== undefined || readRendered(content) !== undefined)) continue;
-    const cluster = PHAROS_CONFIG.exec(file)![1];
+    const cluster = pharosConfigCluster(file)!;
     problems.push({
       severity: 'warning',
       file: `${outdir}/${file}`,
@@ -184,7 +183,7 @@ export function damagedClusterFiles(tree: OutputTree, outdir: string): Problem[]
 export function recordedSubnets(outdir: string): Map<string, string> {
   const record = new Map<string, string>();
   // Only the cluster.yml files: the record needs nothing else, and synth reads the whole folder once more to compare.
-  for (const [cluster, { subnet }] of recordsOf(readOutputTree(outdir, (file) => PHAROS_CONFIG.test(file)))) if (subnet) record.set(cluster, subnet);
+  for (const [cluster, { subnet }] of recordsOf(readOutputTree(outdir, (file) => pharosConfigCluster(file) !== undefined))) if (subnet) record.set(cluster, subnet);
   return record;
 }
 
