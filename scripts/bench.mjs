@@ -10,10 +10,16 @@ import { existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, 
 import { join, resolve } from 'path';
 import { build } from 'esbuild';
 import { PHASES, summarise } from './profile-summary.mjs';
+import { fileURLToPath } from 'url';
 
-const repo = resolve(import.meta.dirname, '..');
+// Not import.meta.dirname: it needs Node.js 20.11, newer than the engines package.json gives (>=20).
+const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const runsFlag = process.argv.indexOf('--runs');
 const RUNS = runsFlag > 0 ? Number(process.argv[runsFlag + 1]) : 7;
+if (!Number.isInteger(RUNS) || RUNS < 1) {
+  process.stderr.write('error: --runs takes a whole number of runs, at least 1: node scripts/bench.mjs [--runs N]\n');
+  process.exit(2);
+}
 const work = mkdtempSync(join(tmpdir(), 'weave-mesh-bench-'));
 const rssFile = join(work, 'rss');
 const timeFile = join(work, 'time');

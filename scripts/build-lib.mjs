@@ -7,8 +7,10 @@ import { execFileSync } from 'child_process';
 import { copyFileSync, mkdirSync, readdirSync } from 'fs';
 import { createRequire } from 'module';
 import { join, resolve } from 'path';
+import { fileURLToPath } from 'url';
 
-const repo = resolve(import.meta.dirname, '..');
+// Not import.meta.dirname: it needs Node.js 20.11, newer than the engines package.json gives (>=20).
+const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const outDir = resolve(process.argv[2] ?? join(repo, 'lib'));
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 execFileSync(process.execPath, [tsc, '-p', join(repo, 'tsconfig.lib.json'), '--outDir', outDir], { cwd: repo, stdio: 'inherit' });

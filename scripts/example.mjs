@@ -5,8 +5,10 @@
 import { spawnSync } from 'child_process';
 import { build } from 'esbuild';
 import { resolve, join } from 'path';
+import { fileURLToPath } from 'url';
 
-const repo = resolve(import.meta.dirname, '..');
+// Not import.meta.dirname: it needs Node.js 20.11, newer than the engines package.json gives (>=20).
+const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 
 /** Runs a step with the terminal; stops with its exit code when it fails. */
 function step(args) {

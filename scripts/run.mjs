@@ -4,8 +4,10 @@ import { createHash } from 'crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'fs';
 import { createRequire } from 'module';
 import { join, resolve } from 'path';
+import { fileURLToPath } from 'url';
 
-const repo = resolve(import.meta.dirname, '..');
+// Not import.meta.dirname: it needs Node.js 20.11, newer than the engines package.json gives (>=20).
+const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 
 // A command comes first (npm run synth passes it): run without one, this would quietly synth and write.
 const [command] = process.argv.slice(2);
