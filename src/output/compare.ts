@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { readRegularFile, RegularFileLimits } from '../util/regular-file';
+import { readRegularText, RegularFileLimits } from '../util/regular-file';
 import { isForeignPath } from './layout';
 import { OutputTree } from './tree';
 import { assertOutputFolder, listEntries, OutputFolderError } from './write';
@@ -34,15 +34,15 @@ export function readOutputTree(outdir: string, include: (file: string) => boolea
       throw new OutputFolderError(`refusing to read ${file}: it ${reason}`);
     };
     if (entry.kind !== 'file') refuse(`is a ${entry.kind}, and weave-mesh writes only regular files into its output folder; remove it`);
-    let read: { content: Buffer };
+    let read: { text: string };
     try {
-      read = readRegularFile(file, OUTPUT_FILE_LIMITS, refuse);
+      read = readRegularText(file, OUTPUT_FILE_LIMITS, refuse);
     } catch (error) {
       if (error instanceof OutputFolderError) throw error;
       // Swapped for a link (ELOOP) or removed since the folder was listed.
       throw new OutputFolderError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)}): it changed while weave-mesh was reading the folder; run the command again`);
     }
-    tree.set(entry.path, read.content.toString('utf8'));
+    tree.set(entry.path, read.text);
   }
   return tree;
 }

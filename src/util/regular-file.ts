@@ -17,6 +17,24 @@ export interface RegularFileLimits {
  * for a link or a FIFO between listing a folder and reading the file.
  */
 export function readRegularFile<P>(file: string, limits: RegularFileLimits, refuse: (message: string) => P): { content: Buffer } | P {
+  return readChecked(file, limits, refuse, (size) => Buffer.allocUnsafe(size + 1), (buffer, length) => ({ content: buffer.subarray(0, length) }));
+}
+
+/** One buffer for readRegularText, grown as needed: a folder of 26 MB is not 1,300 buffers waiting for the garbage collector. */
+let scratch = Buffer.allocUnsafe(0);
+
+/** The same as readRegularFile, as UTF-8 text (U+FFFD for invalid bytes, as `readFileSync(file, 'utf8')`). */
+export function readRegularText<P>(file: string, limits: RegularFileLimits, refuse: (message: string) => P): { text: string } | P {
+  return readChecked(
+    file,
+    limits,
+    refuse,
+    (size) => (scratch.length > size ? scratch : (scratch = Buffer.allocUnsafe(Math.max(size + 1, 2 * scratch.length)))),
+    (buffer, length) => ({ text: buffer.toString('utf8', 0, length) }),
+  );
+}
+
+function readChecked<P, R>(file: string, limits: RegularFileLimits, refuse: (message: string) => P, bufferFor: (size: number) => Buffer, result: (buffer: Buffer, length: number) => R): R | P {
   const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
   try {
     const stat = fs.fstatSync(fd);
@@ -26,11 +44,12 @@ export function readRegularFile<P>(file: string, limits: RegularFileLimits, refu
     if (limits.singleName && stat.nlink > 1) return refuse(`has ${stat.nlink} names (hard links), and cluster files must be files of their own (a hard link could be another file, such as the password file); replace it with a copy`);
     if (stat.size > limits.maxBytes) return refuse(limits.describeLimit(stat.size));
     // One byte more than fstat said: a file that grows meanwhile is refused, never read without end.
-    const buffer = Buffer.allocUnsafe(stat.size + 1);
+    const buffer = bufferFor(stat.size);
+    const end = stat.size + 1;
     let length = 0;
-    for (let read; length < buffer.length && (read = fs.readSync(fd, buffer, length, buffer.length - length, null)) > 0; ) length += read;
+    for (let read; length < end && (read = fs.readSync(fd, buffer, length, end - length, null)) > 0; ) length += read;
     if (length > stat.size) return refuse('changed while it was read; run the command again');
-    return { content: buffer.subarray(0, length) };
+    return result(buffer, length);
   } finally {
     fs.closeSync(fd);
   }
