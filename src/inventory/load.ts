@@ -28,7 +28,10 @@ export const MAX_FILE_BYTES = 256 * 1024;
 const CLUSTER_FILE_LIMITS: RegularFileLimits = {
   maxBytes: MAX_FILE_BYTES,
   describeLimit: (size) => `is ${size} bytes; cluster files are limited to ${MAX_FILE_BYTES} bytes`,
-  singleName: true,
+  // A hard link is the same file under two names: it could be the password file's (a link by
+  // another name). git never checks out hard links, so a cluster file has exactly one name.
+  describeHardLinks: (names) =>
+    `has ${names} names (hard links), and cluster files must be files of their own (a hard link could be another file, such as the password file); replace it with a copy`,
 };
 /** Nesting of [ ] and { } allowed; a cluster.yml needs a handful, and the yaml parser recurses per level. */
 const MAX_FLOW_DEPTH = 64;

@@ -51,19 +51,18 @@ export function clustersOf(tree: OutputTree): Set<string> {
   return new Set([...tree.keys()].flatMap((file) => pharosConfigCluster(file) ?? []));
 }
 
-/**
- * The clusters' rendered cluster.yml files of a tree, as [file, content], each read only when reached
- * (an output folder reads its files on demand; its other files are never read here).
- */
-function* pharosConfigs(tree: OutputTree): Generator<[string, string]> {
-  for (const file of tree.keys()) if (pharosConfigCluster(file) !== undefined) yield [file, tree.get(file)!];
+/** The clusters' rendered cluster.yml files of a tree: each cluster, its file and the file's content. */
+function* pharosConfigs(tree: OutputTree): Generator<{ cluster: string; file: string; content: string }> {
+  for (const [file, content] of tree) {
+    const cluster = pharosConfigCluster(file);
+    if (cluster !== undefined) yield { cluster, file, content };
+  }
 }
 
 /** Reads the mesh back from a rendered tree (the output folder, or a render in memory). */
 export function meshStateOf(tree: OutputTree): MeshState {
   const state = new Map<string, ClusterState>();
-  for (const [file, content] of pharosConfigs(tree)) {
-    const cluster = pharosConfigCluster(file)!;
+  for (const { cluster, content } of pharosConfigs(tree)) {
     const document = readRendered(content);
     // A file that is no longer YAML (a merge conflict) records nothing: damagedClusterFiles says so.
     if (document === undefined) continue;
@@ -112,8 +111,7 @@ function plainLayout(content: string, subnets: number, podNetworks: number): boo
  */
 export function recordsOf(tree: OutputTree): Map<string, ClusterRecord> {
   const records = new Map<string, ClusterRecord>();
-  for (const [file, content] of pharosConfigs(tree)) {
-    const cluster = pharosConfigCluster(file)!;
+  for (const { cluster, file, content } of pharosConfigs(tree)) {
     const record = recordFromLines(content) ?? meshStateOf(new Map([[file, content]])).get(cluster);
     if (record) records.set(cluster, { subnet: record.subnet, podNetworkCidr: record.podNetworkCidr });
   }
@@ -157,13 +155,12 @@ function isMapping(value: unknown): value is Record<string, any> {
  */
 export function damagedClusterFiles(tree: OutputTree, outdir: string): Problem[] {
   const problems: Problem[] = [];
-  for (const [file, content] of pharosConfigs(tree)) {
+  for (const { cluster, file, content } of pharosConfigs(tree)) {
     // A conflict is found by its lines, and a file laid out plainly records its subnet as lines: only
     // the others are parsed (a 2,000-peer file takes the yaml package ~15 ms; synth over 256 unchanged
     // clusters would spend seconds here). Any other damage in a plain file still shows in check's diff.
     const line = conflictLine(content);
     if (line === undefined && (recordFromLines(content) !== undefined || readRendered(content) !== undefined)) continue;
-    const cluster = pharosConfigCluster(file)!;
     problems.push({
       severity: 'warning',
       file: `${outdir}/${file}`,

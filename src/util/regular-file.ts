@@ -6,8 +6,11 @@ export interface RegularFileLimits {
   readonly maxBytes: number;
   /** Say what the limit is, in the refusal of a larger file. */
   readonly describeLimit: (size: number) => string;
-  /** Refuse a file with more than one name (hard links), which could be another file by another name. */
-  readonly singleName?: boolean;
+  /**
+   * Refuse a file with more than one name (hard links), which could be another file by another name,
+   * saying this of it; files with several names are read when absent.
+   */
+  readonly describeHardLinks?: (names: number) => string;
 }
 
 /**
@@ -39,9 +42,7 @@ function readChecked<P, R>(file: string, limits: RegularFileLimits, refuse: (mes
   try {
     const stat = fs.fstatSync(fd);
     if (!stat.isFile()) return refuse('is not a regular file');
-    // A hard link is the same file under two names: it could be the password file's (a link by
-    // another name). git never checks out hard links.
-    if (limits.singleName && stat.nlink > 1) return refuse(`has ${stat.nlink} names (hard links), and cluster files must be files of their own (a hard link could be another file, such as the password file); replace it with a copy`);
+    if (limits.describeHardLinks && stat.nlink > 1) return refuse(limits.describeHardLinks(stat.nlink));
     if (stat.size > limits.maxBytes) return refuse(limits.describeLimit(stat.size));
     // One byte more than fstat said: a file that grows meanwhile is refused, never read without end.
     const buffer = bufferFor(stat.size);
