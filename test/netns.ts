@@ -2,6 +2,7 @@ import { ChildProcess, execFileSync, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { busybox128Timeout } from './fake-tools';
 
 /**
  * Simulated Weave nodes for the route agent's end-to-end test: Linux network namespaces joined into
@@ -47,7 +48,9 @@ export function busyboxPath(): string {
 
 /**
  * The PATH of the agent's container, as in the weave-kube image: iproute2's `ip` before BusyBox
- * (alpine's iproute2 package replaces BusyBox's applet), then the iptables tools.
+ * (alpine's iproute2 package replaces BusyBox's applet), then the iptables tools. These are Debian's
+ * (iptables 1.8.9, BusyBox 1.35, iproute2 6.1), newer than the image's iptables 1.8.3 and BusyBox 1.30.1:
+ * the unit tests (route-agent-programs.test.ts) replay the behaviours of 1.8.3 that 1.8.9 lacks.
  */
 export function imagePath(busybox: string, scratch: string): string {
   const first = fs.mkdtempSync(path.join(scratch, 'iproute2-'));
@@ -59,14 +62,15 @@ export function imagePath(busybox: string, scratch: string): string {
  * The PATH of the agent's container in the arm, arm64 and ppc64le images (Alpine 3.8): iproute2's
  * `ip`, iptables 1.6's only names `iptables`, `iptables-save`, `iptables-restore` (legacy: here the
  * machine's legacy tools under those names), BusyBox, whose 1.28 `timeout` takes `-t SECS` (here a
- * wrapper that refuses the 1.30 form), and nothing else: no suffixed iptables names.
+ * stand-in taking 1.28's syntax, see busybox128Timeout), and nothing else: no suffixed iptables names.
+ * The tools are Debian's (iptables 1.8.9 legacy, BusyBox 1.35, iproute2 6.1), not the image's own.
  */
 export function arm64ImagePath(busybox: string, scratch: string): string {
   const first = fs.mkdtempSync(path.join(scratch, 'arm64-'));
   const which = (tool: string) => execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim();
   fs.symlinkSync(which('ip'), path.join(first, 'ip'));
   for (const suffix of ['', '-save', '-restore']) fs.symlinkSync(which(`iptables-legacy${suffix}`), path.join(first, `iptables${suffix}`));
-  fs.writeFileSync(path.join(first, 'timeout'), `#!${busybox}/sh\n[ "$1" = -t ] || { echo "timeout: invalid option -- $1" >&2; exit 1; }\nshift\nexec ${busybox}/timeout "$@"\n`, { mode: 0o755 });
+  fs.writeFileSync(path.join(first, 'timeout'), busybox128Timeout(busybox), { mode: 0o755 });
   return `${first}:${busybox}`;
 }
 

@@ -270,7 +270,7 @@ describe('nothing can hang the agent or its probe, and every failure is logged o
     expect(result.lines).toEqual(['not ready: ip route get 10.34.0.1 timed out after 1 s (exit 143)']);
     const all = node('amd64', 'legacy', [['ip -4 route get*', { out: '10.34.0.1 dev weave src 10.33.0.1', status: 0 }], ['iptables-legacy-save', { hang: true }]]);
     const slow = all.run(probe({ intervalSeconds: 3 }));
-    expect(slow.lines).toEqual(['not ready: cannot tell which iptables Weave uses: iptables-legacy-save timed out after 1 s (exit 143); iptables-nft-save shows no Weave rules']);
+    expect(slow.lines).toEqual(['not ready: cannot tell which iptables Weave uses: iptables-legacy-save timed out after 1 s (exit 143); iptables-nft-save printed no table (exit 0): nf_tables could not be read (iptables 1.8.3 prints nothing when the kernel refuses it) or holds no table yet']);
     expect(slow.ms).toBeLessThan(2900);
   });
 
@@ -322,6 +322,57 @@ describe('adoption and placement', () => {
     );
     expect(fake.restored()).toEqual([expect.stringContaining('-D FORWARD -m comment --comment "weave-mesh/route-config" -j WMESH-FORWARD\n-I FORWARD 2 ')]);
     expect(fake.run(probe()).lines).toEqual(['not ready: iptables-legacy filter WMESH-FORWARD had its jump out of place in FORWARD']);
+  });
+});
+
+describe('the agent on the image\'s real tool versions (iptables 1.6.2 and 1.8.3, BusyBox 1.28.4 and 1.30.1)', () => {
+  it('iptables-restore exit 2 says what it means: a table or match could not be loaded', () => {
+    const fake = node('amd64', 'legacy', [['iptables-legacy-restore*', { status: 2, out: "iptables-restore v1.8.3 (legacy): Couldn't load match `comment':No such file or directory", rounds: [0] }]]);
+    expect(lines(fake.run(agent(), 2))).toContain(
+      "firewall: filter WMESH-FORWARD was missing, and could not be set: iptables-legacy-restore could not load a table or match (exit 2: kernel module missing, no permission to load it, or the kernel refused nf_tables): iptables-restore v1.8.3 (legacy): Couldn't load match `comment':No such file or directory; retrying every 2 s",
+    );
+  });
+
+  it('iptables-nft-save 1.8.3 exiting 0 with no output (nf_tables refused) is "could not read", not "no rules": the agent does not pick legacy by count', () => {
+    const fake = node('amd64', 'none', [['iptables-legacy-save', { out: '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -j ACCEPT\nCOMMIT' }]]);
+    const result = lines(fake.run(agent(), 2));
+    expect(result).toContain(
+      'firewall: cannot tell which iptables Weave uses: iptables-legacy-save shows no Weave rules; iptables-nft-save printed no table (exit 0): nf_tables could not be read (iptables 1.8.3 prints nothing when the kernel refuses it) or holds no table yet; rules unchanged until it can be read',
+    );
+    expect(result.filter((line) => line.startsWith('using '))).toEqual([]);
+    expect(fake.calls().filter((call) => call.includes('-restore'))).toEqual([]);
+  });
+
+  it.each([
+    ['iptables-legacy-restore*', 'a hanging iptables-restore (15 s limit)'],
+    ['ip route replace*', 'a hanging ip route replace (5 s limit)'],
+  ])('SIGTERM stops the agent at once, with its last line, even during %s: within the 5 s grace period, the call killed', (pattern) => {
+    const fake = node('amd64', 'legacy', [[pattern, { terminate: true, hang: true }]]);
+    // The rendered limits, not the shortened ones: the call would hang for 5 or 15 s.
+    const result = fake.run(routeAgentScript(OPTIONS));
+    expect(result.status).toBe(0);
+    expect(lines(result)[lines(result).length - 1]).toBe('stopping; routes and firewall rules stay in place for the next route-config pod');
+    expect(result.ms).toBeLessThan(4000);
+    expect(fake.stillHanging()).toEqual([]);
+  });
+
+  it('SIGTERM stops the teardown at once, even during a hanging call', () => {
+    const fake = node('amd64', 'legacy', [['iptables-legacy-save', { terminate: true, hang: true }]]);
+    const result = fake.run(routeAgentTeardownScript(OPTIONS));
+    expect(result.status).toBe(0);
+    expect(result.ms).toBeLessThan(4000);
+    expect(fake.stillHanging()).toEqual([]);
+  });
+
+  it('the stand-in for BusyBox 1.28.4\'s timeout takes 1.28\'s syntax (-t SECS) and refuses 1.30\'s (exit 127), as the agent\'s find_timeout expects', () => {
+    const fake = new FakeNode('arm64', { timeout: 'dash-t' });
+    nodes.push(fake);
+    const run = (command: string) => fake.run(`${command}\necho "exit $?"`).lines;
+    expect(run('timeout 5 true 2>/dev/null')).toEqual(['exit 127']);
+    expect(run('timeout -t 5 true')).toEqual(['exit 0']);
+    expect(run('timeout -t 1 -s TERM sleep 5')).toContain('exit 143');
+    const started = fake.run('find_timeout() { :; }\n' + routeAgentScript({ ...OPTIONS }).split('\nfind_timeout\n')[0] + '\nfind_timeout\necho "$timeout_style"');
+    expect(started.lines).toEqual(['dash-t']);
   });
 });
 

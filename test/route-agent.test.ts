@@ -98,9 +98,11 @@ describe('RouteAgent', () => {
   });
 
   it('leaves routes and rules in place on SIGTERM', () => {
-    const stop = /stop\(\) \{([\s\S]*?)\n\}/.exec(script)![1];
-    expect(stop).not.toMatch(/ip route del|remove_|iptables/);
-    expect(script).toContain('trap stop TERM INT');
+    // The trap stops the loop (stop_body) and says so; it removes nothing (route-agent-programs.test.ts runs it).
+    const trap = /^trap '(.*)' TERM INT$/m.exec(script)![1];
+    expect(trap).toBe('trap "" TERM INT; stop_body; log "stopping; routes and firewall rules stay in place for the next route-config pod"; exit 0');
+    const stopBody = /stop_body\(\) \{([\s\S]*?)\n\}/.exec(script)![1];
+    expect(stopBody).not.toMatch(/ip route del|remove_|iptables/);
   });
 
   it('is ready only when the kernel routes every remote subnet out of weave and the rules are in place', () => {
