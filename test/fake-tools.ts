@@ -111,7 +111,7 @@ exit 0
 [ -n "$FAKE_ROUNDS" ] || exec ${busybox()}/sleep "$@"
 round=$(($(cat "$FAKE/round" 2>/dev/null || echo 0) + 1))
 echo $round > "$FAKE/round"
-[ $round -lt "$FAKE_ROUNDS" ] || kill -TERM "$(cat "$FAKE/pid")"
+[ $round -lt "$FAKE_ROUNDS" ] || { kill -TERM "$(cat "$FAKE/pid")" 2>/dev/null; exec ${busybox()}/sleep 1000; }
 exec ${busybox()}/sleep 0.05
 `,
       { mode: 0o755 },
@@ -145,18 +145,21 @@ exec ${busybox()}/sleep 0.05
     return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
   }
 
-  /** The hanging calls (their process ids) that are still running. */
+  /** The hanging calls (their process ids) still running a second after the program ended (a signal takes effect when its process next runs). */
   public stillHanging(): number[] {
     const file = path.join(this.dir, 'hung');
     const pids = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number) : [];
     // A process that was killed but not yet reaped (a zombie: state Z) is not running.
-    return pids.filter((pid) => {
-      try {
-        return !/^\d+ \(.*\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
-      } catch {
-        return false;
-      }
-    });
+    const running = () =>
+      pids.filter((pid) => {
+        try {
+          return !/^\d+ \(.*\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+        } catch {
+          return false;
+        }
+      });
+    for (let tries = 0; tries < 20 && running().length > 0; tries++) spawnSync('sleep', ['0.05']);
+    return running();
   }
 
   /** What each iptables-restore got on standard input, in order. */

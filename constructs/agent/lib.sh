@@ -65,6 +65,8 @@ descendants() {
 # terminationGracePeriodSeconds. stop_body lists the processes before it stops the loop, so that none
 # is orphaned unseen.
 stop_body() {
+  # (set before the loop starts, whose subshell resets it: a signal may come before the loop runs)
+  [ -n "$body" ] || return 0
   below=$(descendants "$body")
   # shellcheck disable=SC2086 # one word per process
   kill -TERM "$body" $below 2>/dev/null

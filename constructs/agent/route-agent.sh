@@ -168,9 +168,10 @@ agent_loop() {
 find_timeout
 [ "$timeout_style" != none ] || log "no timeout tool in the image: a hanging ip or iptables would stop the agent"
 find_layout
+body=
+trap 'trap "" TERM INT; stop_body; log "stopping; routes and firewall rules stay in place for the next route-config pod"; exit 0' TERM INT
 agent_loop &
 body=$!
-trap 'trap "" TERM INT; stop_body; log "stopping; routes and firewall rules stay in place for the next route-config pod"; exit 0' TERM INT
 wait "$body"
 ended=$?
 log "stopped: the agent's loop ended (exit $ended)"

@@ -65,9 +65,10 @@ teardown_loop() {
 find_timeout
 find_layout
 # In the background (see stop_body): SIGTERM stops it at once, even while a call hangs.
+body=
+trap 'trap "" TERM INT; stop_body; exit 0' TERM INT
 teardown_loop &
 body=$!
-trap 'trap "" TERM INT; stop_body; exit 0' TERM INT
 wait "$body"
 ended=$?
 log "teardown stopped: its loop ended (exit $ended)"
