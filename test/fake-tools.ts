@@ -86,8 +86,13 @@ export class FakeNode {
   private readonly bin = path.join(this.dir, 'bin');
   private readonly answers: string[] = [];
 
-  public constructor(layout: Layout, options: { timeout?: 'busybox' | 'dash-t' } = {}) {
+  /** Where the agent keeps its status file (WEAVE_MESH_STATUS_DIR). */
+  public readonly statusDir = path.join(this.dir, 'status');
+
+  /** `curl: false`: an image without curl, where the agent reads Weave's status with BusyBox wget. */
+  public constructor(layout: Layout, options: { timeout?: 'busybox' | 'dash-t'; curl?: boolean } = {}) {
     fs.mkdirSync(this.bin);
+    fs.mkdirSync(this.statusDir);
     const fake = path.join(this.dir, 'fake');
     fs.writeFileSync(
       fake,
@@ -102,7 +107,8 @@ exit 0
 `,
       { mode: 0o755 },
     );
-    for (const tool of ['ip', ...LAYOUTS[layout]]) fs.symlinkSync(fake, path.join(this.bin, tool));
+    // weave-kube's image has curl (prog/weaver/Dockerfile.template at v2.6.5); the agent reads Weave's status with it.
+    for (const tool of ['ip', ...(options.curl === false ? ['wget'] : ['curl']), ...LAYOUTS[layout]]) fs.symlinkSync(fake, path.join(this.bin, tool));
     // The agent's sleep between rounds counts rounds and, after the last, stops the agent as Kubernetes
     // would: SIGTERM to the program's first process (PID 1 in the container), recorded by run().
     fs.writeFileSync(
@@ -179,7 +185,7 @@ exec ${busybox()}/sleep 0.05
     const start = Date.now();
     const result = spawnSync(path.join(busybox(), 'sh'), ['-c', 'echo $$ > "$FAKE/pid"; exec sh "$0"', file], {
       encoding: 'utf8',
-      env: { PATH: `${this.bin}:${busybox()}`, FAKE: this.dir, ...(rounds ? { FAKE_ROUNDS: String(rounds) } : {}) },
+      env: { PATH: `${this.bin}:${busybox()}`, FAKE: this.dir, WEAVE_MESH_STATUS_DIR: this.statusDir, ...(rounds ? { FAKE_ROUNDS: String(rounds) } : {}) },
       timeout: 60000,
     });
     const lines = `${result.stdout}${result.stderr}`.split('\n').filter(Boolean);

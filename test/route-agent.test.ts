@@ -74,9 +74,24 @@ describe('RouteAgent', () => {
   });
 
   it('shares the host xtables lock, so iptables-legacy waits for Weave and kube-proxy', () => {
-    expect(pod.volumes).toEqual([{ name: 'xtables-lock', hostPath: { path: '/run/xtables.lock', type: 'FileOrCreate' } }]);
-    expect(container.volumeMounts).toEqual([{ name: 'xtables-lock', mountPath: '/run/xtables.lock' }]);
+    expect(pod.volumes[0]).toEqual({ name: 'xtables-lock', hostPath: { path: '/run/xtables.lock', type: 'FileOrCreate' } });
+    expect(container.volumeMounts[0]).toEqual({ name: 'xtables-lock', mountPath: '/run/xtables.lock' });
     expect(script).toContain('"$restore" -w 5 --noflush');
+  });
+
+  it('carries the other clusters\' peers, one line per cluster, to name Weave\'s links (only in the agent, not its probe)', () => {
+    const withPeers = render({ peers: [{ cluster: 'cluster-b', addresses: ['198.51.100.11', 'node-b2.example.org'] }, { cluster: 'cluster-c', addresses: ['203.0.113.11'] }] });
+    const agentScript: string = withPeers.spec.template.spec.containers[0].args[0];
+    expect(agentScript).toContain('\npeers="cluster-b 198.51.100.11 node-b2.example.org\ncluster-c 203.0.113.11"\n');
+    expect(withPeers.spec.template.spec.containers[0].readinessProbe.exec.command[2]).not.toContain('198.51.100.11');
+    expect(() => render({ peers: [{ cluster: 'b', addresses: ['$(reboot)'] }] })).toThrow('route agent: refusing to render "$(reboot)" into a shell script: not a cluster name or peer address');
+  });
+
+  it('keeps its status file (Weave\'s links per cluster) in a small in-memory emptyDir that `weave-mesh status` reads', () => {
+    expect(pod.volumes[1]).toEqual({ name: 'status', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } });
+    expect(container.volumeMounts[1]).toEqual({ name: 'status', mountPath: '/run/weave-mesh' });
+    expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
+    expect(script).toContain('status_dir=${WEAVE_MESH_STATUS_DIR:-/run/weave-mesh}');
   });
 
   it('asks for small resources, with limits that fit one iptables-nft-save of a 40,000-rule node (0.65 s CPU, 63 MiB)', () => {

@@ -17,6 +17,10 @@ output_chain=WMESH-OUTPUT
 
 log() { echo "route-config: $*"; }
 
+# The agent's status file (Weave's links per remote cluster, constructs/agent/links.sh): an emptyDir
+# of the DaemonSet, read by `weave-mesh status` through kubectl exec, and by the probe for its message.
+status_dir=${WEAVE_MESH_STATUS_DIR:-/run/weave-mesh}
+
 # fault KEY TEXT: logs TEXT when the trouble named KEY starts or changes, not every round.
 fault() {
   eval "was=\${fault_$1:-}"

@@ -3,6 +3,8 @@
 . "${0%/*}/lib.sh"
 # shellcheck source=desired.sh
 . "${0%/*}/desired.sh"
+# shellcheck source=links.sh
+. "${0%/*}/links.sh"
 
 # The route agent: every interval, makes the node's own routes and firewall rules equal to the
 # desired set (add missing, fix wrong, delete unknown). On SIGTERM it exits and leaves everything
@@ -161,6 +163,7 @@ agent_loop() {
   while true; do
     reconcile_routes
     reconcile_firewall
+    report_links
     sleep "$interval"
   done
 }
