@@ -373,6 +373,36 @@ export class SimulatedMesh {
       .join('\n');
   }
 
+  /**
+   * Starts a stand-in for Weave's own status endpoint in a node's namespace, on 127.0.0.1:6784 as
+   * weave-kube's launch.sh sets WEAVE_HTTP_ADDR: it serves the file `body` at /status/connections (read
+   * at each request, so a test changes what Weave says by rewriting it), after `#delay MS` on its first
+   * line if there is one (a slow answer), and 404 elsewhere, as Weave's mux does. Resolves with a stop
+   * function (then nothing listens: connection refused, as when weave-net is not running).
+   */
+  public async startWeaveStatus(node: SimulatedNode, body: string): Promise<() => Promise<void>> {
+    const script = `const fs = require('fs');
+require('http').createServer((req, res) => {
+  if (req.method !== 'GET' || req.url !== '/status/connections') { res.writeHead(404); res.end('404 page not found\\n'); return; }
+  let text = fs.readFileSync(process.argv[1], 'utf8');
+  const delay = /^#delay (\\d+)\\n/.exec(text);
+  if (delay) text = text.slice(delay[0].length);
+  setTimeout(() => { res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }); res.end(text); }, delay ? Number(delay[1]) : 0);
+}).listen(6784, '127.0.0.1', () => console.log('listening'));`;
+    const server = spawn('ip', ['netns', 'exec', node.netns, process.execPath, '-e', script, body], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.servers.push(server);
+    await new Promise<void>((resolve, reject) => {
+      server.stdout!.once('data', () => resolve());
+      server.once('exit', (code) => reject(new Error(`the Weave status stand-in in ${node.netns} exited with ${code}`)));
+    });
+    return () =>
+      new Promise<void>((resolve) => {
+        server.removeAllListeners('exit');
+        server.once('exit', () => resolve());
+        server.kill('SIGKILL');
+      });
+  }
+
   public destroy(): void {
     for (const server of this.servers) server.kill('SIGKILL');
     for (const netns of this.namespaces.reverse()) spawnSync('ip', ['netns', 'del', netns], { stdio: 'ignore' });
@@ -433,8 +463,10 @@ export class RunningAgent {
   public readonly exited: Promise<number | null>;
   private readonly child: ChildProcess;
 
-  public constructor(netns: string, script: string, pathVariable: string) {
-    this.child = spawn('ip', ['netns', 'exec', netns, 'sh', '-c', `PATH=${pathVariable}; export PATH; exec sh -c "$0"`, script], {
+  /** `statusDir`: where the agent keeps its status file (WEAVE_MESH_STATUS_DIR), instead of the node's /run/weave-mesh. */
+  public constructor(netns: string, script: string, pathVariable: string, statusDir?: string) {
+    const status = statusDir ? `WEAVE_MESH_STATUS_DIR=${statusDir}; export WEAVE_MESH_STATUS_DIR; ` : '';
+    this.child = spawn('ip', ['netns', 'exec', netns, 'sh', '-c', `PATH=${pathVariable}; export PATH; ${status}exec sh -c "$0"`, script], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let partial = '';

@@ -465,7 +465,7 @@ describe('Weave\'s links per remote cluster, read from Weave 2.6.5\'s /status/co
   it('an image without curl: BusyBox wget reads the same status', () => {
     const fake = new FakeNode('amd64', { curl: false });
     nodes.push(fake);
-    fake.on('wget -q -T 1 -O - http://127.0.0.1:6784/status/connections', { out: healthy });
+    fake.on('wget -q -O - http://127.0.0.1:6784/status/connections', { out: healthy });
     for (const [pattern, answer] of [
       ['ip -o -4 addr show dev weave', { out: '5: weave    inet 10.33.0.1/16 brd 10.33.255.255 scope global weave' }],
       ['iptables-legacy-save', { out: weaveSave(true) }],

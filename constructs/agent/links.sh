@@ -35,7 +35,7 @@ weave_connections() {
       *) failure="Weave's status could not be read: curl $(meaning curl $status $status_limit): $(echo "$conns" | head -n 1)" ;;
     esac
   else
-    conns=$(bounded $status_limit wget -q -T $status_limit -O - "$weave_status_url" 2>&1)
+    conns=$(bounded $status_limit wget -q -O - "$weave_status_url" 2>&1)
     status=$?
     case $status in
       0) return 0 ;;
