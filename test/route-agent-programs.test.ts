@@ -125,10 +125,14 @@ describe('shellcheck', () => {
       'desired="10.34.0.0/16"',
       'peers=""',
     ]);
-    const source = (file: string) => fs.readFileSync(path.join(__dirname, '..', 'constructs', 'agent', file), 'utf8');
-    expect(rest).toContain(source('lib.sh').split('\n').slice(2).join('\n'));
-    expect(rest).toContain(source('links.sh').split('\n').slice(3).join('\n'));
-    expect(rest).toContain(source('route-agent.sh').split('\n').slice(7).join('\n'));
+    // Each file's code, in order, without its comment lines (shellcheck's directives stay): they do not run.
+    const source = (file: string, from: number) =>
+      fs.readFileSync(path.join(__dirname, '..', 'constructs', 'agent', file), 'utf8').split('\n').slice(from).filter((line) => !/^\s*#(?! shellcheck disable=)/.test(line)).join('\n');
+    expect(rest).toContain(source('lib.sh', 2));
+    expect(rest).toContain(source('links.sh', 3));
+    expect(rest).toContain(source('route-agent.sh', 7));
+    expect(rest).toContain('  # shellcheck disable=SC2086 # one word per process\n  kill -TERM "$body" $below 2>/dev/null');
+    expect(rest.split('\n').filter((line) => /^\s*#/.test(line) && !line.includes('# shellcheck disable='))).toEqual([]);
     expect(rest).not.toMatch(/^\. /m);
   });
 });
@@ -430,13 +434,23 @@ describe('Weave\'s links per remote cluster, read from Weave 2.6.5\'s /status/co
     ['UDP blocked', [pending('198.51.100.11:6783', B1), failed('198.51.100.12:6783', noForwarders(B2))],
       'cluster-b: 0 of 2 connections established; 198.51.100.11, 198.51.100.12 without UDP (TCP up, no UDP heartbeat): a firewall blocks 6783/udp and 6784/udp between the clusters'],
     ['a peer Weave does not know', [established('198.51.100.11:6783', B1)],
-      'cluster-b: 1 of 2 connections established, encrypted, fastdp, mtu 1376; 1 peers unknown to Weave on this node: not in its known_peers; run pharos up with the rendered cluster.yml'],
+      'cluster-b: 1 of 2 connections established, encrypted, fastdp, mtu 1376; 1 peer unknown to Weave on this node: not in its known_peers; run pharos up with the rendered cluster.yml'],
   ])('%s: the cause in words, with the fix', (_what, connections, words) => {
     const fake = node('amd64', 'legacy');
     weave(fake, connectionsBody([...connections, established('203.0.113.11:6783', C1)]));
     const result = fake.run(agent(PEERS), 2);
     expect(linkLines(result)).toEqual([`weave: links to ${words}`, 'weave: links to cluster-c: 1 of 1 connections established, encrypted, fastdp, mtu 1376']);
     expect(statusFile(fake)[1]).toMatch(/^link\tcluster-b\t[01]\t2\t/);
+  });
+
+  it('runs of consecutive peer addresses, rendered FIRST+N, are expanded on the node, across an octet boundary', () => {
+    const fake = node('amd64', 'legacy');
+    weave(fake, connectionsBody([established('10.0.0.255:6783', B1), failed('10.0.1.0:6783', DECRYPT), established('10.0.1.1:6783', B2)]));
+    const script = agent({ peers: [{ cluster: 'cluster-z', addresses: ['10.0.1.1', '10.0.0.255', '10.0.1.0', '10.0.1.2'] }] });
+    expect(script).toContain('\npeers="cluster-z 10.0.0.255+3"\n');
+    expect(linkLines(fake.run(script, 1))).toEqual([
+      expect.stringMatching(/^weave: links to cluster-z: 2 of 4 connections established, encrypted, fastdp, mtu 1376; 10\.0\.1\.0 rejected by the Weave password .*; 1 peer unknown to Weave on this node: /),
+    ]);
   });
 
   it('a change is logged once when it happens: a link that comes up', () => {

@@ -2,7 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import { DEFAULT_ROUTE_AGENT_IMAGE, RouteAgent, RouteAgentProps } from '../constructs/route-agent';
 import { spawnSync } from 'child_process';
 import * as path from 'path';
-import { probeAddress } from '../constructs/route-agent-script';
+import { compactAddresses, probeAddress } from '../constructs/route-agent-script';
 import { busyboxPath } from './netns';
 import { RouteAgentTeardown, RouteAgentTeardownProps } from '../constructs/route-agent-teardown';
 
@@ -82,8 +82,9 @@ describe('RouteAgent', () => {
   it('carries the other clusters\' peers, one line per cluster, to name Weave\'s links (only in the agent, not its probe)', () => {
     const withPeers = render({ peers: [{ cluster: 'cluster-b', addresses: ['198.51.100.11', 'node-b2.example.org'] }, { cluster: 'cluster-c', addresses: ['203.0.113.11'] }] });
     const agentScript: string = withPeers.spec.template.spec.containers[0].args[0];
-    expect(agentScript).toContain('\npeers="cluster-b 198.51.100.11 node-b2.example.org\ncluster-c 203.0.113.11"\n');
+    expect(agentScript).toContain('\npeers="cluster-b 198.51.100.11 node-b2.example.org;cluster-c 203.0.113.11"\n');
     expect(withPeers.spec.template.spec.containers[0].readinessProbe.exec.command[2]).not.toContain('198.51.100.11');
+    expect(compactAddresses(['10.0.0.3', '10.0.0.1', '10.0.0.2', '10.0.0.255', '10.0.1.0', 'node.example.org', '192.0.2.9', '10.0.0.1'])).toEqual(['10.0.0.1+2', '10.0.0.255+1', '192.0.2.9', 'node.example.org']);
     expect(() => render({ peers: [{ cluster: 'b', addresses: ['$(reboot)'] }] })).toThrow('route agent: refusing to render "$(reboot)" into a shell script: not a cluster name or peer address');
   });
 

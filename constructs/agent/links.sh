@@ -6,8 +6,8 @@
 # connections established of expected, encrypted or not, fastdp or sleeve, MTU, and for each failure
 # the cause in words with its fix. Logged once per change and kept in a status file on the node that
 # `weave-mesh status` collects. Never part of readiness: a remote outage must not stall a rollout.
-# The parameter peers (from the preamble) holds one line per other cluster: its name, then its peer
-# addresses (its workers, as known_peers lists them).
+# The parameter peers (from the preamble) holds, `;`-separated, per other cluster: its name, then its
+# peer addresses (its workers, as known_peers lists them), a run of consecutive ones written FIRST+N.
 # shellcheck disable=SC2154
 
 # Weave's router serves its status on 127.0.0.1:6784 (WEAVE_HTTP_ADDR in weave-kube's launch.sh), in
@@ -49,7 +49,8 @@ weave_connections() {
 # link_report: one line per other cluster, tab-separated: name, established, expected, encryption,
 # datapath, MTU, state (up, degraded, down) and the report in words.
 link_report() {
-  printf '%s\n#conns\n%s\n' "$peers" "$conns" | awk '
+  printf '%s\n#conns\n%s\n' "$(echo "$peers" | tr ';' '\n')" "$conns" | awk '
+    function add(c, address) { cluster[address] = c; expected[c]++; peer[c, expected[c]] = address }
     function cause(state, info) {
       if (info ~ /Unable to decrypt TCP msg/) return "password"
       if (info ~ /seeded by different peers/) return "ipam"
@@ -76,7 +77,13 @@ link_report() {
     !started {
       if ($1 == "") next
       order[++clusters] = $1
-      for (i = 2; i <= NF; i++) { cluster[$i] = $1; expected[$1]++; peer[$1, expected[$1]] = $i }
+      for (i = 2; i <= NF; i++) {
+        if ($i !~ /^[0-9.]+\+[0-9]+$/) { add($1, $i); continue }
+        # A run of consecutive addresses, FIRST+N: FIRST and the N addresses after it.
+        split($i, run, "+"); split(run[1], octet, ".")
+        first = ((octet[1] * 256 + octet[2]) * 256 + octet[3]) * 256 + octet[4]
+        for (k = 0; k <= run[2]; k++) { n = first + k; add($1, int(n / 16777216) "." (int(n / 65536) % 256) "." (int(n / 256) % 256) "." (n % 256)) }
+      }
       next
     }
     $1 == "->" || $1 == "<-" {
@@ -104,7 +111,7 @@ link_report() {
           count[why]++
           if (!(why in first)) { s = text[h]; sub(/, retry: .*$/, "", s); first[why] = s; where[why] = h } else where[why] = where[why] ", " h
         }
-        for (i = 1; i <= kinds; i++) { why = kind[i]; if (why in count) problems = problems "; " words(why, (why == "missing" ? count[why] " peers" : where[why]), first[why]) }
+        for (i = 1; i <= kinds; i++) { why = kind[i]; if (why in count) problems = problems "; " words(why, (why == "missing" ? count[why] (count[why] == 1 ? " peer" : " peers") : where[why]), first[why]) }
         encryption = est == 0 ? "-" : unenc == 0 ? "encrypted" : enc == 0 ? "unencrypted" : enc " encrypted, " unenc " unencrypted"
         datapath = est == 0 ? "-" : sleeve == 0 ? "fastdp" : fast == 0 ? "sleeve" : fast " fastdp, " sleeve " sleeve"
         state = est == expected[c] ? "up" : est == 0 ? "down" : "degraded"
