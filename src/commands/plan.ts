@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import { formatProblem } from '../mesh/problem';
-import { compareTrees, formatTreeDiff, readOutputTree } from '../output/compare';
-import { damagedClusterFiles, formatInvalidMarkdown, formatNextSteps, formatPlan, formatPlanMarkdown, leftoverFluxFolders, meshStateOf, nextSteps, planChanges } from '../output/plan';
+import { formatTreeDiff, readOutputTree } from '../output/compare';
+import { formatInvalidMarkdown, formatNextSteps, formatPlan, formatPlanMarkdown, makePlan } from '../output/plan';
 import { Command, renderInventory } from './command';
 
 /** In GitHub Actions the plan lands in the job's summary, whatever the format asked for here. */
@@ -22,20 +22,8 @@ export const plan: Command = {
       if (options.format === 'markdown') output.out(markdown);
       return 1;
     }
-    const onDisk = readOutputTree(options.outdir);
-    const damaged = damagedClusterFiles(onDisk, options.outdir);
+    const { changes, notes, steps, damaged, differences } = makePlan(readOutputTree(options.outdir), rendered.tree, options.outdir);
     for (const problem of damaged) options.report.problem(problem);
-    // A cluster whose rendered cluster.yml cannot be read has no known state: it neither joins nor
-    // changes anything in this plan (its file's diff still shows), rather than look like a new cluster.
-    const unknown = new Set(damaged.map((problem) => problem.cluster));
-    const known = (state: ReturnType<typeof meshStateOf>) => new Map([...state].filter(([cluster]) => !unknown.has(cluster)));
-    const differences = compareTrees(onDisk, rendered.tree);
-    const changes = planChanges(known(meshStateOf(onDisk)), known(meshStateOf(rendered.tree)), differences);
-    const notes = [
-      ...[...unknown].map((cluster) => `cluster ${cluster}: its rendered cluster.yml cannot be read, so this plan cannot say what changes for it; synth renders it again from the inventory`),
-      ...leftoverFluxFolders(options.outdir, changes.clustersRemoved.map(({ cluster }) => cluster)),
-    ];
-    const steps = nextSteps(changes, onDisk, rendered.tree, options.outdir);
     const markdown = formatPlanMarkdown(changes, notes, options.outdir, steps);
     toStepSummary(markdown);
     if (options.format === 'json') {

@@ -1,0 +1,172 @@
+/**
+ * Reading a rendered tree's state back (the output folder, a base commit's, or a render in memory):
+ * what each cluster's cluster.yml records, read as Pharos reads it, and which files are damaged.
+ */
+import { parseDocument } from 'yaml';
+import { Problem } from '../mesh/problem';
+import { PHAROS_DEFAULT_POD_NETWORK_CIDR, PHAROS_DEFAULT_SERVICE_CIDR } from '../mesh/pharos-defaults';
+import { conflictLine } from '../util/conflict';
+import { MAX_ALIAS_COUNT, readAsPsych } from '../util/psych-read';
+import { readOutputTree } from './compare';
+import { pharosConfigCluster, PHAROS_CONFIG_FILE } from './layout';
+import { OutputTree } from './tree';
+
+/** What a rendered tree says about one cluster, read back from its Pharos network config. */
+export interface ClusterState {
+  readonly subnet: string;
+  readonly podNetworkCidr: string;
+  readonly serviceCidr: string;
+  readonly peers: readonly string[];
+}
+
+export type MeshState = ReadonlyMap<string, ClusterState>;
+
+/** The clusters a rendered tree holds, from its file names alone (no file is parsed). */
+export function clustersOf(tree: OutputTree): Set<string> {
+  return new Set([...tree.keys()].flatMap((file) => pharosConfigCluster(file) ?? []));
+}
+
+/** The clusters' rendered cluster.yml files of a tree: each cluster, its file and the file's content. */
+function* pharosConfigs(tree: OutputTree): Generator<{ cluster: string; file: string; content: string }> {
+  for (const [file, content] of tree) {
+    const cluster = pharosConfigCluster(file);
+    if (cluster !== undefined) yield { cluster, file, content };
+  }
+}
+
+/** Reads the mesh back from a rendered tree (the output folder, or a render in memory). */
+export function meshStateOf(tree: OutputTree): MeshState {
+  const state = new Map<string, ClusterState>();
+  for (const { cluster, content } of pharosConfigs(tree)) {
+    const document = readRendered(content);
+    // A file that is no longer YAML (a merge conflict) records nothing: damagedClusterFiles says so.
+    if (document === undefined) continue;
+    const network = isMapping(document) && isMapping(document.network) ? document.network : {};
+    state.set(cluster, {
+      subnet: String(network.weave?.ipalloc_default_subnet ?? ''),
+      // Pharos's defaults when the file sets none.
+      podNetworkCidr: String(network.pod_network_cidr ?? PHAROS_DEFAULT_POD_NETWORK_CIDR),
+      serviceCidr: String(network.service_cidr ?? PHAROS_DEFAULT_SERVICE_CIDR),
+      peers: Array.isArray(network.weave?.known_peers) ? network.weave.known_peers.map(String) : [],
+    });
+  }
+  return state;
+}
+
+/** What a cluster.yml records that renumbers pods when it changes: the cluster's subnet and the pod network. */
+export interface ClusterRecord {
+  readonly subnet: string;
+  readonly podNetworkCidr: string;
+}
+
+// network.pod_network_cidr and network.weave.ipalloc_default_subnet as plain CIDRs on lines of their own, in the usual layout.
+const RECORD_LINES = { subnet: /^ {4}ipalloc_default_subnet: ([0-9./]+)(?: #.*)?\r?$/gm, podNetworkCidr: /^ {2}pod_network_cidr: ([0-9./]+)(?: #.*)?\r?$/gm };
+
+/** Whether a file's two record lines can be read as lines: each name written once in the whole file (so in no other place, quoted, tagged or in flow style), in a block `network:` / `weave:` layout, with no merge key. */
+function plainLayout(content: string, subnets: number, podNetworks: number): boolean {
+  // Every occurrence outside comments: the name in a comment's prose (`# this cluster's own subnet
+  // inside pod_network_cidr`) is not another spelling of the key, any other occurrence may be.
+  const code = content.replace(/(^|[ \t])#.*$/gm, '$1');
+  const count = (word: string) => code.split(word).length - 1;
+  return (
+    subnets === 1 &&
+    count('ipalloc_default_subnet') === 1 &&
+    count('pod_network_cidr') === podNetworks &&
+    !content.includes('<<') &&
+    (content.match(/^network:[ \t]*(#.*)?\r?$/gm)?.length ?? 0) === 1 &&
+    (content.match(/^ {2}weave:[ \t]*(#.*)?\r?$/gm)?.length ?? 0) === 1
+  );
+}
+
+/**
+ * The record of each cluster in a rendered tree. A 256-cluster mesh has 2,000 known_peers per file,
+ * so the two lines are read as lines when the file is laid out plainly; any other spelling (quoted,
+ * tagged, flow style, merged, a name written twice) is read as Pharos reads it, so a renumbering is
+ * never missed.
+ */
+export function recordsOf(tree: OutputTree): Map<string, ClusterRecord> {
+  const records = new Map<string, ClusterRecord>();
+  for (const { cluster, file, content } of pharosConfigs(tree)) {
+    const record = recordFromLines(content) ?? meshStateOf(new Map([[file, content]])).get(cluster);
+    if (record) records.set(cluster, { subnet: record.subnet, podNetworkCidr: record.podNetworkCidr });
+  }
+  return records;
+}
+
+/**
+ * A file's record read as lines, when it is laid out plainly and holds no merge conflict (a file with
+ * a conflict records nothing, however its lines read: damagedClusterFiles says so); undefined when
+ * the file must be parsed.
+ */
+function recordFromLines(content: string): ClusterRecord | undefined {
+  const subnets = [...content.matchAll(RECORD_LINES.subnet)];
+  const podNetworks = [...content.matchAll(RECORD_LINES.podNetworkCidr)];
+  if (!plainLayout(content, subnets.length, podNetworks.length) || conflictLine(content) !== undefined) return undefined;
+  return { subnet: subnets[0][1], podNetworkCidr: podNetworks[0]?.[1] ?? PHAROS_DEFAULT_POD_NETWORK_CIDR };
+}
+
+/** A rendered cluster.yml's data as Pharos reads it (Psych 3.0.2's rules: quoting, tags, merges); undefined when it is not YAML (a merge conflict). */
+function readRendered(content: string): unknown {
+  try {
+    const document = parseDocument(content, { version: '1.1', uniqueKeys: false, logLevel: 'error' });
+    if (document.errors.length > 0) return undefined;
+    // The output folder arrives in pull requests: an alias bomb is refused before Psych's reading expands it.
+    document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    return readAsPsych(document).data;
+  } catch {
+    return undefined;
+  }
+}
+
+function isMapping(value: unknown): value is Record<string, any> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The rendered cluster.yml files of an output folder that cannot be read back as YAML, such as one
+ * left with a git merge conflict: their record of the cluster's subnet is lost, and the way out is to
+ * render them again, since they are derived from the inventory. Warnings: synth repairs them, and
+ * check reports them as differences.
+ */
+export function damagedClusterFiles(tree: OutputTree, outdir: string): Problem[] {
+  const problems: Problem[] = [];
+  for (const { cluster, file, content } of pharosConfigs(tree)) {
+    // A conflict is found by its lines, and a file laid out plainly records its subnet as lines: only
+    // the others are parsed (a 2,000-peer file takes the yaml package ~15 ms; synth over 256 unchanged
+    // clusters would spend seconds here). Any other damage in a plain file still shows in check's diff.
+    const line = conflictLine(content);
+    if (line === undefined && (recordFromLines(content) !== undefined || readRendered(content) !== undefined)) continue;
+    problems.push({
+      severity: 'warning',
+      file: `${outdir}/${file}`,
+      ...(line !== undefined ? { line } : {}),
+      cluster,
+      rule: 'output-unreadable',
+      message: `${line !== undefined ? 'holds a git merge conflict' : 'is not valid YAML'}, so it no longer records the subnet of cluster ${cluster}; it is derived from the inventory: run npm run synth to render it again, and commit the result (resolve conflicts in ${outdir}/ that way, never by hand)`,
+    });
+  }
+  return problems;
+}
+
+/**
+ * The subnets the output folder records for its clusters: the rendered cluster.yml is the record of
+ * the subnet each running cluster's pods have. Empty when there is no output folder yet.
+ */
+export function recordedSubnets(outdir: string): Map<string, string> {
+  const record = new Map<string, string>();
+  // Only the cluster.yml files: the record needs nothing else, and synth reads the whole folder once more to compare.
+  for (const [cluster, { subnet }] of recordsOf(readOutputTree(outdir, (file) => pharosConfigCluster(file) !== undefined))) if (subnet) record.set(cluster, subnet);
+  return record;
+}
+
+/** A rendered file as YAML data, read as Pharos reads a cluster.yml, or undefined when absent or unreadable. */
+export function readYaml(tree: OutputTree, file: string): any {
+  const content = tree.get(file);
+  return content === undefined ? undefined : readRendered(content);
+}
+
+/** The worker addresses of a cluster as its rendered cluster.yml lists them. */
+export function workersIn(tree: OutputTree, cluster: string): string[] {
+  const hosts = readYaml(tree, `${cluster}/${PHAROS_CONFIG_FILE}`)?.hosts;
+  return Array.isArray(hosts) ? hosts.filter((host) => host?.role === 'worker').map((host) => String(host.address)) : [];
+}
