@@ -2,11 +2,18 @@
 import { Plan } from './plan-change';
 import { NextStep } from './plan-steps';
 
+/** The base commit a plan compares with (plan --base), as the messages name it. */
+export interface PlanBase {
+  readonly ref: string;
+  readonly commit: string;
+}
+
 /** The plan as Markdown, ready for a pull-request comment or the job summary. */
-export function formatPlanMarkdown(plan: Plan, notes: readonly string[], outdir: string, steps: readonly NextStep[] = []): string {
+export function formatPlanMarkdown(plan: Plan, notes: readonly string[], outdir: string, steps: readonly NextStep[] = [], base?: PlanBase): string {
   const lines = ['### weave-mesh plan', ''];
   const code = (items: readonly string[]) => items.map((item) => `\`${item}\``).join(', ');
-  if (plan.files.length === 0) return [...lines, `No changes: \`${outdir}\` is what the inventory renders.`].join('\n');
+  if (base) lines.push(`What merging changes: the base commit's \`${outdir}\` (\`${base.commit.slice(0, 12)}\`, ${markdownText(base.ref)}) against what this branch renders.`, '');
+  if (plan.files.length === 0) return [...lines, base ? `No changes: the base's \`${outdir}\` is what the inventory renders.` : `No changes: \`${outdir}\` is what the inventory renders.`].join('\n');
   for (const warning of plan.warnings) lines.push(`> [!WARNING]`, `> ${warning}`, '');
   for (const note of notes) lines.push(`> [!NOTE]`, `> ${note}`, '');
   if (plan.clustersAdded.length > 0 || plan.clustersRemoved.length > 0) {
@@ -30,8 +37,18 @@ export function formatPlanMarkdown(plan: Plan, notes: readonly string[], outdir:
   return lines.join('\n');
 }
 
+/** Text for Markdown, with the characters that would start markup escaped. */
+function markdownText(text: string): string {
+  return text.replace(/[\\`*_<>&[\]|]/g, (c) => `\\${c}`);
+}
+
+/** The first line of the text plan: what it compares. */
+export function formatPlanHeading(outdir: string, base?: PlanBase): string {
+  return base ? `weave-mesh plan: what merging changes in ${outdir}, from the base ${base.ref} (${base.commit.slice(0, 12)}) to what the inventory renders` : `weave-mesh plan: what npm run synth would change in ${outdir}`;
+}
+
 /** The human summary printed before the raw diff. */
-export function formatPlan(plan: Plan): string[] {
+export function formatPlan(plan: Plan, base?: PlanBase): string[] {
   const lines: string[] = [];
   const list = (label: string, items: readonly string[]) => (items.length > 0 ? [`${label} ${items.join(', ')}`] : []);
   for (const { cluster, subnet } of plan.clustersAdded) lines.push(`+ cluster ${cluster} joins the mesh with subnet ${subnet}`);
@@ -49,7 +66,7 @@ export function formatPlan(plan: Plan): string[] {
   }
   for (const warning of plan.warnings) lines.push(`WARNING: ${warning}`);
   const count = plan.files.length;
-  lines.push(count === 0 ? 'no changes: the output folder is what the inventory renders' : `${count} ${count === 1 ? 'file changes' : 'files change'}`);
+  lines.push(count === 0 ? `no changes: ${base ? "the base's" : 'the'} output folder is what the inventory renders` : `${count} ${count === 1 ? 'file changes' : 'files change'}`);
   return lines;
 }
 

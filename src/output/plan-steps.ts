@@ -9,10 +9,10 @@ import { OutputTree } from './tree';
  * When a cluster leaves, the flux-system/ folder flux bootstrap committed for it in the hub stays
  * (synth never deletes what bootstrap wrote): say so, and what to do with it.
  */
-export function leftoverFluxFolders(outdir: string, leaving: readonly string[]): string[] {
+export function leftoverFluxFolders(outdir: string, leaving: readonly string[], shown = outdir): string[] {
   return leaving
-    .map((cluster) => ({ cluster, folder: `${outdir}/${fluxFolder(cluster)}/flux-system` }))
-    .filter(({ folder }) => fs.existsSync(folder))
+    .filter((cluster) => fs.existsSync(`${outdir}/${fluxFolder(cluster)}/flux-system`))
+    .map((cluster) => ({ cluster, folder: `${shown}/${fluxFolder(cluster)}/flux-system` }))
     .map(
       ({ cluster, folder }) =>
         `cluster ${cluster} leaves the mesh, but its Flux folder ${folder}/ (committed by flux bootstrap) stays: synth never deletes it. Once Flux no longer syncs that cluster (flux uninstall), remove it with git rm -r ${folder}`,

@@ -27,19 +27,20 @@ export interface PlanResult {
 }
 
 /**
- * Plans going from `before` (the output folder at `outdir`) to `after` (the render). A cluster whose
+ * Plans going from `before` (the output folder at `outdir`, or a base commit's) to `after` (the
+ * render), naming the output folder `shown` in every message (the repository path with --base). A cluster whose
  * rendered cluster.yml cannot be read has no known state: it neither joins nor changes anything in
  * this plan (its file's diff still shows), rather than look like a new cluster.
  */
-export function makePlan(before: OutputTree, after: OutputTree, outdir: string): PlanResult {
-  const damaged = damagedClusterFiles(before, outdir);
+export function makePlan(before: OutputTree, after: OutputTree, outdir: string, shown = outdir): PlanResult {
+  const damaged = damagedClusterFiles(before, shown);
   const unknown = new Set(damaged.map((problem) => problem.cluster));
   const known = (state: MeshState) => new Map([...state].filter(([cluster]) => !unknown.has(cluster)));
   const differences = compareTrees(before, after);
   const changes = planChanges(known(meshStateOf(before)), known(meshStateOf(after)), differences);
   const notes = [
     ...[...unknown].map((cluster) => `cluster ${cluster}: its rendered cluster.yml cannot be read, so this plan cannot say what changes for it; synth renders it again from the inventory`),
-    ...leftoverFluxFolders(outdir, changes.clustersRemoved.map(({ cluster }) => cluster)),
+    ...leftoverFluxFolders(outdir, changes.clustersRemoved.map(({ cluster }) => cluster), shown),
   ];
-  return { changes, notes, steps: nextSteps(changes, before, after, outdir), damaged, differences };
+  return { changes, notes, steps: nextSteps(changes, before, after, shown), damaged, differences };
 }
