@@ -31,7 +31,9 @@ export const plan: Command = {
     const shown = base?.folder ?? options.outdir;
     const { changes, notes, steps, damaged, differences } = makePlan(base?.tree ?? readOutputTree(options.outdir), rendered.tree, options.outdir, shown);
     for (const problem of damaged) options.report.problem(problem);
-    const markdown = formatPlanMarkdown(changes, notes, shown, steps, base);
+    // Warnings reach the Markdown too: on success nothing else shows them to the pull request's reader.
+    const warnings = [...rendered.mesh.problems, ...damaged].filter((problem) => problem.severity === 'warning').map((problem) => formatProblem(problem).replace(/^warning: /, ''));
+    const markdown = formatPlanMarkdown(changes, { outdir: shown, notes, steps, base, warnings });
     toStepSummary(markdown);
     if (options.format === 'json') {
       if (base) options.report.set('base', { ref: base.ref, commit: base.commit, folder: base.folder });

@@ -20,9 +20,21 @@ export interface ClusterPlan {
   readonly peersRemoved: readonly string[];
 }
 
+/**
+ * A cluster that leaves under one name while one with the same hosts, subnet and pod network joins
+ * under another (`git mv clusters/b.yml clusters/z.yml`): its nodes stay in the mesh.
+ */
+export interface ClusterRename {
+  readonly from: string;
+  readonly to: string;
+  readonly subnet: string;
+}
+
 export interface Plan {
   readonly clustersAdded: readonly { readonly cluster: string; readonly subnet: string }[];
   readonly clustersRemoved: readonly { readonly cluster: string; readonly subnet: string }[];
+  /** Clusters renamed: neither in clustersAdded nor in clustersRemoved. */
+  readonly clustersRenamed: readonly ClusterRename[];
   /** Clusters present on both sides whose routes, peers or subnets change. */
   readonly clusters: readonly ClusterPlan[];
   /** Changes that renumber running pods. */
@@ -54,19 +66,48 @@ function routesOf(state: MeshState, cluster: string): string[] {
   return subnetsRoutedBy([...state.entries()].map(([name, { subnet }]) => ({ name, subnet })), cluster);
 }
 
+/** The items of `a` not in `b`, in address order (a Set: 2,000 peers per cluster, 256 clusters). */
 function minus(a: readonly string[], b: readonly string[]): string[] {
-  return a.filter((item) => !b.includes(item)).sort(compareAddresses);
+  const other = new Set(b);
+  return a.filter((item) => !other.has(item)).sort(compareAddresses);
+}
+
+/** The host addresses of a cluster on one side, for telling a rename from a leave and a join. */
+export type NodesOf = (side: 'before' | 'after', cluster: string) => readonly string[];
+
+/**
+ * The renames among clusters leaving and joining: the same subnet, pod network and host addresses
+ * (as a set, at least one) under another name. Each leaving cluster pairs with one joining cluster.
+ */
+export function renamesOf(before: MeshState, after: MeshState, leaving: readonly string[], joining: readonly string[], nodesOf: NodesOf): ClusterRename[] {
+  const renames: ClusterRename[] = [];
+  const taken = new Set<string>();
+  const key = (nodes: readonly string[]) => [...new Set(nodes)].sort().join(' ');
+  for (const from of leaving) {
+    const old = before.get(from)!;
+    const nodes = key(nodesOf('before', from));
+    if (nodes === '') continue;
+    const to = joining.find((candidate) => {
+      const current = after.get(candidate)!;
+      return !taken.has(candidate) && current.subnet === old.subnet && current.podNetworkCidr === old.podNetworkCidr && key(nodesOf('after', candidate)) === nodes;
+    });
+    if (to === undefined) continue;
+    taken.add(to);
+    renames.push({ from, to, subnet: old.subnet });
+  }
+  return renames;
 }
 
 /** What going from `before` (the output folder) to `after` (the new render) changes in the mesh. */
-export function planChanges(before: MeshState, after: MeshState, differences: readonly FileDifference[]): Plan {
+export function planChanges(before: MeshState, after: MeshState, differences: readonly FileDifference[], nodesOf: NodesOf = () => []): Plan {
   const names = (state: MeshState) => [...state.keys()].sort();
-  const clustersAdded = names(after)
-    .filter((name) => !before.has(name))
-    .map((cluster) => ({ cluster, subnet: after.get(cluster)!.subnet }));
-  const clustersRemoved = names(before)
-    .filter((name) => !after.has(name))
-    .map((cluster) => ({ cluster, subnet: before.get(cluster)!.subnet }));
+  const joining = names(after).filter((name) => !before.has(name));
+  const leaving = names(before).filter((name) => !after.has(name));
+  const clustersRenamed = renamesOf(before, after, leaving, joining, nodesOf);
+  const renamedFrom = new Set(clustersRenamed.map(({ from }) => from));
+  const renamedTo = new Set(clustersRenamed.map(({ to }) => to));
+  const clustersAdded = joining.filter((name) => !renamedTo.has(name)).map((cluster) => ({ cluster, subnet: after.get(cluster)!.subnet }));
+  const clustersRemoved = leaving.filter((name) => !renamedFrom.has(name)).map((cluster) => ({ cluster, subnet: before.get(cluster)!.subnet }));
   const clusters: ClusterPlan[] = [];
   const warnings: string[] = [];
   for (const cluster of names(after).filter((name) => before.has(name))) {
@@ -87,5 +128,30 @@ export function planChanges(before: MeshState, after: MeshState, differences: re
     const changed = plan.subnet || plan.podNetworkCidr || [plan.routesAdded, plan.routesRemoved, plan.peersAdded, plan.peersRemoved].some((list) => list.length > 0);
     if (changed) clusters.push(plan);
   }
-  return { clustersAdded, clustersRemoved, clusters, warnings, files: fileChanges(differences) };
+  return { clustersAdded, clustersRemoved, clustersRenamed, clusters, warnings, files: fileChanges(differences) };
+}
+
+/** Clusters whose change is the same (subnet, pod network, routes and peers gained and lost), with that change. */
+export interface ClusterGroup {
+  readonly clusters: readonly string[];
+  readonly change: Omit<ClusterPlan, 'cluster'>;
+}
+
+/** Fewer clusters than this with the same change are shown one by one (two lines read better than a group). */
+export const GROUP_MIN = 3;
+
+/**
+ * The clusters' changes with identical ones together (GROUP_MIN or more), in the order of their first
+ * cluster: one worker added to a 256-cluster mesh is one line for the 255 others ("255 clusters: peers
+ * + 100.64.0.99").
+ */
+export function groupChanges(clusters: readonly ClusterPlan[]): ClusterGroup[] {
+  const groups = new Map<string, { clusters: string[]; change: Omit<ClusterPlan, 'cluster'> }>();
+  for (const { cluster, ...change } of clusters) {
+    const key = JSON.stringify(change);
+    const group = groups.get(key);
+    if (group) group.clusters.push(cluster);
+    else groups.set(key, { clusters: [cluster], change });
+  }
+  return [...groups.values()].flatMap((group) => (group.clusters.length >= GROUP_MIN ? [group] : group.clusters.map((cluster) => ({ clusters: [cluster], change: group.change }))));
 }

@@ -34,10 +34,19 @@ function* pharosConfigs(tree: OutputTree): Generator<{ cluster: string; file: st
   }
 }
 
-/** Reads the mesh back from a rendered tree (the output folder, or a render in memory). */
+/**
+ * Reads the mesh back from a rendered tree (the output folder, a base commit's, or a render in memory).
+ * A file laid out as synth writes it is read as lines (a 256-cluster mesh has 2,000 known_peers per
+ * file, and parsing 512 of them took seconds); any other spelling is read as Pharos reads it.
+ */
 export function meshStateOf(tree: OutputTree): MeshState {
   const state = new Map<string, ClusterState>();
   for (const { cluster, content } of pharosConfigs(tree)) {
+    const quick = stateFromLines(content);
+    if (quick) {
+      state.set(cluster, quick);
+      continue;
+    }
     const document = readRendered(content);
     // A file that is no longer YAML (a merge conflict) records nothing: damagedClusterFiles says so.
     if (document === undefined) continue;
@@ -105,6 +114,56 @@ function recordFromLines(content: string): ClusterRecord | undefined {
   return { subnet: subnets[0][1], podNetworkCidr: podNetworks[0]?.[1] ?? PHAROS_DEFAULT_POD_NETWORK_CIDR };
 }
 
+// network.weave.known_peers as a block list of IPv4 addresses (always strings in YAML 1.1), and network.service_cidr.
+const PEERS_BLOCK = /^ {4}known_peers:[ \t]*(?:#.*)?\r?\n((?: {6}- [0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}(?: #.*)?\r?\n)*)/m;
+const SERVICE_CIDR_LINE = /^ {2}service_cidr: ([0-9./]+)(?: #.*)?\r?$/gm;
+
+/**
+ * A file's whole state read as lines, when its record is (recordFromLines), known_peers is written
+ * once as a block list of addresses inside `weave:` and service_cidr at most once as a plain line;
+ * undefined when the file must be parsed.
+ */
+export function stateFromLines(content: string): ClusterState | undefined {
+  const record = recordFromLines(content);
+  if (!record) return undefined;
+  const code = content.replace(/(^|[ \t])#.*$/gm, '$1');
+  const count = (word: string) => code.split(word).length - 1;
+  const services = [...content.matchAll(SERVICE_CIDR_LINE)];
+  if (count('service_cidr') !== services.length || services.length > 1) return undefined;
+  let peers: string[] = [];
+  if (count('known_peers') > 0) {
+    const block = PEERS_BLOCK.exec(content);
+    if (count('known_peers') !== 1 || !block) return undefined;
+    // Inside `  weave:`: no line indented by two or less between the two.
+    const weave = content.search(/^ {2}weave:[ \t]*(#.*)?\r?$/m);
+    if (weave < 0 || weave > block.index || /\n {0,2}[^ \r\n#]/.test(content.slice(weave + 1, block.index))) return undefined;
+    // The list ends where the next line is not deeper than known_peers.
+    const next = content.slice(block.index + block[0].length).split('\n', 1)[0];
+    if (/^ {5,}\S/.test(next)) return undefined;
+    peers = [...block[1].matchAll(/- ([0-9.]+)/g)].map((item) => item[1]);
+  }
+  return { subnet: record.subnet, podNetworkCidr: record.podNetworkCidr, serviceCidr: services[0]?.[1] ?? PHAROS_DEFAULT_SERVICE_CIDR, peers };
+}
+
+/** The hosts of a cluster as its rendered cluster.yml lists them: address and role. */
+export function hostsIn(tree: OutputTree, cluster: string): { address: string; role: string }[] {
+  const hosts = readYaml(tree, `${cluster}/${PHAROS_CONFIG_FILE}`)?.hosts;
+  return Array.isArray(hosts) ? hosts.filter(isMapping).map((host) => ({ address: String(host.address), role: String(host.role) })) : [];
+}
+
+/** network.weave.password of a cluster's rendered cluster.yml, if it names a file. */
+export function passwordIn(tree: OutputTree, cluster: string): string | undefined {
+  const password = readYaml(tree, `${cluster}/${PHAROS_CONFIG_FILE}`)?.network?.weave?.password;
+  return typeof password === 'string' ? password : undefined;
+}
+
+/** Whether two rendered cluster.yml files hold the same data for Pharos (they may differ in comments only). */
+export function sameSettings(before: OutputTree, beforeCluster: string, after: OutputTree, afterCluster: string): boolean {
+  const a = readYaml(before, `${beforeCluster}/${PHAROS_CONFIG_FILE}`);
+  const b = readYaml(after, `${afterCluster}/${PHAROS_CONFIG_FILE}`);
+  return a !== undefined && b !== undefined && JSON.stringify(a) === JSON.stringify(b);
+}
+
 /** A rendered cluster.yml's data as Pharos reads it (Psych 3.0.2's rules: quoting, tags, merges); undefined when it is not YAML (a merge conflict). */
 function readRendered(content: string): unknown {
   try {
@@ -163,10 +222,4 @@ export function recordedSubnets(outdir: string): Map<string, string> {
 export function readYaml(tree: OutputTree, file: string): any {
   const content = tree.get(file);
   return content === undefined ? undefined : readRendered(content);
-}
-
-/** The worker addresses of a cluster as its rendered cluster.yml lists them. */
-export function workersIn(tree: OutputTree, cluster: string): string[] {
-  const hosts = readYaml(tree, `${cluster}/${PHAROS_CONFIG_FILE}`)?.hosts;
-  return Array.isArray(hosts) ? hosts.filter((host) => host?.role === 'worker').map((host) => String(host.address)) : [];
 }

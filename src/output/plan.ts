@@ -7,7 +7,7 @@
 import { Problem } from '../mesh/problem';
 import { compareTrees, FileDifference } from './compare';
 import { planChanges, Plan } from './plan-change';
-import { damagedClusterFiles, meshStateOf, MeshState } from './plan-state';
+import { damagedClusterFiles, hostsIn, meshStateOf, MeshState } from './plan-state';
 import { leftoverFluxFolders, NextStep, nextSteps } from './plan-steps';
 import { OutputTree } from './tree';
 
@@ -37,10 +37,11 @@ export function makePlan(before: OutputTree, after: OutputTree, outdir: string, 
   const unknown = new Set(damaged.map((problem) => problem.cluster));
   const known = (state: MeshState) => new Map([...state].filter(([cluster]) => !unknown.has(cluster)));
   const differences = compareTrees(before, after);
-  const changes = planChanges(known(meshStateOf(before)), known(meshStateOf(after)), differences);
+  const nodesOf = (side: 'before' | 'after', cluster: string) => hostsIn(side === 'before' ? before : after, cluster).map(({ address }) => address);
+  const changes = planChanges(known(meshStateOf(before)), known(meshStateOf(after)), differences, nodesOf);
   const notes = [
     ...[...unknown].map((cluster) => `cluster ${cluster}: its rendered cluster.yml cannot be read, so this plan cannot say what changes for it; synth renders it again from the inventory`),
-    ...leftoverFluxFolders(outdir, changes.clustersRemoved.map(({ cluster }) => cluster), shown),
+    ...leftoverFluxFolders(outdir, [...changes.clustersRemoved.map(({ cluster }) => cluster), ...changes.clustersRenamed.map(({ from }) => from)], shown),
   ];
   return { changes, notes, steps: nextSteps(changes, before, after, shown), damaged, differences };
 }
