@@ -436,8 +436,13 @@ describe('plan guides the review: next steps, summary, markdown, annotations', (
     const annotations = result.stdout.split('\n').filter((line) => line.startsWith('::error '));
     expect(annotations.length).toBeGreaterThan(0);
     expect(annotations.length).toBeLessThanOrEqual(11);
-    expect(result.stdout).toMatch(/^::error file=[^,]*cluster-a\/pharos\/cluster\.yml,title=weave-mesh out-of-date::.*cluster-a\/pharos\/cluster\.yml is not what .* renders; run npm run synth and commit the result$/m);
-    expect(result.stdout).toMatch(/^::error file=[^,]*cluster-c\/pharos\/cluster\.yml,title=weave-mesh out-of-date::.* is no longer rendered from /m);
+    // Each on its file and a line: cluster-a's at its first line that differs (a known_peers entry), a removed file at line 1.
+    const committed = fs.readFileSync(path.join(outdir, 'cluster-a', 'pharos', 'cluster.yml'), 'utf8').split('\n');
+    const line = committed.indexOf('      - 203.0.113.11') + 1;
+    expect(line).toBeGreaterThan(1);
+    expect(result.stdout).toMatch(new RegExp(`^::error file=[^,]*cluster-a/pharos/cluster\\.yml,line=${line},title=weave-mesh out-of-date::.*cluster-a/pharos/cluster\\.yml is not what .* renders; run npm run synth and commit the result$`, 'm'));
+    expect(result.stdout).toMatch(/^::error file=[^,]*cluster-c\/pharos\/cluster\.yml,line=1,title=weave-mesh out-of-date::.* is no longer rendered from /m);
+    expect(annotations.filter((annotation) => !/^::error file=[^,]+,line=\d+,/.test(annotation))).toEqual([]);
     expect(outdir).toBeTruthy();
   });
 });
