@@ -71,12 +71,24 @@ export interface ClusterRecord {
 // network.pod_network_cidr and network.weave.ipalloc_default_subnet as plain CIDRs on lines of their own, in the usual layout.
 const RECORD_LINES = { subnet: /^ {4}ipalloc_default_subnet: ([0-9./]+)(?: #.*)?\r?$/gm, podNetworkCidr: /^ {2}pod_network_cidr: ([0-9./]+)(?: #.*)?\r?$/gm };
 
+/**
+ * How often `word` occurs in a file outside comments (a `#` at a line's start or after a blank starts
+ * one), counted in place: a copy of each file without its comments was megabytes of garbage per run.
+ */
+function countInCode(content: string, word: string): number {
+  let count = 0;
+  for (let at = content.indexOf(word); at >= 0; at = content.indexOf(word, at + word.length)) {
+    const lineStart = content.lastIndexOf('\n', at) + 1;
+    if (!/(^|[ \t])#/.test(content.slice(lineStart, at))) count++;
+  }
+  return count;
+}
+
 /** Whether a file's two record lines can be read as lines: each name written once in the whole file (so in no other place, quoted, tagged or in flow style), in a block `network:` / `weave:` layout, with no merge key. */
 function plainLayout(content: string, subnets: number, podNetworks: number): boolean {
   // Every occurrence outside comments: the name in a comment's prose (`# this cluster's own subnet
   // inside pod_network_cidr`) is not another spelling of the key, any other occurrence may be.
-  const code = content.replace(/(^|[ \t])#.*$/gm, '$1');
-  const count = (word: string) => code.split(word).length - 1;
+  const count = (word: string) => countInCode(content, word);
   return (
     subnets === 1 &&
     count('ipalloc_default_subnet') === 1 &&
@@ -126,11 +138,10 @@ const SERVICE_CIDR_LINE = /^ {2}service_cidr: ([0-9./]+)(?: #.*)?\r?$/gm;
 export function stateFromLines(content: string): ClusterState | undefined {
   const record = recordFromLines(content);
   if (!record) return undefined;
-  const code = content.replace(/(^|[ \t])#.*$/gm, '$1');
-  const count = (word: string) => code.split(word).length - 1;
+  const count = (word: string) => countInCode(content, word);
   const services = [...content.matchAll(SERVICE_CIDR_LINE)];
   if (count('service_cidr') !== services.length || services.length > 1) return undefined;
-  let peers: string[] = [];
+  let peersText = '';
   if (count('known_peers') > 0) {
     const block = PEERS_BLOCK.exec(content);
     if (count('known_peers') !== 1 || !block) return undefined;
@@ -140,9 +151,22 @@ export function stateFromLines(content: string): ClusterState | undefined {
     // The list ends where the next line is not deeper than known_peers.
     const next = content.slice(block.index + block[0].length).split('\n', 1)[0];
     if (/^ {5,}\S/.test(next)) return undefined;
-    peers = [...block[1].matchAll(/- ([0-9.]+)/g)].map((item) => item[1]);
+    peersText = block[1];
   }
-  return { subnet: record.subnet, podNetworkCidr: record.podNetworkCidr, serviceCidr: services[0]?.[1] ?? PHAROS_DEFAULT_SERVICE_CIDR, peers };
+  // The peers are split from their lines only when asked for, and not kept: 512 files of 2,000 peers as
+  // arrays were 40 MB, and plan compares the lines first (peersTextOf), splitting only those that differ.
+  const state = { subnet: record.subnet, podNetworkCidr: record.podNetworkCidr, serviceCidr: services[0]?.[1] ?? PHAROS_DEFAULT_SERVICE_CIDR } as ClusterState;
+  Object.defineProperty(state, 'peers', { enumerable: true, get: () => [...peersText.matchAll(/- ([0-9.]+)/g)].map((item) => item[1]) });
+  // As written (a slice of the file's text, no copy) unless comments or CRs must go.
+  PEERS_TEXT.set(state, /[#\r]/.test(peersText) ? peersText.replace(/ #.*$/gm, '').replace(/\r/g, '') : peersText);
+  return state;
+}
+
+const PEERS_TEXT = new WeakMap<ClusterState, string>();
+
+/** The known_peers of a state read as lines, as one normalised text (equal texts: equal peers); undefined for a parsed state. */
+export function peersTextOf(state: ClusterState): string | undefined {
+  return PEERS_TEXT.get(state);
 }
 
 /** The hosts of a cluster as its rendered cluster.yml lists them: address and role. */
@@ -157,11 +181,22 @@ export function passwordIn(tree: OutputTree, cluster: string): string | undefine
   return typeof password === 'string' ? password : undefined;
 }
 
-/** Whether two rendered cluster.yml files hold the same data for Pharos (they may differ in comments only). */
+/**
+ * Whether two rendered cluster.yml files differ in comments only, so Pharos reads the same from both:
+ * their lines are the same once whole-line comments are left out. Decided from the lines, never by
+ * parsing (a 256-cluster mesh has 2,000 peers a file): a file with a block scalar (where a `#` line is
+ * text) counts every differing line, and an equal value spelt differently counts as a change (a
+ * pharos up that changes nothing is harmless; one missed is not).
+ */
 export function sameSettings(before: OutputTree, beforeCluster: string, after: OutputTree, afterCluster: string): boolean {
-  const a = readYaml(before, `${beforeCluster}/${PHAROS_CONFIG_FILE}`);
-  const b = readYaml(after, `${afterCluster}/${PHAROS_CONFIG_FILE}`);
-  return a !== undefined && b !== undefined && JSON.stringify(a) === JSON.stringify(b);
+  const a = before.get(`${beforeCluster}/${PHAROS_CONFIG_FILE}`);
+  const b = after.get(`${afterCluster}/${PHAROS_CONFIG_FILE}`);
+  if (a === undefined || b === undefined) return false;
+  if (a === b) return true;
+  const blockScalar = /^[^#\n]*[:-][ \t]+[|>][-+0-9]*[ \t]*(#.*)?\r?$/m;
+  if (blockScalar.test(a) || blockScalar.test(b)) return false;
+  const data = (text: string) => text.replace(/\r/g, '').split('\n').filter((line) => !/^[ \t]*#/.test(line) && line.trim() !== '').join('\n');
+  return data(a) === data(b);
 }
 
 /** A rendered cluster.yml's data as Pharos reads it (Psych 3.0.2's rules: quoting, tags, merges); undefined when it is not YAML (a merge conflict). */
