@@ -139,7 +139,7 @@ export function formatPlanHeading(outdir: string, base?: PlanBase): string {
 export function formatPlan(plan: Plan, base?: PlanBase): string[] {
   const lines: string[] = [];
   for (const { cluster, subnet } of plan.clustersAdded) lines.push(`+ cluster ${cluster} joins the mesh with subnet ${subnet}`);
-  for (const { cluster, subnet } of plan.clustersRemoved) lines.push(`- cluster ${cluster} leaves the mesh (subnet ${subnet}); see the README's runbook (weave rmpeer)`);
+  for (const { cluster, subnet } of plan.clustersRemoved) lines.push(`- cluster ${cluster} leaves the mesh (subnet ${subnet}); see weave-mesh's docs/operations.md, Removing a cluster (weave rmpeer)`);
   for (const { from, to, subnet } of plan.clustersRenamed) lines.push(`> cluster ${from} is renamed ${to} (subnet ${subnet}, the same hosts: its nodes stay in the mesh)`);
   for (const { clusters, change } of groupChanges(plan.clusters)) {
     const parts = changeParts(change).join('; ');
