@@ -25,6 +25,9 @@ export interface BaseTree {
   readonly tree: OutputTree;
 }
 
+/** What the last git run printed on stderr (for telling why it failed). */
+let lastStderr = '';
+
 /** Runs git in `cwd`, in C locale with no prompt; its stdout as a Buffer, or undefined when it fails. */
 function git(cwd: string, args: readonly string[], input?: string, maxBuffer = 64 * 1024 * 1024): Buffer | undefined {
   const result = spawnSync('git', ['--no-replace-objects', '--literal-pathspecs', ...args], {
@@ -33,6 +36,7 @@ function git(cwd: string, args: readonly string[], input?: string, maxBuffer = 6
     maxBuffer,
     env: { ...process.env, LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0' },
   });
+  lastStderr = result.stderr?.toString('utf8') ?? '';
   if (result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT') throw new BaseError('--base needs git, and git is not installed here; install git, or run plan without --base');
   return result.status === 0 && !result.error ? result.stdout : undefined;
 }
@@ -62,6 +66,10 @@ export function readBaseTree(ref: string, outdir: string): BaseTree {
   }
   const { dir, rest } = nearestExisting(outdir);
   const top = git(dir, ['rev-parse', '--show-toplevel'])?.toString('utf8').trim();
+  if (!top && /dubious ownership/.test(lastStderr)) {
+    const at = /repository at '([^'\n]*)'/.exec(lastStderr)?.[1] ?? dir;
+    throw new BaseError(`--base ${ref}: git refuses the repository at ${at}, which another user owns; mark it safe (git config --global --add safe.directory ${at}), or run plan as its owner`);
+  }
   if (!top) throw new BaseError(`--base ${ref}: ${outdir} is not inside a git repository; run plan there from a clone of the repository, or without --base`);
   const folder = [path.relative(fs.realpathSync(top), fs.realpathSync(dir)), ...rest].filter(Boolean).join('/').split(path.sep).join('/');
   if (folder === '' || folder === '..' || folder.startsWith('../')) throw new BaseError(`--base ${ref}: the output folder ${outdir} is not a folder inside the git repository ${top}; give an --outdir inside it`);

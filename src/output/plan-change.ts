@@ -89,6 +89,8 @@ export type NodesOf = (side: 'before' | 'after', cluster: string) => readonly st
  */
 export function renamesOf(before: MeshState, after: MeshState, leaving: readonly string[], joining: readonly string[], nodesOf: NodesOf): ClusterRename[] {
   const renames: ClusterRename[] = [];
+  // Reading hosts parses a cluster.yml: only when a cluster leaves while another joins.
+  if (leaving.length === 0 || joining.length === 0) return renames;
   const taken = new Set<string>();
   const key = (nodes: readonly string[]) => [...new Set(nodes)].sort().join(' ');
   for (const from of leaving) {
