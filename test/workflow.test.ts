@@ -139,6 +139,9 @@ describe('docs/github-actions.yml on a pull request', () => {
     expect(log).toContain('  $ pharos up -c dist/cluster-c/pharos/cluster.yml');
     expect(log).toContain('  $ pharos up -c dist/cluster-a/pharos/cluster.yml');
     const markdown = fs.readFileSync(summary, 'utf8');
+    // The marker a workflow finds its comment by, and the base the plan compares with.
+    expect(markdown.split('\n')[0]).toBe('<!-- weave-mesh-plan -->');
+    expect(markdown).toContain(`the base commit's \`dist\` (\`${base.slice(0, 12)}\``);
     expect(markdown).toContain('| joins | cluster-c | `10.35.0.0/16` |');
     expect(markdown).toContain('#### Next steps, once this is merged');
     expect(markdown).toContain('  pharos up -c dist/cluster-c/pharos/cluster.yml');
