@@ -316,7 +316,7 @@ export class YamlTextEditor {
     const value = step.node;
     const { collection } = this.written(step.pair);
     if (collection.type === 'flow-collection') {
-      this.setValue(step.pair, flowList(items));
+      this.setValue(step.pair, ` ${flowList(items)}`);
       return;
     }
     if (value && isSeq(value) && !value.flow && value.items.length > 0) {

@@ -1,0 +1,335 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Construct } from 'constructs';
+import fc from 'fast-check';
+import { parseDocument } from 'yaml';
+import { PharosClusterFile } from '../constructs/pharos-cluster-file';
+import { writeSubnet } from '../src/inventory/edit';
+import { ClusterSpec } from '../src/mesh/model';
+import { parseForEditing } from '../src/util/yaml-splice';
+import { tempDir } from './helpers';
+import { readWithPsych } from './psych';
+
+/**
+ * Issue 28, item 1: every derived field of the rendered cluster.yml and every `allocate` edit lands
+ * where Pharos reads it, whatever YAML shape the inventory uses around it. Inventories are generated
+ * in every shape at once (block and flow mappings and lists, nested either way, explicit `? key` /
+ * `: value` pairs with and without a value, block scalars, zero-indented and wide lists, comments,
+ * CRLF), spliced by the same construct synth uses (and by allocate's writeSubnet), and read back with
+ * the yaml package and with Ruby's Psych (test/psych.ts: Debian's Ruby 3.1 with Psych 4.0.3 on libyaml
+ * 0.2.5, a newer stand-in for Pharos's Psych 3.0.2; every scalar generated here reads the same in both,
+ * see test/psych-versions.ts). The result must be the inventory plus exactly the derived fields.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// A tiny model of a cluster.yml, and a writer that spells it in a shape chosen by a list of numbers.
+
+type Value = string | boolean | number | null | Value[] | Entries;
+/** A mapping, its keys in order (a class, so that a list is never mistaken for one). */
+class Entries {
+  public constructor(public readonly entries: [string, Value][]) {}
+}
+const map = (entries: [string, Value | undefined][]) => new Entries(entries.filter((entry): entry is [string, Value] => entry[1] !== undefined));
+
+/** Picks shapes from the generated numbers, in order (0 everywhere is the plainest shape: what shrinking aims at). */
+class Chooser {
+  private at = 0;
+  public constructor(private readonly numbers: readonly number[]) {}
+  public pick(count: number): number {
+    const number = this.numbers.length === 0 ? 0 : this.numbers[this.at++ % this.numbers.length];
+    return number % count;
+  }
+}
+
+const pad = (n: number) => ' '.repeat(n);
+
+/** Strings that read as themselves, plain or quoted, to the yaml package and both Psych versions; in block context also as block scalars. */
+function scalar(value: string, choose: Chooser, block: boolean, indent: number): string {
+  switch (choose.pick(block ? 6 : 3)) {
+    case 1:
+      return `'${value}'`;
+    case 2:
+      return `"${value}"`;
+    case 3:
+      return `|-\n${pad(indent + 2)}${value}`;
+    case 4:
+      return `>-${choose.pick(2) ? ' # folded' : ''}\n${pad(indent + 2 + choose.pick(3))}${value}`;
+    case 5:
+      return `|-${choose.pick(2) ? ' # literal' : ''}\n${pad(indent + 2)}${value}\n`;
+    default:
+      return value;
+  }
+}
+
+function plainScalar(value: string | boolean | number | null, choose: Chooser): string {
+  if (value === null) return ['~', 'null'][choose.pick(2)];
+  return String(value);
+}
+
+/** A value in flow style; `indent` is the column continuation lines are written at. */
+function flow(value: Value, choose: Chooser, indent: number): string {
+  if (value instanceof Entries) {
+    if (value.entries.length === 0) return '{}';
+    const parts = value.entries.map(([key, item]) => {
+      if (item === null) return [`${key}`, `${key}: `, `? ${key}`, `${key}: ~`][choose.pick(4)];
+      return `${choose.pick(4) === 0 ? '? ' : ''}${key}: ${flow(item, choose, indent)}`;
+    });
+    return `{${joinFlow(parts, choose, indent)}}`;
+  }
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    return `[${joinFlow(value.map((item) => flow(item, choose, indent)), choose, indent)}]`;
+  }
+  if (typeof value === 'string') return scalar(value, choose, false, indent);
+  return plainScalar(value, choose);
+}
+
+function joinFlow(parts: string[], choose: Chooser, indent: number): string {
+  let text = '';
+  parts.forEach((part, index) => {
+    if (index > 0) text += choose.pick(4) === 0 ? `, # next\n${pad(indent)}` : ',  '.slice(0, 1 + choose.pick(2));
+    text += part;
+  });
+  return choose.pick(4) === 0 ? `${text}, ` : text;
+}
+
+/** The text after `key:` (or after the `:` of an explicit pair) for a value in a block mapping at `indent`. */
+function afterColon(value: Value, choose: Chooser, indent: number, explicit: boolean): string {
+  if (value === null) return ['', ' ~', ' null', ' # none'][choose.pick(4)];
+  if (value instanceof Entries) {
+    if (value.entries.length === 0 || choose.pick(4) === 0) return ` ${flow(value, choose, indent + 2)}`;
+    const child = indent + 2 + 2 * choose.pick(2);
+    return `${choose.pick(3) === 0 ? ' # mapping' : ''}\n${blockMap(value, choose, child)}`;
+  }
+  if (Array.isArray(value)) {
+    if (value.length === 0 || choose.pick(4) === 0) return ` ${flow(value, choose, indent + 2)}${choose.pick(3) === 0 ? ' # flow' : ''}`;
+    // Zero-indented (`key:` then `- item` at the key's column) or indented, items after one or three spaces.
+    const child = explicit ? indent + 2 : indent + 2 * choose.pick(2);
+    return `${choose.pick(3) === 0 ? ' # list' : ''}\n${blockSeq(value, choose, child)}`;
+  }
+  if (typeof value === 'string') {
+    const text = scalar(value, choose, true, indent);
+    return ` ${text}${!text.includes('\n') && choose.pick(3) === 0 ? ' # comment' : ''}`;
+  }
+  return ` ${plainScalar(value, choose)}${choose.pick(3) === 0 ? ' # comment' : ''}`;
+}
+
+function blockMap(value: Entries, choose: Chooser, indent: number, compact = false): string {
+  const lines: string[] = [];
+  value.entries.forEach(([key, item], index) => {
+    if (!(compact && index === 0)) {
+      if (choose.pick(5) === 0) lines.push(`${pad(choose.pick(2) ? indent : 0)}# about ${key}`);
+      if (choose.pick(6) === 0) lines.push('');
+    }
+    const explicit = choose.pick(4) === 0;
+    if (!explicit) {
+      lines.push(`${pad(indent)}${key}:${afterColon(item, choose, indent, false)}`);
+    } else if (item === null && choose.pick(2) === 0) {
+      lines.push(`${pad(indent)}? ${key}${choose.pick(2) ? ' # no value' : ''}`);
+    } else {
+      lines.push(`${pad(indent)}? ${key}\n${pad(indent)}:${afterColon(item, choose, indent, true)}`);
+    }
+  });
+  return lines.join('\n').replace(/\n+$/, '');
+}
+
+function blockSeq(items: Value[], choose: Chooser, indent: number): string {
+  return items
+    .map((item) => {
+      const spaces = pad(1 + 2 * choose.pick(2));
+      const column = indent + 1 + spaces.length;
+      if (item instanceof Entries && item.entries.length > 0) return `${pad(indent)}-${spaces}${blockMap(item, choose, column, true).slice(column)}`;
+      if (item instanceof Entries || Array.isArray(item)) return `${pad(indent)}-${spaces}${flow(item, choose, indent + 2)}`;
+      if (typeof item === 'string') return `${pad(indent)}-${spaces}${scalar(item, choose, true, indent)}`.replace(/\n$/, '');
+      return `${pad(indent)}-${spaces}${plainScalar(item, choose)}`;
+    })
+    .join('\n');
+}
+
+/** The inventory's text: the model written in the chosen shape, with LF or CRLF line ends. */
+function write(value: Entries, numbers: readonly number[], crlf: boolean): string {
+  const choose = new Chooser(numbers);
+  const body = choose.pick(12) === 0 ? flow(value, choose, 2) : blockMap(value, choose, 0);
+  const text = `# cluster-a\n${body}\n`;
+  return crlf ? text.replace(/\n/g, '\r\n') : text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generated inventories.
+
+const PEERS = ['198.51.100.11', '198.51.100.12'];
+const FOLDER = '/nonexistent-weave-mesh/dist/cluster-a/pharos';
+const BASE_DIR = '/nonexistent-weave-mesh/clusters';
+/** A relative path of the inventory, as the rendered file in FOLDER must spell it. */
+const rebased = (value: string) => `../../../clusters/${value.replace(/^\.\//, '')}`;
+
+const shuffledEntries = (entries: [string, Value | undefined][], order: number) => {
+  const present = entries.filter((entry) => entry[1] !== undefined);
+  const rotated = [...present.slice(order % Math.max(1, present.length)), ...present.slice(0, order % Math.max(1, present.length))];
+  return map(rotated);
+};
+
+const inventories = fc
+  .record({
+    password: fc.constantFrom(undefined, './shared_password', 'secrets/weave-password'),
+    subnet: fc.constantFrom<string | null | undefined>('10.33.0.0/16', null, undefined),
+    knownPeers: fc.constantFrom<Value | undefined>(undefined, null, [], ['203.0.113.9']),
+    noMasqLocal: fc.constantFrom(undefined, true),
+    firewalld: fc.constantFrom<Value | undefined>(
+      undefined,
+      map([['enabled', false]]),
+      map([['enabled', true]]),
+      map([['enabled', true], ['trusted_subnets', null]]),
+      map([['enabled', true], ['trusted_subnets', []]]),
+      map([['trusted_subnets', ['10.200.0.0/16']], ['enabled', true]]),
+      map([['enabled', true], ['trusted_subnets', ['10.200.0.0/16', '198.51.100.12']]]),
+    ),
+    sshKey: fc.constantFrom(undefined, './keys/id_a'),
+    manifests: fc.constantFrom<Value | undefined>(undefined, ['./manifests/a.yml', 'b']),
+    order: fc.nat(7),
+    numbers: fc.array(fc.nat(1000), { maxLength: 80 }),
+    crlf: fc.boolean(),
+  })
+  .map((shape) => {
+    const weave = shuffledEntries(
+      [
+        ['password', shape.password],
+        ['ipalloc_default_subnet', shape.subnet],
+        ['known_peers', shape.knownPeers],
+        ['no_masq_local', shape.noMasqLocal],
+      ],
+      shape.order,
+    );
+    const network = shuffledEntries(
+      [
+        ['service_cidr', '172.16.0.0/16'],
+        ['pod_network_cidr', '10.32.0.0/12'],
+        ['weave', weave],
+        ['firewalld', shape.firewalld],
+        ['dns_replicas', 2],
+      ],
+      shape.order + 1,
+    );
+    const config = shuffledEntries(
+      [
+        [
+          'hosts',
+          [
+            map([
+              ['address', '192.0.2.10'],
+              ['role', 'master'],
+              ['ssh_key_path', shape.sshKey],
+            ]),
+            map([
+              ['address', '192.0.2.11'],
+              ['role', 'worker'],
+            ]),
+          ],
+        ],
+        ['network', network],
+        ['manifests', shape.manifests],
+      ],
+      shape.order + 2,
+    );
+    return { shape, text: write(config, shape.numbers, shape.crlf) };
+  });
+
+// ---------------------------------------------------------------------------------------------
+// What a reader makes of a file: Psych's typed values (test/ruby/psych-read.rb) or the yaml package's data, changed at a path.
+
+type Typed = unknown;
+type Change = (old: Typed | undefined) => Typed;
+
+/** Psych's reading with the value at `at` changed: in place when the key is there, else added at the end of its mapping. */
+function changeTyped(value: Typed, at: readonly (string | number)[], change: Change): Typed {
+  if (at.length === 0) return change(value);
+  const [head, ...rest] = at;
+  if (typeof head === 'number') return (value as Typed[]).map((item, index) => (index === head ? changeTyped(item, rest, change) : item));
+  const pairs = (value as { map: [Typed, Typed][] }).map;
+  const next = (old: Typed | undefined) => changeTyped(old, rest, change);
+  return pairs.some(([key]) => key === head) ? { map: pairs.map(([key, item]) => [key, key === head ? next(item) : item]) } : { map: [...pairs, [head, next(undefined)]] };
+}
+
+/** The yaml package's reading, changed the same way. */
+function changeData(value: any, at: readonly (string | number)[], change: Change): any {
+  const [head, ...rest] = at;
+  const copy = Array.isArray(value) ? [...value] : { ...value };
+  copy[head] = rest.length === 0 ? change(copy[head]) : changeData(copy[head], rest, change);
+  return copy;
+}
+
+/** The fields synth derives for this inventory, and the value each must end with (whatever the text held before). */
+function derived(shape: { password?: string; firewalld?: Value; sshKey?: string; manifests?: Value }): [(string | number)[], Change][] {
+  const list = (items: string[]): Typed => items;
+  const changes: [(string | number)[], Change][] = [[['network', 'weave', 'known_peers'], () => list(PEERS)]];
+  const firewalld = shape.firewalld instanceof Entries ? new Map(shape.firewalld.entries) : undefined;
+  if (firewalld?.get('enabled') === true) {
+    const own = (firewalld.get('trusted_subnets') as string[] | null | undefined) ?? [];
+    const added = PEERS.filter((peer) => !own.includes(peer));
+    if (own.length > 0 || added.length > 0) changes.push([['network', 'firewalld', 'trusted_subnets'], () => list([...own, ...added])]);
+  }
+  if (shape.password) changes.push([['network', 'weave', 'password'], () => rebased(shape.password!)]);
+  if (shape.sshKey) changes.push([['hosts', 0, 'ssh_key_path'], () => rebased(shape.sshKey!)]);
+  if (Array.isArray(shape.manifests)) shape.manifests.forEach((item, index) => changes.push([['manifests', index], () => rebased(item as string)]));
+  return changes;
+}
+
+/** Renders the cluster.yml of an inventory text as synth does: the parse the loader made, spliced by the construct. */
+function render(text: string): string {
+  const document = parseForEditing(text, { uniqueKeys: false });
+  const cluster = { text, document, config: parseDocument(text, { version: '1.1' }).toJS(), baseDir: BASE_DIR } as unknown as ClusterSpec;
+  const file = new PharosClusterFile(new Construct(undefined as any, ''), 'PharosConfig', { cluster, knownPeers: PEERS, otherPeers: () => PEERS, folder: FOLDER });
+  return file.text;
+}
+
+const work = tempDir();
+let files = 0;
+/** Allocates as `npm run allocate` does: writeSubnet on a file of the inventory. */
+function allocate(text: string, subnet: string): { text: string; refused?: string } {
+  const file = path.join(work, `allocate-${++files}.yml`);
+  fs.writeFileSync(file, text);
+  const refused = writeSubnet(file, subnet);
+  return { text: fs.readFileSync(file, 'utf8'), refused };
+}
+
+const SUBNET = '10.47.0.0/16';
+
+describe('derived fields and allocate in every YAML shape (generated)', () => {
+  it('read by the yaml package: the inventory plus exactly the derived fields; allocate changes exactly one value', () => {
+    fc.assert(
+      fc.property(inventories, ({ shape, text }) => {
+        const original = parseDocument(text, { version: '1.1' });
+        expect(original.errors).toEqual([]);
+        const rendered = render(text);
+        const read = parseDocument(rendered, { version: '1.1' });
+        expect(read.errors).toEqual([]);
+        let expected = original.toJS();
+        for (const [at, change] of derived(shape)) expected = changeData(expected, at, change);
+        expect(read.toJS()).toEqual(expected);
+        if (shape.crlf) expect(rendered.replace(/\r\n/g, '')).not.toContain('\n');
+        if (shape.subnet === '10.33.0.0/16') return;
+        const allocated = allocate(text, SUBNET);
+        expect(allocated.refused).toBeUndefined();
+        expect(parseDocument(allocated.text, { version: '1.1' }).toJS()).toEqual(changeData(original.toJS(), ['network', 'weave', 'ipalloc_default_subnet'], () => SUBNET));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('read by Ruby\'s Psych: the inventory plus exactly the derived fields; allocate changes exactly one value', () => {
+    // One ruby process reads every text: fast-check draws the cases (seeded, so a failure is repeatable), Psych reads them in one batch.
+    const cases = fc.sample(inventories, { numRuns: 200, seed: 28 });
+    const texts = cases.flatMap(({ shape, text }) => [text, render(text), shape.subnet === '10.33.0.0/16' ? text : allocate(text, SUBNET).text]);
+    const readings = readWithPsych(texts);
+    cases.forEach(({ shape, text }, index) => {
+      const [before, after, allocated] = readings.slice(3 * index, 3 * index + 3);
+      const context = `inventory ${JSON.stringify(text)}`;
+      expect({ context, error: before.error }).toEqual({ context, error: undefined });
+      let expected = before.value;
+      for (const [at, change] of derived(shape)) expected = changeTyped(expected, at, change);
+      expect({ context, value: after.value, error: after.error }).toEqual({ context, value: expected, error: undefined });
+      if (shape.subnet === '10.33.0.0/16') return;
+      expect({ context, value: allocated.value }).toEqual({ context, value: changeTyped(before.value, ['network', 'weave', 'ipalloc_default_subnet'], () => SUBNET) });
+    });
+  });
+});
