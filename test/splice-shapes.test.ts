@@ -7,7 +7,7 @@ import { PharosClusterFile } from '../constructs/pharos-cluster-file';
 import { writeSubnet } from '../src/inventory/edit';
 import { ClusterSpec } from '../src/mesh/model';
 import { parseForEditing } from '../src/util/yaml-splice';
-import { tempDir } from './helpers';
+import { run, tempDir } from './helpers';
 import { readWithPsych } from './psych';
 
 /**
@@ -331,5 +331,138 @@ describe('derived fields and allocate in every YAML shape (generated)', () => {
       if (shape.subnet === '10.33.0.0/16') return;
       expect({ context, value: allocated.value }).toEqual({ context, value: changeTyped(before.value, ['network', 'weave', 'ipalloc_default_subnet'], () => SUBNET) });
     });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The splicer bugs the issue names, each through the command that showed it (synth or allocate),
+// asserted on the text written and on what Psych reads from it.
+
+const PEER_B = `hosts:
+  - address: 198.51.100.10
+    role: master
+  - address: 198.51.100.11
+    role: worker
+network:
+  service_cidr: 172.17.0.0/16
+  weave:
+    password: ./shared_password
+    ipalloc_default_subnet: 10.34.0.0/16
+`;
+
+const HOSTS = `hosts:
+  - address: 192.0.2.10
+    role: master
+  - address: 192.0.2.11
+    role: worker
+`;
+
+let cases = 0;
+/** An inventory of cluster-a (the text under test) and a plain cluster-b, with room for dist. */
+function inventory(clusterA: string) {
+  const dir = path.join(work, `case-${++cases}`);
+  fs.mkdirSync(path.join(dir, 'clusters'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'clusters', 'cluster-a.yml'), clusterA);
+  fs.writeFileSync(path.join(dir, 'clusters', 'cluster-b.yml'), PEER_B);
+  const args = ['--clusters', path.join(dir, 'clusters'), '--outdir', path.join(dir, 'dist')];
+  return {
+    synth() {
+      const result = run(['synth', ...args]);
+      const file = path.join(dir, 'dist', 'cluster-a', 'pharos', 'cluster.yml');
+      return { result, body: fs.existsSync(file) ? fs.readFileSync(file, 'utf8').replace(/^(# .*\r?\n)+/, '') : '' };
+    },
+    allocate() {
+      const result = run(['allocate', 'cluster-a', ...args]);
+      return { result, text: fs.readFileSync(path.join(dir, 'clusters', 'cluster-a.yml'), 'utf8') };
+    },
+  };
+}
+
+/** Psych's reading of a text as plain data (its typed maps turned back into objects, keys in order). */
+function psych(text: string): any {
+  const [read] = readWithPsych([text]);
+  if (read.error) throw new Error(`Psych refuses the text: ${read.error}\n${text}`);
+  const plain = (value: any): any =>
+    Array.isArray(value) ? value.map(plain) : value && typeof value === 'object' && 'map' in value ? Object.fromEntries(value.map.map(([k, v]: [string, unknown]) => [k, plain(v)])) : value;
+  return plain(read.value);
+}
+
+describe('the splicer bugs of issue 28, each where it showed', () => {
+  it('network: {…, weave: {…}} gets known_peers inside weave, not network (synth)', () => {
+    const { result, body } = inventory(`${HOSTS}network: {service_cidr: 172.16.0.0/16, weave: {password: ./shared_password, ipalloc_default_subnet: 10.33.0.0/16}}\n`).synth();
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(body).toBe(`${HOSTS}network: {service_cidr: 172.16.0.0/16, weave: {password: ../../../clusters/shared_password, ipalloc_default_subnet: 10.33.0.0/16, known_peers: [198.51.100.11]}}\n`);
+    expect(psych(body).network).toEqual({
+      service_cidr: '172.16.0.0/16',
+      weave: { password: '../../../clusters/shared_password', ipalloc_default_subnet: '10.33.0.0/16', known_peers: ['198.51.100.11'] },
+    });
+  });
+
+  it('network: {…, weave: {…}} gets the allocated subnet inside weave, not network (allocate)', () => {
+    const source = `${HOSTS}network: {service_cidr: 172.16.0.0/16, weave: {password: ./shared_password}}\n`;
+    const { result, text } = inventory(source).allocate();
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(text).toBe(`${HOSTS}network: {service_cidr: 172.16.0.0/16, weave: {password: ./shared_password, ipalloc_default_subnet: 10.32.0.0/16}}\n`);
+    expect(psych(text).network.weave).toEqual({ password: './shared_password', ipalloc_default_subnet: '10.32.0.0/16' });
+  });
+
+  it('a path written as a block scalar is replaced without its line break: the next key keeps its line', () => {
+    // Through the construct: whether the loader accepts a block scalar path is items 3-5 of the issue (another change).
+    const source = `${HOSTS}network:\n  weave:\n    password: |- # the secret\n      ./shared_password\n    ipalloc_default_subnet: 10.33.0.0/16\n`;
+    const body = render(source);
+    expect(body).toBe(
+      `${HOSTS}network:\n  weave:\n    password: ../../../clusters/shared_password # the secret\n    ipalloc_default_subnet: 10.33.0.0/16\n    known_peers:\n      - 198.51.100.11\n      - 198.51.100.12\n`,
+    );
+    expect(psych(body).network.weave).toEqual({ password: '../../../clusters/shared_password', ipalloc_default_subnet: '10.33.0.0/16', known_peers: PEERS });
+    // Folded, with trailing blank lines, and CRLF: the same.
+    const folded = render(source.replace('|- # the secret\n', '>-\n').replace('./shared_password\n', './shared_password\n\n').replace(/\n/g, '\r\n'));
+    expect(folded).toContain('    password: ../../../clusters/shared_password\r\n\r\n    ipalloc_default_subnet: 10.33.0.0/16\r\n');
+    expect(psych(folded).network.weave.password).toBe('../../../clusters/shared_password');
+  });
+
+  it('explicit ? key / : value pairs: known_peers at the column of the ?, not two columns deeper (synth)', () => {
+    const { result, body } = inventory(`${HOSTS}network:\n  weave:\n    ? password\n    : ./shared_password\n    ? ipalloc_default_subnet\n    : 10.33.0.0/16\n`).synth();
+    expect(result.stderr).toBe('');
+    expect(body).toBe(`${HOSTS}network:\n  weave:\n    ? password\n    : ../../../clusters/shared_password\n    ? ipalloc_default_subnet\n    : 10.33.0.0/16\n    known_peers:\n      - 198.51.100.11\n`);
+    expect(psych(body).network.weave).toEqual({ password: '../../../clusters/shared_password', ipalloc_default_subnet: '10.33.0.0/16', known_peers: ['198.51.100.11'] });
+  });
+
+  it('? known_peers with no value gets its value after it, not after the next key\'s colon (synth)', () => {
+    for (const [source, expected] of [
+      [`${HOSTS}network:\n  weave:\n    ? known_peers\n    password: ./shared_password\n    ipalloc_default_subnet: 10.33.0.0/16\n`, `    ? known_peers\n    :\n      - 198.51.100.11\n    password: ../../../clusters/shared_password\n`],
+      [`${HOSTS}network:\n  weave:\n    password: ./shared_password\n    ipalloc_default_subnet: 10.33.0.0/16\n    ? known_peers # none yet\n`, `    ? known_peers # none yet\n    :\n      - 198.51.100.11\n`],
+      [`${HOSTS}network: {weave: {? known_peers, password: ./shared_password, ipalloc_default_subnet: 10.33.0.0/16}}\n`, `{weave: {? known_peers: [198.51.100.11], password:`],
+    ]) {
+      const { result, body } = inventory(source).synth();
+      expect(result.stderr).toBe('');
+      expect(body).toContain(expected);
+      expect(body.slice(0, HOSTS.length)).toBe(HOSTS);
+      expect(psych(body).network).toEqual({ weave: { known_peers: ['198.51.100.11'], password: '../../../clusters/shared_password', ipalloc_default_subnet: '10.33.0.0/16' } });
+    }
+  });
+
+  it('allocate on ? ipalloc_default_subnet writes the value of that key, not at byte 0 nor into service_cidr', () => {
+    const block = `${HOSTS}network:\n  service_cidr: 172.16.0.0/16\n  weave:\n    password: ./shared_password\n    ? ipalloc_default_subnet\n`;
+    const first = inventory(block).allocate();
+    expect(first.result.stderr).toBe('');
+    expect(first.result.code).toBe(0);
+    expect(first.text).toBe(`${block}    : 10.32.0.0/16\n`);
+    const flow = `${HOSTS}network: {service_cidr: 172.16.0.0/16, weave: {password: ./shared_password, ? ipalloc_default_subnet}}\n`;
+    const second = inventory(flow).allocate();
+    expect(second.result.stderr).toBe('');
+    expect(second.text).toBe(flow.replace('? ipalloc_default_subnet}', '? ipalloc_default_subnet: 10.32.0.0/16}'));
+    for (const text of [first.text, second.text]) {
+      expect(psych(text).network).toEqual({ service_cidr: '172.16.0.0/16', weave: { password: './shared_password', ipalloc_default_subnet: '10.32.0.0/16' } });
+    }
+  });
+
+  it('a trusted_subnets list written -   10.200.0.0/16 gets the peers as items of their own (synth)', () => {
+    const firewalld = `  firewalld:\n    enabled: true\n    trusted_subnets:\n    -   10.200.0.0/16 # the office\n`;
+    const { result, body } = inventory(`${HOSTS}network:\n${firewalld}  weave:\n    password: ./shared_password\n    ipalloc_default_subnet: 10.33.0.0/16\n`).synth();
+    expect(result.stderr).toBe('');
+    expect(body).toContain(`${firewalld}    - 198.51.100.11\n  weave:\n`);
+    expect(psych(body).network.firewalld).toEqual({ enabled: true, trusted_subnets: ['10.200.0.0/16', '198.51.100.11'] });
   });
 });
