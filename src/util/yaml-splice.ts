@@ -342,7 +342,7 @@ export class YamlTextEditor {
       // After the last item, before a comma or comment that follows it: `[a, # c` becomes `[a, new, # c`.
       const last = list.items[list.items.length - 1] as unknown;
       if (last === undefined) this.edits.push({ start: collection.start.offset + 1, end: collection.start.offset + 1, text: texts });
-      else this.edits.push({ start: this.end(last), end: this.end(last), text: `, ${texts}` });
+      else this.edits.push({ start: this.end(last), end: this.end(last), text: `${isPair(last) && isEmpty(last.value) ? ' ' : ''}, ${texts}` });
       return;
     }
     // After the last item's line (its comment included), at the column of the list's `-`, however far its items are indented.
@@ -408,8 +408,9 @@ export class YamlTextEditor {
       const text = `${key}: ${typeof value === 'string' ? scalarText(value, undefined, true) : flowList(value)}`;
       const last = map.items[map.items.length - 1];
       // After the last pair's text, before a comma or comment that follows it; in `{}`, right after the `{`.
+      // After an empty value a space first: libyaml reads `key:,` as one plain scalar and refuses `!!null,`.
       if (last === undefined) this.edits.push({ start: collection.start.offset + 1, end: collection.start.offset + 1, text });
-      else this.edits.push({ start: this.end(last), end: this.end(last), text: `, ${text}` });
+      else this.edits.push({ start: this.end(last), end: this.end(last), text: `${isPair(last) && isEmpty(last.value) ? ' ' : ''}, ${text}` });
       return;
     }
     if (map.items.length === 0) throw new EditRefused(`the mapping that must hold ${key} is empty; write it out as a mapping with at least one key`, map.range![0]);
