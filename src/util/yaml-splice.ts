@@ -1,4 +1,4 @@
-import { Alias, Composer, CST, Document, DocumentOptions, isAlias, isCollection, isMap, isPair, isScalar, isSeq, Node, Pair, ParseOptions, Parser, Scalar, SchemaOptions, visit, YAMLMap, YAMLSeq, YAMLParseError } from 'yaml';
+import { Alias, CST, Document, DocumentOptions, isAlias, isCollection, isMap, isPair, isScalar, isSeq, Node, Pair, parseDocument, ParseOptions, Parser, Scalar, SchemaOptions, visit, YAMLMap, YAMLSeq } from 'yaml';
 import { memoize } from './memoize';
 import { tokenizePsych3, tokenizePsych4 } from './psych';
 
@@ -43,36 +43,18 @@ function isMergeKey(pair: Pair): boolean {
   return keyText(pair.key) === '<<' && !(isScalar(pair.key) && pair.key.tag && /str$/.test(pair.key.tag));
 }
 
-/** The text each document of parseForEditing was parsed from, and its concrete syntax tree: an editor of the same text reuses the parse. */
-const parsedFrom = new WeakMap<Document, { text: string; tokens: readonly CST.Token[] }>();
+/** The text each document of parseForEditing was parsed from: an editor of the same text reuses the parse. */
+const parsedFrom = new WeakMap<Document, string>();
 
 /**
  * Parses `text` as YAML 1.1 (as Pharos reads it), remembering that the document is the parse of
- * exactly this text, positions and concrete syntax tree (CST) included: a YamlTextEditor of the same
- * text then needs no parse of its own (the inventory's files are parsed once, to be validated and
- * then spliced). It is the yaml package's parseDocument, with the CST kept and error messages not
- * prettified (each error carries its offset in `pos`).
+ * exactly this text, positions included: a YamlTextEditor of the same text then needs no parse of its
+ * own (the inventory's files are parsed once, to be validated and then spliced).
  */
 export function parseForEditing(text: string, options: ParseOptions & DocumentOptions & SchemaOptions = {}): Document {
-  const tokens: CST.Token[] = [];
-  const parser = new Parser(options.lineCounter?.addNewLine);
-  function* kept(): Generator<CST.Token> {
-    for (const token of parser.parse(text)) {
-      tokens.push(token);
-      yield token;
-    }
-  }
-  const composer = new Composer({ ...options, version: '1.1' });
-  let document: Document | undefined;
-  for (const next of composer.compose(kept(), true, text.length)) {
-    if (!document) document = next;
-    else {
-      if (document.options.logLevel !== 'silent') document.errors.push(new YAMLParseError([next.range![0], next.range![1]], 'MULTIPLE_DOCS', 'Source contains multiple documents; please use YAML.parseAllDocuments()'));
-      break;
-    }
-  }
-  parsedFrom.set(document!, { text, tokens });
-  return document!;
+  const document = parseDocument(text, { ...options, version: '1.1' });
+  parsedFrom.set(document, text);
+  return document;
 }
 
 /** Where a mapping pair or list item is written: its CST item and the collection holding it. */
@@ -140,7 +122,7 @@ export class YamlTextEditor {
     public readonly text: string,
     document?: Document,
   ) {
-    this.document = document !== undefined && parsedFrom.get(document)?.text === text ? document : parseForEditing(text, { uniqueKeys: false });
+    this.document = document !== undefined && parsedFrom.get(document) === text ? document : parseForEditing(text, { uniqueKeys: false });
     this.eol = /\r\n/.test(text) ? '\r\n' : '\n';
     visit(this.document, {
       Alias: (_key, node) => {
@@ -151,9 +133,13 @@ export class YamlTextEditor {
 
   private index?: CstIndex;
 
-  /** The file's concrete syntax tree, indexed (built on the first edit that needs it). */
+  /**
+   * The file's concrete syntax tree, indexed: read on the first edit that needs it, and dropped with
+   * the editor (kept with every parsed inventory file, the trees of a large mesh cost more memory
+   * than reading each again costs time).
+   */
   private get cst(): CstIndex {
-    this.index ??= new CstIndex(parsedFrom.get(this.document)!.tokens);
+    this.index ??= new CstIndex([...new Parser().parse(this.text)]);
     return this.index;
   }
 
