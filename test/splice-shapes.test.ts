@@ -139,17 +139,19 @@ function afterColon(value: Value, choose: Chooser, indent: number, explicit: boo
     if (value.entries.length === 0 || choose.pick(4) === 0) return ` ${flow(value, choose, indent + 2)}`;
     // After `? key` / `:` also compact: `: first: 1` with the next keys below it.
     if (explicit && choose.pick(3) === 0) return ` ${blockMap(value, choose, indent + 2, true).slice(indent + 2)}`;
-    const child = indent + 2 + 2 * choose.pick(2);
+    const child = indent + 1 + choose.pick(4);
     return ` ${tag('map', choose)}${choose.pick(3) === 0 ? '# mapping' : ''}\n${blockMap(value, choose, child)}`.replace(/^ \n/, '\n');
   }
   if (Array.isArray(value)) {
     if (value.length === 0 || choose.pick(4) === 0) return ` ${flow(value, choose, indent + 2)}${choose.pick(3) === 0 ? ' # flow' : ''}`;
     // Zero-indented (`key:` then `- item` at the key's column) or indented, items after one or three spaces.
     if (explicit && choose.pick(3) === 0) return ` ${blockSeq(value, choose, indent + 2).slice(indent + 2)}`;
-    const child = explicit ? indent + 2 : indent + 2 * choose.pick(2);
+    const child = explicit ? indent + 2 : indent + choose.pick(4);
     return ` ${tag('seq', choose)}${choose.pick(3) === 0 ? '# list' : ''}\n${blockSeq(value, choose, child)}`.replace(/^ \n/, '\n');
   }
   if (typeof value === 'string') {
+    // On the next line, indented under the key.
+    if (choose.pick(8) === 0) return `\n${pad(indent + 2)}${scalar(value, choose, false, indent + 2)}`;
     const text = scalar(value, choose, true, indent);
     return ` ${text}${!text.includes('\n') && choose.pick(3) === 0 ? ' # comment' : ''}`;
   }
@@ -170,7 +172,8 @@ function blockMap(value: Entries, choose: Chooser, indent: number, compact = fal
     } else if (item === null && choose.pick(2) === 0) {
       lines.push(`${pad(indent)}? ${written}${choose.pick(2) ? ' # no value' : ''}`);
     } else {
-      lines.push(`${pad(indent)}? ${written}\n${pad(indent)}:${afterColon(item, choose, indent, true)}`);
+      const between = choose.pick(5) === 0 ? `${pad(indent)}# between key and value\n` : '';
+      lines.push(`${pad(indent)}? ${written}\n${between}${pad(indent)}:${afterColon(item, choose, indent, true)}`);
     }
   });
   // A comment after the last entry, at the mapping's column or the file's first.
