@@ -6,7 +6,7 @@ import { parseDocument } from 'yaml';
 import { PharosClusterFile } from '../constructs/pharos-cluster-file';
 import { writeSubnet } from '../src/inventory/edit';
 import { ClusterSpec } from '../src/mesh/model';
-import { parseForEditing } from '../src/util/yaml-splice';
+import { parseForEditing, YamlTextEditor } from '../src/util/yaml-splice';
 import { run, tempDir } from './helpers';
 import { readWithPsych } from './psych';
 
@@ -519,6 +519,21 @@ describe('the splicer bugs of issue 28, each where it showed', () => {
       const allocated = allocate(source, SUBNET).text;
       expect(psych(allocated).network.weave).toEqual({ password: './shared_password', no_masq_local: null, ipalloc_default_subnet: SUBNET });
     }
+  });
+
+  it('a mapping with a pair that has no key of a scalar (an empty key, a list or mapping as key) still gets known_peers at its end', () => {
+    const editor = (text: string) => {
+      const edited = new YamlTextEditor(text);
+      edited.setList(['weave', 'known_peers'], ['192.0.2.1']);
+      return edited.result();
+    };
+    // Psych reads a list or a mapping as a key; the rendered file must keep it.
+    const complex = editor('weave:\n  ? [a]\n  : v\n  ? {b: 1}\n');
+    expect(complex).toBe('weave:\n  ? [a]\n  : v\n  ? {b: 1}\n  known_peers:\n    - 192.0.2.1\n');
+    expect(readWithPsych([complex])[0].value).toEqual({ map: [['weave', { map: [[['a'], 'v'], [{ map: [['b', { int: '1' }]] }, null], ['known_peers', ['192.0.2.1']]] }]] });
+    // An empty key (`: v`) is a syntax error to Psych, and the loader's to refuse; the splicer does not stop on it (the yaml package reads it).
+    expect(editor('weave:\n  : v\n  a: 1\n')).toBe('weave:\n  : v\n  a: 1\n  known_peers:\n    - 192.0.2.1\n');
+    expect(editor('weave: {a: 1, : v}\n')).toBe('weave: {a: 1, : v, known_peers: [192.0.2.1]}\n');
   });
 
   it('a trusted_subnets list written -   10.200.0.0/16 gets the peers as items of their own (synth)', () => {

@@ -143,18 +143,25 @@ export class YamlTextEditor {
     return this.index;
   }
 
-  /** Where a pair is written in the file. */
-  private written(pair: Pair): Written {
+  /** Where a pair is written in the file, found by its key (undefined for a pair without one, `: value`). */
+  private writtenOrNot(pair: Pair): Written | undefined {
     const offset = (pair.key as Node | null)?.range?.[0];
-    const written = offset === undefined ? undefined : this.cst.items.get(offset);
-    if (!written) throw new Error(`internal: no written pair at ${offset}`);
+    return offset === undefined ? undefined : this.cst.items.get(offset);
+  }
+
+  /** Where a pair with a key is written in the file. */
+  private written(pair: Pair): Written {
+    const written = this.writtenOrNot(pair);
+    if (!written) throw new Error(`internal: no written pair at ${(pair.key as Node | null)?.range?.[0]}`);
     return written;
   }
 
   /** The CST collection a mapping or list of the document is written as. */
   private collection(node: YAMLMap | YAMLSeq): CST.BlockMap | CST.BlockSequence | CST.FlowCollection {
-    const first = node.items[0] as unknown;
-    if (isPair(first) && (first.key as Node | null)?.range) return this.written(first).collection;
+    for (const item of node.items as unknown[]) {
+      const written = isPair(item) ? this.writtenOrNot(item) : undefined;
+      if (written) return written.collection;
+    }
     const type = node.flow ? 'flow-collection' : isMap(node) ? 'block-map' : 'block-seq';
     const token = this.cst.tokens.get(`${node.range![0]}:${type}`);
     if (!token || (token.type !== 'block-map' && token.type !== 'block-seq' && token.type !== 'flow-collection')) throw new Error(`internal: no written collection at ${node.range![0]}`);
@@ -420,12 +427,10 @@ export class YamlTextEditor {
   private end(node: unknown): number {
     if (isPair(node)) {
       const key = node.key as Node | null;
-      let end = key?.range ? this.end(key) : 0;
-      if (key?.range) {
-        const { item } = this.written(node);
-        const colon = colonOf(item);
-        if (colon) end = Math.max(end, afterColon(item, colon));
-      }
+      const written = this.writtenOrNot(node);
+      let end = written && key?.range ? this.end(key) : 0;
+      const colon = written && colonOf(written.item);
+      if (written && colon) end = Math.max(end, afterColon(written.item, colon));
       return isEmpty(node.value) ? end : Math.max(end, this.end(node.value));
     }
     if (isCollection(node) && !node.flow && node.items.length > 0) return this.end(node.items[node.items.length - 1]);
