@@ -1,9 +1,11 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { parse } from 'yaml';
 import { WeaveMesh, WeaveMeshProps } from '../constructs/weave-mesh';
 import { mesh as readmeModel } from '../examples/readme-model';
+import { formatProblem } from '../src/mesh/problem';
 import { readTree, REPO, tempDir, threeClusters } from './helpers';
 
 /**
@@ -126,6 +128,46 @@ describe('app.synth() of an App holding a WeaveMesh', () => {
       fs.writeFileSync(path.join(dir, 'dist', 'notes.txt'), 'mine\n');
       expect(() => app().app.synth()).toThrow(/refusing to replace dist: it holds notes\.txt, which weave-mesh did not write .*give WeaveMesh an outdir of its own, or empty the folder/);
       expect(readTree(path.join(dir, 'dist'))).toEqual(new Map([['notes.txt', 'mine\n']]));
+    }));
+});
+
+describe('gitops.pathPrefix: where git has the output folder', () => {
+  /** A git repository in a fresh folder, with the app at `appFolder` inside it (created). */
+  const inRepository = <T>(appFolder: string, body: (dir: string) => T): T =>
+    inFolder((repo) => {
+      execFileSync('git', ['init', '-q'], { cwd: repo, stdio: 'pipe' });
+      const dir = path.join(repo, appFolder);
+      fs.mkdirSync(dir, { recursive: true });
+      process.chdir(dir);
+      return body(dir);
+    });
+  const paths = (mesh: WeaveMesh) => {
+    const tree = mesh.render();
+    return {
+      argocd: parse(tree.get('_gitops/argocd/argocd.applicationset.weave-mesh.yaml')!).spec.generators[0].git.directories[0].path,
+      flux: parse(tree.get('_gitops/flux/clusters/cluster-a/flux-system.kustomization.weave-mesh.yaml')!).spec.path,
+    };
+  };
+
+  it('defaults to dist for an app at the repository\'s top, and refuses the README\'s old examples/cdk8s-app/dist there', () =>
+    inRepository('.', () => {
+      expect(paths(app().mesh)).toEqual({ argocd: 'dist/*/kubernetes', flux: './dist/cluster-a/kubernetes' });
+      expect(app({ gitops: { repoURL: REPO_URL, pathPrefix: 'examples/cdk8s-app/dist' } }).mesh.errors().map(formatProblem)).toEqual([
+        'error: weave-mesh: gitops.pathPrefix: is examples/cdk8s-app/dist, but the tree is written to dist, which is dist in the git repository (git rev-parse --show-prefix), so Argo CD and Flux would sync folders that synth does not write; set gitops.pathPrefix to dist, or leave it out: the default asks git [gitops-path]',
+      ]);
+    }));
+
+  it('defaults to the app\'s folder in the repository for an app in a sub-folder, takes that, and refuses dist (the repository\'s top dist/)', () =>
+    inRepository('apps/mesh', () => {
+      expect(paths(app().mesh)).toEqual({ argocd: 'apps/mesh/dist/*/kubernetes', flux: './apps/mesh/dist/cluster-a/kubernetes' });
+      expect(app({ gitops: { repoURL: REPO_URL, pathPrefix: 'apps/mesh/dist' } }).mesh.errors()).toEqual([]);
+      for (const pathPrefix of ['dist', 'other/apps/mesh/dist']) {
+        expect(app({ gitops: { repoURL: REPO_URL, pathPrefix } }).mesh.errors().map(formatProblem)).toEqual([
+          expect.stringMatching(new RegExp(`^error: weave-mesh: gitops\\.pathPrefix: is ${pathPrefix}, but the tree is written to dist, which is apps/mesh/dist in the git repository .*; set gitops\\.pathPrefix to apps/mesh/dist, or leave it out: the default asks git \\[gitops-path\\]$`)),
+        ]);
+      }
+      // An App outdir of cdk8s.yaml's output: follows too.
+      expect(paths(app({}, 'manifests/out').mesh).argocd).toBe('apps/mesh/manifests/out/*/kubernetes');
     }));
 });
 

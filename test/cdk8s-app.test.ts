@@ -87,16 +87,16 @@ describe('a stock cdk8s app with weave-mesh installed from the packed tarball', 
     // The only flat file is the app's own chart, as cdk8s writes it; the mesh's charts have no hash-named files.
     expect([...tree.keys()].filter((file) => file.endsWith('.k8s.yaml'))).toEqual(['cdk8s-app.k8s.yaml']);
     expect(tree.get('cdk8s-app.k8s.yaml')).toBe('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: greeting\n  namespace: default\ndata:\n  greeting: hello\n');
-    // Paths in the repository are examples/cdk8s-app/dist/...; in this copy the app folder is the root.
-    const inApp = (repoPath: string) => repoPath.replace(/^\.\//, '').replace(/^examples\/cdk8s-app\//, '');
+    // No pathPrefix in main.ts: this copy, outside any git repository, has its output folder at dist.
+    const inApp = (repoPath: string) => repoPath.replace(/^\.\//, '');
     const applicationSet = parse(tree.get('_gitops/argocd/argocd.applicationset.weave-mesh.yaml')!);
     for (const { path: pattern } of applicationSet.spec.generators[0].git.directories) {
-      expect(pattern).toBe('examples/cdk8s-app/dist/*/kubernetes');
+      expect(pattern).toBe('dist/*/kubernetes');
       for (const cluster of ['cluster-a', 'cluster-b']) expect(fs.existsSync(path.join(app, inApp(pattern).replace('*', cluster), 'kustomization.yaml'))).toBe(true);
     }
     for (const cluster of ['cluster-a', 'cluster-b']) {
       const sync = parse(tree.get(`_gitops/flux/clusters/${cluster}/flux-system.kustomization.weave-mesh.yaml`)!);
-      expect(sync.spec.path).toBe(`./examples/cdk8s-app/dist/${cluster}/kubernetes`);
+      expect(sync.spec.path).toBe(`./dist/${cluster}/kubernetes`);
       expect(fs.existsSync(path.join(app, inApp(sync.spec.path), 'kustomization.yaml'))).toBe(true);
     }
   });
