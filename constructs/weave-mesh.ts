@@ -8,7 +8,7 @@ import { validateClusters } from '../src/mesh/validate';
 import { ARGOCD_FOLDER, fluxFolder, SYNCED_FOLDER, TEARDOWN_FOLDER } from '../src/output/layout';
 import { OutputTree } from '../src/output/tree';
 import { gitPrefix } from '../src/util/git';
-import { appOf, synthWithApp } from './app-synth';
+import { appOf, restoreOutdirOfCdk8sSynth, synthWithApp } from './app-synth';
 import { ArgoCdApplicationSet } from './argo-cd-application-set';
 import { ClusterChart, RouteAgentSettings } from './cluster-chart';
 import { FluxSync } from './flux-sync';
@@ -104,6 +104,8 @@ export class WeaveMesh extends Construct {
   public constructor(scope: Construct, id: string, props: WeaveMeshProps) {
     super(scope, id);
     this.outdir = props.outdir ?? appOf(this)?.outdir ?? 'dist';
+    // Before anything can refuse: cdk8s synth has deleted its output folder; put back what git has.
+    restoreOutdirOfCdk8sSynth(this.outdir);
     const outdirInRepo = outputFolderPath(this.outdir);
     const gitops = resolveGitOpsSettings(props.gitops, outdirInRepo?.path ?? 'dist');
     const declarations = [
