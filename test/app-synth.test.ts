@@ -132,6 +132,65 @@ describe('app.synth() of an App holding a WeaveMesh', () => {
     }));
 });
 
+describe('app.synth() warns as npm run synth does, and under cdk8s synth puts back the output folder the CLI deleted', () => {
+  /** What `body` writes on stderr. */
+  const stderrOf = (body: () => void): string[] => {
+    const written: string[] = [];
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      body();
+    } finally {
+      spy.mockRestore();
+    }
+    return written.join('').split('\n').filter((line) => line !== '');
+  };
+
+  it('prints a shared service CIDR, and a running cluster renumbered against the subnet the output folder records', () =>
+    inFolder((dir) => {
+      expect(stderrOf(() => app().app.synth())).toEqual([]);
+      const clusters = threeClusters();
+      clusters['cluster-c'].network.service_cidr = clusters['cluster-b'].network.service_cidr;
+      clusters['cluster-c'].network.weave.ipalloc_default_subnet = '10.36.0.0/16';
+      expect(stderrOf(() => app({ clusters: clusters as WeaveMeshProps['clusters'] }).app.synth())).toEqual([
+        expect.stringMatching(/^warning: weave-mesh\/cluster-c: cluster cluster-c: network\.service_cidr: .* is also the service CIDR of cluster cluster-b; .*\[shared-service-cidr\]$/),
+        expect.stringMatching(/^warning: cluster cluster-c's subnet changes from 10\.35\.0\.0\/16 to 10\.36\.0\.0\/16: this renumbers its running pods.*\[renumbering\]$/),
+      ]);
+      expect(fs.readFileSync(path.join(dir, 'dist', 'cluster-c', 'pharos', 'cluster.yml'), 'utf8')).toContain('10.36.0.0/16');
+    }));
+
+  it('puts back what git has for the folder cdk8s synth deleted (CDK8S_OUTDIR), before anything can refuse; not for a mesh with a folder of its own', () =>
+    inFolder((dir) => {
+      const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args], { cwd: dir, stdio: 'pipe' });
+      git('init', '-q');
+      app().app.synth();
+      git('add', '-A');
+      git('commit', '-qm', 'dist');
+      const committed = readTree(path.join(dir, 'dist'));
+      const saved = process.env.CDK8S_OUTDIR;
+      try {
+        process.env.CDK8S_OUTDIR = 'dist';
+        // As the CLI does before it runs the app; a mesh with an error then refuses, and dist/ is as git has it.
+        fs.rmSync(path.join(dir, 'dist'), { recursive: true });
+        const clusters = threeClusters();
+        delete clusters['cluster-b'].network.weave.ipalloc_default_subnet;
+        const { mesh } = app({ clusters: clusters as WeaveMeshProps['clusters'] });
+        expect(mesh.errors()).not.toEqual([]);
+        expect(readTree(path.join(dir, 'dist'))).toEqual(committed);
+        expect(execFileSync('git', ['status', '--porcelain'], { cwd: dir, encoding: 'utf8' })).toBe('');
+        // A mesh with an outdir of its own: the CLI deleted another folder, and this one is left alone.
+        fs.rmSync(path.join(dir, 'dist'), { recursive: true });
+        app({ outdir: 'elsewhere' });
+        expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);
+      } finally {
+        if (saved === undefined) delete process.env.CDK8S_OUTDIR;
+        else process.env.CDK8S_OUTDIR = saved;
+      }
+    }));
+});
+
 describe('gitops.pathPrefix: where git has the output folder', () => {
   /** A git repository in a fresh folder, with the app at `appFolder` inside it (created). */
   const inRepository = <T>(appFolder: string, body: (dir: string) => T): T =>
