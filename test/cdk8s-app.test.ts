@@ -12,6 +12,8 @@ import { readTree, REPO, tempDir } from './helpers';
  */
 
 const EXAMPLE = path.join(REPO, 'examples', 'cdk8s-app');
+/** A cdk8s synth of the app takes 5-15 s (ts-node compiles main.ts), more on a busy machine; some tests run two. */
+const SYNTH_TIMEOUT = 240_000;
 const root = tempDir('weave-mesh-app-');
 const app = path.join(root, 'app');
 
@@ -180,7 +182,7 @@ describe('a stock cdk8s app with weave-mesh installed from the packed tarball', 
     );
     expect(git(app, 'status', '--porcelain')).toBe('');
     expect(readTree(path.join(app, 'dist'))).toEqual(committed);
-  });
+  }, SYNTH_TIMEOUT);
 
   it("refuses a pathPrefix that is not where git has dist (the README's old examples/cdk8s-app/dist, at a repository's top), dist/ as committed", () => {
     const result = withMain(
@@ -193,7 +195,7 @@ describe('a stock cdk8s app with weave-mesh installed from the packed tarball', 
       'error: weave-mesh: gitops.pathPrefix: is examples/cdk8s-app/dist, but the tree is written to dist, which is dist in the git repository (git rev-parse --show-prefix), so Argo CD and Flux would sync folders that synth does not write; set gitops.pathPrefix to dist, or leave it out: the default asks git [gitops-path]',
     );
     expect(git(app, 'status', '--porcelain')).toBe('');
-  });
+  }, SYNTH_TIMEOUT);
 
   it('warns as npm run synth does: a shared service CIDR, and a running cluster renumbered against the subnet the committed dist/ records', () => {
     const result = withMain(
@@ -213,7 +215,7 @@ describe('a stock cdk8s app with weave-mesh installed from the packed tarball', 
       git(app, 'checkout', '-q', '--', 'dist');
     }
     expect(git(app, 'status', '--porcelain')).toBe('');
-  });
+  }, SYNTH_TIMEOUT);
 
   it('in a sub-folder of a repository: the GitOps paths are the app folder\'s by default, pathPrefix: dist is refused, dist/ stays as committed', () => {
     // The same app, moved into apps/network/ of a new repository.
@@ -249,5 +251,5 @@ describe('a stock cdk8s app with weave-mesh installed from the packed tarball', 
     } finally {
       fs.renameSync(moved, app);
     }
-  });
+  }, SYNTH_TIMEOUT);
 });
