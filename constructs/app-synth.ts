@@ -6,7 +6,7 @@ import { MeshSpec } from '../src/mesh/model';
 import { formatProblem, Problem } from '../src/mesh/problem';
 import { CLUSTER_VARIABLE, DeletedOutdir, deletedOutdirNote, printsToStdout, restoreDeletedOutdir, stdoutNeedsOneCluster, writeObjects } from '../src/output/cdk8s-cli';
 import { readOutputTree } from '../src/output/compare';
-import { MARKER_FILE } from '../src/output/layout';
+import { MARKER_FILE, pharosConfigCluster } from '../src/output/layout';
 import { damagedClusterFiles } from '../src/output/plan';
 import { renumberingProblems, trackedPasswordFiles } from '../src/output/synth-warnings';
 import { OutputTree } from '../src/output/tree';
@@ -150,7 +150,8 @@ function writeMeshes(app: App, meshes: readonly SynthesizableMesh[]): void {
   for (const { outdir } of trees) assertOwnFolder(outdir);
   for (const { mesh, outdir, tree } of trees) {
     // What the folder records (under cdk8s synth: as git has it, put back when the mesh was built).
-    const onDisk = readOutputTree(outdir);
+    // Only the cluster.yml files: the folder also holds the app's own charts, of any size.
+    const onDisk = readOutputTree(outdir, (file) => pharosConfigCluster(file) !== undefined);
     warnings.push(...damagedClusterFiles(onDisk, outdir), ...renumberingProblems(onDisk, tree), ...trackedPasswordFiles(mesh.mesh));
   }
   printWarnings(warnings);
