@@ -175,7 +175,9 @@ function refuse(meshes: readonly SynthesizableMesh[], lines: readonly string[]):
   const errors = lines.filter((line) => line.startsWith('error: ')).length;
   const outdirs = [...new Set(meshes.map((each) => each.outdir))].join(', ');
   for (const line of lines) process.stderr.write(`${line}\n`);
-  process.stderr.write(`weave-mesh: ${errors} ${errors === 1 ? 'error' : 'errors'}; nothing was written to ${outdirs}${notes.map((note) => `; ${note}`).join('')}\n`);
+  // Under --stdout the app's folder is the CLI's temporary one: what was not done is the printing.
+  const notDone = printsToStdout() ? 'nothing was printed' : `nothing was written to ${outdirs}`;
+  process.stderr.write(`weave-mesh: ${errors} ${errors === 1 ? 'error' : 'errors'}; ${notDone}${notes.map((note) => `; ${note}`).join('')}\n`);
   process.exit(1);
 }
 

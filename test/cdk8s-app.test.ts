@@ -154,6 +154,8 @@ describe('a stock cdk8s app with weave-mesh installed from the packed tarball', 
     expect(refused.stdout).toBe('');
     expect(refused.stderr).toContain("error: cdk8s synth --stdout prints one cluster's objects, for one kubectl apply");
     expect(refused.stderr).toContain('WEAVE_MESH_CLUSTER=<cluster> cdk8s synth --stdout | kubectl --context <cluster> apply -f -, with one of cluster-a, cluster-b');
+    expect(refused.stderr).toContain('\nweave-mesh: 1 error; nothing was printed\n');
+    expect(refused.stderr).not.toMatch(/MeshSynthError|weave-mesh[/\\]lib[/\\]/);
     process.env.WEAVE_MESH_CLUSTER = 'cluster-b';
     try {
       const printed = synth('--stdout');
