@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { formatProblem } from '../mesh/problem';
+import { formatProblem, Problem } from '../mesh/problem';
 import { compareTrees, formatTreeDiff, readOutputTree } from '../output/compare';
 import { damagedClusterFiles, formatInvalidMarkdown, formatNextSteps, formatPlan, formatPlanMarkdown, leftoverFluxFolders, meshStateOf, nextSteps, planChanges } from '../output/plan';
 import { Command, renderInventory } from './command';
@@ -14,6 +14,11 @@ export const plan: Command = {
   extraFormats: ['markdown'],
   flags: ['summary'],
   run(options, factory, output) {
+    // Every problem this run reports also goes into the Markdown: a pull request shows the warnings
+    // (rule warnings of the inventory, damaged files) where reviewers look, not only in the job's log.
+    const warnings: Problem[] = [];
+    const reported = options.report;
+    options = { ...options, report: { problem: (problem: Problem) => (warnings.push(problem), reported.problem(problem)), set: (key, value) => reported.set(key, value) } };
     const rendered = renderInventory(options, factory, output, 'no plan was made for');
     if (!rendered.ok) {
       // The pull request's summary is never empty, least of all when there is something to fix.
@@ -36,7 +41,7 @@ export const plan: Command = {
       ...leftoverFluxFolders(options.outdir, changes.clustersRemoved.map(({ cluster }) => cluster)),
     ];
     const steps = nextSteps(changes, onDisk, rendered.tree, options.outdir);
-    const markdown = formatPlanMarkdown(changes, notes, options.outdir, steps);
+    const markdown = formatPlanMarkdown(changes, notes, options.outdir, steps, warnings.filter((problem) => problem.severity === 'warning').map(formatProblem));
     toStepSummary(markdown);
     if (options.format === 'json') {
       options.report.set('plan', changes);

@@ -258,10 +258,15 @@ export function leftoverFluxFolders(outdir: string, leaving: readonly string[]):
     );
 }
 
-/** The plan as Markdown, ready for a pull-request comment or the job summary. */
-export function formatPlanMarkdown(plan: Plan, notes: readonly string[], outdir: string, steps: readonly NextStep[] = []): string {
+/**
+ * The plan as Markdown, ready for a pull-request comment or the job summary. `problems` are the
+ * warnings the run reported (as `formatProblem` lines: the inventory's rules, damaged files): a
+ * reviewer sees them even when nothing changes.
+ */
+export function formatPlanMarkdown(plan: Plan, notes: readonly string[], outdir: string, steps: readonly NextStep[] = [], problems: readonly string[] = []): string {
   const lines = ['### weave-mesh plan', ''];
   const code = (items: readonly string[]) => items.map((item) => `\`${item}\``).join(', ');
+  for (const problem of problems) lines.push(`> [!WARNING]`, `> ${escapeMarkdown(problem)}`, '');
   if (plan.files.length === 0) return [...lines, `No changes: \`${outdir}\` is what the inventory renders.`].join('\n');
   for (const warning of plan.warnings) lines.push(`> [!WARNING]`, `> ${warning}`, '');
   for (const note of notes) lines.push(`> [!NOTE]`, `> ${note}`, '');
@@ -415,5 +420,10 @@ export function formatNextStepsMarkdown(steps: readonly NextStep[]): string[] {
 /** The plan comment when the inventory is invalid: the problems as a list, so the summary is never empty. */
 export function formatInvalidMarkdown(problems: readonly string[], outdir: string): string {
   const errors = problems.filter((line) => line.startsWith('error: ')).length;
-  return ['### weave-mesh plan', '', `**${errors} ${errors === 1 ? 'error' : 'errors'}** in the inventory; no plan was made for \`${outdir}\`. Fix these first:`, '', ...problems.map((line) => `- ${line.replace(/[<>&`]/g, (c) => `\\${c}`)}`)].join('\n');
+  return ['### weave-mesh plan', '', `**${errors} ${errors === 1 ? 'error' : 'errors'}** in the inventory; no plan was made for \`${outdir}\`. Fix these first:`, '', ...problems.map((line) => `- ${escapeMarkdown(line)}`)].join('\n');
+}
+
+/** A problem line as Markdown text: inventory values (file names, addresses) never open HTML or code. */
+function escapeMarkdown(line: string): string {
+  return line.replace(/[<>&`]/g, (c) => `\\${c}`);
 }
