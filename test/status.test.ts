@@ -73,11 +73,15 @@ function record(contexts: Record<string, { pods?: string[]; files?: Record<strin
 }
 
 function status(...args: string[]) {
+  return statusOf(inventory, ...args);
+}
+
+function statusOf(clusters: string, ...args: string[]) {
   const before = { KUBECTL: process.env.KUBECTL, RECORDED: process.env.RECORDED };
   process.env.KUBECTL = kubectl;
   process.env.RECORDED = recorded;
   try {
-    return run(['status', '--clusters', inventory, ...args]);
+    return run(['status', '--clusters', clusters, ...args]);
   } finally {
     for (const [key, value] of Object.entries(before)) if (value === undefined) delete process.env[key];
     else process.env[key] = value;
@@ -163,6 +167,15 @@ describe('weave-mesh status', () => {
     expect(document.clusters.map((cluster: { cluster: string }) => cluster.cluster)).toEqual(['cluster-a', 'cluster-b', 'cluster-c']);
     expect(document.clusters[0].nodes[0]).toMatchObject({ pod: 'route-config-a2', node: 'node-a2', weave: 'ok', links: [{ remote: 'cluster-b', established: 0, expected: 2, state: 'down' }, { remote: 'cluster-c', state: 'up' }] });
     expect(document.clusters[2]).toEqual({ cluster: 'cluster-c', context: 'cluster-c', nodes: [], problem: `cannot reach the cluster through kubectl context cluster-c: ${UNREACHABLE}` });
+  });
+
+  it('a mesh of one cluster has no links to show, and asks no cluster', () => {
+    const single = writeInventory(path.join(root, 'single'), { 'cluster-a': threeClusters()['cluster-a'] });
+    record({});
+    const result = statusOf(single);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('weave-mesh: the mesh has one cluster: there are no links between clusters to show');
+    expect(fs.existsSync(path.join(recorded, 'calls'))).toBe(false);
   });
 
   it('Weave not answering on a node, and no kubectl at all', () => {

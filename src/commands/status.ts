@@ -16,6 +16,13 @@ export function statusCommand(kubectl: () => Kubectl = () => systemKubectl()): C
         output.err(`weave-mesh: ${errors} ${errors === 1 ? 'error' : 'errors'} in ${sourcesOf(mesh, options.clusters)}; no cluster was asked`);
         return 1;
       }
+      if (mesh.clusters.length < 2) {
+        // Its agents report no links (they have no other cluster's peers) and keep no status file.
+        output.out(`weave-mesh: the mesh has ${mesh.clusters.length === 1 ? 'one cluster' : 'no cluster'}: there are no links between clusters to show`);
+        options.report.set('allUp', true);
+        options.report.set('clusters', []);
+        return 0;
+      }
       const agents = mesh.clusters.map((chart) => ({
         cluster: chart.cluster.name,
         context: chart.cluster.name,
