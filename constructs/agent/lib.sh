@@ -68,6 +68,9 @@ descendants() {
 # loop and every process it started, a hanging iptables-restore included, within the pod's
 # terminationGracePeriodSeconds. stop_body lists the processes before it stops the loop, so that none
 # is orphaned unseen.
+# alive: whether the program's first shell ($$, also in the loop's subshell) still runs. SIGKILL
+# cannot be trapped: in a pod it ends every process of the container, elsewhere the loop sees it here.
+alive() { [ -r "/proc/$$/stat" ] && awk '{ sub(/^.*\) /, ""); exit ($1 == "Z") }' "/proc/$$/stat" 2>/dev/null; }
 stop_body() {
   # (set before the loop starts, whose subshell resets it: a signal may come before the loop runs)
   [ -n "$body" ] || return 0

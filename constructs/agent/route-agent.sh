@@ -160,7 +160,7 @@ agent_loop() {
   bridge=unknown
   last_backend=
   reported=
-  while true; do
+  while alive; do
     reconcile_routes
     reconcile_firewall
     report_links

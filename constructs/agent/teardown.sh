@@ -50,7 +50,7 @@ clean_once() {
 
 teardown_loop() {
   log "teardown: removing the routes with protocol $proto and the firewall rules route-config added"
-  while true; do
+  while alive; do
     clean_once
     if [ -z "$left" ]; then
       log "teardown done: nothing of route-config is left on this node"
@@ -59,7 +59,7 @@ teardown_loop() {
     fault left "teardown not finished: left on this node: $left; retrying every $interval s"
     sleep "$interval"
   done
-  while true; do sleep "$interval"; done
+  while alive; do sleep "$interval"; done
 }
 
 find_timeout
