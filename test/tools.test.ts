@@ -94,9 +94,7 @@ describe('the summary line', () => {
       { file: path.join(TEST_DIR, 'pharos.test.ts'), names: ['ruby'] },
       { file: path.join(TEST_DIR, 'route-agent.e2e.test.ts'), names: ['netns', 'root'] },
     ];
-    expect(summaryLine(results([], { numPendingTests: 1 }), skipped)).toBe(
-      '10 passed, 0 failed, 1 skipped in the code; WEAVE_MESH_SKIP=netns,root,ruby skipped test/pharos.test.ts (ruby), test/route-agent.e2e.test.ts (netns, root)',
-    );
+    expect(summaryLine(results([], { numPendingTests: 1 }), skipped)).toBe('10 passed, 0 failed, 1 skipped in the code; WEAVE_MESH_SKIP=netns,root,ruby skipped test/pharos.test.ts (ruby), test/route-agent.e2e.test.ts (netns, root)');
   });
 });
 
