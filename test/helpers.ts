@@ -122,6 +122,9 @@ export function readTree(root: string): Map<string, string> {
   return new Map(listFiles(root).map((file) => [file, fs.readFileSync(path.join(root, file), 'utf8')]));
 }
 
+/** Tools the tests call through here, with the Debian package that brings each (.ci/run installs them); a file that uses one declares it (test/tools.js). */
+const TOOLS: Record<string, string> = { kubectl: 'kubernetes-client' };
+
 /**
  * `kubectl kustomize DIR`, as Argo CD and Flux build a synced folder. The kubectl here (Debian's, with
  * kustomize v5.x) is a newer stand-in for the kustomize of kubectl 1.18 (v2.0.3), Flux v0.25.3
@@ -132,8 +135,7 @@ export function readTree(root: string): Map<string, string> {
 export function kustomize(dir: string): string {
   const result = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8', env: process.env });
   if (result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT') {
-    // A file that declares `// Needs: kubectl` fails before this when kubectl is missing (test/tools.js).
-    throw new Error('kubectl is not installed: declare `// Needs: kubectl` in the test file, so that it fails naming the tool or WEAVE_MESH_SKIP=kubectl skips it');
+    throw new Error(`kubectl is not installed, and the tests build synced folders with kubectl kustomize as Argo CD and Flux do: install it (Debian: apt-get install ${TOOLS.kubectl}; .ci/run does)`);
   }
   if (result.status !== 0) throw new Error(`kubectl kustomize ${dir} failed: ${result.stderr}`);
   return result.stdout;

@@ -12,7 +12,7 @@ function summaryLine(results, skipped) {
   const parts = [`${results.numPassedTests} passed`, `${results.numFailedTests} failed`];
   const notRun = results.testResults.filter((file) => file.testExecError).map((file) => path.relative(ROOT, file.testFilePath));
   if (notRun.length > 0) parts.push(`${notRun.length} test file${notRun.length === 1 ? '' : 's'} failed to run (${notRun.join(', ')})`);
-  if (results.numPendingTests + results.numTodoTests > 0) parts.push(`${results.numPendingTests + results.numTodoTests} skipped in the code`);
+  if (results.numPendingTests + results.numTodoTests > 0) parts.push(`${results.numPendingTests + results.numTodoTests} not run (skipped in the code, or left out by -t)`);
   let line = parts.join(', ');
   if (skipped.length > 0) {
     const names = [...new Set(skipped.flatMap(({ names }) => names))].sort();
