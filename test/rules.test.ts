@@ -1,5 +1,6 @@
 import { parseIPv4Address, parseIPv4Cidr } from '../src/net/cidr';
 import {
+  ARGOCD_APPLICATION_PREFIX,
   ClusterDraft,
   clusterNames,
   declaredNames,
@@ -7,6 +8,7 @@ import {
   hostAddresses,
   Located,
   masters,
+  MAX_CLUSTER_NAME,
   missingSubnets,
   samePassword,
   samePodNetwork,
@@ -48,9 +50,30 @@ const describeFile = (cluster: string) => `${cluster}.yml`;
 describe('clusterNames', () => {
   const wording = () => ({ subject: 'the cluster name', fix: 'rename the cluster to', example: 'cluster-a' });
   it('accepts DNS-1123 labels and refuses anything else, in the front-end\'s words', () => {
-    expect(clusterNames([draft('cluster-a'), draft('a'.repeat(63))], wording)).toEqual([]);
-    expect(clusterNames([draft('Cluster_A'), draft('a'.repeat(64)), draft('-a')], wording).map((v) => v.cluster)).toEqual(['Cluster_A', 'a'.repeat(64), '-a']);
+    expect(clusterNames([draft('cluster-a'), draft('a'.repeat(52))], wording)).toEqual([]);
+    expect(clusterNames([draft('Cluster_A'), draft('a'.repeat(53)), draft('a'.repeat(64)), draft('-a')], wording).map((v) => v.cluster)).toEqual(['Cluster_A', 'a'.repeat(53), 'a'.repeat(64), '-a']);
     expect(clusterNames([draft('Cluster_A')], wording)[0]).toMatchObject({ rule: 'cluster-name', path: undefined, message: expect.stringMatching(/^the cluster name "Cluster_A", which is not a DNS-1123 label; rename the cluster to/) });
+  });
+
+  it('refuses a valid label too long for the Argo CD Application named after it, naming the limit, why and the fix', () => {
+    // The longest accepted name gives an Application name that is a label value of at most 63 characters.
+    const longest = `${ARGOCD_APPLICATION_PREFIX}${'a'.repeat(MAX_CLUSTER_NAME)}`;
+    expect(longest).toHaveLength(63);
+    expect(longest).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+    const name = `c${'-x'.repeat(26)}`;
+    expect(name).toHaveLength(53);
+    expect(clusterNames([draft(name)], wording)).toEqual([
+      {
+        cluster: name,
+        path: undefined,
+        severity: 'error',
+        rule: 'cluster-name',
+        message: `the cluster name "${name}", which has 53 characters; at most 52 fit, because Argo CD names the cluster's Application weave-mesh-<cluster> and labels what it deploys with that name (app.kubernetes.io/instance), and a Kubernetes label value holds at most 63 characters; rename the cluster to a name of at most 52 characters, such as cluster-a`,
+      },
+    ]);
+    // Pharos's name: saying the same name is where the name stands in the file.
+    const named: ClusterDraft = { ...draft(name), declaredName: { text: name, value: name, path: ['name'] } };
+    expect(clusterNames([named], wording)[0].path).toEqual(['name']);
   });
 });
 

@@ -52,7 +52,7 @@ describe('WEAVE_MESH_SKIP', () => {
       ruby: /from '\.\/psych'|spawnSync\('ruby'/,
       shellcheck: /spawnSync\('shellcheck'/,
       busybox: /from '\.\/fake-tools'|busyboxPath/,
-      git: /(execFileSync|spawnSync)\('git'/,
+      git: /(execFileSync|spawnSync)\('git'|from '\.\/git-repo'/,
       netns: /\bSimulatedMesh\b/,
     };
     const undeclared = fs

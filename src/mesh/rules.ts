@@ -78,17 +78,39 @@ export interface NameWording {
   readonly example: string;
 }
 
-/** Cluster names are DNS-1123 labels: they name folders, Argo CD Applications and Flux objects. */
+/**
+ * Argo CD names each cluster's Application `weave-mesh-<cluster>` (constructs/argo-cd-application-set.ts),
+ * and labels everything it deploys with that name (`app.kubernetes.io/instance`, Argo CD's default
+ * tracking label), whose value Kubernetes limits to 63 characters.
+ */
+export const ARGOCD_APPLICATION_PREFIX = 'weave-mesh-';
+
+/** The longest cluster name whose Argo CD Application name still fits a label value: 63 - 11 = 52. */
+export const MAX_CLUSTER_NAME = 63 - ARGOCD_APPLICATION_PREFIX.length;
+
+/**
+ * Cluster names are DNS-1123 labels of at most MAX_CLUSTER_NAME characters: they name folders, Flux
+ * paths, and Argo CD Applications whose name is also a label value.
+ */
 export function clusterNames(drafts: readonly ClusterDraft[], wording: (cluster: string) => NameWording): Violation[] {
   return drafts
-    .filter(({ name }) => name.length > 63 || !DNS1123_LABEL.test(name))
-    .map(({ name }) => {
+    .filter(({ name }) => name.length > MAX_CLUSTER_NAME || !DNS1123_LABEL.test(name))
+    .map(({ name, declaredName }) => {
       const { subject, fix, example } = wording(name);
+      if (DNS1123_LABEL.test(name) && name.length <= 63) {
+        // A valid label, too long for the Application name built from it: where `name:` says it too, point there.
+        return error(
+          name,
+          declaredName?.text === name ? declaredName.path : undefined,
+          'cluster-name',
+          `${subject} ${JSON.stringify(name)}, which has ${name.length} characters; at most ${MAX_CLUSTER_NAME} fit, because Argo CD names the cluster's Application ${ARGOCD_APPLICATION_PREFIX}<cluster> and labels what it deploys with that name (app.kubernetes.io/instance), and a Kubernetes label value holds at most 63 characters; ${fix} a name of at most ${MAX_CLUSTER_NAME} characters, such as ${example}`,
+        );
+      }
       return error(
         name,
         undefined,
         'cluster-name',
-        `${subject} ${JSON.stringify(name)}, which is not a DNS-1123 label; ${fix} lower-case letters, digits and '-' (at most 63 characters, starting and ending with a letter or digit), such as ${example}`,
+        `${subject} ${JSON.stringify(name)}, which is not a DNS-1123 label; ${fix} lower-case letters, digits and '-' (at most ${MAX_CLUSTER_NAME} characters, starting and ending with a letter or digit), such as ${example}`,
       );
     });
 }

@@ -24,6 +24,7 @@ import {
   Violation,
   WEAVE_MAX_PEERS,
 } from './rules';
+import { PHAROS_DEFAULT_POD_NETWORK_CIDR, PHAROS_DEFAULT_SERVICE_CIDR } from './pharos-defaults';
 import { suggestKey } from './suggest';
 
 export interface ValidationResult {
@@ -34,10 +35,6 @@ export interface ValidationResult {
   /** For each cluster without `ipalloc_default_subnet`: the lowest free subnet of the mesh's usual size. */
   readonly suggestedSubnets: ReadonlyMap<string, string>;
 }
-
-/** Pharos's defaults when a cluster sets none (lib/pharos/configuration/network.rb). */
-export const PHAROS_DEFAULT_SERVICE_CIDR = '10.96.0.0/12';
-export const PHAROS_DEFAULT_POD_NETWORK_CIDR = '10.32.0.0/12';
 
 /** A draft with the values weave-mesh passes through to Pharos as written. */
 interface ReadCluster extends ClusterDraft {
