@@ -3,9 +3,12 @@
 // Each run is a separate process; the variants of a case run interleaved, one run of each in turn, and
 // each cell is the median of RUNS (wall time and user+sys CPU time, from /usr/bin/time) with the highest
 // peak RSS of any node process the command started. Writes docs/benchmarks.md.
-//   node scripts/bench.mjs [--runs N] [--only plan]
+//   node scripts/bench.mjs [--runs N] [--only plan] | --sizes
 // --only plan measures only plan against check at 256 clusters (one worker added) and rewrites only
 // that section of docs/benchmarks.md: the whole bench is slow on a shared machine.
+// --sizes renders each case once and prints only the sizes (output, overview, the route agent's
+// DaemonSet per cluster), without timing anything or writing docs/benchmarks.md: what a change adds to
+// the output, in seconds rather than the whole bench's minutes.
 import { execFileSync, spawnSync } from 'child_process';
 import { cpus, loadavg, tmpdir, totalmem } from 'os';
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'fs';
@@ -18,8 +21,13 @@ import { fileURLToPath } from 'url';
 const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const runsFlag = process.argv.indexOf('--runs');
 const RUNS = runsFlag > 0 ? Number(process.argv[runsFlag + 1]) : 7;
+const SIZES_ONLY = process.argv.includes('--sizes');
 if (!Number.isInteger(RUNS) || RUNS < 1) {
-  process.stderr.write('error: --runs takes a whole number of runs, at least 1: node scripts/bench.mjs [--runs N]\n');
+  process.stderr.write('error: --runs takes a whole number of runs, at least 1: node scripts/bench.mjs [--runs N | --sizes]\n');
+  process.exit(2);
+}
+if (SIZES_ONLY && runsFlag > 0) {
+  process.stderr.write('error: --sizes times nothing, so it takes no --runs: node scripts/bench.mjs [--runs N | --sizes]\n');
   process.exit(2);
 }
 const onlyFlag = process.argv.indexOf('--only');
@@ -92,6 +100,30 @@ function measureSideBySide(variants) {
   return Object.fromEntries(
     Object.entries(samples).map(([name, runs]) => [name, { ms: median(runs.map((r) => r.ms)), cpu: median(runs.map((r) => r.cpu)), mb: Math.max(...runs.map((r) => r.mb)) }]),
   );
+}
+
+/**
+ * The size in bytes of each cluster's route agent DaemonSet (`<cluster>/kubernetes/*.daemonset.*.yaml`;
+ * folders starting with `_` are the mesh's own: the GitOps hub, the teardown), smallest first. The
+ * agent's programs travel inside it, so it is what the agent's features add to every cluster's output.
+ */
+function agentDaemonSetBytes(outdir) {
+  const sizes = [];
+  for (const entry of readdirSync(outdir, { withFileTypes: true })) {
+    const synced = join(outdir, entry.name, 'kubernetes');
+    if (!entry.isDirectory() || entry.name.startsWith('_') || !existsSync(synced)) continue;
+    for (const file of readdirSync(synced)) if (/\.daemonset\.[^/]*\.ya?ml$/.test(file)) sizes.push(statSync(join(synced, file)).size);
+  }
+  if (sizes.length === 0) throw new Error(`no route agent DaemonSet found below ${outdir}/*/kubernetes/`);
+  return sizes.sort((a, b) => a - b);
+}
+
+/** `50.1 KB` each, or `50.1–50.3 KB` each when they differ (each cluster lists the other clusters' subnets), and all of them together. */
+function agentCell(sizes) {
+  const each = (bytes) => (bytes / 1024).toFixed(1);
+  const [smallest, largest] = [each(sizes[0]), each(sizes[sizes.length - 1])];
+  const range = smallest === largest ? smallest : `${smallest}–${largest}`;
+  return `${range} KB each, ${(sizes.reduce((sum, bytes) => sum + bytes, 0) / 1024).toFixed(0)} KB in all`;
 }
 
 function treeBytes(dir) {
@@ -190,6 +222,19 @@ function planCase(c) {
   ];
 }
 
+if (SIZES_ONLY) {
+  const lines = ['| case | output | overview | route agent DaemonSet |', '|---|---:|---:|---:|'];
+  for (const c of cases) {
+    const outdir = join(work, `out-${c.clusters}`);
+    process.stderr.write(`rendering ${c.name}...\n`);
+    execFileSync(node, [join(repo, 'build', 'main.js'), 'synth', '--clusters', c.inventory, '--outdir', outdir], { cwd: repo, stdio: 'ignore' });
+    lines.push(`| ${c.name} | ${(treeBytes(outdir) / 1024).toFixed(0)} KB | ${(statSync(join(outdir, 'README.md')).size / 1024).toFixed(0)} KB | ${agentCell(agentDaemonSetBytes(outdir))} |`);
+  }
+  rmSync(work, { recursive: true, force: true });
+  process.stdout.write(`${lines.join('\n')}\n`);
+  process.exit(0);
+}
+
 const planSection = planCase(cases[cases.length - 1]);
 if (ONLY === 'plan') {
   rmSync(work, { recursive: true, force: true });
@@ -223,7 +268,7 @@ for (const c of cases) {
   if (c === profiled) profile(c);
   removeWrites();
   const workers = Number(c.workers ?? 2) * c.clusters;
-  rows.push({ ...c, workers, bytes: treeBytes(outdir), overview: statSync(join(outdir, 'README.md')).size, ...results });
+  rows.push({ ...c, workers, bytes: treeBytes(outdir), overview: statSync(join(outdir, 'README.md')).size, agent: agentDaemonSetBytes(outdir), ...results });
 }
 
 rmSync(work, { recursive: true, force: true });
@@ -234,11 +279,11 @@ const cpu = (m) => `${Math.round(m.cpu)} ms`;
 const mb = (m) => `${Math.round(m.mb)} MB`;
 const kb = (bytes) => `${(bytes / 1024).toFixed(0)} KB`;
 const table = [
-  '| case | output | overview | npm floor | `cp -r` of the output | `npm run synth` | ratio | `node build/main.js synth` | synth, nothing changed | check |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  '| case | output | overview | route agent DaemonSet | npm floor | `cp -r` of the output | `npm run synth` | ratio | `node build/main.js synth` | synth, nothing changed | check |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ...rows.map(
     (r) =>
-      `| ${r.name} | ${kb(r.bytes)} | ${kb(r.overview)} | ${ms(r.npmFloor)} (CPU ${cpu(r.npmFloor)}), ${mb(r.npmFloor)} | ${ms(r.copy)} (CPU ${cpu(r.copy)}) | ${ms(r.npmSynth)} (CPU ${cpu(r.npmSynth)}), ${mb(r.npmSynth)} | ${(r.npmSynth.ms / (r.npmFloor.ms + r.copy.ms)).toFixed(2)}x wall, ${(r.npmSynth.cpu / (r.npmFloor.cpu + r.copy.cpu)).toFixed(2)}x CPU | ${ms(r.synth)} (CPU ${cpu(r.synth)}), ${mb(r.synth)} | ${ms(r.unchanged)}, ${mb(r.unchanged)} | ${ms(r.check)}, ${mb(r.check)} |`,
+      `| ${r.name} | ${kb(r.bytes)} | ${kb(r.overview)} | ${agentCell(r.agent)} | ${ms(r.npmFloor)} (CPU ${cpu(r.npmFloor)}), ${mb(r.npmFloor)} | ${ms(r.copy)} (CPU ${cpu(r.copy)}) | ${ms(r.npmSynth)} (CPU ${cpu(r.npmSynth)}), ${mb(r.npmSynth)} | ${(r.npmSynth.ms / (r.npmFloor.ms + r.copy.ms)).toFixed(2)}x wall, ${(r.npmSynth.cpu / (r.npmFloor.cpu + r.copy.cpu)).toFixed(2)}x CPU | ${ms(r.synth)} (CPU ${cpu(r.synth)}), ${mb(r.synth)} | ${ms(r.unchanged)}, ${mb(r.unchanged)} | ${ms(r.check)}, ${mb(r.check)} |`,
   ),
 ];
 
@@ -268,6 +313,7 @@ const report = [
   '',
   '- **npm floor**: `npm exec -- node -e "require(\'cdk8s-plus-27\')"`: npm starting a node process that loads cdk8s-plus-27 and does nothing else.',
   '- **`cp -r` of the output**: copying the output synth rendered into a new folder: what writing that many bytes and files costs on this disk, with nothing computed. Every run that writes (this one, and synth into an empty folder) writes into a new folder of its own.',
+  '- **route agent DaemonSet**: the size of each cluster\'s rendered route agent DaemonSet (`<cluster>/kubernetes/*.daemonset.*.yaml`, which carries the agent\'s programs), and of all of them together. `node scripts/bench.mjs --sizes` prints the sizes alone, in seconds.',
   '- **`npm run synth`**: the whole command into an empty output folder: npm, the check whether build/main.js is current, rendering and writing. **ratio**: against npm floor + `cp -r`.',
   '- **`node build/main.js synth`**: the same without npm.',
   '- **synth, nothing changed**: again over its own output, as in a pre-commit hook: rendered, compared, not rewritten.',

@@ -16,10 +16,12 @@ import {
   Located,
   masters,
   missingSubnets,
+  peerCount,
   samePassword,
   samePodNetwork,
   serviceCidrs,
   subnets,
+  trustedSubnetPeers,
   uniqueAddressPorts,
   Violation,
   WEAVE_MAX_PEERS,
@@ -103,6 +105,8 @@ export function validateClusters(all: readonly ClusterDeclaration[], recorded: R
     ...hostAddresses(inOrder, describe),
     ...firewalldHostNames(drafts),
     ...extraPeers(drafts, describe),
+    ...trustedSubnetPeers(drafts),
+    ...peerCount(drafts),
   );
 
   const problems = [...duplicates, ...violations.map((violation) => toProblem(byName.get(violation.cluster)!, violation))].sort(compareProblems);
@@ -236,7 +240,7 @@ function readCluster(declaration: ClusterDeclaration, violations: Violation[]): 
   if (typeof network.provider === 'string' && network.provider !== 'weave') {
     report(['network', 'provider'], `is ${JSON.stringify(network.provider)}; a multi-cluster pod network needs provider: weave in every cluster`, 'weave-provider');
   }
-  if (Array.isArray(weave.trusted_subnets)) weave.trusted_subnets.forEach((item, index) => cidr(item, ['network', 'weave', 'trusted_subnets', index]));
+  const trustedSubnets = Array.isArray(weave.trusted_subnets) ? weave.trusted_subnets.flatMap((item, index) => cidr(item, ['network', 'weave', 'trusted_subnets', index]) ?? []) : [];
   const subnetMissing = isMapping(network.weave) && (weave.ipalloc_default_subnet === undefined || weave.ipalloc_default_subnet === null);
   return {
     name: cluster,
@@ -251,6 +255,7 @@ function readCluster(declaration: ClusterDeclaration, violations: Violation[]): 
     subnetMissing,
     passwordFile: readPasswordFile(weave.password, declaration.baseDir, report),
     extraPeers: readExtraPeers(weave.known_peers, report),
+    trustedSubnets,
   };
 }
 
