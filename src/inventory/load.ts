@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CST, Document, Lexer, LineCounter } from 'yaml';
-import { ClusterDeclaration, FieldPath, Inventory } from '../mesh/declaration';
+import { ClusterDeclaration, FieldPath, formatFieldPath, Inventory } from '../mesh/declaration';
 import { derivedFields, PATH_KEYS } from '../mesh/pharos-paths';
 import { Problem } from '../mesh/problem';
 import { conflictLine } from '../util/conflict';
@@ -155,7 +155,7 @@ function loadClusterFile(dir: string, baseDir: string, fileName: string): { file
     ...reading.refused.map((unloadable) => {
       const fix = /^(!|tag:)/.test(unloadable.text) ? 'remove the tag' : `quote it (${JSON.stringify(unloadable.text)}) if it is text`;
       return problem(
-        `${showPath(unloadable.path)}: ${JSON.stringify(unloadable.text)} is read by Pharos's YAML reader (Ruby 2.5's Psych 3.0) as ${describeReading(unloadable.psych3)}, so pharos up cannot load the file; ${fix}`,
+        `${formatFieldPath(unloadable.path)}: ${JSON.stringify(unloadable.text)} is read by Pharos's YAML reader (Ruby 2.5's Psych 3.0) as ${describeReading(unloadable.psych3)}, so pharos up cannot load the file; ${fix}`,
         unloadable.line,
         unloadable.column,
       );
@@ -164,7 +164,7 @@ function loadClusterFile(dir: string, baseDir: string, fileName: string): { file
       .filter((note) => note.psych3.type !== 'refused' && interpreted(note.path) && describeReading(note.psych3) !== describeReading(note.psych4))
       .map((differing) =>
         problem(
-          `${showPath(differing.path)}: ${JSON.stringify(differing.text)} is read by Pharos's YAML reader (Ruby 2.5's Psych 3.0) as ${describeReading(differing.psych3)}, by Psych 4.0 as ${describeReading(differing.psych4)}; write it so that both read the same (quote it if it is text)`,
+          `${formatFieldPath(differing.path)}: ${JSON.stringify(differing.text)} is read by Pharos's YAML reader (Ruby 2.5's Psych 3.0) as ${describeReading(differing.psych3)}, by Psych 4.0 as ${describeReading(differing.psych4)}; write it so that both read the same (quote it if it is text)`,
           differing.line,
           differing.column,
         ),
@@ -183,7 +183,7 @@ function loadClusterFile(dir: string, baseDir: string, fileName: string): { file
       return refuse(error.message, line, col);
     }
   }
-  const notes = new Map(reading.notes.map((note) => [showPath(note.path), note]));
+  const notes = new Map(reading.notes.map((note) => [formatFieldPath(note.path), note]));
 
   const name = fileName.replace(CLUSTER_FILE, '');
   const doc = document;
@@ -198,7 +198,7 @@ function loadClusterFile(dir: string, baseDir: string, fileName: string): { file
       path: shown,
       config: data,
       explain(fieldPath) {
-        const note = notes.get(showPath(fieldPath));
+        const note = notes.get(formatFieldPath(fieldPath));
         if (!note || (note.psych3.type !== 'str' && String((note.psych3 as { value?: unknown }).value) === note.text)) return undefined;
         return `Pharos's YAML reader (Ruby 2.5's Psych 3.0) reads the plain ${note.text} as ${describeReading(note.psych3)}; write it in quotes ("${note.text}") if it is meant as text`;
       },
@@ -248,10 +248,6 @@ function interpreted(at: FieldPath): boolean {
   return INTERPRETED.some((pattern) => pattern.length === at.length && pattern.every((part, index) => part === '*' || part === at[index]));
 }
 
-/** `hosts[0].address`, as messages name a field. */
-function showPath(at: FieldPath): string {
-  return at.map((part, index) => (typeof part === 'number' ? `[${part}]` : index === 0 ? part : `.${part}`)).join('');
-}
 
 
 /** The first byte that is not valid UTF-8, with its line and column; libyaml refuses such input. */

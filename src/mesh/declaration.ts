@@ -12,6 +12,11 @@ export interface Location {
 
 export type FieldPath = readonly (string | number)[];
 
+/** A field as messages name it: `['hosts', 1, 'address']` reads as `hosts[1].address`. */
+export function formatFieldPath(path: FieldPath): string {
+  return path.map((part, index) => (typeof part === 'number' ? `[${part}]` : index === 0 ? part : `.${part}`)).join('');
+}
+
 /**
  * One cluster as a front-end hands it to the model: the YAML inventory (a file) or TypeScript (a
  * construct). The model checks both the same way; only the way to point at a value differs.

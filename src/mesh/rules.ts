@@ -1,6 +1,6 @@
 import { Address, Cidr } from '../net/cidr';
 import { suggestSubnets } from './allocate';
-import { FieldPath } from './declaration';
+import { FieldPath, formatFieldPath } from './declaration';
 import { HostSpec } from './model';
 
 /**
@@ -211,13 +211,9 @@ export function uniqueAddressPorts(drafts: readonly ClusterDraft[]): Violation[]
         seen.set(key, host);
         return [];
       }
-      return [error(draft.name, host.path, 'pharos-unique-address', `${key} is also the address and SSH port of ${fieldPathText(first.path.slice(0, 2))}; Pharos refuses duplicate address:ssh_port`)];
+      return [error(draft.name, host.path, 'pharos-unique-address', `${key} is also the address and SSH port of ${formatFieldPath(first.path.slice(0, 2))}; Pharos refuses duplicate address:ssh_port`)];
     });
   });
-}
-
-function fieldPathText(path: FieldPath): string {
-  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('');
 }
 
 /** Each cluster's subnet: at least Weave's minimum size, inside the pod network, not all of it, overlapping no other's. */

@@ -2,7 +2,8 @@ import * as path_ from 'path';
 import { Document } from 'yaml';
 import { Address, Cidr, parseIPv4Address, parseIPv4Cidr, reservedRange } from '../net/cidr';
 import { PASSWORD_PATTERN, structuralIssues } from './cluster-config';
-import { ClusterDeclaration, FieldPath } from './declaration';
+import { isMapping } from '../util/mapping';
+import { ClusterDeclaration, FieldPath, formatFieldPath } from './declaration';
 import { ClusterSpec, MeshSpec } from './model';
 import { compareProblems, Problem } from './problem';
 import {
@@ -176,20 +177,12 @@ function toProblem(declaration: ClusterDeclaration, violation: Violation): Probl
     severity: violation.severity,
     ...Object.fromEntries(Object.entries(location).filter(([, value]) => value !== undefined)),
     cluster: violation.cluster,
-    ...(violation.path && violation.path.length > 0 ? { field: fieldName(violation.path) } : {}),
+    ...(violation.path && violation.path.length > 0 ? { field: formatFieldPath(violation.path) } : {}),
     message: violation.message,
     rule: violation.rule,
   };
 }
 
-/** `['hosts', 1, 'address']` reads as `hosts[1].address`. */
-function fieldName(path: FieldPath): string {
-  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('');
-}
-
-function isMapping(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * Reads one cluster: its structural issues (types, required and unknown keys) first, then the

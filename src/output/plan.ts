@@ -1,6 +1,7 @@
 import { parseDocument } from 'yaml';
 import { Problem } from '../mesh/problem';
 import { conflictLine } from '../util/conflict';
+import { isMapping } from '../util/mapping';
 import { subnetsRoutedBy } from '../mesh/derive';
 import { compareAddresses } from '../net/cidr';
 import * as fs from 'fs';
@@ -67,12 +68,13 @@ export function meshStateOf(tree: OutputTree): MeshState {
     // A file that is no longer YAML (a merge conflict) records nothing: damagedClusterFiles says so.
     if (document === undefined) continue;
     const network = isMapping(document) && isMapping(document.network) ? document.network : {};
+    const weave = isMapping(network.weave) ? network.weave : {};
     state.set(cluster, {
-      subnet: String(network.weave?.ipalloc_default_subnet ?? ''),
+      subnet: String(weave.ipalloc_default_subnet ?? ''),
       // Pharos's defaults when the file sets none (lib/pharos/configuration/network.rb).
       podNetworkCidr: String(network.pod_network_cidr ?? '10.32.0.0/12'),
       serviceCidr: String(network.service_cidr ?? '10.96.0.0/12'),
-      peers: Array.isArray(network.weave?.known_peers) ? network.weave.known_peers.map(String) : [],
+      peers: Array.isArray(weave.known_peers) ? weave.known_peers.map(String) : [],
     });
   }
   return state;
@@ -141,10 +143,6 @@ function readRendered(content: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function isMapping(value: unknown): value is Record<string, any> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
