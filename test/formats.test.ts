@@ -50,8 +50,8 @@ describe('--format github', () => {
   it('escapes as GitHub specifies', () => {
     expect(escapeData('50% done\r\nnext')).toBe('50%25 done%0D%0Anext');
     expect(escapeProperty('a:b,c%')).toBe('a%3Ab%2Cc%25');
-    const line = annotation({ severity: 'error', file: 'clusters/a,b:c.yml', line: 3, column: 7, cluster: 'a', field: 'hosts', message: 'two\nlines 100%', rule: 'x' }, process.cwd());
-    expect(line).toBe('::error file=clusters/a%2Cb%3Ac.yml,line=3,col=7,title=weave-mesh x::cluster a: hosts: two%0Alines 100%25');
+    const line = annotation({ severity: 'error', file: 'clusters/a,b:c.yml', line: 3, column: 7, cluster: 'a', field: 'hosts', message: 'two\nlines 100%', rule: 'shape' }, process.cwd());
+    expect(line).toBe('::error file=clusters/a%2Cb%3Ac.yml,line=3,col=7,title=weave-mesh shape::cluster a: hosts: two%0Alines 100%25');
     expect(line).toMatch(ANNOTATION);
   });
 });

@@ -84,7 +84,7 @@ describe('hostile files are refused quickly with a clear error', () => {
   it('a cluster file whose name is not valid UTF-8', () => {
     const { inventory, opts } = setUp();
     fs.writeFileSync(Buffer.concat([Buffer.from(`${inventory}/`), Buffer.from([0x63, 0xff, 0x2e, 0x79, 0x6d, 0x6c])]), stringify(threeClusters()['cluster-c']));
-    expect(refusedQuickly(opts)).toEqual([expect.stringMatching(/clusters\/c\ufffd\.yml: has a name that is not valid UTF-8; rename it to <cluster-name>\.yml$/)]);
+    expect(refusedQuickly(opts)).toEqual([expect.stringMatching(/clusters\/c\ufffd\.yml: has a name that is not valid UTF-8; rename it to <cluster-name>\.yml \[inventory-folder\]$/)]);
   });
 
   it('a git merge conflict left in a cluster file is named at its line', () => {

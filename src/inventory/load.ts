@@ -51,11 +51,11 @@ export function loadInventory(dir: string): LoadResult {
       const name = raw.toString('utf8');
       if (Buffer.from(name, 'utf8').equals(raw)) return [{ name }];
       // Its decoded name opens nothing: say so rather than "cannot be read: ENOENT".
-      if (/\.ya?ml$/i.test(name)) undecodable.push({ severity: 'error', file: displayPath(path.join(dir, name)), message: 'has a name that is not valid UTF-8; rename it to <cluster-name>.yml' });
+      if (/\.ya?ml$/i.test(name)) undecodable.push({ severity: 'error', file: displayPath(path.join(dir, name)), message: 'has a name that is not valid UTF-8; rename it to <cluster-name>.yml', rule: 'inventory-folder' });
       return [];
     });
   } catch (error) {
-    return { declarations: [], problems: [{ severity: 'error', file: shownDir, message: `cannot read the inventory folder: ${describe(error)}` }] };
+    return { declarations: [], problems: [{ severity: 'error', file: shownDir, message: unreadableFolder(error), rule: 'inventory-folder' }] };
   }
   const names = entries.map((entry) => entry.name).filter((name) => CLUSTER_FILE.test(name)).sort();
   // cluster-c.YML is not read as a cluster file: say so, or that cluster would silently leave the mesh.
@@ -65,13 +65,14 @@ export function loadInventory(dir: string): LoadResult {
     .sort()
     .map((name): Problem => ({
       severity: 'error',
+      rule: 'inventory-folder',
       file: displayPath(path.join(dir, name)),
       message: `has the extension ${JSON.stringify(path.extname(name))}, which is not read as a cluster file; rename it to ${JSON.stringify(name.replace(/\.ya?ml$/i, (ext) => ext.toLowerCase()))}`,
     }));
   if (names.length === 0 && misnamed.length === 0 && undecodable.length === 0) {
     return {
       declarations: [],
-      problems: [{ severity: 'error', file: shownDir, message: 'holds no cluster files; add one <cluster-name>.yml per cluster' }],
+      problems: [{ severity: 'error', file: shownDir, message: 'holds no cluster files; add one <cluster-name>.yml per cluster', rule: 'inventory-folder' }],
     };
   }
   const files: ClusterFile[] = [];
@@ -299,6 +300,22 @@ export function foreignLineBreak(text: string): { name: string; line: number; co
 function displayPath(p: string): string {
   const relative = path.relative(process.cwd(), path.resolve(p));
   return relative === '' ? '.' : relative.startsWith('..') || path.isAbsolute(relative) ? p : relative;
+}
+
+/** Why the inventory folder cannot be listed, in one line: a missing folder is a mistyped name, not a system error. */
+function unreadableFolder(error: unknown): string {
+  const what = 'the inventory folder (one <cluster-name>.yml per cluster; the command line names it with --clusters)';
+  switch ((error as NodeJS.ErrnoException)?.code) {
+    case 'ENOENT':
+      return `does not exist; give ${what}`;
+    case 'ENOTDIR':
+      return `is not a folder; give ${what}`;
+    case 'EACCES':
+    case 'EPERM':
+      return `cannot be read as the inventory folder: permission denied`;
+    default:
+      return `cannot be read as the inventory folder: ${describe(error)}`;
+  }
 }
 
 function describe(error: unknown): string {

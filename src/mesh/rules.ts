@@ -2,6 +2,7 @@ import { Address, Cidr } from '../net/cidr';
 import { suggestSubnets } from './allocate';
 import { FieldPath, formatFieldPath } from './declaration';
 import { HostSpec } from './model';
+import { RuleId } from './rule-ids';
 
 /**
  * The mesh rules: each a small pure function from the clusters as read (drafts) to the violations it
@@ -56,7 +57,7 @@ export interface Violation {
   readonly path?: FieldPath;
   readonly message: string;
   readonly severity: 'error' | 'warning';
-  readonly rule: string;
+  readonly rule: RuleId;
 }
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -64,7 +65,7 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Weave Net's ipam/allocator.go: MinSubnetSize = 4 addresses, so /30 is the longest prefix it takes. */
 export const WEAVE_SMALLEST_SUBNET = 30;
 
-function error(cluster: string, path: FieldPath | undefined, rule: string, message: string): Violation {
+function error(cluster: string, path: FieldPath | undefined, rule: RuleId, message: string): Violation {
   return { cluster, path, message, severity: 'error', rule };
 }
 
@@ -111,7 +112,7 @@ export function groupByValue<T>(drafts: readonly ClusterDraft[], pick: (draft: C
  * A field that must be equal in every cluster. The value most clusters use is taken as the
  * intended one, and every other cluster is reported.
  */
-export function sameEverywhere<T>(drafts: readonly ClusterDraft[], pick: (draft: ClusterDraft) => Located<T> | undefined, what: string, rule: string): Violation[] {
+export function sameEverywhere<T>(drafts: readonly ClusterDraft[], pick: (draft: ClusterDraft) => Located<T> | undefined, what: string, rule: RuleId): Violation[] {
   const [majority, ...others] = groupByValue(drafts, pick);
   const names = majority?.drafts.map((holder) => holder.name).join(', ');
   return others
@@ -225,7 +226,7 @@ export function subnets(drafts: readonly ClusterDraft[], describe: (cluster: str
     if (!subnet) continue;
     const hint = allocate?.(draft.name);
     const fix = hint ? `; ${hint}` : '';
-    const at = (rule: string, message: string) => violations.push(error(draft.name, subnet.path, rule, message));
+    const at = (rule: RuleId, message: string) => violations.push(error(draft.name, subnet.path, rule, message));
     if (subnet.value.prefixLength > WEAVE_SMALLEST_SUBNET) {
       at(
         'subnet-size',

@@ -6,6 +6,7 @@ import { isMapping } from '../util/mapping';
 import { ClusterDeclaration, FieldPath, formatFieldPath } from './declaration';
 import { ClusterSpec, MeshSpec } from './model';
 import { compareProblems, Problem } from './problem';
+import { RuleId } from './rule-ids';
 import {
   clusterNames,
   ClusterDraft,
@@ -191,7 +192,7 @@ function toProblem(declaration: ClusterDeclaration, violation: Violation): Probl
  */
 function readCluster(declaration: ClusterDeclaration, violations: Violation[]): ReadCluster {
   const cluster = declaration.name;
-  const report = (path: FieldPath, message: string, rule: string) => violations.push({ cluster, path, message, severity: 'error', rule });
+  const report = (path: FieldPath, message: string, rule: RuleId) => violations.push({ cluster, path, message, severity: 'error', rule });
   for (const issue of structuralIssues(declaration.config)) {
     if (issue.unknownKey) {
       const suggestion = suggestKey(issue.unknownKey.key, issue.unknownKey.known);
@@ -250,7 +251,7 @@ function readCluster(declaration: ClusterDeclaration, violations: Violation[]): 
   };
 }
 
-type Report = (path: FieldPath, message: string, rule: string) => void;
+type Report = (path: FieldPath, message: string, rule: RuleId) => void;
 
 /**
  * Values Pharos's parser refuses (lib/pharos/yaml_file.rb: YAML.safe_load with no permitted classes),
