@@ -60,7 +60,7 @@ export function readmeSamples(readme: string): { name: string; text: string }[] 
 function realOutput(name: string): string {
   const scenario = scenarios[name];
   const dir = path.join(root, name);
-  for (const entry of ['clusters', 'dist']) fs.cpSync(path.join(REPO, entry), path.join(dir, entry), { recursive: true });
+  for (const entry of ['clusters', 'dist', 'main.ts']) fs.cpSync(path.join(REPO, entry), path.join(dir, entry), { recursive: true });
   scenario.change?.(dir);
   // One pipe for both streams: the lines in the order the user sees them.
   const command = [process.execPath, path.join(REPO, 'build', 'main.js'), ...scenario.args].map((word) => `'${word}'`).join(' ');

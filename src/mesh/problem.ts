@@ -14,6 +14,14 @@ export interface Problem extends Location {
   readonly rule?: RuleId;
 }
 
+/** A setting (a prop of a construct) with a value it cannot take, before it is located as a Problem. */
+export interface SettingIssue {
+  /** The setting, such as `intervalSeconds` or `gitops.revision`. */
+  readonly field: string;
+  /** What is wrong, worded to follow the field: `must be a whole number of seconds from 1 to 3600, not 0`. */
+  readonly message: string;
+}
+
 /**
  * Formats a problem as the single line the CLI prints:
  * `file:line:column: cluster cluster-a: field: message [rule]`.

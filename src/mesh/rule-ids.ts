@@ -43,6 +43,7 @@ export const RULES = {
 
   // Settings: the props of WeaveMesh (in this repository, the settings of main.ts).
   clusters: { stage: 'settings', doc: 'A mesh that declares no clusters at all.' },
+  settings: { stage: 'settings', doc: 'A setting of WeaveMesh (gitops, routeAgent) with a value it cannot take, located at its line when the settings file is known.' },
   'gitops-repo-url': { stage: 'settings', doc: 'gitops.repoURL is not set while Argo CD or Flux manifests are rendered.' },
   'gitops-placeholder': { stage: 'settings', doc: 'Warning: gitops.repoURL is still the placeholder weave-mesh ships with.' },
   'gitops-path': { stage: 'settings', doc: 'gitops.pathPrefix does not name the folder the tree is written to.' },
