@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CST, Document, Lexer, LineCounter } from 'yaml';
+import { CST, Document, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, visit } from 'yaml';
 import { ClusterDeclaration, FieldPath, formatFieldPath, Inventory } from '../mesh/declaration';
 import { derivedFields, PATH_KEYS } from '../mesh/pharos-paths';
 import { Problem } from '../mesh/problem';
@@ -139,6 +139,17 @@ function loadClusterFile(dir: string, baseDir: string, fileName: string): { file
     if (syntaxError) {
       const { line, col } = lineCounter.linePos(syntaxError.pos[0]);
       if (syntaxError.code === 'MULTIPLE_DOCS') return refuse('holds more than one YAML document (a second ---); a cluster file is one Pharos cluster.yml', line, col);
+      if (syntaxError.code === 'DUPLICATE_KEY') {
+        const duplicate = duplicateKeyAt(document, syntaxError.pos[0]);
+        if (duplicate) {
+          const first = duplicate.firstOffset !== undefined ? ` (first at line ${lineCounter.linePos(duplicate.firstOffset).line})` : '';
+          return refuse(
+            `${formatFieldPath(duplicate.path)}: the key ${JSON.stringify(duplicate.path[duplicate.path.length - 1])} is given twice in one mapping${first}; Pharos's YAML reader would silently keep the last one: keep one`,
+            line,
+            col,
+          );
+        }
+      }
       return refuse(isTooDeep(syntaxError.message) ? TOO_DEEP : `YAML syntax error: ${firstLine(syntaxError.message)}`, line, col);
     }
     // Alias bombs are refused here; the data itself is read as Pharos's Psych reads it.
@@ -202,6 +213,15 @@ function loadClusterFile(dir: string, baseDir: string, fileName: string): { file
         const note = notes.get(formatFieldPath(fieldPath));
         if (!note || (note.psych3.type !== 'str' && String((note.psych3 as { value?: unknown }).value) === note.text)) return undefined;
         return `Pharos's YAML reader (Ruby 2.5's Psych 3.0) reads the plain ${note.text} as ${describeReading(note.psych3)}; write it in quotes ("${note.text}") if it is meant as text`;
+      },
+      locateKey(fieldPath) {
+        const parent = fieldPath.length === 1 ? doc.contents : doc.getIn(fieldPath.slice(0, -1), true);
+        const pair = isMap(parent) ? parent.items.find((item) => isScalar(item.key) && item.key.value === fieldPath[fieldPath.length - 1]) : undefined;
+        const range = isScalar(pair?.key) ? pair.key.range : undefined;
+        // A key brought in by a merge (<<) is not written in this mapping: its value's place, then.
+        if (!range) return this.locate(fieldPath);
+        const { line, col } = lineCounter.linePos(range[0]);
+        return { file: shown, line, column: col };
       },
       locate(fieldPath) {
         for (let depth = fieldPath.length; depth >= 0; depth--) {
@@ -327,6 +347,30 @@ function describe(error: unknown): string {
     return code && !message.startsWith(code) ? `${code}: ${message}` : message;
   }
   return String(error);
+}
+
+/**
+ * The key a DUPLICATE_KEY error points at (its offset), as a field path, with the offset of the key's
+ * first occurrence in the same mapping. The parsed document keeps both pairs.
+ */
+function duplicateKeyAt(document: Document, offset: number): { path: FieldPath; firstOffset?: number } | undefined {
+  let found: { path: FieldPath; firstOffset?: number } | undefined;
+  visit(document, {
+    Pair(_, pair, ancestors) {
+      if (!isScalar(pair.key) || pair.key.range?.[0] !== offset) return undefined;
+      const parent = ancestors[ancestors.length - 1];
+      const key = pair.key.value;
+      const first = isMap(parent) ? parent.items.find((item) => item !== pair && isScalar(item.key) && item.key.value === key) : undefined;
+      const path: (string | number)[] = [];
+      ancestors.forEach((ancestor, index) => {
+        if (isPair(ancestor) && isScalar(ancestor.key)) path.push(String(ancestor.key.value));
+        else if (isSeq(ancestor)) path.push(ancestor.items.indexOf(ancestors[index + 1] as never));
+      });
+      found = { path: [...path, String(key)], firstOffset: isScalar(first?.key) ? first.key.range?.[0] : undefined };
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 /** Linear, with the yaml package's own lexer (no recursion), and stops at the first level too deep. */

@@ -38,6 +38,12 @@ export interface ClusterDeclaration {
   readonly config: unknown;
   /** Where the value at `path` stands (or its nearest parent that exists). */
   locate(path: FieldPath): Location;
+  /**
+   * Where the key of the value at `path` is written, for problems with the key itself (an unknown
+   * key): `netwrok:` at its own line, not at its value's. Declarations without keys of their own leave it out.
+   * @default - locate(path)
+   */
+  locateKey?(path: FieldPath): Location;
   /** How Pharos reads the value at `path` when that is not the text written (`010` is 8), for messages. */
   explain?(path: FieldPath): string | undefined;
 }

@@ -58,6 +58,8 @@ export interface Violation {
   readonly message: string;
   readonly severity: 'error' | 'warning';
   readonly rule: RuleId;
+  /** True when the problem is the key at `path` itself (an unknown key): located at the key, not its value. */
+  readonly atKey?: boolean;
 }
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

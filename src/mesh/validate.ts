@@ -172,7 +172,7 @@ function uniqueNames(all: readonly ClusterDeclaration[]): { declarations: Cluste
 }
 
 function toProblem(declaration: ClusterDeclaration, violation: Violation): Problem {
-  const { file, line, column, construct } = declaration.locate(violation.path ?? []);
+  const { file, line, column, construct } = violation.atKey && declaration.locateKey ? declaration.locateKey(violation.path ?? []) : declaration.locate(violation.path ?? []);
   const location = violation.path === undefined ? { file, construct } : { file, line, column, construct };
   return {
     severity: violation.severity,
@@ -197,7 +197,7 @@ function readCluster(declaration: ClusterDeclaration, violations: Violation[]): 
     if (issue.unknownKey) {
       const suggestion = suggestKey(issue.unknownKey.key, issue.unknownKey.known);
       const hint = suggestion ? `did you mean ${suggestion}?` : `Pharos knows ${issue.unknownKey.known.join(', ')}`;
-      report(issue.path, `is not a Pharos setting; ${hint}`, 'known-keys');
+      violations.push({ cluster, path: issue.path, message: `is not a Pharos setting; ${hint}`, severity: 'error', rule: 'known-keys', atKey: true });
     } else {
       const reading = declaration.explain?.(issue.path);
       report(issue.path, reading ? `${issue.message}; ${reading}` : issue.message, 'shape');
