@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Construct } from 'constructs';
 import { PharosClusterConfig } from '../src/mesh/pharos-cluster-config';
-import { declaredInCode, Inventory, Location } from '../src/mesh/declaration';
+import { ClusterDeclaration, declaredInCode, FieldPath, Inventory, Location } from '../src/mesh/declaration';
 import { locateKey } from '../src/util/locate-key';
 import { MeshSpec } from '../src/mesh/model';
 import { compareProblems, formatProblem, Problem } from '../src/mesh/problem';
@@ -112,6 +112,7 @@ export class WeaveMesh extends Construct {
   public readonly recordedSubnets: ReadonlyMap<string, string>;
   /** The source file the settings props are written in, when given (see WeaveMeshProps.settingsFile). */
   public readonly settingsFile?: string;
+  private readonly declarations: ReadonlyMap<string, ClusterDeclaration>;
 
   public constructor(scope: Construct, id: string, props: WeaveMeshProps) {
     super(scope, id);
@@ -128,6 +129,7 @@ export class WeaveMesh extends Construct {
       ...(props.inventory?.declarations ?? []),
       ...Object.entries(props.clusters ?? {}).map(([name, config]) => declaredInCode(name, config, `${this.node.path}/${name}`)),
     ];
+    this.declarations = new Map([...declarations].reverse().map((declaration) => [declaration.name, declaration]));
     this.declaredIn = { files: props.inventory?.declarations.length ?? 0, code: Object.keys(props.clusters ?? {}).length };
     const validated = validateClusters(declarations, props.recordedSubnets);
     const problems: Problem[] = [...(props.inventory?.problems ?? []), ...validated.problems];
@@ -219,6 +221,18 @@ export class WeaveMesh extends Construct {
   /** How a fix names a setting: `gitops.pathPrefix in main.ts`, or the prop of WeaveMesh. */
   private settingName(field: string): string {
     return this.settingsFile !== undefined ? `${field} in ${this.settingsFile}` : `the ${field} prop of WeaveMesh`;
+  }
+
+  /**
+   * Where a field of a cluster is declared: file, line and column in its inventory file (or its
+   * nearest parent there), or the construct path of a cluster declared in code; undefined for a
+   * cluster the mesh does not declare.
+   */
+  public locate(cluster: string, field: FieldPath): Location | undefined {
+    const declaration = this.declarations.get(cluster);
+    if (!declaration) return undefined;
+    const { file, line, column, construct } = declaration.locate(field);
+    return file !== undefined ? { file, line, column } : { construct };
   }
 
   /** The errors among the problems: any of them stops the render. */

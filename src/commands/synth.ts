@@ -4,7 +4,8 @@ import { trackedByGit } from '../inventory/git';
 import { workerAddresses } from '../mesh/model';
 import { cdk8sRun, CLUSTER_VARIABLE, stdoutNeedsOneCluster, writeObjects } from '../output/cdk8s-cli';
 import { compareTrees, readOutputTree } from '../output/compare';
-import { damagedClusterFiles, recordsOf, renumberingWarnings } from '../output/plan';
+import { damagedClusterFiles, recordsOf, renumberings } from '../output/plan';
+import { formatFieldPath } from '../mesh/declaration';
 import { assertReplaceable, writeTreeAtomically } from '../output/write';
 import { PHAROS_CONFIG_FILE, SYNCED_FOLDER } from '../output/layout';
 import { Problem } from '../mesh/problem';
@@ -45,7 +46,11 @@ export const synth: Command = {
     // Only a folder that records clusters can renumber one: a first render skips reading its own output back.
     const recorded = unchanged ? new Map() : recordsOf(onDisk);
     if (recorded.size > 0) {
-      for (const warning of renumberingWarnings(recorded, recordsOf(rendered.tree))) options.report.problem({ severity: 'warning', message: warning, rule: 'renumbering' });
+      for (const { cluster, path: field, change } of renumberings(recorded, recordsOf(rendered.tree))) {
+        // At the line that changed in the inventory (or the construct path of a cluster in code).
+        const location = rendered.mesh.locate(cluster, field);
+        options.report.problem({ severity: 'warning', ...location, cluster, field: formatFieldPath(field), message: change, rule: 'renumbering' });
+      }
     }
     if (!unchanged) writeTreeAtomically(options.outdir, rendered.tree);
     // The cdk8s CLI swallows the app's standard output and then lists only its own scratch file: under
