@@ -247,7 +247,8 @@ export class WeaveMesh extends Construct {
   public render(): OutputTree {
     const errors = this.errors();
     if (errors.length > 0) throw new Error(`the mesh is invalid: ${errors.map(formatProblem).join('; ')}`);
-    return renderTree(this, this.clusters);
+    const { files, code } = this.declaredIn;
+    return renderTree(this, this.clusters, code === 0 ? 'inventory' : files === 0 ? 'code' : 'both');
   }
 }
 

@@ -378,6 +378,7 @@ function toClusterSpec(draft: ReadCluster, source: string): ClusterSpec {
   return {
     name: draft.name,
     source,
+    origin: declaration.origin,
     baseDir: declaration.baseDir,
     document: declaration.document ?? new Document(declaration.config),
     ...(declaration.text !== undefined ? { text: declaration.text } : {}),
