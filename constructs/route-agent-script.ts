@@ -49,8 +49,18 @@ export const probeAddress = memoize((subnet: string): string => IPv4CidrRange.fr
  * What is wrong with the settings the agent and its teardown share (defaults applied), all at once:
  * WeaveMesh reports these as located problems; the constructs on their own throw the first.
  */
-export function nodeAgentSettingIssues(options: RouteAgentTeardownOptions): SettingIssue[] {
+export function nodeAgentSettingIssues(options: RouteAgentTeardownOptions & { readonly namespace?: string; readonly image?: string; readonly name?: string }): SettingIssue[] {
   const issues: SettingIssue[] = [];
+  // The DaemonSet's namespace, and its name (also its container's name and its name label): DNS-1123 labels.
+  for (const field of ['namespace', 'name'] as const) {
+    const value = options[field];
+    if (value !== undefined && (typeof value !== 'string' || value.length > 63 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value))) {
+      issues.push({ field, message: `must be a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters), not ${JSON.stringify(value)}` });
+    }
+  }
+  if (options.image !== undefined && (typeof options.image !== 'string' || !/^\S+$/.test(options.image))) {
+    issues.push({ field: 'image', message: `must be a container image reference such as docker.io/weaveworks/weave-kube:2.6.5, not ${JSON.stringify(options.image)}` });
+  }
   const shown = (value: unknown) => (typeof value === 'number' ? String(value) : JSON.stringify(value));
   if (!['auto', 'legacy', 'nft'].includes(options.iptablesBackend)) {
     issues.push({ field: 'iptablesBackend', message: `must be auto, legacy or nft, not ${JSON.stringify(options.iptablesBackend)}` });

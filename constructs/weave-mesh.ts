@@ -122,7 +122,7 @@ export class WeaveMesh extends Construct {
     // Settings are input too: every wrong one is a located problem, like an inventory's, never a throw.
     const settingIssues = [
       ...gitOpsSettingIssues(props.gitops, outdirInRepo ?? 'dist'),
-      ...nodeAgentSettingIssues(resolveNodeAgentSettings(props.routeAgent ?? {})).map((issue) => ({ ...issue, field: `routeAgent.${issue.field}` })),
+      ...nodeAgentSettingIssues({ ...resolveNodeAgentSettings(props.routeAgent ?? {}), name: props.routeAgent?.name }).map((issue) => ({ ...issue, field: `routeAgent.${issue.field}` })),
     ];
     const gitops = settingIssues.some((issue) => issue.field.startsWith('gitops.')) ? undefined : resolveGitOpsSettings(props.gitops, outdirInRepo ?? 'dist');
     const declarations = [

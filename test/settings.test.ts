@@ -98,3 +98,15 @@ describe('locateKey', () => {
     expect(locateKey(text, keys)).toEqual(expected);
   });
 });
+
+describe('route agent settings', () => {
+  it.each([
+    [{ namespace: 'Kube_System' }, 'routeAgent.namespace: must be a DNS-1123 label (lower-case letters, digits and \'-\', at most 63 characters), not "Kube_System"'],
+    [{ name: 'route config' }, 'routeAgent.name: must be a DNS-1123 label (lower-case letters, digits and \'-\', at most 63 characters), not "route config"'],
+    [{ image: '' }, 'routeAgent.image: must be a container image reference such as docker.io/weaveworks/weave-kube:2.6.5, not ""'],
+  ])('%j is refused before anything renders an invalid object', (routeAgent, line) => {
+    const result = cli({ routeAgent, gitops: { repoURL: 'https://git.example.org/platform/mesh.git' } });
+    expect(result.code).toBe(1);
+    expect(result.err[0]).toBe(`error: weave-mesh: ${line} [settings]`);
+  });
+});
