@@ -78,7 +78,7 @@ describe('settings', () => {
     expect(line).toBeGreaterThan(0);
     const result = spawnSync(process.execPath, [path.join(REPO, 'build', 'main.js'), 'synth', '--outdir', outdir], { cwd: REPO, encoding: 'utf8' });
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain(`error: main.ts:${line}:5: gitops.pathPrefix: is dist, but the tree is written to ${outdir}, so Argo CD and Flux would sync folders that synth does not write; set gitops.pathPrefix in main.ts to ${outdir}`);
+    expect(result.stderr).toMatch(new RegExp(`^error: main\\.ts:${line}:5: gitops\\.pathPrefix: is dist, but the tree is written to ${outdir}, .*; set gitops\\.pathPrefix in main\\.ts to ${outdir}, .*\\[gitops-path\\]$`, 'm'));
     expect(result.stderr).toContain(`weave-mesh: 1 error in main.ts; nothing was written to ${outdir}`);
     expect(fs.existsSync(path.join(REPO, outdir))).toBe(false);
     expect(readTree(path.join(REPO, 'dist')).size).toBeGreaterThan(0);

@@ -38,6 +38,8 @@ export const RULES = {
   'unique-host-address': { stage: 'mesh', doc: 'A host address used by hosts of two clusters.' },
   'host-outside-pod-network': { stage: 'mesh', doc: 'A node address inside a pod or service range.' },
   'firewalld-host-name': { stage: 'mesh', doc: 'Warning: with firewalld, a peer known only by host name cannot be trusted, so its connections are blocked.' },
+  'trusted-subnet-peers': { stage: 'mesh', doc: "Warning: a weave.trusted_subnets entry covers another cluster's Weave peers, so traffic between them goes unencrypted (docs/warnings.md)." },
+  'weave-peer-count': { stage: 'mesh', doc: 'Warning: more Weave peers in the mesh than Weave is known to handle well (docs/warnings.md).' },
   'known-peers': { stage: 'mesh', doc: 'An extra known_peers entry that is listed twice, is a host of the mesh, or lies in a pod or service range.' },
   'weave-peer-limit': { stage: 'mesh', doc: 'More Weave peers in the mesh than one Weave network carries.' },
 
@@ -56,6 +58,7 @@ export const RULES = {
   'out-of-date': { stage: 'output', doc: 'check: the output folder differs from what the inventory renders.' },
   'flux-system-left': { stage: 'output', doc: "Warning: a cluster leaves, but its Flux folder still holds flux bootstrap's flux-system/." },
   'password-tracked': { stage: 'output', doc: 'Warning: git tracks the Weave password file.' },
+  base: { stage: 'output', doc: "plan --base: the base commit's output folder cannot be read from git." },
   allocate: { stage: 'output', doc: 'allocate cannot write a subnet (no such cluster, no free subnet, or a file it cannot edit).' },
 } as const satisfies Record<string, { readonly stage: RuleStage; readonly doc: string }>;
 

@@ -1,11 +1,15 @@
 import * as fs from 'fs';
+import { RuleId } from '../mesh/rule-ids';
 import * as path from 'path';
 import { realPath } from '../util/real-path';
 import { isForeignPath, MARKER_FILE } from './layout';
 import { OutputTree } from './tree';
 
 /** A refusal the user can act on: printed as one `error:` line, without a stack trace. */
-export class OutputFolderError extends Error {}
+export class OutputFolderError extends Error {
+  /** The rule the refusal is reported under. */
+  readonly rule: RuleId = 'output-folder';
+}
 
 /**
  * Refuses to replace a folder weave-mesh does not own: a non-empty folder without the marker file
