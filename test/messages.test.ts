@@ -102,6 +102,10 @@ describe('scripts/run.mjs (what npm run synth|check|plan runs)', () => {
     expect(result.stderr).not.toMatch(/Could not resolve|at .*esbuild/);
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^weave-mesh: rendered 3 clusters into dist$/m);
+    // A setting is named at its line in the repository's main.ts, as the caller's folder reaches it (not a main.ts there).
+    const main = fs.readFileSync(path.join(REPO, 'main.ts'), 'utf8').split('\n');
+    const line = main.findIndex((text) => text.includes('repoURL:')) + 1;
+    expect(result.stderr).toContain(`warning: ${path.relative(dir, path.join(REPO, 'main.ts'))}:${line}:5: gitops.repoURL: is still the placeholder`);
     expect(fs.existsSync(path.join(outdir, 'cluster-a', 'pharos', 'cluster.yml'))).toBe(true);
     expect(fs.readFileSync(path.join(REPO, 'build', 'main.js.sources'), 'utf8')).toMatch(/^[0-9a-f]{64}$/);
   });
