@@ -1,8 +1,6 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { App } from 'cdk8s';
 import { WeaveMesh, WeaveMeshProps } from './constructs/weave-mesh';
-import { runCli } from './src/cli';
+import { appSourceFile, runCli } from './src/cli';
 import { loadInventory } from './src/inventory/load';
 import { recordedSubnets } from './src/output/plan';
 
@@ -22,20 +20,11 @@ export const settings: Omit<WeaveMeshProps, 'clusters' | 'inventory'> = {
   },
 };
 
-/**
- * This file, as the caller's working directory reaches it (`main.ts` in the repository): beside this
- * module under ts-node, one folder up from the bundle in build/. Settings problems name it and its line.
- */
-function settingsFile(): string {
-  const file = [__dirname, path.dirname(__dirname)].map((dir) => path.join(dir, 'main.ts')).find((candidate) => fs.existsSync(candidate));
-  return file === undefined ? 'main.ts' : path.relative(process.cwd(), file);
-}
-
 /** The cdk8s app: an App holding one WeaveMesh, with the clusters of the inventory folder and the settings above. */
 export function buildApp(inventory = 'clusters', outdir = 'dist'): WeaveMesh {
   const app = new App();
-  // settingsFile: a wrong setting is reported at its line here, as inventory problems are at theirs.
-  return new WeaveMesh(app, 'weave-mesh', { inventory: loadInventory(inventory), outdir, recordedSubnets: recordedSubnets(outdir), settingsFile: settingsFile(), ...settings });
+  // settingsFile: a wrong setting is reported at its line here (from any working directory), as inventory problems are at theirs.
+  return new WeaveMesh(app, 'weave-mesh', { inventory: loadInventory(inventory), outdir, recordedSubnets: recordedSubnets(outdir), settingsFile: appSourceFile(__dirname, 'main.ts'), ...settings });
 }
 
 /**
