@@ -56,7 +56,7 @@ describe('messages', () => {
     const { folder, opts } = inventory();
     fs.writeFileSync(path.join(folder, 'cluster-d.yml'), 'hosts: []\n---\nnetwork: {}\n');
     const result = synth(opts);
-    expect(result.stderr).toMatch(/cluster-d\.yml:2:1: holds more than one YAML document \(a second ---\); a cluster file is one Pharos cluster\.yml$/m);
+    expect(result.stderr).toMatch(/cluster-d\.yml:2:1: holds more than one YAML document \(a second ---\); a cluster file is one Pharos cluster\.yml \[cluster-file\]$/m);
     expect(result.stderr).not.toMatch(/parseAllDocuments/);
   });
 
@@ -140,7 +140,7 @@ describe('keys', () => {
     const result = write('duplicate', text);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
-      new RegExp(`cluster-a\\.yml:${first + 1}:5: hosts\\[1\\]\\.role: the key "role" is given twice in one mapping \\(first at line ${first}\\); Pharos's YAML reader would silently keep the last one: keep one$`, 'm'),
+      new RegExp(`cluster-a\\.yml:${first + 1}:5: hosts\\[1\\]\\.role: the key "role" is given twice in one mapping \\(first at line ${first}\\); Pharos's YAML reader would silently keep the last one: keep one \\[cluster-file\\]$`, 'm'),
     );
     expect(result.stderr).not.toContain('Map keys must be unique');
   });
