@@ -544,6 +544,23 @@ describe('the splicer bugs of issue 28, each where it showed', () => {
     expect(psych(body).network.firewalld).toEqual({ enabled: true, trusted_subnets: ['10.200.0.0/16', '198.51.100.11'] });
   });
 
+  it('allocate finds network.weave where synth does: merged into network by <<, written inline or as a block', () => {
+    // Before: synth read the weave mapping through the merge and said "npm run allocate -- cluster-a writes
+    // it into the file", and allocate refused: "has no network.weave mapping", exit 1, no line. Psych 3.0.2
+    // on libyaml 0.1.7 (built locally) reads the allocated texts below as asserted, as Psych 4.0.3 does.
+    for (const [merged, expected] of [
+      ['  <<: {weave: {password: ./shared_password}}\n', '  <<: {weave: {password: ./shared_password, ipalloc_default_subnet: 10.32.0.0/16}}\n'],
+      ['  <<:\n    weave:\n      password: ./shared_password\n', '  <<:\n    weave:\n      password: ./shared_password\n      ipalloc_default_subnet: 10.32.0.0/16\n'],
+    ]) {
+      const source = `${HOSTS}network:\n  service_cidr: 172.16.0.0/16\n${merged}`;
+      const { result, text } = inventory(source).allocate();
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(text).toBe(`${HOSTS}network:\n  service_cidr: 172.16.0.0/16\n${expected}`);
+      expect(psych(text).network).toEqual({ service_cidr: '172.16.0.0/16', weave: { password: './shared_password', ipalloc_default_subnet: '10.32.0.0/16' } });
+    }
+  });
+
   it('a rebased path holding NEL, LS, PS, DEL, a C1 control or U+FFFE is written with escapes, not raw (synth)', () => {
     // Found with Psych 3.0.2 on libyaml 0.1.7, built locally (CI has libyaml 0.2.5, which reads these
     // the same way): ssh_key_path: "./keys/a\Nb" was rendered with a raw NEL, which libyaml reads as
