@@ -1,3 +1,4 @@
+// Needs: kubectl
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { parse, parseAllDocuments } from 'yaml';

@@ -431,6 +431,7 @@ describe('plan guides the review: next steps, summary, markdown, annotations', (
     const { inventory, outdir, opts } = setUp(threeClusters());
     expect(synth(opts).code).toBe(0);
     fs.rmSync(path.join(inventory, 'cluster-c.yml'));
+    const before = readTree(outdir);
     const result = run(['check', '--format', 'github', ...opts]);
     expect(result.code).toBe(1);
     const annotations = result.stdout.split('\n').filter((line) => line.startsWith('::error '));
@@ -443,7 +444,8 @@ describe('plan guides the review: next steps, summary, markdown, annotations', (
     expect(result.stdout).toMatch(new RegExp(`^::error file=[^,]*cluster-a/pharos/cluster\\.yml,line=${line},title=weave-mesh out-of-date::.*cluster-a/pharos/cluster\\.yml is not what .* renders; run npm run synth and commit the result$`, 'm'));
     expect(result.stdout).toMatch(/^::error file=[^,]*cluster-c\/pharos\/cluster\.yml,line=1,title=weave-mesh out-of-date::.* is no longer rendered from /m);
     expect(annotations.filter((annotation) => !/^::error file=[^,]+,line=\d+,/.test(annotation))).toEqual([]);
-    expect(outdir).toBeTruthy();
+    // check only reports: the out-of-date folder stays as it was.
+    expect(readTree(outdir)).toEqual(before);
   });
 });
 
