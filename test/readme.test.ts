@@ -85,7 +85,7 @@ function command(dir: string, args: readonly string[]): { status: number | null;
 /** A copy of the shipped example (clusters/ and the committed dist/) in a fresh folder. */
 function example(name: string): string {
   const dir = path.join(root, name);
-  for (const entry of ['clusters', 'dist']) fs.cpSync(path.join(REPO, entry), path.join(dir, entry), { recursive: true });
+  for (const entry of ['clusters', 'dist', 'main.ts']) fs.cpSync(path.join(REPO, entry), path.join(dir, entry), { recursive: true });
   return dir;
 }
 

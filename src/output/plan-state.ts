@@ -2,6 +2,7 @@
  * Reading a rendered tree's state back (the output folder, a base commit's, or a render in memory):
  * what each cluster's cluster.yml records, read as Pharos reads it, and which files are damaged.
  */
+import { isMapping } from '../util/mapping';
 import { parseDocument } from 'yaml';
 import { Problem } from '../mesh/problem';
 import { PHAROS_DEFAULT_POD_NETWORK_CIDR, PHAROS_DEFAULT_SERVICE_CIDR } from '../mesh/pharos-defaults';
@@ -51,12 +52,13 @@ export function meshStateOf(tree: OutputTree): MeshState {
     // A file that is no longer YAML (a merge conflict) records nothing: damagedClusterFiles says so.
     if (document === undefined) continue;
     const network = isMapping(document) && isMapping(document.network) ? document.network : {};
+    const weave = isMapping(network.weave) ? network.weave : {};
     state.set(cluster, {
-      subnet: String(network.weave?.ipalloc_default_subnet ?? ''),
+      subnet: String(weave.ipalloc_default_subnet ?? ''),
       // Pharos's defaults when the file sets none.
       podNetworkCidr: String(network.pod_network_cidr ?? PHAROS_DEFAULT_POD_NETWORK_CIDR),
       serviceCidr: String(network.service_cidr ?? PHAROS_DEFAULT_SERVICE_CIDR),
-      peers: Array.isArray(network.weave?.known_peers) ? network.weave.known_peers.map(String) : [],
+      peers: Array.isArray(weave.known_peers) ? weave.known_peers.map(String) : [],
     });
   }
   return state;
@@ -210,10 +212,6 @@ function readRendered(content: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function isMapping(value: unknown): value is Record<string, any> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
