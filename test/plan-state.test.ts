@@ -38,6 +38,19 @@ describe('reading a rendered tree\'s state', () => {
     expect(sameSettings(before, 'a', new Map([[file('a'), config('10.33.0.0/16').replace('198.51.100.11', '198.51.100.12')]]), 'a')).toBe(false);
   });
 
+  it('tells a change of end-of-line comments from a change of settings, unless a quote may hold the #', () => {
+    // The inventory's own comments are copied into the rendered file: rewording one asks for no pharos up.
+    const commented = (comment: string) => new Map([[file('a'), config('10.33.0.0/16').replace('ipalloc_default_subnet: 10.33.0.0/16', `ipalloc_default_subnet: 10.33.0.0/16 ${comment}`)]]);
+    expect(sameSettings(commented("# this cluster's own subnet"), 'a', commented('# the subnet of cluster A'), 'a')).toBe(true);
+    expect(sameSettings(commented('# a comment'), 'a', new Map([[file('a'), config('10.33.0.0/16')]]), 'a')).toBe(true);
+    expect(sameSettings(commented('# a comment'), 'a', new Map([[file('a'), config('10.34.0.0/16')]]), 'a')).toBe(false);
+    // Inside quotes, ` #` is text: a change there is a change of settings.
+    const quoted = (text: string) => new Map([[file('a'), `name: "mesh #${text}"\n${config('10.33.0.0/16')}`]]);
+    expect(sameSettings(quoted('1'), 'a', quoted('2'), 'a')).toBe(false);
+    const multiline = (text: string) => new Map([[file('a'), `name: "mesh\n  two #${text}\n  three"\n${config('10.33.0.0/16')}`]]);
+    expect(sameSettings(multiline('1'), 'a', multiline('2'), 'a')).toBe(false);
+  });
+
   it('reads a file laid out as synth writes it as lines, exactly as a full parse reads it', () => {
     const shipped = readTree(path.join(REPO, 'dist'));
     for (const cluster of ['cluster-a', 'cluster-b']) {

@@ -183,10 +183,12 @@ export function passwordIn(tree: OutputTree, cluster: string): string | undefine
 
 /**
  * Whether two rendered cluster.yml files differ in comments only, so Pharos reads the same from both:
- * their lines are the same once whole-line comments are left out. Decided from the lines, never by
- * parsing (a 256-cluster mesh has 2,000 peers a file): a file with a block scalar (where a `#` line is
- * text) counts every differing line, and an equal value spelt differently counts as a change (a
- * pharos up that changes nothing is harmless; one missed is not).
+ * their lines are the same once whole-line comments, and comments at the end of a line (the inventory's
+ * `pod_network_cidr: 10.32.0.0/12 # ...`, copied into the rendered file), are left out. Decided from
+ * the lines, never by parsing (a 256-cluster mesh has 2,000 peers a file): a file with a block scalar
+ * (where a `#` line is text) counts every differing line, a file with a quote outside its comments
+ * (where ` #` may be text) keeps its end-of-line comments, and an equal value spelt differently counts
+ * as a change (a pharos up that changes nothing is harmless; one missed is not).
  */
 export function sameSettings(before: OutputTree, beforeCluster: string, after: OutputTree, afterCluster: string): boolean {
   const a = before.get(`${beforeCluster}/${PHAROS_CONFIG_FILE}`);
@@ -195,7 +197,13 @@ export function sameSettings(before: OutputTree, beforeCluster: string, after: O
   if (a === b) return true;
   const blockScalar = /^[^#\n]*[:-][ \t]+[|>][-+0-9]*[ \t]*(#.*)?\r?$/m;
   if (blockScalar.test(a) || blockScalar.test(b)) return false;
-  const data = (text: string) => text.replace(/\r/g, '').split('\n').filter((line) => !/^[ \t]*#/.test(line) && line.trim() !== '').join('\n');
+  const lines = (text: string) => text.replace(/\r/g, '').split('\n').filter((line) => !/^[ \t]*#/.test(line) && line.trim() !== '');
+  // A line's code: up to the first ` #` (a comment in YAML, unless inside quotes), without trailing blanks.
+  const code = (line: string) => line.slice(0, /[ \t]#/.exec(line)?.index ?? line.length).trimEnd();
+  const data = (text: string) => {
+    const all = lines(text);
+    return (all.some((line) => /["']/.test(code(line))) ? all : all.map(code)).join('\n');
+  };
   return data(a) === data(b);
 }
 
