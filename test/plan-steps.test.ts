@@ -102,9 +102,20 @@ describe('next steps derived from a change', () => {
     const before = new Map([...flux('a'), ...argocd]);
     const after = new Map([...flux('a', 'https://git.example/moved.git'), ...argocd]);
     const steps = nextSteps(plan, before, after, 'dist');
+    // Both tools rendered: one step, Flux or Argo CD (the mesh runs on one of them), not two to run.
     expect(steps.map(({ commands }) => commands)).toEqual([
-      ['kubectl --context <context of the Argo CD cluster> apply -k dist/_gitops/argocd'],
-      ['flux bootstrap git --url=https://git.example/moved.git --branch=main --path=dist/_gitops/flux/clusters/a'],
+      [
+        '# with Flux:',
+        'flux bootstrap git --url=https://git.example/moved.git --branch=main --path=dist/_gitops/flux/clusters/a',
+        '# or with Argo CD:',
+        'kubectl --context <context of the Argo CD cluster> apply -k dist/_gitops/argocd',
+      ],
     ]);
+    expect(steps[0].why).toMatch(/^Flux or Argo CD, whichever syncs the mesh \(both are rendered; do one\): the Flux source or path changes .*; or the ApplicationSet changes/);
+    // One tool rendered: its step alone.
+    const argocdOnly = nextSteps({ ...plan, files: plan.files.slice(0, 1) }, argocd, argocd, 'dist');
+    expect(argocdOnly.map(({ commands }) => commands)).toEqual([['kubectl --context <context of the Argo CD cluster> apply -k dist/_gitops/argocd']]);
+    const fluxOnly = nextSteps({ ...plan, files: plan.files.slice(1) }, flux('a'), flux('a', 'https://git.example/moved.git'), 'dist');
+    expect(fluxOnly.map(({ commands }) => commands)).toEqual([['flux bootstrap git --url=https://git.example/moved.git --branch=main --path=dist/_gitops/flux/clusters/a']]);
   });
 });

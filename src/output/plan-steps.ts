@@ -118,27 +118,26 @@ export function nextSteps(plan: Plan, onDisk: OutputTree, rendered: OutputTree, 
     if (gitops) steps.push(gitops);
   }
 
-  // Hub objects that change (repoURL, revision, pathPrefix): nothing syncs them, they are applied by hand.
+  // Hub objects that change (repoURL, revision, pathPrefix): nothing syncs them, they are applied by
+  // hand, with the GitOps tool that syncs the mesh (one step: "Flux or Argo CD" when both are rendered).
   const changed = (file: string) => plan.files.some((change) => change.file === file && change.change === 'modified');
-  if (plan.files.some(({ file, change }) => file.startsWith(`${ARGOCD_FOLDER}/`) && change !== 'removed') && [...onDisk.keys()].some((file) => file.startsWith(`${ARGOCD_FOLDER}/`))) {
-    steps.push({
-      clusters: [],
-      commands: [`kubectl --context <context of the Argo CD cluster> apply -k ${outdir}/${ARGOCD_FOLDER}`],
-      why: `the ApplicationSet changes (its repoURL, revision or path), and nothing syncs it: apply it again where Argo CD runs`,
-    });
-  }
+  const applicationSetChanges =
+    plan.files.some(({ file, change }) => file.startsWith(`${ARGOCD_FOLDER}/`) && change !== 'removed') && [...onDisk.keys()].some((file) => file.startsWith(`${ARGOCD_FOLDER}/`));
   const joiningOrRenamed = new Set([...plan.clustersAdded.map(({ cluster }) => cluster), ...plan.clustersRenamed.map(({ to }) => to)]);
   const rebootstrap = [...rendered.keys()]
     .flatMap((file) => /^_gitops\/flux\/clusters\/([^/]+)\/flux-system\.(gitrepository|kustomization)\.weave-mesh\.yaml$/.exec(file)?.[1] ?? [])
     .filter((cluster, index, all) => all.indexOf(cluster) === index && !joiningOrRenamed.has(cluster))
     .filter((cluster) => ['gitrepository', 'kustomization'].some((kind) => changed(`${fluxFolder(cluster)}/flux-system.${kind}.weave-mesh.yaml`)));
-  if (rebootstrap.length > 0) {
-    steps.push({
-      clusters: rebootstrap,
-      commands: rebootstrap.flatMap((cluster) => bootstrap(cluster)),
-      why: `the Flux source or path changes (repoURL, revision or pathPrefix): bootstrap Flux again on each cluster's hub folder, so its own sync follows`,
-    });
-  }
+  const hub = gitopsStep(
+    rebootstrap,
+    rebootstrap.flatMap((cluster) => bootstrap(cluster)),
+    applicationSetChanges ? [`kubectl --context <context of the Argo CD cluster> apply -k ${outdir}/${ARGOCD_FOLDER}`] : [],
+    {
+      flux: `the Flux source or path changes (repoURL, revision or pathPrefix): bootstrap Flux again on each cluster's hub folder, so its own sync follows`,
+      argocd: `the ApplicationSet changes (its repoURL, revision or path), and nothing syncs it: apply it again where Argo CD runs`,
+    },
+  );
+  if (hub) steps.push(hub);
 
   const pharosUps: NextStep[] = [];
   const peers = new Map(plan.clusters.map((cluster) => [cluster.cluster, cluster]));
