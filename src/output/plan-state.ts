@@ -169,10 +169,19 @@ export function peersTextOf(state: ClusterState): string | undefined {
   return PEERS_TEXT.get(state);
 }
 
-/** The hosts of a cluster as its rendered cluster.yml lists them: address and role. */
+/**
+ * The hosts of a cluster as its rendered cluster.yml lists them: address and role. Only hosts Pharos
+ * would take (its schema: an address of `[a-z0-9.-]`, role master or worker): any other never ran, and
+ * its text, from a base commit's output folder in a pull request, would go into the next steps' commands.
+ */
 export function hostsIn(tree: OutputTree, cluster: string): { address: string; role: string }[] {
   const hosts = readYaml(tree, `${cluster}/${PHAROS_CONFIG_FILE}`)?.hosts;
-  return Array.isArray(hosts) ? hosts.filter(isMapping).map((host) => ({ address: String(host.address), role: String(host.role) })) : [];
+  return Array.isArray(hosts)
+    ? hosts
+        .filter(isMapping)
+        .map((host) => ({ address: String(host.address), role: String(host.role) }))
+        .filter(({ address, role }) => /^[a-z0-9.-]+$/.test(address) && (role === 'master' || role === 'worker'))
+    : [];
 }
 
 /** network.weave.password of a cluster's rendered cluster.yml, if it names a file. */
