@@ -96,7 +96,17 @@ describe('plan --base', () => {
     git(root, 'clone', '-q', '--depth', '1', `file://${dir}`, clone);
     const result = run(['plan', '--base', base, '--clusters', path.join(clone, 'clusters'), '--outdir', path.join(clone, 'dist')]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`error: the base ${base} is not in this clone, which is shallow: fetch the history (actions/checkout with fetch-depth: 0, or git fetch --deepen / git fetch origin ${base}) and run plan again [base]`);
+    expect(result.stderr).toBe(`error: the base ${base} is not in this clone, which is shallow: fetch the history (actions/checkout with fetch-depth: 0, or git fetch --unshallow) and run plan again [base]`);
+    // The fix it gives works as written.
+    git(clone, 'fetch', '-q', '--unshallow');
+    expect(run(['plan', '--summary', '--base', base, '--clusters', path.join(clone, 'clusters'), '--outdir', path.join(clone, 'dist')]).code).toBe(0);
+  });
+
+  it('names the branch to fetch for a remote-tracking ref that is missing', () => {
+    const { opts } = pullRequest();
+    const result = run(['plan', '--base', 'origin/release', ...opts]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('error: the base origin/release is not a commit of this repository: fetch it (git fetch origin release), or give a branch, tag or commit SHA that exists [base]\n'.trimEnd());
   });
 
   it('refuses a base without an output folder, and an output folder outside a repository', () => {

@@ -76,10 +76,13 @@ export function readBaseTree(ref: string, outdir: string): BaseTree {
   const shallow = git(dir, ['rev-parse', '--is-shallow-repository'])?.toString('utf8').trim() === 'true';
   const commit = git(dir, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])?.toString('utf8').trim();
   if (!commit) {
+    // The fetch that brings it: `git fetch --deepen` needs a depth, and a remote-tracking ref (origin/main)
+    // is fetched by its branch's name.
+    const fetch = `git fetch origin ${ref.replace(/^(?:refs\/remotes\/)?origin\//, '')}`;
     throw new BaseError(
       shallow
-        ? `the base ${ref} is not in this clone, which is shallow: fetch the history (actions/checkout with fetch-depth: 0, or git fetch --deepen / git fetch origin ${ref}) and run plan again`
-        : `the base ${ref} is not a commit of this repository: fetch it (git fetch origin ${ref}), or give a branch, tag or commit SHA that exists`,
+        ? `the base ${ref} is not in this clone, which is shallow: fetch the history (actions/checkout with fetch-depth: 0, or git fetch --unshallow) and run plan again`
+        : `the base ${ref} is not a commit of this repository: fetch it (${fetch}), or give a branch, tag or commit SHA that exists`,
     );
   }
   const short = commit.slice(0, 12);
