@@ -148,6 +148,27 @@ describe('plan --base', () => {
     expect([...readBaseTree(clean, path.join(dir, 'dist')).tree.keys()].some((file) => file.includes('/flux-system/'))).toBe(false);
   });
 
+  it('reports a base\'s damaged cluster.yml as the base\'s, not as the working tree\'s file to render again', () => {
+    const dir = path.join(root, `repo-${++counter}`);
+    fs.mkdirSync(dir);
+    copyExample(REPO, dir);
+    const file = path.join(dir, 'dist', 'cluster-b', 'pharos', 'cluster.yml');
+    const current = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, `${current}<<<<<<< HEAD\n=======\n>>>>>>> other\n`);
+    const base = initRepository(dir);
+    fs.writeFileSync(file, current);
+    commitAll(dir, 'the conflict resolved by synth');
+    const opts = ['--clusters', path.join(dir, 'clusters'), '--outdir', path.join(dir, 'dist')];
+    const line = current.split('\n').length;
+    const message = `dist/cluster-b/pharos/cluster.yml in the base ${base} (${base.slice(0, 12)}), line ${line}, holds a git merge conflict, so the base records no state of cluster cluster-b: this plan cannot say what changes for it; merging replaces the file with what this branch renders`;
+    const text = run(['plan', '--summary', '--base', base, ...opts]);
+    expect(text.code).toBe(0);
+    expect(text.stderr.split('\n').filter((entry) => entry.includes('output-unreadable'))).toEqual([`warning: cluster cluster-b: ${message} [output-unreadable]`]);
+    // No annotation on the pull request's file, whose line is another (and holds no conflict).
+    const github = run(['plan', '--summary', '--format', 'github', '--base', base, ...opts]);
+    expect(github.stdout.split('\n').filter((entry) => entry.includes('output-unreadable'))).toEqual([`::warning title=weave-mesh output-unreadable::cluster cluster-b: ${message}`]);
+  });
+
   it('says so when git refuses a repository another user owns, and how to mark it safe', () => {
     const { dir, base, opts } = pullRequest();
     const home = path.join(root, `home-${++counter}`);

@@ -29,7 +29,7 @@ export const plan: Command = {
     // the folder by its path in the repository, as the reviewer and the operator know it.
     const base = options.values.base !== undefined ? readBaseTree(options.values.base, options.outdir) : undefined;
     const shown = base?.folder ?? options.outdir;
-    const { changes, notes, steps, damaged, differences } = makePlan(base?.tree ?? readOutputTree(options.outdir), rendered.tree, options.outdir, shown);
+    const { changes, notes, steps, damaged, differences } = makePlan(base?.tree ?? readOutputTree(options.outdir), rendered.tree, options.outdir, shown, base);
     for (const problem of damaged) options.report.problem(problem);
     // Warnings reach the Markdown too: on success nothing else shows them to the pull request's reader.
     const warnings = [...rendered.mesh.problems, ...damaged].filter((problem) => problem.severity === 'warning').map((problem) => formatProblem(problem).replace(/^warning: /, ''));

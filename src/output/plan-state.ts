@@ -239,7 +239,7 @@ function isMapping(value: unknown): value is Record<string, any> {
  * render them again, since they are derived from the inventory. Warnings: synth repairs them, and
  * check reports them as differences.
  */
-export function damagedClusterFiles(tree: OutputTree, outdir: string): Problem[] {
+export function damagedClusterFiles(tree: OutputTree, outdir: string, base?: { readonly ref: string; readonly commit: string }): Problem[] {
   const problems: Problem[] = [];
   for (const { cluster, file, content } of pharosConfigs(tree)) {
     // A conflict is found by its lines, and a file laid out plainly records its subnet as lines: only
@@ -247,6 +247,17 @@ export function damagedClusterFiles(tree: OutputTree, outdir: string): Problem[]
     // clusters would spend seconds here). Any other damage in a plain file still shows in check's diff.
     const line = conflictLine(content);
     if (line === undefined && (recordFromLines(content) !== undefined || readRendered(content) !== undefined)) continue;
+    if (base) {
+      // A base commit's file (plan --base): not the working tree's, which synth renders and check
+      // compares; no file and line to annotate, since the pull request's file at that line is another.
+      problems.push({
+        severity: 'warning',
+        cluster,
+        rule: 'output-unreadable',
+        message: `${outdir}/${file} in the base ${base.ref} (${base.commit.slice(0, 12)})${line !== undefined ? `, line ${line},` : ''} ${line !== undefined ? 'holds a git merge conflict' : 'is not valid YAML'}, so the base records no state of cluster ${cluster}: this plan cannot say what changes for it; merging replaces the file with what this branch renders`,
+      });
+      continue;
+    }
     problems.push({
       severity: 'warning',
       file: `${outdir}/${file}`,
