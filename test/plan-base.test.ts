@@ -102,6 +102,27 @@ describe('plan --base', () => {
     expect(run(['plan', '--summary', '--base', base, '--clusters', path.join(clone, 'clusters'), '--outdir', path.join(clone, 'dist')]).code).toBe(0);
   });
 
+  it('says in the job summary why there is no plan when the base cannot be read', () => {
+    const { opts } = pullRequest();
+    const summary = path.join(root, `summary-${++counter}.md`);
+    const previous = process.env.GITHUB_STEP_SUMMARY;
+    process.env.GITHUB_STEP_SUMMARY = summary;
+    try {
+      const result = run(['plan', '--summary', '--base', 'no-such-branch', ...opts]);
+      expect(result.code).toBe(1);
+    } finally {
+      if (previous === undefined) delete process.env.GITHUB_STEP_SUMMARY;
+      else process.env.GITHUB_STEP_SUMMARY = previous;
+    }
+    expect(fs.readFileSync(summary, 'utf8').split('\n')).toEqual([
+      '<!-- weave-mesh-plan -->',
+      '### weave-mesh plan',
+      '',
+      '**No plan was made:** the base no-such-branch is not a commit of this repository: fetch it (git fetch origin no-such-branch), or give a branch, tag or commit SHA that exists',
+      '',
+    ]);
+  });
+
   it('names the branch to fetch for a remote-tracking ref that is missing', () => {
     const { opts } = pullRequest();
     const result = run(['plan', '--base', 'origin/release', ...opts]);

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import { formatProblem } from '../mesh/problem';
 import { formatTreeDiff, readOutputTree } from '../output/compare';
-import { readBaseTree } from '../output/git-tree';
-import { formatInvalidMarkdown, formatNextSteps, formatPlan, formatPlanHeading, formatPlanMarkdown, makePlan } from '../output/plan';
+import { BaseError, BaseTree, readBaseTree } from '../output/git-tree';
+import { formatInvalidMarkdown, formatNextSteps, formatNoPlanMarkdown, formatPlan, formatPlanHeading, formatPlanMarkdown, makePlan } from '../output/plan';
 import { Command, renderInventory } from './command';
 
 /** In GitHub Actions the plan lands in the job's summary, whatever the format asked for here. */
@@ -27,7 +27,18 @@ export const plan: Command = {
     }
     // With --base, the old side is the base commit's output folder, read from git; every message names
     // the folder by its path in the repository, as the reviewer and the operator know it.
-    const base = options.values.base !== undefined ? readBaseTree(options.values.base, options.outdir) : undefined;
+    let base: BaseTree | undefined;
+    try {
+      base = options.values.base !== undefined ? readBaseTree(options.values.base, options.outdir) : undefined;
+    } catch (error) {
+      // The job summary says why there is no plan, rather than stay empty under a failed step.
+      if (error instanceof BaseError) {
+        const markdown = formatNoPlanMarkdown(error.message);
+        toStepSummary(markdown);
+        if (options.format === 'markdown') output.out(markdown);
+      }
+      throw error;
+    }
     const shown = base?.folder ?? options.outdir;
     const { changes, notes, steps, damaged, differences } = makePlan(base?.tree ?? readOutputTree(options.outdir), rendered.tree, options.outdir, shown, base);
     for (const problem of damaged) options.report.problem(problem);

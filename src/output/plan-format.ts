@@ -173,6 +173,11 @@ export function formatNextSteps(steps: readonly NextStep[]): string[] {
   ];
 }
 
+/** The plan comment when there is nothing to compare with (plan --base cannot read the base): the reason, escaped. */
+export function formatNoPlanMarkdown(reason: string, budget = MARKDOWN_BUDGET): string {
+  return fit([PLAN_MARKER, '### weave-mesh plan', '', `**No plan was made:** ${markdownText(reason)}`], [], budget, '').replace(/\n$/, '');
+}
+
 /** The plan comment when the inventory is invalid: the problems as a list, so the summary is never empty. */
 export function formatInvalidMarkdown(problems: readonly string[], outdir: string, budget = MARKDOWN_BUDGET): string {
   const errors = problems.filter((line) => line.startsWith('error: ')).length;
