@@ -88,6 +88,21 @@ describe('formatting a plan', () => {
     expect(tiny).toMatch(/1 rows of cluster changes, 1536 files left out/);
   });
 
+  it('as Markdown, cuts warnings that do not fit like the rest, and counts them in the closing line', () => {
+    // 256 clusters with a warning each (a peer count, trusted_subnets) are more than a comment holds.
+    const warnings = Array.from({ length: 256 }, (_, index) => `dist/cluster-${index}/pharos/cluster.yml: cluster cluster-${index}: ${'a long warning '.repeat(20)}`);
+    for (const change of [large(), empty]) {
+      const markdown = formatPlanMarkdown(change, { outdir: 'dist', warnings, base: { ref: 'main', commit: 'f'.repeat(40) } });
+      expect(markdown.length).toBeLessThanOrEqual(MARKDOWN_BUDGET);
+      const lines = markdown.split('\n');
+      expect(lines.slice(0, 2)).toEqual([PLAN_MARKER, '### weave-mesh plan']);
+      const left = Number(/: (\d+) warnings(?: left out|,)/.exec(lines[lines.length - 1])?.[1]);
+      expect(lines.filter((line) => line === '> [!WARNING]')).toHaveLength(256 - left);
+      expect(left).toBeGreaterThan(0);
+      if (change === empty) expect(markdown).toContain("No changes: the base's `dist` is what the inventory renders.");
+    }
+  });
+
   it('shows every file name as one code span, whatever backticks it holds', () => {
     // A base commit's output folder arrives in a pull request; its file names reach the Markdown.
     const name = 'cluster-a/x` <details><summary>[click](https:evil.example) @octocat ``.yaml';

@@ -75,11 +75,17 @@ export function formatPlanMarkdown(plan: Plan, options: MarkdownOptions): string
   const head = [PLAN_MARKER, '### weave-mesh plan', ''];
   const code = (items: readonly string[]) => items.map((item) => `\`${item}\``).join(', ');
   if (base) head.push(`What merging changes: the base commit's \`${outdir}\` (\`${base.commit.slice(0, 12)}\`, ${markdownText(base.ref)}) against what this branch renders.`, '');
-  for (const warning of [...warnings, ...plan.warnings]) head.push('> [!WARNING]', `> ${markdownText(warning)}`, '');
-  for (const note of notes) head.push('> [!NOTE]', `> ${note}`, '');
-  if (plan.files.length === 0) return fit([...head, base ? `No changes: the base's \`${outdir}\` is what the inventory renders.` : `No changes: \`${outdir}\` is what the inventory renders.`], [], budget, outdir);
-  // Sections in order; each a heading (kept only with its first item) and items that may be cut.
-  const sections: { title: string[]; items: string[][]; end: string[]; what: string }[] = [];
+  // Sections in order; each a heading (kept only with its first item) and items that may be cut. The
+  // warnings and notes too: 256 clusters with a warning each are more than a comment holds, and what
+  // is left out of them must be counted in the closing line like the rest.
+  const sections: { title: string[]; items: string[][]; end: string[]; what: string }[] = [
+    { title: [], items: [...warnings, ...plan.warnings].map((warning) => ['> [!WARNING]', `> ${markdownText(warning)}`, '']), end: [], what: 'warnings' },
+    { title: [], items: notes.map((note) => ['> [!NOTE]', `> ${note}`, '']), end: [], what: 'notes' },
+  ];
+  if (plan.files.length === 0) {
+    head.push(base ? `No changes: the base's \`${outdir}\` is what the inventory renders.` : `No changes: \`${outdir}\` is what the inventory renders.`, '');
+    return fit(head, sections, budget, outdir).replace(/\n+$/, '');
+  }
   const membership = [
     ...plan.clustersAdded.map(({ cluster, subnet }) => [`| joins | ${cluster} | \`${subnet}\` |`]),
     ...plan.clustersRemoved.map(({ cluster, subnet }) => [`| leaves | ${cluster} | \`${subnet}\` |`]),
@@ -112,8 +118,8 @@ function fit(head: readonly string[], sections: readonly { title: string[]; item
   const size = (lines: readonly string[]) => lines.reduce((sum, line) => sum + line.length + 1, 0);
   // Room for the closing line, however much it names.
   const reserve = size([closing(sections.map((section) => `${Number.MAX_SAFE_INTEGER} ${section.what}`))]) + 1;
-  const lines = [...head];
-  if (size(lines) > budget - reserve) lines.length = 0;
+  // The marker line always leads; the rest of the head only when it fits.
+  const lines = size(head) > budget - reserve ? [PLAN_MARKER] : [...head];
   const left: string[] = [];
   let cut = false;
   for (const section of sections) {
@@ -132,9 +138,8 @@ function fit(head: readonly string[], sections: readonly { title: string[]; item
     if (shown < section.items.length) left.push(`${section.items.length - shown} ${section.what}`);
   }
   if (left.length > 0) lines.push('', closing(left));
-  const text = lines.join('\n');
-  // The closing line's reserve holds it; the marker line always leads.
-  return text.startsWith(PLAN_MARKER) ? text : `${PLAN_MARKER}\n${text}`.slice(0, budget);
+  // The closing line's reserve holds it.
+  return lines.join('\n');
 }
 
 function markdownStep({ commands, why }: NextStep): string[] {
