@@ -114,7 +114,7 @@ export function formatPlanMarkdown(plan: Plan, options: MarkdownOptions): string
 /** Lays out the sections within the budget, cutting from the end, and says what was left out. */
 function fit(head: readonly string[], sections: readonly { title: string[]; items: string[][]; end: string[]; what: string }[], budget: number, outdir: string): string {
   const closing = (left: string[]) =>
-    `_Cut to fit a GitHub comment (${budget.toLocaleString('en-US')} characters): ${left.join(', ')} left out. The full plan is in this job's log, or run \`npm run plan -- --summary --base <base>\` (\`--format json\` for every detail) on \`${outdir}\`._`;
+    `_Cut to fit a GitHub comment (${budget.toLocaleString('en-US')} characters): ${left.join(', ')} left out. The full plan is in this job's log, but for the list of files: run \`npm run plan -- --base <base>\` (it ends with the diff; \`--format json\` for every detail) on \`${outdir}\`._`;
   const size = (lines: readonly string[]) => lines.reduce((sum, line) => sum + line.length + 1, 0);
   // Room for the closing line, however much it names.
   const reserve = size([closing(sections.map((section) => `${Number.MAX_SAFE_INTEGER} ${section.what}`))]) + 1;
