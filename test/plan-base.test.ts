@@ -102,6 +102,24 @@ describe('plan --base', () => {
     expect(run(['plan', '--summary', '--base', base, '--clusters', path.join(clone, 'clusters'), '--outdir', path.join(clone, 'dist')]).code).toBe(0);
   });
 
+  it('finds the base\'s output folder where it was when the pull request moves it (gitops.pathPrefix)', () => {
+    const dir = path.join(root, `repo-${++counter}`);
+    fs.mkdirSync(dir);
+    copyExample(REPO, dir);
+    const base = initRepository(dir);
+    const before = readBaseTree(base, path.join(dir, 'dist')).tree;
+    git(dir, 'mv', 'dist', 'mesh');
+    commitAll(dir, 'the output folder moves with pathPrefix');
+    const moved = readBaseTree(base, path.join(dir, 'mesh'));
+    expect({ folder: moved.folder, movedFrom: moved.movedFrom }).toEqual({ folder: 'mesh', movedFrom: 'dist' });
+    expect(moved.tree).toEqual(before);
+    // Two folders with synth's marker in the base: no guess, the error as before.
+    fs.mkdirSync(path.join(dir, 'other'));
+    fs.copyFileSync(path.join(dir, 'mesh', '.weave-mesh'), path.join(dir, 'other', '.weave-mesh'));
+    const two = commitAll(dir, 'two output folders');
+    expect(() => readBaseTree(two, path.join(dir, 'elsewhere'))).toThrow(`the base ${two} (${two.slice(0, 12)}) has no elsewhere/ folder, so there is no rendered state to compare with`);
+  });
+
   it('says in the job summary why there is no plan when the base cannot be read', () => {
     const { opts } = pullRequest();
     const summary = path.join(root, `summary-${++counter}.md`);

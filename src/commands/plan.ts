@@ -40,14 +40,18 @@ export const plan: Command = {
       throw error;
     }
     const shown = base?.folder ?? options.outdir;
-    const { changes, notes, steps, damaged, differences } = makePlan(base?.tree ?? readOutputTree(options.outdir), rendered.tree, options.outdir, shown, base);
+    const { changes, notes: planNotes, steps, damaged, differences } = makePlan(base?.tree ?? readOutputTree(options.outdir), rendered.tree, options.outdir, shown, base);
+    const notes = [...planNotes];
+    if (base?.movedFrom) {
+      notes.unshift(`the output folder moves from ${base.movedFrom}/ (the base's) to ${base.folder}/ (gitops.pathPrefix): this plan compares the two, and the next steps name the new paths; the hub objects that name the old ones change`);
+    }
     for (const problem of damaged) options.report.problem(problem);
     // Warnings reach the Markdown too: on success nothing else shows them to the pull request's reader.
     const warnings = [...rendered.mesh.problems, ...damaged].filter((problem) => problem.severity === 'warning').map((problem) => formatProblem(problem).replace(/^warning: /, ''));
     const markdown = formatPlanMarkdown(changes, { outdir: shown, notes, steps, base, warnings });
     toStepSummary(markdown);
     if (options.format === 'json') {
-      if (base) options.report.set('base', { ref: base.ref, commit: base.commit, folder: base.folder });
+      if (base) options.report.set('base', { ref: base.ref, commit: base.commit, folder: base.folder, ...(base.movedFrom ? { movedFrom: base.movedFrom } : {}) });
       options.report.set('plan', changes);
       options.report.set('notes', notes);
       options.report.set('nextSteps', steps);
