@@ -1,6 +1,6 @@
 import { PHAROS_DEFAULT_POD_NETWORK_CIDR, PHAROS_DEFAULT_SERVICE_CIDR } from '../src/mesh/pharos-defaults';
 import * as path from 'path';
-import { clustersOf, damagedClusterFiles, hostsIn, meshStateOf, passwordIn, recordsOf, sameSettings, stateFromLines } from '../src/output/plan-state';
+import { clustersOf, damagedClusterFiles, hostsIn, meshStateOf, passwordIn, plainValue, recordsOf, sameSettings, stateFromLines } from '../src/output/plan-state';
 import { readTree, REPO } from './helpers';
 
 const file = (cluster: string) => `${cluster}/pharos/cluster.yml`;
@@ -29,6 +29,16 @@ describe('reading a rendered tree\'s state', () => {
     expect(state.get('cluster-a')).toEqual({ subnet: '10.33.0.0/16', podNetworkCidr: PHAROS_DEFAULT_POD_NETWORK_CIDR, serviceCidr: PHAROS_DEFAULT_SERVICE_CIDR, peers: ['198.51.100.11'] });
     expect([PHAROS_DEFAULT_POD_NETWORK_CIDR, PHAROS_DEFAULT_SERVICE_CIDR]).toEqual(['10.32.0.0/12', '10.96.0.0/12']);
     expect(recordsOf(new Map([[file('cluster-a'), config('10.33.0.0/16', '  pod_network_cidr: 10.0.0.0/8\n')]])).get('cluster-a')).toEqual({ subnet: '10.33.0.0/16', podNetworkCidr: '10.0.0.0/8' });
+  });
+
+  it('shows a parsed value that is no address or CIDR as a digest: a base\'s text reaches neither log nor Markdown', () => {
+    const content = config('"10.34.0.0/16` <details> @octocat | x"').replace('      - 198.51.100.11\n', '      - "\\e[31mRED"\n      - 198.51.100.11\n');
+    const state = meshStateOf(new Map([[file('b'), content]])).get('b')!;
+    expect(state.subnet).toMatch(/^invalid-[0-9a-f]{12}$/);
+    expect(state.peers).toEqual([expect.stringMatching(/^invalid-[0-9a-f]{12}$/), '198.51.100.11']);
+    expect(plainValue('10.34.0.0/16')).toBe('10.34.0.0/16');
+    expect(plainValue('node-1.example')).toBe('node-1.example');
+    expect(plainValue('a`b')).not.toBe(plainValue('a`c'));
   });
 
   it('lists a cluster\'s hosts, masters too, and its password file, as its cluster.yml does', () => {

@@ -2,6 +2,7 @@
  * Reading a rendered tree's state back (the output folder, a base commit's, or a render in memory):
  * what each cluster's cluster.yml records, read as Pharos reads it, and which files are damaged.
  */
+import { createHash } from 'crypto';
 import { parseDocument } from 'yaml';
 import { Problem } from '../mesh/problem';
 import { PHAROS_DEFAULT_POD_NETWORK_CIDR, PHAROS_DEFAULT_SERVICE_CIDR } from '../mesh/pharos-defaults';
@@ -52,14 +53,25 @@ export function meshStateOf(tree: OutputTree): MeshState {
     if (document === undefined) continue;
     const network = isMapping(document) && isMapping(document.network) ? document.network : {};
     state.set(cluster, {
-      subnet: String(network.weave?.ipalloc_default_subnet ?? ''),
+      subnet: plainValue(network.weave?.ipalloc_default_subnet ?? ''),
       // Pharos's defaults when the file sets none.
-      podNetworkCidr: String(network.pod_network_cidr ?? PHAROS_DEFAULT_POD_NETWORK_CIDR),
-      serviceCidr: String(network.service_cidr ?? PHAROS_DEFAULT_SERVICE_CIDR),
-      peers: Array.isArray(network.weave?.known_peers) ? network.weave.known_peers.map(String) : [],
+      podNetworkCidr: plainValue(network.pod_network_cidr ?? PHAROS_DEFAULT_POD_NETWORK_CIDR),
+      serviceCidr: plainValue(network.service_cidr ?? PHAROS_DEFAULT_SERVICE_CIDR),
+      peers: Array.isArray(network.weave?.known_peers) ? network.weave.known_peers.map(plainValue) : [],
     });
   }
   return state;
+}
+
+/**
+ * A value of a parsed cluster.yml as the plan shows it: an address, CIDR or host name as it is; any
+ * other text (a base commit's file arrives in a pull request: backticks, `<details>`, @mentions,
+ * terminal escapes) as `invalid-` and a digest, so different values still differ and none reaches the
+ * log or the Markdown as written.
+ */
+export function plainValue(value: unknown): string {
+  const text = String(value);
+  return /^[0-9A-Za-z.:/-]{0,100}$/.test(text) ? text : `invalid-${createHash('sha256').update(text).digest('hex').slice(0, 12)}`;
 }
 
 /** What a cluster.yml records that renumbers pods when it changes: the cluster's subnet and the pod network. */
