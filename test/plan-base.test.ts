@@ -65,6 +65,10 @@ describe('plan --base', () => {
     expect(json.plan.clustersAdded).toEqual([{ cluster: 'cluster-c', subnet: '10.35.0.0/16' }]);
     expect(json.nextSteps.map(({ commands }: { commands: string[] }) => commands[0])).toContain('pharos up -c dist/cluster-c/pharos/cluster.yml');
     expect(json.diff).toContain('+++ dist/cluster-c/pharos/cluster.yml\trendered');
+    // The old side is the base commit's, not the output folder on disk (which is current).
+    expect(json.diff).toContain(`--- /dev/null\tnot in the base ${base.slice(0, 12)}\n+++ dist/cluster-c/pharos/cluster.yml\trendered`);
+    expect(json.diff).toContain(`--- dist/cluster-a/pharos/cluster.yml\tbase ${base.slice(0, 12)}\n`);
+    expect(json.diff).not.toContain('output folder');
   });
 
   it('reads exactly the files the base commit holds, as the folder on disk would be read', () => {

@@ -42,6 +42,8 @@ export const plan: Command = {
     const shown = base?.folder ?? options.outdir;
     const { changes, notes: planNotes, steps, damaged, differences } = makePlan(base?.tree ?? readOutputTree(options.outdir), rendered.tree, options.outdir, shown, base);
     const notes = [...planNotes];
+    // The diff's old side is the base commit's, not the output folder on disk.
+    const baseSide = base ? `the base ${base.ref === base.commit ? base.commit.slice(0, 12) : `${base.ref} (${base.commit.slice(0, 12)})`}` : undefined;
     if (base?.movedFrom) {
       notes.unshift(`the output folder moves from ${base.movedFrom}/ (the base's) to ${base.folder}/ (gitops.pathPrefix): this plan compares the two, and the next steps name the new paths; the hub objects that name the old ones change`);
     }
@@ -55,7 +57,7 @@ export const plan: Command = {
       options.report.set('plan', changes);
       options.report.set('notes', notes);
       options.report.set('nextSteps', steps);
-      options.report.set('diff', formatTreeDiff(differences, shown, false).join('\n'));
+      options.report.set('diff', formatTreeDiff(differences, shown, false, { before: baseSide }).join('\n'));
       return 0;
     }
     if (options.format === 'markdown') {
@@ -68,7 +70,7 @@ export const plan: Command = {
     for (const line of formatNextSteps(steps)) output.out(line);
     if (differences.length > 0 && !options.flags.summary) {
       output.out('');
-      for (const line of formatTreeDiff(differences, shown, output.color ?? false, { collapseRepeats: true })) output.out(line);
+      for (const line of formatTreeDiff(differences, shown, output.color ?? false, { collapseRepeats: true, before: baseSide })) output.out(line);
     }
     return 0;
   },
