@@ -5,6 +5,7 @@ import { App } from 'cdk8s';
 import { parse } from 'yaml';
 import { WeaveMesh } from '../constructs/weave-mesh';
 import { formatProblem } from '../src/mesh/problem';
+import { doNotEdit, markerContent } from '../src/output/layout';
 import { runCli } from '../src/cli';
 import { readTree, REPO, synth, tempDir, threeClusters, withoutPlaceholderWarning, writeInventory } from './helpers';
 import { clusters as exampleClusters } from '../examples/reference-pair';
@@ -202,10 +203,17 @@ describe('the TypeScript example', () => {
       new Map(
         [...tree].map(([file, content]) => [
           file,
-          file.endsWith('/pharos/cluster.yml') ? JSON.stringify(parse(content)) : content.replace(/from (weave-mesh\/cluster-[ab]|cluster-[ab]\.yml)\./g, 'from <source>.'),
+          file.endsWith('/pharos/cluster.yml')
+            ? JSON.stringify(parse(content))
+            : content
+                .replace(/from (weave-mesh\/cluster-[ab]|cluster-[ab]\.yml)\./g, 'from <source>.')
+                // Where changes belong: the inventory here, the example's code there.
+                .replace(doNotEdit('code'), doNotEdit('inventory'))
+                .replace(markerContent('code'), markerContent('inventory')),
         ]),
       );
     expect(rendered.get('cluster-a/pharos/cluster.yml')).toContain('rendered by weave-mesh from weave-mesh/cluster-a:');
+    expect(rendered.get('README.md')).toContain(doNotEdit('code'));
     expect(strip(rendered)).toEqual(strip(readTree(path.join(REPO, 'dist'))));
     expect(Object.keys(exampleClusters)).toEqual(fs.readdirSync(path.join(REPO, 'clusters')).map((file) => file.replace(/\.yml$/, '')));
   });

@@ -1,3 +1,4 @@
+// Needs: git
 import * as fs from 'fs';
 import * as path from 'path';
 import { readBaseTree } from '../src/output/git-tree';

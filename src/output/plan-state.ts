@@ -3,6 +3,7 @@
  * what each cluster's cluster.yml records, read as Pharos reads it, and which files are damaged.
  */
 import { createHash } from 'crypto';
+import { isMapping } from '../util/mapping';
 import { parseDocument } from 'yaml';
 import { Problem } from '../mesh/problem';
 import { PHAROS_DEFAULT_POD_NETWORK_CIDR, PHAROS_DEFAULT_SERVICE_CIDR } from '../mesh/pharos-defaults';
@@ -52,12 +53,13 @@ export function meshStateOf(tree: OutputTree): MeshState {
     // A file that is no longer YAML (a merge conflict) records nothing: damagedClusterFiles says so.
     if (document === undefined) continue;
     const network = isMapping(document) && isMapping(document.network) ? document.network : {};
+    const weave = isMapping(network.weave) ? network.weave : {};
     state.set(cluster, {
-      subnet: plainValue(network.weave?.ipalloc_default_subnet ?? ''),
+      subnet: plainValue(weave.ipalloc_default_subnet ?? ''),
       // Pharos's defaults when the file sets none.
       podNetworkCidr: plainValue(network.pod_network_cidr ?? PHAROS_DEFAULT_POD_NETWORK_CIDR),
       serviceCidr: plainValue(network.service_cidr ?? PHAROS_DEFAULT_SERVICE_CIDR),
-      peers: Array.isArray(network.weave?.known_peers) ? network.weave.known_peers.map(plainValue) : [],
+      peers: Array.isArray(weave.known_peers) ? weave.known_peers.map(plainValue) : [],
     });
   }
   return state;
@@ -239,10 +241,6 @@ function readRendered(content: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function isMapping(value: unknown): value is Record<string, any> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
