@@ -118,6 +118,11 @@ describe('plan --base', () => {
     const moved = readBaseTree(base, path.join(dir, 'mesh'));
     expect({ folder: moved.folder, movedFrom: moved.movedFrom }).toEqual({ folder: 'mesh', movedFrom: 'dist' });
     expect(moved.tree).toEqual(before);
+    // A second mesh's new folder beside a first that stays is no move: the base has no state for it.
+    fs.mkdirSync(path.join(dir, 'dist'));
+    fs.copyFileSync(path.join(dir, 'mesh', '.weave-mesh'), path.join(dir, 'dist', '.weave-mesh'));
+    expect(() => readBaseTree(base, path.join(dir, 'second'))).toThrow(`the base ${base} (${base.slice(0, 12)}) has no second/ folder`);
+    fs.rmSync(path.join(dir, 'dist'), { recursive: true });
     // Two folders with synth's marker in the base: no guess, the error as before.
     fs.mkdirSync(path.join(dir, 'other'));
     fs.copyFileSync(path.join(dir, 'mesh', '.weave-mesh'), path.join(dir, 'other', '.weave-mesh'));

@@ -94,7 +94,8 @@ export function readBaseTree(ref: string, outdir: string): BaseTree {
   // it). The base's own output folder is the one folder that holds synth's marker file.
   const names = git(dir, ['ls-tree', '-r', '-z', '--name-only', '--full-tree', commit], undefined, MAX_BASE_TREE_BYTES);
   const marked = (names?.toString('utf8').split('\0') ?? []).filter((name) => name.endsWith(`/${MARKER_FILE}`)).map((name) => name.slice(0, -MARKER_FILE.length - 1)).filter((name) => /^[\w.-]+(\/[\w.-]+)*$/.test(name) && !name.split('/').some((part) => part === '.' || part === '..'));
-  const moved = marked.length === 1 ? readFolder(dir, ref, commit, marked[0]) : undefined;
+  // Moved, not a second mesh beside the first: the working tree no longer has that folder.
+  const moved = marked.length === 1 && !fs.existsSync(path.join(top, ...marked[0].split('/'), MARKER_FILE)) ? readFolder(dir, ref, commit, marked[0]) : undefined;
   if (moved) return { ref, commit, folder, tree: moved, movedFrom: marked[0] };
   throw new BaseError(`the base ${ref} (${short}) has no ${folder}/ folder, so there is no rendered state to compare with; run plan without --base (it compares with the working tree's ${folder}/), or give a base that holds it`);
 }
