@@ -12,7 +12,9 @@ export const PHAROS_FOLDER = 'pharos';
 /** The cluster's complete Pharos cluster.yml, for `pharos up -c`. */
 export const PHAROS_CONFIG_FILE = `${PHAROS_FOLDER}/cluster.yml`;
 
-const PHAROS_CONFIG_PATH = new RegExp(`^([^/_.][^/]*)/${PHAROS_CONFIG_FILE.replace(/[./]/g, '\\$&')}$`);
+// Only a folder named as a cluster can be (a DNS-1123 label): the output folder arrives in pull
+// requests, and a cluster's name goes into the next steps' commands and the pull request's Markdown.
+const PHAROS_CONFIG_PATH = new RegExp(`^([a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?)/${PHAROS_CONFIG_FILE.replace(/[./]/g, '\\$&')}$`);
 
 /** The cluster whose rendered cluster.yml is at `relative` (`<cluster>/pharos/cluster.yml`), or undefined for any other file. */
 export function pharosConfigCluster(relative: string): string | undefined {
