@@ -8,7 +8,8 @@ export { ClusterChart } from './constructs/cluster-chart';
 export type { ClusterChartProps, RouteAgentSettings } from './constructs/cluster-chart';
 export { FluxSync } from './constructs/flux-sync';
 export type { FluxSyncProps } from './constructs/flux-sync';
-export type { FluxApi, GitOpsSettings, GitOpsTool } from './constructs/gitops-settings';
+export { resolveGitOpsSettings } from './constructs/gitops-settings';
+export type { FluxApi, GitOpsSettings, GitOpsTool, ResolvedGitOpsSettings } from './constructs/gitops-settings';
 export { DEFAULT_ROUTE_AGENT_IMAGE } from './constructs/node-agent-daemon-set';
 export type { NodeAgentSettings } from './constructs/node-agent-daemon-set';
 export { OutputChart } from './constructs/output-chart';
@@ -23,6 +24,7 @@ export type { RouteAgentTeardownProps } from './constructs/route-agent-teardown'
 export { WeaveMesh } from './constructs/weave-mesh';
 export type { WeaveMeshProps } from './constructs/weave-mesh';
 export { loadInventory } from './src/inventory/load';
+export type { ClusterFile, LoadResult } from './src/inventory/load';
 export { clusterJsonSchema } from './src/mesh/cluster-json-schema';
 export type {
   PharosClusterConfig,
@@ -31,10 +33,12 @@ export type {
   PharosNetworkConfigInput,
   PharosWeaveConfig,
 } from './src/mesh/pharos-cluster-config';
-export type { ClusterDeclaration, Inventory, Location } from './src/mesh/declaration';
+export type { ClusterDeclaration, FieldPath, Inventory, Location } from './src/mesh/declaration';
 export type { ClusterSpec, HostSpec, MeshSpec } from './src/mesh/model';
 export { formatProblem } from './src/mesh/problem';
 export type { Problem } from './src/mesh/problem';
+export { RULE_IDS, RULES } from './src/mesh/rule-ids';
+export type { RuleId, RuleStage } from './src/mesh/rule-ids';
 export { runCli } from './src/cli';
 export type { MeshFactory, Output } from './src/cli';
 export type { OutputTree } from './src/output/tree';

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import { FieldPath, Location } from '../src/mesh/declaration';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
@@ -24,6 +25,8 @@ export interface SynthesizableMesh extends IConstruct {
   readonly mesh?: MeshSpec;
   errors(): Problem[];
   render(): OutputTree;
+  /** Where a field of a cluster is declared, for warnings about it (see WeaveMesh.locate). */
+  locate?(cluster: string, field: FieldPath): Location | undefined;
 }
 
 /** A refusal of `app.synth()`: the problem lines, for the user to act on. */
@@ -152,7 +155,7 @@ function writeMeshes(app: App, meshes: readonly SynthesizableMesh[]): void {
     // What the folder records (under cdk8s synth: as git has it, put back when the mesh was built).
     // Only the cluster.yml files: the folder also holds the app's own charts, of any size.
     const onDisk = readOutputTree(outdir, (file) => pharosConfigCluster(file) !== undefined);
-    warnings.push(...damagedClusterFiles(onDisk, outdir), ...renumberingProblems(onDisk, tree), ...trackedPasswordFiles(mesh.mesh));
+    warnings.push(...damagedClusterFiles(onDisk, outdir), ...renumberingProblems(onDisk, tree, (cluster, field) => mesh.locate?.(cluster, field)), ...trackedPasswordFiles(mesh.mesh));
   }
   printWarnings(warnings);
   for (const { outdir, tree } of trees) writeTreeAtomically(outdir, tree);

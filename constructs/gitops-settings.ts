@@ -1,3 +1,5 @@
+import { SettingIssue } from '../src/mesh/problem';
+
 /** The GitOps tools weave-mesh can render sync manifests for. */
 export type GitOpsTool = 'argocd' | 'flux';
 
@@ -57,33 +59,58 @@ export type ResolvedGitOpsSettings = Required<GitOpsSettings>;
 /** The repository URL weave-mesh ships with: a placeholder no one can sync from. */
 export const PLACEHOLDER_REPO_URL = 'https://github.com/example-org/weave-mesh.git';
 
-/** Applies the defaults and refuses settings that would render broken manifests. */
+/** Applies the defaults and refuses settings that would render broken manifests (the first thing wrong, thrown). */
 export function resolveGitOpsSettings(settings: GitOpsSettings = {}, defaultPathPrefix = 'dist'): ResolvedGitOpsSettings {
-  const resolved: ResolvedGitOpsSettings = {
+  const [issue] = gitOpsSettingIssues(settings, defaultPathPrefix);
+  if (issue) throw new Error(`${issue.field}: ${issue.message}`);
+  return withDefaults(settings, defaultPathPrefix);
+}
+
+function withDefaults(settings: GitOpsSettings, defaultPathPrefix: string): ResolvedGitOpsSettings {
+  return {
     repoURL: settings.repoURL ?? PLACEHOLDER_REPO_URL,
     revision: settings.revision ?? 'main',
-    pathPrefix: (settings.pathPrefix ?? defaultPathPrefix).replace(/^\.\//, '').replace(/\/+$/, ''),
+    pathPrefix: normalisedPrefix(settings.pathPrefix ?? defaultPathPrefix),
     tools: settings.tools ?? ['argocd', 'flux'],
     fluxApi: settings.fluxApi ?? 'v1beta2',
   };
-  if (!/^(https?|ssh):\/\/\S+$|^[\w.-]+@[\w.-]+:\S+$/.test(resolved.repoURL)) {
-    throw new Error(`gitops.repoURL ${JSON.stringify(resolved.repoURL)} is not a git URL (https://, ssh:// or user@host:path)`);
+}
+
+/** `./dist/` as `dist`; anything but text (from JavaScript) is left for gitOpsSettingIssues to name. */
+function normalisedPrefix(prefix: string): string {
+  return typeof prefix === 'string' ? prefix.replace(/^\.\//, '').replace(/\/+$/, '') : prefix;
+}
+
+/**
+ * Everything wrong with the settings, at once, each named by its field (`gitops.revision`): WeaveMesh
+ * reports these as located problems; resolveGitOpsSettings throws the first.
+ */
+export function gitOpsSettingIssues(settings: GitOpsSettings = {}, defaultPathPrefix = 'dist'): SettingIssue[] {
+  const resolved = withDefaults(settings, defaultPathPrefix);
+  const issues: SettingIssue[] = [];
+  const issue = (field: keyof GitOpsSettings, message: string) => issues.push({ field: `gitops.${field}`, message });
+  const text = (value: unknown) => typeof value === 'string';
+  if (!text(resolved.repoURL) || !/^(https?|ssh):\/\/\S+$|^[\w.-]+@[\w.-]+:\S+$/.test(resolved.repoURL)) {
+    issue('repoURL', `${JSON.stringify(resolved.repoURL)} is not a git URL (https://, ssh:// or user@host:path)`);
+  } else if (Array.isArray(resolved.tools) && resolved.tools.includes('flux') && !/^(https?|ssh):\/\//.test(resolved.repoURL)) {
+    // Flux's GitRepository (v1beta1 and v1 alike) takes only URLs with a scheme: pattern ^(http|https|ssh)://
+    issue('repoURL', `${JSON.stringify(resolved.repoURL)}: Flux takes only http://, https:// or ssh:// URLs; write ssh://user@host/path`);
   }
-  if (!/^[\w][\w./-]*$/.test(resolved.revision) || resolved.revision.includes('..')) {
-    throw new Error(`gitops.revision ${JSON.stringify(resolved.revision)} is not a branch name`);
+  if (!text(resolved.revision) || !/^[\w][\w./-]*$/.test(resolved.revision) || resolved.revision.includes('..')) {
+    issue('revision', `${JSON.stringify(resolved.revision)} is not a branch name`);
   }
-  if (resolved.pathPrefix === '' || !/^[\w.-]+(\/[\w.-]+)*$/.test(resolved.pathPrefix) || resolved.pathPrefix.split('/').includes('..')) {
-    throw new Error(`gitops.pathPrefix ${JSON.stringify(settings.pathPrefix)} must be a relative path inside the repository, such as dist`);
+  if (!text(resolved.pathPrefix) || resolved.pathPrefix === '' || !/^[\w.-]+(\/[\w.-]+)*$/.test(resolved.pathPrefix) || resolved.pathPrefix.split('/').includes('..')) {
+    issue('pathPrefix', `${JSON.stringify(settings.pathPrefix)} must be a relative path inside the repository, such as dist`);
   }
-  for (const tool of resolved.tools) {
-    if (tool !== 'argocd' && tool !== 'flux') throw new Error(`gitops.tools: unknown tool ${JSON.stringify(tool)}; use argocd and/or flux`);
+  if (!Array.isArray(resolved.tools)) {
+    issue('tools', `${JSON.stringify(resolved.tools)} is not a list; use ['argocd'], ['flux'], both, or []`);
+  } else {
+    for (const tool of resolved.tools) {
+      if (tool !== 'argocd' && tool !== 'flux') issue('tools', `unknown tool ${JSON.stringify(tool)}; use argocd and/or flux`);
+    }
   }
   if (!FLUX_APIS.includes(resolved.fluxApi)) {
-    throw new Error(`gitops.fluxApi: unknown Flux API generation ${JSON.stringify(resolved.fluxApi)}; use ${FLUX_APIS.map((api) => `'${api}'`).join(' or ')}`);
+    issue('fluxApi', `unknown Flux API generation ${JSON.stringify(resolved.fluxApi)}; use ${FLUX_APIS.map((api) => `'${api}'`).join(' or ')}`);
   }
-  // Flux's GitRepository (v1beta1 and v1 alike) takes only URLs with a scheme: pattern ^(http|https|ssh)://
-  if (resolved.tools.includes('flux') && !/^(https?|ssh):\/\//.test(resolved.repoURL)) {
-    throw new Error(`gitops.repoURL ${JSON.stringify(resolved.repoURL)}: Flux takes only http://, https:// or ssh:// URLs; write ssh://user@host/path`);
-  }
-  return resolved;
+  return issues;
 }

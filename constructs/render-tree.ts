@@ -1,5 +1,5 @@
 import { ApiObject, Chart } from 'cdk8s';
-import { DO_NOT_EDIT, MARKER_CONTENT, MARKER_FILE, OVERVIEW_FILE, PHAROS_CONFIG_FILE } from '../src/output/layout';
+import { doNotEdit, MARKER_FILE, markerContent, MeshOrigin, OVERVIEW_FILE, PHAROS_CONFIG_FILE } from '../src/output/layout';
 import { renderOverview } from '../src/output/overview';
 
 import { OutputTree } from '../src/output/tree';
@@ -20,11 +20,16 @@ interface KubernetesObject {
  * construct first, as cdk8s synth would. Deterministic: the same mesh gives the same bytes, with no
  * timestamps, hashes or absolute paths.
  */
-export function renderTree(root: Construct, clusters: readonly ClusterChart[]): OutputTree {
+export function renderTree(root: Construct, clusters: readonly ClusterChart[], origin: MeshOrigin = 'inventory'): OutputTree {
   const files = new Map<string, string>([
-    [MARKER_FILE, MARKER_CONTENT],
-    [OVERVIEW_FILE, renderOverview(clusters)],
+    [MARKER_FILE, markerContent(origin)],
+    [OVERVIEW_FILE, renderOverview(clusters, doNotEdit(origin))],
   ]);
+  // A cluster's own files name where that cluster is declared; the mesh's files, where the mesh is.
+  const clusterOrigin = (chart: OutputChart): MeshOrigin => {
+    const cluster = clusters.find((each) => each === chart);
+    return cluster ? (cluster.cluster.origin === 'code' ? 'code' : 'inventory') : origin;
+  };
   const add = (file: string, content: string): void => {
     if (files.has(file)) throw new Error(`internal: two outputs render to ${file}`);
     files.set(file, content);
@@ -36,7 +41,7 @@ export function renderTree(root: Construct, clusters: readonly ClusterChart[]): 
     const objects = chartObjects(chart);
     const from = chart.source ? ` from ${chart.source}` : '';
     for (const object of objects) {
-      add(`${chart.folder}/${objectFileName(object)}`, header(`Rendered by weave-mesh${from}. ${DO_NOT_EDIT}`) + toYaml(object));
+      add(`${chart.folder}/${objectFileName(object)}`, header(`Rendered by weave-mesh${from}. ${doNotEdit(clusterOrigin(chart))}`) + toYaml(object));
     }
     if (chart.kustomization) {
       add(
@@ -53,7 +58,7 @@ export function renderTree(root: Construct, clusters: readonly ClusterChart[]): 
       header(
         `Pharos cluster.yml of cluster ${chart.cluster.name}, rendered by weave-mesh from ${chart.source}: run pharos up -c <this file>`,
         'from any folder. Pharos changes into this folder first, so relative paths were rebased to name the same',
-        `files from here; known_peers${chart.pharosConfig.trustsPeers ? ' and firewalld.trusted_subnets' : ''} are derived. ${DO_NOT_EDIT}`,
+        `files from here; known_peers${chart.pharosConfig.trustsPeers ? ' and firewalld.trusted_subnets' : ''} are derived. ${doNotEdit(chart.cluster.origin === 'code' ? 'code' : 'inventory')}`,
         // A CRLF inventory file stays CRLF, header included.
       ).replace(/\n/g, /\r\n/.test(text) ? '\r\n' : '\n') + text,
     );

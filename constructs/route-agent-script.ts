@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { IPv4CidrRange } from 'ip-num';
+import { SettingIssue } from '../src/mesh/problem';
 import { memoize } from '../src/util/memoize';
 
 /**
@@ -56,18 +57,41 @@ const WORD = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
  */
 export const probeAddress = memoize((subnet: string): string => IPv4CidrRange.fromCidr(subnet).getFirst().nextIPNumber().toString());
 
-function checkCommon(options: RouteAgentTeardownOptions): void {
+/**
+ * What is wrong with the settings the agent and its teardown share (defaults applied), all at once:
+ * WeaveMesh reports these as located problems; the constructs on their own throw the first.
+ */
+export function nodeAgentSettingIssues(options: RouteAgentTeardownOptions & { readonly namespace?: string; readonly image?: string; readonly name?: string }): SettingIssue[] {
+  const issues: SettingIssue[] = [];
+  // The DaemonSet's namespace, and its name (also its container's name and its name label): DNS-1123 labels.
+  for (const field of ['namespace', 'name'] as const) {
+    const value = options[field];
+    if (value !== undefined && (typeof value !== 'string' || value.length > 63 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value))) {
+      issues.push({ field, message: `must be a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters), not ${JSON.stringify(value)}` });
+    }
+  }
+  if (options.image !== undefined && (typeof options.image !== 'string' || !/^\S+$/.test(options.image))) {
+    issues.push({ field: 'image', message: `must be a container image reference such as docker.io/weaveworks/weave-kube:2.6.5, not ${JSON.stringify(options.image)}` });
+  }
+  const shown = (value: unknown) => (typeof value === 'number' ? String(value) : JSON.stringify(value));
   if (!['auto', 'legacy', 'nft'].includes(options.iptablesBackend)) {
-    throw new Error(`route agent: iptablesBackend must be auto, legacy or nft, not ${JSON.stringify(options.iptablesBackend)}`);
+    issues.push({ field: 'iptablesBackend', message: `must be auto, legacy or nft, not ${JSON.stringify(options.iptablesBackend)}` });
   }
   if (!Number.isInteger(options.intervalSeconds) || options.intervalSeconds < 1 || options.intervalSeconds > 3600) {
-    throw new Error(`route agent: intervalSeconds must be a whole number of seconds from 1 to 3600, not ${options.intervalSeconds}`);
+    issues.push({ field: 'intervalSeconds', message: `must be a whole number of seconds from 1 to 3600, not ${shown(options.intervalSeconds)}` });
   }
   if (!Number.isInteger(options.routeProtocol) || options.routeProtocol < 5 || options.routeProtocol > 254 || [186, 187, 188, 189, 192].includes(options.routeProtocol)) {
-    throw new Error(
-      `route agent: routeProtocol must be a route protocol number from 5 to 254 that no routing daemon uses (0-4 belong to the kernel; 186-189 and 192 to BGP, IS-IS, OSPF, RIP and EIGRP), not ${options.routeProtocol}`,
-    );
+    issues.push({
+      field: 'routeProtocol',
+      message: `must be a route protocol number from 5 to 254 that no routing daemon uses (0-4 belong to the kernel; 186-189 and 192 to BGP, IS-IS, OSPF, RIP and EIGRP), not ${shown(options.routeProtocol)}`,
+    });
   }
+  return issues;
+}
+
+function checkCommon(options: RouteAgentTeardownOptions): void {
+  const [issue] = nodeAgentSettingIssues(options);
+  if (issue) throw new Error(`route agent: ${issue.field} ${issue.message}`);
 }
 
 function check(options: RouteAgentScriptOptions): void {

@@ -1,7 +1,9 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { Construct } from 'constructs';
 import { PharosClusterConfig } from '../src/mesh/pharos-cluster-config';
-import { declaredInCode, Inventory } from '../src/mesh/declaration';
+import { ClusterDeclaration, declaredInCode, FieldPath, Inventory, Location } from '../src/mesh/declaration';
+import { locateKey } from '../src/util/locate-key';
 import { MeshSpec } from '../src/mesh/model';
 import { compareProblems, formatProblem, Problem } from '../src/mesh/problem';
 import { validateClusters } from '../src/mesh/validate';
@@ -12,9 +14,11 @@ import { appOf, restoreOutdirOfCdk8sSynth, synthWithApp } from './app-synth';
 import { ArgoCdApplicationSet } from './argo-cd-application-set';
 import { ClusterChart, RouteAgentSettings } from './cluster-chart';
 import { FluxSync } from './flux-sync';
-import { GitOpsSettings, PLACEHOLDER_REPO_URL, ResolvedGitOpsSettings, resolveGitOpsSettings } from './gitops-settings';
+import { gitOpsSettingIssues, GitOpsSettings, PLACEHOLDER_REPO_URL, ResolvedGitOpsSettings, resolveGitOpsSettings } from './gitops-settings';
+import { resolveNodeAgentSettings } from './node-agent-daemon-set';
 import { OutputChart } from './output-chart';
 import { renderTree } from './render-tree';
+import { nodeAgentSettingIssues } from './route-agent-script';
 import { RouteAgentTeardown } from './route-agent-teardown';
 
 export interface WeaveMeshProps {
@@ -63,6 +67,14 @@ export interface WeaveMeshProps {
    * @default - no default for repoURL; see GitOpsSettings for the rest
    */
   readonly gitops?: GitOpsSettings;
+
+  /**
+   * The source file these props are written in, relative to the working directory (this repository's
+   * main.ts passes `'main.ts'`): a setting that is wrong (gitops, routeAgent) is then reported at its
+   * line there, as inventory problems are, and summaries name that file as the culprit.
+   * @default - settings problems are located at the mesh's construct path
+   */
+  readonly settingsFile?: string;
 }
 
 /** Ids of this construct's own children: `_` never starts a cluster name (a DNS-1123 label), so none can collide with a cluster chart. */
@@ -100,34 +112,45 @@ export class WeaveMesh extends Construct {
   public readonly outdir: string;
   /** The subnets the output folder records for running clusters, as given. */
   public readonly recordedSubnets: ReadonlyMap<string, string>;
+  /** The source file the settings props are written in, when given (see WeaveMeshProps.settingsFile). */
+  public readonly settingsFile?: string;
+  private readonly declarations: ReadonlyMap<string, ClusterDeclaration>;
 
   public constructor(scope: Construct, id: string, props: WeaveMeshProps) {
     super(scope, id);
     this.outdir = props.outdir ?? appOf(this)?.outdir ?? 'dist';
+    this.settingsFile = props.settingsFile;
     // Before anything can refuse: cdk8s synth has deleted its output folder; put back what git has.
     restoreOutdirOfCdk8sSynth(this.outdir);
     const outdirInRepo = outputFolderPath(this.outdir);
-    const gitops = resolveGitOpsSettings(props.gitops, outdirInRepo?.path ?? 'dist');
+    // Settings are input too: every wrong one is a located problem, like an inventory's, never a throw.
+    const settingIssues = [
+      ...gitOpsSettingIssues(props.gitops, outdirInRepo?.path ?? 'dist'),
+      ...nodeAgentSettingIssues({ ...resolveNodeAgentSettings(props.routeAgent ?? {}), name: props.routeAgent?.name }).map((issue) => ({ ...issue, field: `routeAgent.${issue.field}` })),
+    ];
+    const gitops = settingIssues.some((issue) => issue.field.startsWith('gitops.')) ? undefined : resolveGitOpsSettings(props.gitops, outdirInRepo?.path ?? 'dist');
     const declarations = [
       ...(props.inventory?.declarations ?? []),
       ...Object.entries(props.clusters ?? {}).map(([name, config]) => declaredInCode(name, config, `${this.node.path}/${name}`)),
     ];
+    this.declarations = new Map([...declarations].reverse().map((declaration) => [declaration.name, declaration]));
     this.declaredIn = { files: props.inventory?.declarations.length ?? 0, code: Object.keys(props.clusters ?? {}).length };
     const validated = validateClusters(declarations, props.recordedSubnets);
     const problems: Problem[] = [...(props.inventory?.problems ?? []), ...validated.problems];
+    problems.push(...settingIssues.map((issue): Problem => ({ severity: 'error', ...this.settingAt(issue.field), field: issue.field, rule: 'settings', message: issue.message })));
     // Only a placeholder written out: a repoURL not given at all is the error gitopsProblems reports.
-    if (props.gitops?.repoURL === PLACEHOLDER_REPO_URL && gitops.tools.length > 0) {
+    if (gitops && props.gitops?.repoURL === PLACEHOLDER_REPO_URL && gitops.tools.length > 0) {
       problems.push({
         severity: 'warning',
-        construct: this.node.path,
+        ...this.settingAt('gitops.repoURL'),
         field: 'gitops.repoURL',
         rule: 'gitops-placeholder',
-        message: `is still the placeholder ${PLACEHOLDER_REPO_URL}, so Argo CD and Flux would clone a repository that is not yours; ${props.inventory ? 'set settings.gitops.repoURL in main.ts (the gitops.repoURL prop of WeaveMesh)' : 'set the gitops.repoURL prop of WeaveMesh'} to this repository's URL`,
+        message: `is still the placeholder ${PLACEHOLDER_REPO_URL}, so Argo CD and Flux would clone a repository that is not yours; set ${this.settingName('gitops.repoURL')} to this repository's URL`,
       });
     }
-    problems.push(...this.gitopsProblems(props.gitops, gitops, outdirInRepo));
+    if (gitops) problems.push(...this.gitopsProblems(props.gitops, gitops, outdirInRepo));
     if (declarations.length === 0 && !problems.some((problem) => problem.severity === 'error')) {
-      problems.push({ severity: 'error', construct: this.node.path, message: 'declares no clusters; give clusters or an inventory', rule: 'clusters' });
+      problems.push({ severity: 'error', ...this.settingAt(), message: 'declares no clusters; give clusters or an inventory', rule: 'clusters' });
     }
     this.problems = problems.sort(compareProblems);
     this.suggestedSubnets = validated.suggestedSubnets;
@@ -140,6 +163,7 @@ export class WeaveMesh extends Construct {
       return;
     }
     const mesh = validated.mesh;
+    if (!gitops) throw new Error('internal: settings with an issue passed validation');
     this.mesh = mesh;
     this.clusters = mesh.clusters.map((cluster) => new ClusterChart(this, clusterId(cluster.name), { mesh, cluster, routeAgent: props.routeAgent, outdir: this.outdir }));
     const { name: _agentName, ...teardownSettings } = props.routeAgent ?? {};
@@ -164,28 +188,62 @@ export class WeaveMesh extends Construct {
     if (resolved.tools.length > 0 && given?.repoURL === undefined) {
       problems.push({
         severity: 'error',
-        construct: this.node.path,
+        ...this.settingAt('gitops.repoURL'),
         field: 'gitops.repoURL',
         rule: 'gitops-repo-url',
-        message: `is not set; give WeaveMesh the gitops prop { repoURL: '<URL of the git repository the output is committed to>' }, which Argo CD and Flux clone (or gitops.tools: [] for no sync manifests)`,
+        message: `is not set; give WeaveMesh the gitops prop { repoURL: '<URL of the git repository the output is committed to>' }${this.settingsFile ? ` in ${this.settingsFile}` : ''}, which Argo CD and Flux clone (or gitops.tools: [] for no sync manifests)`,
       });
     }
     if (given?.pathPrefix === undefined || outdirInRepo === undefined || path.isAbsolute(this.outdir)) return problems;
     const { path: folder, fromGit } = outdirInRepo;
+    const fix = this.settingsFile !== undefined ? `gitops.pathPrefix in ${this.settingsFile}` : 'gitops.pathPrefix';
     // Git knows where the folder lies in the repository; without git, the folder's own name must end the prefix.
     const names = fromGit ? pathPrefix === folder : pathPrefix === folder || pathPrefix.endsWith(`/${folder}`);
     if (!names) {
       problems.push({
         severity: 'error',
-        construct: this.node.path,
+        ...this.settingAt('gitops.pathPrefix'),
         field: 'gitops.pathPrefix',
         rule: 'gitops-path',
         message: fromGit
-          ? `is ${pathPrefix}, but the tree is written to ${this.outdir}, which is ${folder} in the git repository (git rev-parse --show-prefix), so Argo CD and Flux would sync folders that synth does not write; set gitops.pathPrefix to ${folder}, or leave it out: the default asks git`
-          : `is ${pathPrefix}, but the tree is written to ${folder}, so Argo CD and Flux would sync folders that synth does not write; set gitops.pathPrefix to ${folder} (or <folder of the app in the repository>/${folder}), or leave it out`,
+          ? `is ${pathPrefix}, but the tree is written to ${this.outdir}, which is ${folder} in the git repository (git rev-parse --show-prefix), so Argo CD and Flux would sync folders that synth does not write; set ${fix} to ${folder}, or leave it out: the default asks git`
+          : `is ${pathPrefix}, but the tree is written to ${folder}, so Argo CD and Flux would sync folders that synth does not write; set ${fix} to ${folder} (or <folder of the app in the repository>/${folder}), or leave it out`,
       });
     }
     return problems;
+  }
+
+  /**
+   * Where a setting (such as `gitops.pathPrefix`) is written: its line in the settings file when one
+   * is given (the nearest enclosing key written there, or the file), else the mesh's construct path.
+   */
+  private settingAt(field?: string): Location {
+    if (this.settingsFile === undefined) return { construct: this.node.path };
+    let text: string | undefined;
+    try {
+      text = fs.readFileSync(this.settingsFile, 'utf8');
+    } catch {
+      text = undefined;
+    }
+    const at = text !== undefined && field !== undefined ? locateKey(text, field.split('.')) : undefined;
+    return { file: this.settingsFile, ...at };
+  }
+
+  /** How a fix names a setting: `gitops.pathPrefix in main.ts`, or the prop of WeaveMesh. */
+  private settingName(field: string): string {
+    return this.settingsFile !== undefined ? `${field} in ${this.settingsFile}` : `the ${field} prop of WeaveMesh`;
+  }
+
+  /**
+   * Where a field of a cluster is declared: file, line and column in its inventory file (or its
+   * nearest parent there), or the construct path of a cluster declared in code; undefined for a
+   * cluster the mesh does not declare.
+   */
+  public locate(cluster: string, field: FieldPath): Location | undefined {
+    const declaration = this.declarations.get(cluster);
+    if (!declaration) return undefined;
+    const { file, line, column, construct } = declaration.locate(field);
+    return file !== undefined ? { file, line, column } : { construct };
   }
 
   /** The errors among the problems: any of them stops the render. */
@@ -200,7 +258,8 @@ export class WeaveMesh extends Construct {
   public render(): OutputTree {
     const errors = this.errors();
     if (errors.length > 0) throw new Error(`the mesh is invalid: ${errors.map(formatProblem).join('; ')}`);
-    return renderTree(this, this.clusters);
+    const { files, code } = this.declaredIn;
+    return renderTree(this, this.clusters, code === 0 ? 'inventory' : files === 0 ? 'code' : 'both');
   }
 }
 

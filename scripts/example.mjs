@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 import { resolve, join } from 'path';
 import { fileURLToPath } from 'url';
 
-// Not import.meta.dirname: it needs Node.js 20.11, newer than the engines package.json gives (>=20).
+// The script's folder from import.meta.url, as every Node.js 20 has it (import.meta.dirname came in 20.11).
 const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 
 /** Runs a step with the terminal; stops with its exit code when it fails. */

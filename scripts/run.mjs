@@ -6,7 +6,7 @@ import { createRequire } from 'module';
 import { join, resolve } from 'path';
 import { fileURLToPath } from 'url';
 
-// Not import.meta.dirname: it needs Node.js 20.11, newer than the engines package.json gives (>=20).
+// The script's folder from import.meta.url, as every Node.js 20 has it (import.meta.dirname came in 20.11).
 const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 
 // A command comes first (npm run synth passes it): run without one, this would quietly synth and write.

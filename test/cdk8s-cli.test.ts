@@ -67,13 +67,20 @@ describe('cdk8s synth (the pinned cdk8s CLI)', () => {
       .filter((object) => object !== null);
     expect(scratch.sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1))).toEqual(objectsOf(tree));
     expect(result.stdout).toContain('  - .cdk8s.out/weave-mesh.k8s.yaml');
+    // The CLI swallows the app's standard output: the summary, and where each cluster's files are, come on standard error.
+    expect(result.stderr).toMatch(/^weave-mesh: rendered 2 clusters into dist \(unchanged\)\n {2}cluster {4}subnet/m);
+    expect(result.stderr).toContain(
+      "weave-mesh: per cluster, dist/<cluster>/kubernetes/ is what Argo CD or Flux syncs and dist/<cluster>/pharos/cluster.yml what pharos up -c reads; the file cdk8s lists below holds every cluster's objects in one stream, a scratch copy for listing, never to apply",
+    );
   });
 
-  it('--stdout without a cluster is refused (exit 2), saying how to select one; dist/ stays as it was', () => {
+  it('--stdout without a cluster is refused (the app exits 2, cdk8s synth 1), saying how to select one; dist/ stays as it was', () => {
     const dir = checkout();
     const before = readTree(path.join(dir, 'dist'));
     const result = cdk8s(dir, '--stdout');
-    expect(result.code).not.toBe(0);
+    // cdk8s-cli turns any non-zero exit of the app into its own exit 1; the README says so.
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('returned a non-zero exit code 2');
     expect(result.stdout).not.toContain('kind: DaemonSet');
     expect(result.stderr).toContain(
       'error: cdk8s synth --stdout (or --output) prints one cluster\'s objects, for one kubectl apply: every cluster has its own kube-system/route-config, and together they would all land on one cluster. Select one: WEAVE_MESH_CLUSTER=<cluster> cdk8s synth --stdout | kubectl --context <cluster> apply -f -, with one of cluster-a, cluster-b; dist was left as it was',

@@ -1,3 +1,4 @@
+// Needs: kubectl
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { parse, parseAllDocuments } from 'yaml';
@@ -111,14 +112,14 @@ describe('GitOps settings', () => {
   });
 
   it.each([
-    [{ repoURL: 'not a url' }, /gitops\.repoURL "not a url" is not a git URL/],
-    [{ revision: 'main branch' }, /gitops\.revision "main branch" is not a branch name/],
-    [{ pathPrefix: '../outside' }, /gitops\.pathPrefix "\.\.\/outside" must be a relative path inside the repository/],
-    [{ pathPrefix: '/abs' }, /gitops\.pathPrefix "\/abs" must be a relative path/],
+    [{ repoURL: 'not a url' }, /gitops\.repoURL: "not a url" is not a git URL/],
+    [{ revision: 'main branch' }, /gitops\.revision: "main branch" is not a branch name/],
+    [{ pathPrefix: '../outside' }, /gitops\.pathPrefix: "\.\.\/outside" must be a relative path inside the repository/],
+    [{ pathPrefix: '/abs' }, /gitops\.pathPrefix: "\/abs" must be a relative path/],
     [{ tools: ['helm'] }, /gitops\.tools: unknown tool "helm"/],
     [{ fluxApi: 'v2' }, /gitops\.fluxApi: unknown Flux API generation "v2"; use 'v1beta2' or 'v1'/],
     // Flux's GitRepository URL pattern is ^(http|https|ssh)://; Argo CD alone takes the scp form.
-    [{ repoURL: 'git@github.com:org/fleet.git' }, /gitops\.repoURL "git@github\.com:org\/fleet\.git": Flux takes only http:\/\/, https:\/\/ or ssh:\/\/ URLs/],
+    [{ repoURL: 'git@github.com:org/fleet.git' }, /gitops\.repoURL: "git@github\.com:org\/fleet\.git": Flux takes only http:\/\/, https:\/\/ or ssh:\/\/ URLs/],
   ])('refuse %j', (settings, message) => {
     expect(() => resolveGitOpsSettings(settings as GitOpsSettings)).toThrow(message);
   });

@@ -122,7 +122,7 @@ export function readTree(root: string): Map<string, string> {
   return new Map(listFiles(root).map((file) => [file, fs.readFileSync(path.join(root, file), 'utf8')]));
 }
 
-/** Tools the tests call through here, with the Debian package that brings each (.ci/run installs them); ruby and the datapath tools say the same in their own test files. */
+/** Tools the tests call through here, with the Debian package that brings each (.ci/run installs them); a file that uses one declares it (test/tools.js). */
 const TOOLS: Record<string, string> = { kubectl: 'kubernetes-client' };
 
 /**

@@ -56,7 +56,7 @@ describe('messages', () => {
     const { folder, opts } = inventory();
     fs.writeFileSync(path.join(folder, 'cluster-d.yml'), 'hosts: []\n---\nnetwork: {}\n');
     const result = synth(opts);
-    expect(result.stderr).toMatch(/cluster-d\.yml:2:1: holds more than one YAML document \(a second ---\); a cluster file is one Pharos cluster\.yml$/m);
+    expect(result.stderr).toMatch(/cluster-d\.yml:2:1: holds more than one YAML document \(a second ---\); a cluster file is one Pharos cluster\.yml \[cluster-file\]$/m);
     expect(result.stderr).not.toMatch(/parseAllDocuments/);
   });
 
@@ -102,7 +102,51 @@ describe('scripts/run.mjs (what npm run synth|check|plan runs)', () => {
     expect(result.stderr).not.toMatch(/Could not resolve|at .*esbuild/);
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^weave-mesh: rendered 3 clusters into dist$/m);
+    // A setting is named at its line in the repository's main.ts, as the caller's folder reaches it (not a main.ts there).
+    const main = fs.readFileSync(path.join(REPO, 'main.ts'), 'utf8').split('\n');
+    const line = main.findIndex((text) => text.includes('repoURL:')) + 1;
+    expect(result.stderr).toContain(`warning: ${path.relative(dir, path.join(REPO, 'main.ts'))}:${line}:5: gitops.repoURL: is still the placeholder`);
     expect(fs.existsSync(path.join(outdir, 'cluster-a', 'pharos', 'cluster.yml'))).toBe(true);
     expect(fs.readFileSync(path.join(REPO, 'build', 'main.js.sources'), 'utf8')).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('keys', () => {
+  const write = (name: string, text: string) => {
+    const dir = path.join(root, `keys-${name}`);
+    writeInventory(path.join(dir, 'clusters'), { ...threeClusters(), 'cluster-a': text });
+    fs.writeFileSync(path.join(dir, 'clusters', 'shared_password'), 'secret\n');
+    return synth(['--clusters', path.join(dir, 'clusters'), '--outdir', path.join(dir, 'dist')]);
+  };
+  const original = fs.readFileSync(path.join(REPO, 'clusters', 'cluster-a.yml'), 'utf8');
+  const lineOf = (text: string, line: string) => text.split('\n').indexOf(line) + 1;
+
+  it('an unknown key is reported at the key itself, named, not at its value on the next line', () => {
+    const text = original.replace(/^network:$/m, 'netwrok:');
+    const result = write('unknown', text);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`cluster-a\\.yml:${lineOf(text, 'netwrok:')}:1: cluster cluster-a: netwrok: is not a Pharos setting; did you mean network\\? \\[known-keys\\]$`, 'm'));
+  });
+
+  it('an unknown nested key is reported at its column', () => {
+    const text = original.replace(/^  service_cidr:/m, '  service_cdir:');
+    const line = text.split('\n').findIndex((each) => each.startsWith('  service_cdir:')) + 1;
+    expect(write('nested', text).stderr).toMatch(new RegExp(`cluster-a\\.yml:${line}:3: cluster cluster-a: network\\.service_cdir: is not a Pharos setting; did you mean service_cidr\\? \\[known-keys\\]$`, 'm'));
+  });
+
+  it('a duplicate key is named with its field path and both lines', () => {
+    const text = original.replace(/^    role: worker$/m, '    role: worker\n    role: master');
+    const first = lineOf(text, '    role: worker');
+    const result = write('duplicate', text);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      new RegExp(`cluster-a\\.yml:${first + 1}:5: hosts\\[1\\]\\.role: the key "role" is given twice in one mapping \\(first at line ${first}\\); Pharos's YAML reader would silently keep the last one: keep one \\[cluster-file\\]$`, 'm'),
+    );
+    expect(result.stderr).not.toContain('Map keys must be unique');
+  });
+
+  it('a duplicate key in a flow mapping too', () => {
+    const text = `${original}labels: {zone: a, zone: b}\n`;
+    expect(write('flow', text).stderr).toMatch(/labels\.zone: the key "zone" is given twice in one mapping \(first at line \d+\)/);
   });
 });

@@ -12,29 +12,7 @@ import { busybox128Timeout } from './fake-tools';
 
 export type Backend = 'legacy' | 'nft';
 
-/** The tools the simulation needs, with the Debian package that brings each. */
-const TOOLS: Record<string, string> = {
-  ip: 'iproute2',
-  busybox: 'busybox',
-  'iptables-legacy': 'iptables',
-  'iptables-nft': 'iptables',
-  ipset: 'ipset',
-};
-
-/** Why the simulation cannot run here, or undefined when it can. */
-export function cannotSimulate(): string | undefined {
-  if (process.platform !== 'linux') return 'network namespaces need Linux';
-  if (process.getuid?.() !== 0) return 'creating network namespaces needs root';
-  for (const [tool, pkg] of Object.entries(TOOLS)) {
-    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is not installed (Debian package ${pkg}; .ci/run installs it)`;
-  }
-  const probe = `wmprobe${process.pid}`;
-  if (spawnSync('ip', ['netns', 'add', probe]).status !== 0) return '`ip netns add` is not permitted here';
-  const bridged = spawnSync('ip', ['netns', 'exec', probe, 'sh', '-c', 'echo 1 > /proc/sys/net/bridge/bridge-nf-call-iptables']).status === 0;
-  spawnSync('ip', ['netns', 'del', probe]);
-  if (!bridged) return 'the br_netfilter kernel module is not loaded (modprobe br_netfilter), so bridged traffic would skip iptables';
-  return undefined;
-}
+// What the simulation needs (root, ip netns, br_netfilter, iptables, ipset, busybox) is checked by test/tools.js.
 
 /** A folder whose every BusyBox applet (sh, awk, grep, sleep, ...) links to busybox: put it first on PATH. */
 export function busyboxPath(): string {

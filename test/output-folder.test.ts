@@ -225,14 +225,27 @@ describe('cluster files the loader would not read', () => {
     fs.writeFileSync(path.join(inventory, name), fs.readFileSync(path.join(inventory, 'cluster-c.yml')));
     const result = synth(['--clusters', inventory, '--outdir', path.join(dir, 'dist')]);
     expect(result.code).toBe(1);
-    expect(result.stderr.split('\n')[0]).toMatch(new RegExp(`^error: .*${name.replace('.', '\\.')}: has the extension "\\.${name.split('.')[1]}", which is not read as a cluster file; rename it to "cluster-d\\.${name.split('.')[1].toLowerCase()}"$`));
+    expect(result.stderr.split('\n')[0]).toMatch(new RegExp(`^error: .*${name.replace('.', '\\.')}: has the extension "\\.${name.split('.')[1]}", which is not read as a cluster file; rename it to "cluster-d\\.${name.split('.')[1].toLowerCase()}" \\[inventory-folder\\]$`));
   });
 
-  it('an unreadable inventory folder is named once, without a doubled error code', () => {
-    const result = synth(['--clusters', path.join(root, 'no-such-folder'), '--outdir', path.join(root, 'no-such-dist')]);
+  it('a missing inventory folder is one error line in words, naming the folder, without a system error code', () => {
+    const missing = path.join(root, 'no-such-folder');
+    const result = synth(['--clusters', missing, '--outdir', path.join(root, 'no-such-dist')]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/cannot read the inventory folder: ENOENT: no such file or directory/);
-    expect(result.stderr).not.toMatch(/ENOENT: ENOENT/);
+    const errors = result.stderr.split('\n').filter((line) => line.startsWith('error:'));
+    expect(errors).toEqual([
+      `error: ${missing}: does not exist; give the inventory folder (one <cluster-name>.yml per cluster; the command line names it with --clusters) [inventory-folder]`,
+    ]);
+    expect(result.stderr).not.toMatch(/ENOENT|scandir|\n\s+at /);
+  });
+
+  it('a file given as the inventory folder is told so', () => {
+    const file = path.join(root, 'not-a-folder.yml');
+    fs.writeFileSync(file, 'hosts: []\n');
+    const result = synth(['--clusters', file, '--outdir', path.join(root, 'not-a-folder-dist')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`error: ${file}: is not a folder; give the inventory folder`);
+    expect(result.stderr).not.toMatch(/ENOTDIR/);
   });
 });
 

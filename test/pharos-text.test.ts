@@ -1,3 +1,4 @@
+// Needs: ruby
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
@@ -257,5 +258,22 @@ describe('a cluster declared in TypeScript', () => {
       ],
     });
     expect(text).toContain('k19: plain\n');
+  });
+
+  it('escapes the characters libyaml reads as a line break or refuses, in values and in keys', () => {
+    // The yaml package writes these raw inside double quotes. Read back locally with Psych 3.0.2 on
+    // libyaml 0.1.7 (built from ruby/psych v3.0.2 and yaml/libyaml 0.1.7), before this escape: NEL
+    // folded to a space ("a\u0085b" read as "a b"), and DEL, U+0080 or U+FFFE made it refuse the whole
+    // file ("control characters are not allowed at line 1 column 1"); libyaml 0.2.5 (CI) does the same.
+    const odd = ['a\u0085b', 'a\u007fb', 'a\u0080b', 'a\u009fb', 'a\u2028b', 'a\u2029b', 'a\ufeffb', 'a\ufffeb', 'a\uffffb'];
+    const config = { labels: Object.fromEntries(odd.map((value) => [value, value])) };
+    const text = codeClusterText(config);
+    expect(text).not.toMatch(/[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/);
+    expect(text).toContain('"a\\Nb": "a\\Nb"\n');
+    expect(text).toContain('"a\\x7fb": "a\\x7fb"\n');
+    expect(text).toContain('"a\\ufffeb": "a\\ufffeb"\n');
+    const [read] = readWithPsych([text]);
+    expect(read.error).toBeUndefined();
+    expect(read.value).toEqual({ map: [['labels', { map: odd.map((value) => [value, value]) }]] });
   });
 });

@@ -1,3 +1,4 @@
+// Needs: git
 import * as fs from 'fs';
 import * as path from 'path';
 import { readBaseTree } from '../src/output/git-tree';
@@ -65,6 +66,10 @@ describe('plan --base', () => {
     expect(json.plan.clustersAdded).toEqual([{ cluster: 'cluster-c', subnet: '10.35.0.0/16' }]);
     expect(json.nextSteps.map(({ commands }: { commands: string[] }) => commands[0])).toContain('pharos up -c dist/cluster-c/pharos/cluster.yml');
     expect(json.diff).toContain('+++ dist/cluster-c/pharos/cluster.yml\trendered');
+    // The old side is the base commit's, not the output folder on disk (which is current).
+    expect(json.diff).toContain(`--- /dev/null\tnot in the base ${base.slice(0, 12)}\n+++ dist/cluster-c/pharos/cluster.yml\trendered`);
+    expect(json.diff).toContain(`--- dist/cluster-a/pharos/cluster.yml\tbase ${base.slice(0, 12)}\n`);
+    expect(json.diff).not.toContain('output folder');
   });
 
   it('reads exactly the files the base commit holds, as the folder on disk would be read', () => {
@@ -96,7 +101,61 @@ describe('plan --base', () => {
     git(root, 'clone', '-q', '--depth', '1', `file://${dir}`, clone);
     const result = run(['plan', '--base', base, '--clusters', path.join(clone, 'clusters'), '--outdir', path.join(clone, 'dist')]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`error: the base ${base} is not in this clone, which is shallow: fetch the history (actions/checkout with fetch-depth: 0, or git fetch --deepen / git fetch origin ${base}) and run plan again [base]`);
+    expect(result.stderr).toBe(`error: the base ${base} is not in this clone, which is shallow: fetch the history (actions/checkout with fetch-depth: 0, or git fetch --unshallow) and run plan again [base]`);
+    // The fix it gives works as written.
+    git(clone, 'fetch', '-q', '--unshallow');
+    expect(run(['plan', '--summary', '--base', base, '--clusters', path.join(clone, 'clusters'), '--outdir', path.join(clone, 'dist')]).code).toBe(0);
+  });
+
+  it('finds the base\'s output folder where it was when the pull request moves it (gitops.pathPrefix)', () => {
+    const dir = path.join(root, `repo-${++counter}`);
+    fs.mkdirSync(dir);
+    copyExample(REPO, dir);
+    const base = initRepository(dir);
+    const before = readBaseTree(base, path.join(dir, 'dist')).tree;
+    git(dir, 'mv', 'dist', 'mesh');
+    commitAll(dir, 'the output folder moves with pathPrefix');
+    const moved = readBaseTree(base, path.join(dir, 'mesh'));
+    expect({ folder: moved.folder, movedFrom: moved.movedFrom }).toEqual({ folder: 'mesh', movedFrom: 'dist' });
+    expect(moved.tree).toEqual(before);
+    // A second mesh's new folder beside a first that stays is no move: the base has no state for it.
+    fs.mkdirSync(path.join(dir, 'dist'));
+    fs.copyFileSync(path.join(dir, 'mesh', '.weave-mesh'), path.join(dir, 'dist', '.weave-mesh'));
+    expect(() => readBaseTree(base, path.join(dir, 'second'))).toThrow(`the base ${base} (${base.slice(0, 12)}) has no second/ folder`);
+    fs.rmSync(path.join(dir, 'dist'), { recursive: true });
+    // Two folders with synth's marker in the base: no guess, the error as before.
+    fs.mkdirSync(path.join(dir, 'other'));
+    fs.copyFileSync(path.join(dir, 'mesh', '.weave-mesh'), path.join(dir, 'other', '.weave-mesh'));
+    const two = commitAll(dir, 'two output folders');
+    expect(() => readBaseTree(two, path.join(dir, 'elsewhere'))).toThrow(`the base ${two} (${two.slice(0, 12)}) has no elsewhere/ folder, so there is no rendered state to compare with`);
+  });
+
+  it('says in the job summary why there is no plan when the base cannot be read', () => {
+    const { opts } = pullRequest();
+    const summary = path.join(root, `summary-${++counter}.md`);
+    const previous = process.env.GITHUB_STEP_SUMMARY;
+    process.env.GITHUB_STEP_SUMMARY = summary;
+    try {
+      const result = run(['plan', '--summary', '--base', 'no-such-branch', ...opts]);
+      expect(result.code).toBe(1);
+    } finally {
+      if (previous === undefined) delete process.env.GITHUB_STEP_SUMMARY;
+      else process.env.GITHUB_STEP_SUMMARY = previous;
+    }
+    expect(fs.readFileSync(summary, 'utf8').split('\n')).toEqual([
+      '<!-- weave-mesh-plan -->',
+      '### weave-mesh plan',
+      '',
+      '**No plan was made:** the base no-such-branch is not a commit of this repository: fetch it (git fetch origin no-such-branch), or give a branch, tag or commit SHA that exists',
+      '',
+    ]);
+  });
+
+  it('names the branch to fetch for a remote-tracking ref that is missing', () => {
+    const { opts } = pullRequest();
+    const result = run(['plan', '--base', 'origin/release', ...opts]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('error: the base origin/release is not a commit of this repository: fetch it (git fetch origin release), or give a branch, tag or commit SHA that exists [base]\n'.trimEnd());
   });
 
   it('refuses a base without an output folder, and an output folder outside a repository', () => {
@@ -136,6 +195,27 @@ describe('plan --base', () => {
     fs.rmSync(path.join(dir, 'dist', 'cluster-a', 'pharos', 'extra.yml'));
     const clean = commitAll(dir, 'no link');
     expect([...readBaseTree(clean, path.join(dir, 'dist')).tree.keys()].some((file) => file.includes('/flux-system/'))).toBe(false);
+  });
+
+  it('reports a base\'s damaged cluster.yml as the base\'s, not as the working tree\'s file to render again', () => {
+    const dir = path.join(root, `repo-${++counter}`);
+    fs.mkdirSync(dir);
+    copyExample(REPO, dir);
+    const file = path.join(dir, 'dist', 'cluster-b', 'pharos', 'cluster.yml');
+    const current = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, `${current}<<<<<<< HEAD\n=======\n>>>>>>> other\n`);
+    const base = initRepository(dir);
+    fs.writeFileSync(file, current);
+    commitAll(dir, 'the conflict resolved by synth');
+    const opts = ['--clusters', path.join(dir, 'clusters'), '--outdir', path.join(dir, 'dist')];
+    const line = current.split('\n').length;
+    const message = `dist/cluster-b/pharos/cluster.yml in the base ${base} (${base.slice(0, 12)}), line ${line}, holds a git merge conflict, so the base records no state of cluster cluster-b: this plan cannot say what changes for it; merging replaces the file with what this branch renders`;
+    const text = run(['plan', '--summary', '--base', base, ...opts]);
+    expect(text.code).toBe(0);
+    expect(text.stderr.split('\n').filter((entry) => entry.includes('output-unreadable'))).toEqual([`warning: cluster cluster-b: ${message} [output-unreadable]`]);
+    // No annotation on the pull request's file, whose line is another (and holds no conflict).
+    const github = run(['plan', '--summary', '--format', 'github', '--base', base, ...opts]);
+    expect(github.stdout.split('\n').filter((entry) => entry.includes('output-unreadable'))).toEqual([`::warning title=weave-mesh output-unreadable::cluster cluster-b: ${message}`]);
   });
 
   it('says so when git refuses a repository another user owns, and how to mark it safe', () => {

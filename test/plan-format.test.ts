@@ -1,5 +1,5 @@
 import { Plan } from '../src/output/plan-change';
-import { formatInvalidMarkdown, formatNextSteps, formatPlan, formatPlanMarkdown, MARKDOWN_BUDGET, PLAN_MARKER } from '../src/output/plan-format';
+import { codeSpan, formatInvalidMarkdown, formatNextSteps, formatPlan, formatPlanMarkdown, MARKDOWN_BUDGET, PLAN_MARKER } from '../src/output/plan-format';
 
 const empty: Plan = { clustersAdded: [], clustersRemoved: [], clustersRenamed: [], clusters: [], warnings: [], files: [] };
 const plan: Plan = {
@@ -79,13 +79,41 @@ describe('formatting a plan', () => {
       expect(markdown.length).toBeLessThanOrEqual(budget);
       expect(markdown.startsWith(`${PLAN_MARKER}\n`)).toBe(true);
       const closing = markdown.split('\n').pop()!;
-      expect(closing).toMatch(/^_Cut to fit a GitHub comment \([\d,]+ characters\): \d+ files left out\. The full plan is in this job's log, or run `npm run plan -- --summary --base <base>` \(`--format json` for every detail\) on `dist`\._$/);
+      expect(closing).toMatch(/^_Cut to fit a GitHub comment \([\d,]+ characters\): \d+ files left out\. The full plan is in this job's log, but for the list of files: run `npm run plan -- --base <base>` \(it ends with the diff; `--format json` for every detail\) on `dist`\._$/);
+      // The workflow's plan runs with --summary: its log names no file, so the closing line must not send the reader there for them.
+      const log = formatPlan(large()).join('\n');
+      expect(log).not.toContain(large().files[0].file);
       const left = Number(/(\d+) files left out/.exec(closing)![1]);
       expect(markdown.split('\n').filter((line) => line.startsWith('- modified: '))).toHaveLength(large().files.length - left);
     }
     const tiny = formatPlanMarkdown(large(), { outdir: 'dist', budget: 1_000 });
     expect(tiny.length).toBeLessThanOrEqual(1_000);
     expect(tiny).toMatch(/1 rows of cluster changes, 1536 files left out/);
+  });
+
+  it('as Markdown, cuts warnings that do not fit like the rest, and counts them in the closing line', () => {
+    // 256 clusters with a warning each (a peer count, trusted_subnets) are more than a comment holds.
+    const warnings = Array.from({ length: 256 }, (_, index) => `dist/cluster-${index}/pharos/cluster.yml: cluster cluster-${index}: ${'a long warning '.repeat(20)}`);
+    for (const change of [large(), empty]) {
+      const markdown = formatPlanMarkdown(change, { outdir: 'dist', warnings, base: { ref: 'main', commit: 'f'.repeat(40) } });
+      expect(markdown.length).toBeLessThanOrEqual(MARKDOWN_BUDGET);
+      const lines = markdown.split('\n');
+      expect(lines.slice(0, 2)).toEqual([PLAN_MARKER, '### weave-mesh plan']);
+      const left = Number(/: (\d+) warnings(?: left out|,)/.exec(lines[lines.length - 1])?.[1]);
+      expect(lines.filter((line) => line === '> [!WARNING]')).toHaveLength(256 - left);
+      expect(left).toBeGreaterThan(0);
+      if (change === empty) expect(markdown).toContain("No changes: the base's `dist` is what the inventory renders.");
+    }
+  });
+
+  it('shows every file name as one code span, whatever backticks it holds', () => {
+    // A base commit's output folder arrives in a pull request; its file names reach the Markdown.
+    const name = 'cluster-a/x` <details><summary>[click](https:evil.example) @octocat ``.yaml';
+    const markdown = formatPlanMarkdown({ ...empty, files: [{ file: name, change: 'removed' }] }, { outdir: 'dist' });
+    expect(markdown).toContain(`- removed: \`\`\`${name}\`\`\``);
+    expect(codeSpan('plain.yaml')).toBe('`plain.yaml`');
+    expect(codeSpan('`a`')).toBe('`` `a` ``');
+    expect(codeSpan(' a ')).toBe('`  a  `');
   });
 
   it('escapes the problems of an invalid inventory, with the marker', () => {

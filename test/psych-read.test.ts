@@ -1,3 +1,4 @@
+// Needs: ruby
 import * as fs from 'fs';
 import * as path from 'path';
 import { LineCounter, parseDocument } from 'yaml';

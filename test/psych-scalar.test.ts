@@ -1,3 +1,4 @@
+// Needs: ruby
 import { spawnSync } from 'child_process';
 import fc from 'fast-check';
 import { PsychScalar, tokenizePsych3, tokenizePsych4 } from '../src/util/psych';

@@ -5,7 +5,7 @@ import { REPO, tempDir } from './helpers';
 
 /**
  * Every fenced block of the README and of every document in docs/ is a sample that is checked here.
- * The line right before the block's opening fence is a marker `<!-- sample KIND ... -->`:
+ * The line right before the block's opening fence (or before a blank line there) is a marker `<!-- sample KIND ... -->`:
  * - `output: NAME`: what a command prints. NAME is a scenario below: the shipped example (clusters/ and
  *   the committed dist/) as a fresh clone has it, changed as the text around the sample says, and the
  *   command run there as `npm run` runs it (stdout and stderr in the order printed).
@@ -85,7 +85,7 @@ function command(dir: string, args: readonly string[]): { status: number | null;
 /** A copy of the shipped example (clusters/ and the committed dist/) in a fresh folder. */
 function example(name: string): string {
   const dir = path.join(root, name);
-  for (const entry of ['clusters', 'dist']) fs.cpSync(path.join(REPO, entry), path.join(dir, entry), { recursive: true });
+  for (const entry of ['clusters', 'dist', 'main.ts']) fs.cpSync(path.join(REPO, entry), path.join(dir, entry), { recursive: true });
   return dir;
 }
 
@@ -106,10 +106,15 @@ export function samples(doc: string, markdown: string): Sample[] {
     if (indent === undefined) continue;
     const end = lines.findIndex((candidate, at) => at > index && candidate === `${indent}\`\`\``);
     if (end < 0) throw new Error(`${doc}:${index + 1}: a fenced block that is never closed`);
-    const marker = /^\s*<!-- (?:sample (\w+)(?::? ?(.*?))?|README sample: ([\w-]+)) -->$/.exec(lines[index - 1] ?? '');
+    // The marker is the line before the fence, or the one before that when it is blank (as prettier writes it).
+    const before = lines[index - 1]?.trim() === '' ? lines[index - 2] : lines[index - 1];
+    const marker = /^\s*<!-- (?:sample (\w+)(?::? ?(.*?))?|README sample: ([\w-]+)) -->$/.exec(before ?? '');
     const kind = marker ? (marker[3] ? 'output' : marker[1]) : '';
     const arg = marker ? (marker[3] ?? marker[2] ?? '') : '';
-    const text = lines.slice(index + 1, end).map((body) => body.slice(indent.length)).join('\n');
+    const text = lines
+      .slice(index + 1, end)
+      .map((body) => body.slice(indent.length))
+      .join('\n');
     found.push({ doc, line: index + 1, kind, arg, text });
     index = end;
   }
@@ -145,7 +150,13 @@ function commandReferences(text: string): { scripts: string[]; paths: string[] }
 }
 
 const root = tempDir();
-const documents = ['README.md', ...fs.readdirSync(path.join(REPO, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
+const documents = [
+  'README.md',
+  ...fs
+    .readdirSync(path.join(REPO, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => `docs/${name}`),
+];
 const all = documents.flatMap((doc) => samples(doc, fs.readFileSync(path.join(REPO, doc), 'utf8')));
 const where = (sample: Sample): string => `${sample.doc}:${sample.line}`;
 const ofKind = (kind: string): [string, Sample][] => all.filter((sample) => sample.kind === kind).map((sample) => [`${where(sample)} ${sample.arg}`, sample]);
@@ -227,10 +238,11 @@ describe('the links between the README and docs/ lead somewhere', () => {
 
 describe('the sample checks themselves', () => {
   it('find a block without a marker, and read the indentation of a listed block', () => {
-    const found = samples('x.md', 'text\n```sh\nnpm test\n```\n- item\n  <!-- sample output: synth -->\n  ```\n  line\n  ```\n');
+    const found = samples('x.md', 'text\n```sh\nnpm test\n```\n- item\n  <!-- sample output: synth -->\n  ```\n  line\n  ```\n<!-- sample tree -->\n\n```\ndist/\n```\n');
     expect(found.map(({ kind, arg, text }) => [kind, arg, text])).toEqual([
       ['', '', 'npm test'],
       ['output', 'synth', 'line'],
+      ['tree', '', 'dist/'],
     ]);
   });
 

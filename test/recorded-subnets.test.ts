@@ -1,3 +1,4 @@
+// Needs: git
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';

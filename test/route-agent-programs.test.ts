@@ -1,3 +1,4 @@
+// Needs: shellcheck busybox
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';

@@ -1,3 +1,4 @@
+// Needs: busybox
 import { Chart, Testing } from 'cdk8s';
 import { DEFAULT_ROUTE_AGENT_IMAGE, RouteAgent, RouteAgentProps } from '../constructs/route-agent';
 import { spawnSync } from 'child_process';
@@ -95,7 +96,9 @@ describe('RouteAgent', () => {
     expect(script).toContain('status_dir=${WEAVE_MESH_STATUS_DIR:-/run/weave-mesh}');
   });
 
-  it('asks for small resources, with limits that fit one iptables-nft-save of a 40,000-rule node (0.65 s CPU, 63 MiB)', () => {
+  // The figures come from scripts/measure-agent.sh (root; a node with 40,000 rules), tabled in docs/operations.md: this test checks only
+  // that the rendered DaemonSet carries them, not that they fit, which needs root and a measurement.
+  it('asks for the resources measured for a 40,000-rule node: requests 50m CPU / 64Mi, limits 1 CPU / 192Mi', () => {
     expect(container.resources).toEqual({ requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '1', memory: '192Mi' } });
   });
 
@@ -113,7 +116,8 @@ describe('RouteAgent', () => {
     expect(probe).toContain('\nprobes="10.34.0.1 10.35.0.1"\n');
   });
 
-  it('leaves routes and rules in place on SIGTERM', () => {
+  // That a rollout then loses no connection is test/route-agent.e2e.test.ts's case 7.
+  it('on SIGTERM, runs a handler that deletes no route and calls no iptables', () => {
     // The trap stops the loop (stop_body) and says so; it removes nothing (route-agent-programs.test.ts runs it).
     const trap = /^trap '(.*)' TERM INT$/m.exec(script)![1];
     expect(trap).toBe('trap "" TERM INT; stop_body; log "stopping; routes and firewall rules stay in place for the next route-config pod"; exit 0');
@@ -121,7 +125,8 @@ describe('RouteAgent', () => {
     expect(stopBody).not.toMatch(/ip route del|remove_|iptables/);
   });
 
-  it('is ready only when the kernel routes every remote subnet out of weave and the rules are in place', () => {
+  // What the probe decides is tested by running it: test/route-agent-programs.test.ts and the e2e test's case 10.
+  it('runs the probe every interval, bounded to 9 s by the probe itself (Kubernetes 1.18 ignores timeoutSeconds)', () => {
     expect(container.readinessProbe.exec.command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
     expect(container.readinessProbe.periodSeconds).toBe(10);
     // The probe stops itself after 9 s (Kubernetes 1.18 does not enforce timeoutSeconds on exec probes).

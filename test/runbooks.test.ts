@@ -97,5 +97,14 @@ describe('the README runbooks agree with the next steps plan prints', () => {
     expect(runbooks).toContain('`argocd cluster set <old> --name <new>`');
     expect(commands).toContain('flux bootstrap git --url=https://github.com/example-org/weave-mesh.git --branch=main --path=dist/_gitops/flux/clusters/cluster-z');
     expect(runbooks).toContain('bootstrap it again on `dist/_gitops/flux/clusters/<new>`');
+    // Flux is suspended before the merge and resumed after, in the runbook as in the steps.
+    for (const verb of ['suspend', 'resume']) {
+      const command = withoutContext(commands.find((entry) => entry.includes(` ${verb} `))!).replace(/\s+#.*$/, '');
+      expect(command).toBe(`flux ${verb} kustomization flux-system`);
+      expect(runbooks).toContain(`\`${command}\``);
+    }
+    expect(runbooks).toContain('before merging');
+    expect(steps[1].why).toContain('git rm -r dist/_gitops/flux/clusters/cluster-b/flux-system');
+    expect(runbooks).toContain('`git rm -r dist/_gitops/flux/clusters/<old>/flux-system`');
   });
 });

@@ -1,3 +1,4 @@
+// Needs: ruby
 import * as fs from 'fs';
 import * as path from 'path';
 import { Construct } from 'constructs';
@@ -542,5 +543,41 @@ describe('the splicer bugs of issue 28, each where it showed', () => {
     expect(result.stderr).toBe('');
     expect(body).toContain(`${firewalld}    - 198.51.100.11\n  weave:\n`);
     expect(psych(body).network.firewalld).toEqual({ enabled: true, trusted_subnets: ['10.200.0.0/16', '198.51.100.11'] });
+  });
+
+  it('allocate finds network.weave where synth does: merged into network by <<, written inline or as a block', () => {
+    // Before: synth read the weave mapping through the merge and said "npm run allocate -- cluster-a writes
+    // it into the file", and allocate refused: "has no network.weave mapping", exit 1, no line. Psych 3.0.2
+    // on libyaml 0.1.7 (built locally) reads the allocated texts below as asserted, as Psych 4.0.3 does.
+    for (const [merged, expected] of [
+      ['  <<: {weave: {password: ./shared_password}}\n', '  <<: {weave: {password: ./shared_password, ipalloc_default_subnet: 10.32.0.0/16}}\n'],
+      ['  <<:\n    weave:\n      password: ./shared_password\n', '  <<:\n    weave:\n      password: ./shared_password\n      ipalloc_default_subnet: 10.32.0.0/16\n'],
+    ]) {
+      const source = `${HOSTS}network:\n  service_cidr: 172.16.0.0/16\n${merged}`;
+      const { result, text } = inventory(source).allocate();
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(text).toBe(`${HOSTS}network:\n  service_cidr: 172.16.0.0/16\n${expected}`);
+      expect(psych(text).network).toEqual({ service_cidr: '172.16.0.0/16', weave: { password: './shared_password', ipalloc_default_subnet: '10.32.0.0/16' } });
+    }
+  });
+
+  it('a rebased path holding NEL, LS, PS, DEL, a C1 control or U+FFFE is written with escapes, not raw (synth)', () => {
+    // Found with Psych 3.0.2 on libyaml 0.1.7, built locally (CI has libyaml 0.2.5, which reads these
+    // the same way): ssh_key_path: "./keys/a\Nb" was rendered with a raw NEL, which libyaml reads as
+    // a line break, so Pharos read the path "../../../clusters/keys/a b"; "\x7f", "\x80" and "\ufffe"
+    // were rendered raw and libyaml refused the whole file ("control characters are not allowed").
+    for (const [escape, char] of [['\\N', '\u0085'], ['\\L', '\u2028'], ['\\P', '\u2029'], ['\\x7f', '\u007f'], ['\\x80', '\u0080'], ['\\x9f', '\u009f'], ['\\ufeff', '\ufeff'], ['\\ufffe', '\ufffe']]) {
+      const { result, body } = inventory(`hosts:\n  - address: 192.0.2.10\n    role: master\n    ssh_key_path: "./keys/a${escape}b"\n  - address: 192.0.2.11\n    role: worker\nnetwork:\n  weave:\n    password: ./shared_password\n    ipalloc_default_subnet: 10.33.0.0/16\n`).synth();
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(body).toContain(`    ssh_key_path: "../../../clusters/keys/a${escape}b"\n`);
+      expect(body).not.toMatch(/[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/);
+      expect(psych(body).hosts[0].ssh_key_path).toBe(`../../../clusters/keys/a${char}b`);
+    }
+    // Kept single-quoted only where no such character is in the path.
+    const editor = new YamlTextEditor("k: './a'\n");
+    editor.replaceScalar(['k'], './a\u0085b');
+    expect(editor.result()).toBe('k: "./a\\Nb"\n');
   });
 });

@@ -1,3 +1,4 @@
+// Needs: kubectl
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';

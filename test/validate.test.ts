@@ -248,7 +248,7 @@ describe('each mesh rule refuses a violating inventory with one line naming file
     fs.mkdirSync(dir);
     const result = synth(['--clusters', dir, '--outdir', path.join(root, 'empty-out')]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^error: .*empty: holds no cluster files; add one <cluster-name>\.yml per cluster$/m);
+    expect(result.stderr).toMatch(/^error: .*empty: holds no cluster files; add one <cluster-name>\.yml per cluster \[inventory-folder\]$/m);
   });
 });
 

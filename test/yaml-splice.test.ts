@@ -1,3 +1,4 @@
+// Needs: ruby
 import { parseDocument } from 'yaml';
 import { YamlTextEditor } from '../src/util/yaml-splice';
 import { readWithPsych } from './psych';

@@ -1,5 +1,6 @@
 import { WeaveMesh } from '../../constructs/weave-mesh';
 import { Problem } from '../mesh/problem';
+import { RULES } from '../mesh/rule-ids';
 import { OutputTree } from '../output/tree';
 import { Format, Output, Report } from './report';
 
@@ -48,10 +49,29 @@ export function renderInventory(options: Options, factory: MeshFactory, output: 
   for (const problem of mesh.problems) options.report.problem(problem);
   const errors = mesh.errors().length;
   if (errors > 0) {
-    output.err(`weave-mesh: ${errors} ${errors === 1 ? 'error' : 'errors'} in ${sourcesOf(mesh, options.clusters)}; ${notDone} ${options.outdir}`);
+    output.err(`weave-mesh: ${errors} ${errors === 1 ? 'error' : 'errors'} in ${errorSources(mesh, options.clusters)}; ${notDone} ${options.outdir}`);
     return { ok: false, problems: mesh.problems };
   }
   return { ok: true, mesh, tree: mesh.render() };
+}
+
+/**
+ * Where the mesh's errors are, for the summary line: the inventory folder, the clusters declared in
+ * code, and the settings (the settings file, such as main.ts, or the mesh's props), in that order.
+ */
+export function errorSources(mesh: WeaveMesh, inventory: string): string {
+  const sources = new Set<string>();
+  for (const problem of mesh.errors()) {
+    if (problem.rule !== undefined && RULES[problem.rule].stage === 'settings') sources.add(mesh.settingsFile ?? `the settings of ${mesh.node.path}`);
+    else if (problem.file === undefined && problem.construct !== undefined) sources.add(`the clusters declared in code (${mesh.node.path})`);
+    else sources.add(inventory);
+  }
+  const [first, ...rest] = [...sources].sort((a, b) => order(a, inventory) - order(b, inventory));
+  return rest.length === 0 ? (first ?? inventory) : `${[first, ...rest.slice(0, -1)].join(', ')} and ${rest[rest.length - 1]}`;
+}
+
+function order(source: string, inventory: string): number {
+  return source === inventory ? 0 : source.startsWith('the clusters declared in code') ? 1 : 2;
 }
 
 /**

@@ -5,7 +5,8 @@ import { compareTrees, readOutputTree } from '../output/compare';
 import { damagedClusterFiles } from '../output/plan';
 import { renumberingProblems, trackedPasswordFiles } from '../output/synth-warnings';
 import { assertReplaceable, writeTreeAtomically } from '../output/write';
-import { Command, Output, renderInventory, sourcesOf } from './command';
+import { PHAROS_CONFIG_FILE, SYNCED_FOLDER } from '../output/layout';
+import { Command, renderInventory, sourcesOf } from './command';
 
 export const synth: Command = {
   summary: 'render the inventory into the output folder, replacing it as a whole',
@@ -39,9 +40,18 @@ export const synth: Command = {
     for (const problem of damagedClusterFiles(onDisk, options.outdir)) options.report.problem(problem);
     const unchanged = compareTrees(onDisk, rendered.tree).length === 0;
     // An unchanged folder renumbers nothing: skip reading its own output back.
-    if (!unchanged) for (const problem of renumberingProblems(onDisk, rendered.tree)) options.report.problem(problem);
+    if (!unchanged) for (const problem of renumberingProblems(onDisk, rendered.tree, (cluster, field) => rendered.mesh.locate(cluster, field))) options.report.problem(problem);
     if (!unchanged) writeTreeAtomically(options.outdir, rendered.tree);
-    printSummary(rendered.mesh, unchanged ? `${options.outdir} (unchanged)` : options.outdir, output, options.clusters);
+    // The cdk8s CLI swallows the app's standard output and then lists only its own scratch file: under
+    // it, the summary goes to standard error, and says where each cluster's files are.
+    const say = cdk8s ? output.err : output.out;
+    printSummary(rendered.mesh, unchanged ? `${options.outdir} (unchanged)` : options.outdir, say, options.clusters);
+    if (cdk8s) {
+      say(
+        `weave-mesh: per cluster, ${options.outdir}/<cluster>/${SYNCED_FOLDER}/ is what Argo CD or Flux syncs and ${options.outdir}/<cluster>/${PHAROS_CONFIG_FILE} what pharos up -c reads; ` +
+          `the file cdk8s lists below holds every cluster's objects in one stream, a scratch copy for listing, never to apply`,
+      );
+    }
     options.report.set('outdir', options.outdir);
     options.report.set('written', !unchanged);
     options.report.set(
@@ -52,7 +62,7 @@ export const synth: Command = {
   },
 };
 
-function printSummary(mesh: WeaveMesh, outdir: string, output: Output, inventory: string): void {
+function printSummary(mesh: WeaveMesh, outdir: string, say: (line: string) => void, inventory: string): void {
   const rows = [['cluster', 'subnet', 'workers', 'peers', 'routes']];
   for (const chart of mesh.clusters) {
     rows.push([
@@ -67,6 +77,6 @@ function printSummary(mesh: WeaveMesh, outdir: string, output: Output, inventory
   const count = mesh.clusters.length;
   // The inventory folder is the usual source and goes unsaid; clusters declared in code are named.
   const from = mesh.declaredIn.code > 0 ? ` from ${sourcesOf(mesh, inventory)}` : '';
-  output.out(`weave-mesh: rendered ${count} ${count === 1 ? 'cluster' : 'clusters'}${from} into ${outdir}`);
-  for (const row of rows) output.out(`  ${row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()}`);
+  say(`weave-mesh: rendered ${count} ${count === 1 ? 'cluster' : 'clusters'}${from} into ${outdir}`);
+  for (const row of rows) say(`  ${row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()}`);
 }

@@ -11,9 +11,10 @@ export function writeSubnet(file: string, subnet: string): string | undefined {
   const text = fs.readFileSync(file, 'utf8');
   const lineCounter = new LineCounter();
   const document = parseForEditing(text, { lineCounter });
-  if (!isMap(document.getIn(['network', 'weave'], true))) return 'has no network.weave mapping to put ipalloc_default_subnet in; nothing was written';
   const editor = new YamlTextEditor(text, document);
   try {
+    // network.weave as Psych reads it, the way synth found it: written in network, or merged into it by `<<`.
+    if (!isMap(editor.find(['network', 'weave'])?.node)) return 'has no network.weave mapping to put ipalloc_default_subnet in; nothing was written';
     editor.setScalar(['network', 'weave', 'ipalloc_default_subnet'], subnet);
   } catch (error) {
     if (!(error instanceof EditRefused)) throw error;

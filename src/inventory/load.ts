@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CST, Document, Lexer, LineCounter } from 'yaml';
-import { ClusterDeclaration, FieldPath, Inventory } from '../mesh/declaration';
+import { CST, Document, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, visit } from 'yaml';
+import { ClusterDeclaration, FieldPath, formatFieldPath, Inventory } from '../mesh/declaration';
 import { derivedFields, PATH_KEYS } from '../mesh/pharos-paths';
 import { Problem } from '../mesh/problem';
+import { RuleId } from '../mesh/rule-ids';
 import { conflictLine } from '../util/conflict';
 import { describeReading } from '../util/psych';
 import { realPath } from '../util/real-path';
@@ -51,11 +52,11 @@ export function loadInventory(dir: string): LoadResult {
       const name = raw.toString('utf8');
       if (Buffer.from(name, 'utf8').equals(raw)) return [{ name }];
       // Its decoded name opens nothing: say so rather than "cannot be read: ENOENT".
-      if (/\.ya?ml$/i.test(name)) undecodable.push({ severity: 'error', file: displayPath(path.join(dir, name)), message: 'has a name that is not valid UTF-8; rename it to <cluster-name>.yml' });
+      if (/\.ya?ml$/i.test(name)) undecodable.push({ severity: 'error', file: displayPath(path.join(dir, name)), message: 'has a name that is not valid UTF-8; rename it to <cluster-name>.yml', rule: 'inventory-folder' });
       return [];
     });
   } catch (error) {
-    return { declarations: [], problems: [{ severity: 'error', file: shownDir, message: `cannot read the inventory folder: ${describe(error)}` }] };
+    return { declarations: [], problems: [{ severity: 'error', file: shownDir, message: unreadableFolder(error), rule: 'inventory-folder' }] };
   }
   const names = entries.map((entry) => entry.name).filter((name) => CLUSTER_FILE.test(name)).sort();
   // cluster-c.YML is not read as a cluster file: say so, or that cluster would silently leave the mesh.
@@ -65,13 +66,14 @@ export function loadInventory(dir: string): LoadResult {
     .sort()
     .map((name): Problem => ({
       severity: 'error',
+      rule: 'inventory-folder',
       file: displayPath(path.join(dir, name)),
       message: `has the extension ${JSON.stringify(path.extname(name))}, which is not read as a cluster file; rename it to ${JSON.stringify(name.replace(/\.ya?ml$/i, (ext) => ext.toLowerCase()))}`,
     }));
   if (names.length === 0 && misnamed.length === 0 && undecodable.length === 0) {
     return {
       declarations: [],
-      problems: [{ severity: 'error', file: shownDir, message: 'holds no cluster files; add one <cluster-name>.yml per cluster' }],
+      problems: [{ severity: 'error', file: shownDir, message: 'holds no cluster files; add one <cluster-name>.yml per cluster', rule: 'inventory-folder' }],
     };
   }
   const files: ClusterFile[] = [];
@@ -89,7 +91,8 @@ export function loadInventory(dir: string): LoadResult {
 function loadClusterFile(dir: string, baseDir: string, fileName: string): { file: ClusterFile } | { problems: Problem[] } {
   const fullPath = path.join(dir, fileName);
   const shown = displayPath(fullPath);
-  const problem = (message: string, line?: number, column?: number): Problem => ({ severity: 'error', file: shown, line, column, message });
+  // A file that cannot be loaded as Pharos loads it is refused as a whole ([cluster-file]); a value Pharos's Psych reads otherwise is [pharos-yaml].
+  const problem = (message: string, line?: number, column?: number, rule: RuleId = 'cluster-file'): Problem => ({ severity: 'error', file: shown, line, column, message, rule });
   const refuse = (message: string, line?: number, column?: number): { problems: Problem[] } => ({ problems: [problem(message, line, column)] });
 
   let text: string;
@@ -138,6 +141,17 @@ function loadClusterFile(dir: string, baseDir: string, fileName: string): { file
     if (syntaxError) {
       const { line, col } = lineCounter.linePos(syntaxError.pos[0]);
       if (syntaxError.code === 'MULTIPLE_DOCS') return refuse('holds more than one YAML document (a second ---); a cluster file is one Pharos cluster.yml', line, col);
+      if (syntaxError.code === 'DUPLICATE_KEY') {
+        const duplicate = duplicateKeyAt(document, syntaxError.pos[0]);
+        if (duplicate) {
+          const first = duplicate.firstOffset !== undefined ? ` (first at line ${lineCounter.linePos(duplicate.firstOffset).line})` : '';
+          return refuse(
+            `${formatFieldPath(duplicate.path)}: the key ${JSON.stringify(duplicate.path[duplicate.path.length - 1])} is given twice in one mapping${first}; Pharos's YAML reader would silently keep the last one: keep one`,
+            line,
+            col,
+          );
+        }
+      }
       return refuse(isTooDeep(syntaxError.message) ? TOO_DEEP : `YAML syntax error: ${firstLine(syntaxError.message)}`, line, col);
     }
     // Alias bombs are refused here; the data itself is read as Pharos's Psych reads it.
@@ -155,18 +169,20 @@ function loadClusterFile(dir: string, baseDir: string, fileName: string): { file
     ...reading.refused.map((unloadable) => {
       const fix = /^(!|tag:)/.test(unloadable.text) ? 'remove the tag' : `quote it (${JSON.stringify(unloadable.text)}) if it is text`;
       return problem(
-        `${showPath(unloadable.path)}: ${JSON.stringify(unloadable.text)} is read by Pharos's YAML reader (Ruby 2.5's Psych 3.0) as ${describeReading(unloadable.psych3)}, so pharos up cannot load the file; ${fix}`,
+        `${formatFieldPath(unloadable.path)}: ${JSON.stringify(unloadable.text)} is read by Pharos's YAML reader (Ruby 2.5's Psych 3.0) as ${describeReading(unloadable.psych3)}, so pharos up cannot load the file; ${fix}`,
         unloadable.line,
         unloadable.column,
+        'pharos-yaml',
       );
     }),
     ...reading.notes
       .filter((note) => note.psych3.type !== 'refused' && interpreted(note.path) && describeReading(note.psych3) !== describeReading(note.psych4))
       .map((differing) =>
         problem(
-          `${showPath(differing.path)}: ${JSON.stringify(differing.text)} is read by Pharos's YAML reader (Ruby 2.5's Psych 3.0) as ${describeReading(differing.psych3)}, by Psych 4.0 as ${describeReading(differing.psych4)}; write it so that both read the same (quote it if it is text)`,
+          `${formatFieldPath(differing.path)}: ${JSON.stringify(differing.text)} is read by Pharos's YAML reader (Ruby 2.5's Psych 3.0) as ${describeReading(differing.psych3)}, by Psych 4.0 as ${describeReading(differing.psych4)}; write it so that both read the same (quote it if it is text)`,
           differing.line,
           differing.column,
+          'pharos-yaml',
         ),
       ),
   ];
@@ -183,7 +199,7 @@ function loadClusterFile(dir: string, baseDir: string, fileName: string): { file
       return refuse(error.message, line, col);
     }
   }
-  const notes = new Map(reading.notes.map((note) => [showPath(note.path), note]));
+  const notes = new Map(reading.notes.map((note) => [formatFieldPath(note.path), note]));
 
   const name = fileName.replace(CLUSTER_FILE, '');
   const doc = document;
@@ -198,9 +214,18 @@ function loadClusterFile(dir: string, baseDir: string, fileName: string): { file
       path: shown,
       config: data,
       explain(fieldPath) {
-        const note = notes.get(showPath(fieldPath));
+        const note = notes.get(formatFieldPath(fieldPath));
         if (!note || (note.psych3.type !== 'str' && String((note.psych3 as { value?: unknown }).value) === note.text)) return undefined;
         return `Pharos's YAML reader (Ruby 2.5's Psych 3.0) reads the plain ${note.text} as ${describeReading(note.psych3)}; write it in quotes ("${note.text}") if it is meant as text`;
+      },
+      locateKey(fieldPath) {
+        const parent = fieldPath.length === 1 ? doc.contents : doc.getIn(fieldPath.slice(0, -1), true);
+        const pair = isMap(parent) ? parent.items.find((item) => isScalar(item.key) && item.key.value === fieldPath[fieldPath.length - 1]) : undefined;
+        const range = isScalar(pair?.key) ? pair.key.range : undefined;
+        // A key brought in by a merge (<<) is not written in this mapping: its value's place, then.
+        if (!range) return this.locate(fieldPath);
+        const { line, col } = lineCounter.linePos(range[0]);
+        return { file: shown, line, column: col };
       },
       locate(fieldPath) {
         for (let depth = fieldPath.length; depth >= 0; depth--) {
@@ -248,10 +273,6 @@ function interpreted(at: FieldPath): boolean {
   return INTERPRETED.some((pattern) => pattern.length === at.length && pattern.every((part, index) => part === '*' || part === at[index]));
 }
 
-/** `hosts[0].address`, as messages name a field. */
-function showPath(at: FieldPath): string {
-  return at.map((part, index) => (typeof part === 'number' ? `[${part}]` : index === 0 ? part : `.${part}`)).join('');
-}
 
 
 /** The first byte that is not valid UTF-8, with its line and column; libyaml refuses such input. */
@@ -305,6 +326,22 @@ function displayPath(p: string): string {
   return relative === '' ? '.' : relative.startsWith('..') || path.isAbsolute(relative) ? p : relative;
 }
 
+/** Why the inventory folder cannot be listed, in one line: a missing folder is a mistyped name, not a system error. */
+function unreadableFolder(error: unknown): string {
+  const what = 'the inventory folder (one <cluster-name>.yml per cluster; the command line names it with --clusters)';
+  switch ((error as NodeJS.ErrnoException)?.code) {
+    case 'ENOENT':
+      return `does not exist; give ${what}`;
+    case 'ENOTDIR':
+      return `is not a folder; give ${what}`;
+    case 'EACCES':
+    case 'EPERM':
+      return `cannot be read as the inventory folder: permission denied`;
+    default:
+      return `cannot be read as the inventory folder: ${describe(error)}`;
+  }
+}
+
 function describe(error: unknown): string {
   // Not `instanceof Error`: errors from another realm (a test sandbox, a worker) fail that check.
   if (typeof error === 'object' && error !== null && typeof (error as Error).message === 'string') {
@@ -314,6 +351,30 @@ function describe(error: unknown): string {
     return code && !message.startsWith(code) ? `${code}: ${message}` : message;
   }
   return String(error);
+}
+
+/**
+ * The key a DUPLICATE_KEY error points at (its offset), as a field path, with the offset of the key's
+ * first occurrence in the same mapping. The parsed document keeps both pairs.
+ */
+function duplicateKeyAt(document: Document, offset: number): { path: FieldPath; firstOffset?: number } | undefined {
+  let found: { path: FieldPath; firstOffset?: number } | undefined;
+  visit(document, {
+    Pair(_, pair, ancestors) {
+      if (!isScalar(pair.key) || pair.key.range?.[0] !== offset) return undefined;
+      const parent = ancestors[ancestors.length - 1];
+      const key = pair.key.value;
+      const first = isMap(parent) ? parent.items.find((item) => item !== pair && isScalar(item.key) && item.key.value === key) : undefined;
+      const path: (string | number)[] = [];
+      ancestors.forEach((ancestor, index) => {
+        if (isPair(ancestor) && isScalar(ancestor.key)) path.push(String(ancestor.key.value));
+        else if (isSeq(ancestor)) path.push(ancestor.items.indexOf(ancestors[index + 1] as never));
+      });
+      found = { path: [...path, String(key)], firstOffset: isScalar(first?.key) ? first.key.range?.[0] : undefined };
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 /** Linear, with the yaml package's own lexer (no recursion), and stops at the first level too deep. */

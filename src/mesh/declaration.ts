@@ -12,6 +12,11 @@ export interface Location {
 
 export type FieldPath = readonly (string | number)[];
 
+/** A field as messages name it: `['hosts', 1, 'address']` reads as `hosts[1].address`. */
+export function formatFieldPath(path: FieldPath): string {
+  return path.map((part, index) => (typeof part === 'number' ? `[${part}]` : index === 0 ? part : `.${part}`)).join('');
+}
+
 /**
  * One cluster as a front-end hands it to the model: the YAML inventory (a file) or TypeScript (a
  * construct). The model checks both the same way; only the way to point at a value differs.
@@ -33,6 +38,12 @@ export interface ClusterDeclaration {
   readonly config: unknown;
   /** Where the value at `path` stands (or its nearest parent that exists). */
   locate(path: FieldPath): Location;
+  /**
+   * Where the key of the value at `path` is written, for problems with the key itself (an unknown
+   * key): `netwrok:` at its own line, not at its value's. Declarations without keys of their own leave it out.
+   * @default - locate(path)
+   */
+  locateKey?(path: FieldPath): Location;
   /** How Pharos reads the value at `path` when that is not the text written (`010` is 8), for messages. */
   explain?(path: FieldPath): string | undefined;
 }

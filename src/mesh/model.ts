@@ -12,6 +12,11 @@ export interface ClusterSpec {
   readonly name: string;
   /** Where it was declared, as rendered headers name it: the inventory file's name, or the construct path. */
   readonly source: string;
+  /**
+   * Whether it was declared in an inventory file or in code, for rendered headers' "change ... and run ...".
+   * @default 'file'
+   */
+  readonly origin?: 'file' | 'code';
   /** The folder relative paths in its config are relative to. */
   readonly baseDir: string;
   /** Its Pharos cluster.yml as a YAML document (with the inventory's comments, when it came from a file). */

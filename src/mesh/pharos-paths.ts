@@ -1,3 +1,5 @@
+import { isMapping } from '../util/mapping';
+
 /**
  * The keys of a Pharos cluster.yml that hold file paths on the machine running `pharos up`, which
  * Pharos resolves from the folder of the config file (`up_command.rb`: every phase runs inside
@@ -54,7 +56,7 @@ export function isRelativePath(value: string): boolean {
 export function derivedFields(config: unknown): DerivedField[] {
   const fields: DerivedField[] = [{ path: ['network', 'weave', 'known_peers'], edit: 'list' }];
   const firewalld = at(config, ['network', 'firewalld']);
-  if (isObject(firewalld) && firewalld.enabled === true) fields.push({ path: ['network', 'firewalld', 'trusted_subnets'], edit: 'append' });
+  if (isMapping(firewalld) && firewalld.enabled === true) fields.push({ path: ['network', 'firewalld', 'trusted_subnets'], edit: 'append' });
   for (const pattern of PATH_KEYS) {
     for (const path of expand(config, pattern)) {
       const value = at(config, path);
@@ -64,14 +66,10 @@ export function derivedFields(config: unknown): DerivedField[] {
   return fields;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function at(data: unknown, path: readonly (string | number)[]): unknown {
   let current = data;
   for (const key of path) {
-    if (typeof key === 'number' ? !Array.isArray(current) : !isObject(current)) return undefined;
+    if (typeof key === 'number' ? !Array.isArray(current) : !isMapping(current)) return undefined;
     if (!Object.prototype.hasOwnProperty.call(current, key)) return undefined;
     current = (current as Record<string | number, unknown>)[key];
   }

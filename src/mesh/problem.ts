@@ -1,4 +1,5 @@
 import { Location } from './declaration';
+import { RuleId } from './rule-ids';
 
 /** One thing wrong (or worth a warning) in the mesh, located as precisely as its declaration allows. */
 export interface Problem extends Location {
@@ -9,8 +10,16 @@ export interface Problem extends Location {
   readonly field?: string;
   /** What is wrong, and the fix where one is obvious. */
   readonly message: string;
-  /** The rule that found it, such as `subnet-overlap`; `missing-subnet` is the one `allocate` fixes. */
-  readonly rule?: string;
+  /** The rule that found it, such as `subnet-overlap` (see RULES); `missing-subnet` is the one `allocate` fixes. */
+  readonly rule?: RuleId;
+}
+
+/** A setting (a prop of a construct) with a value it cannot take, before it is located as a Problem. */
+export interface SettingIssue {
+  /** The setting, such as `intervalSeconds` or `gitops.revision`. */
+  readonly field: string;
+  /** What is wrong, worded to follow the field: `must be a whole number of seconds from 1 to 3600, not 0`. */
+  readonly message: string;
 }
 
 /**

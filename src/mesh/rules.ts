@@ -1,7 +1,8 @@
 import { Address, Cidr } from '../net/cidr';
 import { suggestSubnets } from './allocate';
-import { FieldPath } from './declaration';
+import { FieldPath, formatFieldPath } from './declaration';
 import { HostSpec } from './model';
+import { RuleId } from './rule-ids';
 
 /**
  * The mesh rules: each a small pure function from the clusters as read (drafts) to the violations it
@@ -58,7 +59,9 @@ export interface Violation {
   readonly path?: FieldPath;
   readonly message: string;
   readonly severity: 'error' | 'warning';
-  readonly rule: string;
+  readonly rule: RuleId;
+  /** True when the problem is the key at `path` itself (an unknown key): located at the key, not its value. */
+  readonly atKey?: boolean;
 }
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -66,7 +69,7 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Weave Net's ipam/allocator.go: MinSubnetSize = 4 addresses, so /30 is the longest prefix it takes. */
 export const WEAVE_SMALLEST_SUBNET = 30;
 
-function error(cluster: string, path: FieldPath | undefined, rule: string, message: string): Violation {
+function error(cluster: string, path: FieldPath | undefined, rule: RuleId, message: string): Violation {
   return { cluster, path, message, severity: 'error', rule };
 }
 
@@ -135,7 +138,7 @@ export function groupByValue<T>(drafts: readonly ClusterDraft[], pick: (draft: C
  * A field that must be equal in every cluster. The value most clusters use is taken as the
  * intended one, and every other cluster is reported.
  */
-export function sameEverywhere<T>(drafts: readonly ClusterDraft[], pick: (draft: ClusterDraft) => Located<T> | undefined, what: string, rule: string): Violation[] {
+export function sameEverywhere<T>(drafts: readonly ClusterDraft[], pick: (draft: ClusterDraft) => Located<T> | undefined, what: string, rule: RuleId): Violation[] {
   const [majority, ...others] = groupByValue(drafts, pick);
   const names = majority?.drafts.map((holder) => holder.name).join(', ');
   return others
@@ -235,13 +238,9 @@ export function uniqueAddressPorts(drafts: readonly ClusterDraft[]): Violation[]
         seen.set(key, host);
         return [];
       }
-      return [error(draft.name, host.path, 'pharos-unique-address', `${key} is also the address and SSH port of ${fieldPathText(first.path.slice(0, 2))}; Pharos refuses duplicate address:ssh_port`)];
+      return [error(draft.name, host.path, 'pharos-unique-address', `${key} is also the address and SSH port of ${formatFieldPath(first.path.slice(0, 2))}; Pharos refuses duplicate address:ssh_port`)];
     });
   });
-}
-
-function fieldPathText(path: FieldPath): string {
-  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('');
 }
 
 /** Each cluster's subnet: at least Weave's minimum size, inside the pod network, not all of it, overlapping no other's. */
@@ -253,7 +252,7 @@ export function subnets(drafts: readonly ClusterDraft[], describe: (cluster: str
     if (!subnet) continue;
     const hint = allocate?.(draft.name);
     const fix = hint ? `; ${hint}` : '';
-    const at = (rule: string, message: string) => violations.push(error(draft.name, subnet.path, rule, message));
+    const at = (rule: RuleId, message: string) => violations.push(error(draft.name, subnet.path, rule, message));
     if (subnet.value.prefixLength > WEAVE_SMALLEST_SUBNET) {
       at(
         'subnet-size',

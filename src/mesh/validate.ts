@@ -2,9 +2,11 @@ import * as path_ from 'path';
 import { Document } from 'yaml';
 import { Address, Cidr, parseIPv4Address, parseIPv4Cidr, reservedRange } from '../net/cidr';
 import { PASSWORD_PATTERN, structuralIssues } from './cluster-config';
-import { ClusterDeclaration, FieldPath } from './declaration';
+import { isMapping } from '../util/mapping';
+import { ClusterDeclaration, FieldPath, formatFieldPath } from './declaration';
 import { ClusterSpec, MeshSpec } from './model';
 import { compareProblems, Problem } from './problem';
+import { RuleId } from './rule-ids';
 import {
   clusterNames,
   ClusterDraft,
@@ -171,26 +173,18 @@ function uniqueNames(all: readonly ClusterDeclaration[]): { declarations: Cluste
 }
 
 function toProblem(declaration: ClusterDeclaration, violation: Violation): Problem {
-  const { file, line, column, construct } = declaration.locate(violation.path ?? []);
+  const { file, line, column, construct } = violation.atKey && declaration.locateKey ? declaration.locateKey(violation.path ?? []) : declaration.locate(violation.path ?? []);
   const location = violation.path === undefined ? { file, construct } : { file, line, column, construct };
   return {
     severity: violation.severity,
     ...Object.fromEntries(Object.entries(location).filter(([, value]) => value !== undefined)),
     cluster: violation.cluster,
-    ...(violation.path && violation.path.length > 0 ? { field: fieldName(violation.path) } : {}),
+    ...(violation.path && violation.path.length > 0 ? { field: formatFieldPath(violation.path) } : {}),
     message: violation.message,
     rule: violation.rule,
   };
 }
 
-/** `['hosts', 1, 'address']` reads as `hosts[1].address`. */
-function fieldName(path: FieldPath): string {
-  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('');
-}
-
-function isMapping(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * Reads one cluster: its structural issues (types, required and unknown keys) first, then the
@@ -199,12 +193,12 @@ function isMapping(value: unknown): value is Record<string, unknown> {
  */
 function readCluster(declaration: ClusterDeclaration, violations: Violation[]): ReadCluster {
   const cluster = declaration.name;
-  const report = (path: FieldPath, message: string, rule: string) => violations.push({ cluster, path, message, severity: 'error', rule });
+  const report = (path: FieldPath, message: string, rule: RuleId) => violations.push({ cluster, path, message, severity: 'error', rule });
   for (const issue of structuralIssues(declaration.config)) {
     if (issue.unknownKey) {
       const suggestion = suggestKey(issue.unknownKey.key, issue.unknownKey.known);
       const hint = suggestion ? `did you mean ${suggestion}?` : `Pharos knows ${issue.unknownKey.known.join(', ')}`;
-      report(issue.path, `is not a Pharos setting; ${hint}`, 'known-keys');
+      violations.push({ cluster, path: issue.path, message: `is not a Pharos setting; ${hint}`, severity: 'error', rule: 'known-keys', atKey: true });
     } else {
       const reading = declaration.explain?.(issue.path);
       report(issue.path, reading ? `${issue.message}; ${reading}` : issue.message, 'shape');
@@ -259,7 +253,7 @@ function readCluster(declaration: ClusterDeclaration, violations: Violation[]): 
   };
 }
 
-type Report = (path: FieldPath, message: string, rule: string) => void;
+type Report = (path: FieldPath, message: string, rule: RuleId) => void;
 
 /**
  * Values Pharos's parser refuses (lib/pharos/yaml_file.rb: YAML.safe_load with no permitted classes),
@@ -386,6 +380,7 @@ function toClusterSpec(draft: ReadCluster, source: string): ClusterSpec {
   return {
     name: draft.name,
     source,
+    origin: declaration.origin,
     baseDir: declaration.baseDir,
     document: declaration.document ?? new Document(declaration.config),
     ...(declaration.text !== undefined ? { text: declaration.text } : {}),

@@ -77,8 +77,12 @@ const CYAN = '\u001b[36m';
 const BOLD = '\u001b[1m';
 const RESET = '\u001b[0m';
 
-/** A unified diff per file, from the output folder (`---`) to what synth would render (`+++`). */
-export function formatTreeDiff(differences: readonly FileDifference[], outdir: string, color: boolean, options: { collapseRepeats?: boolean } = {}): string[] {
+/**
+ * A unified diff per file, from the output folder (`---`) to what synth would render (`+++`).
+ * `options.before` names the old side when it is not the output folder (plan --base: `the base main (5747d3632b00)`).
+ */
+export function formatTreeDiff(differences: readonly FileDifference[], outdir: string, color: boolean, options: { collapseRepeats?: boolean; before?: string } = {}): string[] {
+  const before = options.before ?? 'the output folder';
   const lines: string[] = [];
   // Loaded only when there is a difference to show: synth and a clean check never need it.
   const { createTwoFilesPatch } = require('diff') as typeof import('diff');
@@ -89,7 +93,7 @@ export function formatTreeDiff(differences: readonly FileDifference[], outdir: s
       rendered === undefined ? '/dev/null' : name,
       onDisk ?? '',
       rendered ?? '',
-      onDisk === undefined ? 'not in the output folder' : 'output folder',
+      onDisk === undefined ? `not in ${before}` : before.replace(/^the /, ''),
       rendered === undefined ? 'no longer rendered' : 'rendered',
     );
     // jsdiff starts with an Index: line and a ==== separator of its own; the unified diff starts at ---.

@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { MAX_OUTPUT_FILE_BYTES } from './compare';
-import { isForeignPath } from './layout';
+import { isForeignPath, MARKER_FILE } from './layout';
 import { OutputTree } from './tree';
 import { OutputFolderError } from './write';
 
@@ -22,6 +22,8 @@ export interface BaseTree {
   readonly commit: string;
   /** The output folder's path inside the repository, POSIX, as next steps name it (`dist`). */
   readonly folder: string;
+  /** Where the base holds its output folder when that is not `folder`: the folder moved (gitops.pathPrefix). */
+  readonly movedFrom?: string;
   readonly tree: OutputTree;
 }
 
@@ -76,12 +78,33 @@ export function readBaseTree(ref: string, outdir: string): BaseTree {
   const shallow = git(dir, ['rev-parse', '--is-shallow-repository'])?.toString('utf8').trim() === 'true';
   const commit = git(dir, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])?.toString('utf8').trim();
   if (!commit) {
+    // The fetch that brings it: `git fetch --deepen` needs a depth, and a remote-tracking ref (origin/main)
+    // is fetched by its branch's name.
+    const fetch = `git fetch origin ${ref.replace(/^(?:refs\/remotes\/)?origin\//, '')}`;
     throw new BaseError(
       shallow
-        ? `the base ${ref} is not in this clone, which is shallow: fetch the history (actions/checkout with fetch-depth: 0, or git fetch --deepen / git fetch origin ${ref}) and run plan again`
-        : `the base ${ref} is not a commit of this repository: fetch it (git fetch origin ${ref}), or give a branch, tag or commit SHA that exists`,
+        ? `the base ${ref} is not in this clone, which is shallow: fetch the history (actions/checkout with fetch-depth: 0, or git fetch --unshallow) and run plan again`
+        : `the base ${ref} is not a commit of this repository: fetch it (${fetch}), or give a branch, tag or commit SHA that exists`,
     );
   }
+  const short = commit.slice(0, 12);
+  const found = readFolder(dir, ref, commit, folder);
+  if (found) return { ref, commit, folder, tree: found };
+  // No output folder at this path in the base: it may have moved (gitops.pathPrefix changes with
+  // it). The base's own output folder is the one folder that holds synth's marker file.
+  const names = git(dir, ['ls-tree', '-r', '-z', '--name-only', '--full-tree', commit], undefined, MAX_BASE_TREE_BYTES);
+  const marked = (names?.toString('utf8').split('\0') ?? []).filter((name) => name.endsWith(`/${MARKER_FILE}`)).map((name) => name.slice(0, -MARKER_FILE.length - 1)).filter((name) => /^[\w.-]+(\/[\w.-]+)*$/.test(name) && !name.split('/').some((part) => part === '.' || part === '..'));
+  // Moved, not a second mesh beside the first: the working tree no longer has that folder.
+  const moved = marked.length === 1 && !fs.existsSync(path.join(top, ...marked[0].split('/'), MARKER_FILE)) ? readFolder(dir, ref, commit, marked[0]) : undefined;
+  if (moved) return { ref, commit, folder, tree: moved, movedFrom: marked[0] };
+  throw new BaseError(`the base ${ref} (${short}) has no ${folder}/ folder, so there is no rendered state to compare with; run plan without --base (it compares with the working tree's ${folder}/), or give a base that holds it`);
+}
+
+/**
+ * The files of `folder` (a path in the repository) in `commit`, refused by the rules above; undefined
+ * when the commit has no such folder.
+ */
+function readFolder(dir: string, ref: string, commit: string, folder: string): OutputTree | undefined {
   const short = commit.slice(0, 12);
   const listing = git(dir, ['ls-tree', '-r', '-l', '-z', '--full-tree', commit, '--', folder]);
   if (listing === undefined) throw new BaseError(`the base ${ref} (${short}) is in this clone without its files (a partial or shallow clone): fetch it whole (actions/checkout with fetch-depth: 0) and run plan again`);
@@ -108,10 +131,8 @@ export function readBaseTree(ref: string, outdir: string): BaseTree {
     if (total > MAX_BASE_TREE_BYTES) throw new BaseError(`refusing to read ${folder}/ in the base ${ref} (${short}): it holds more than ${MAX_BASE_TREE_BYTES} bytes, far more than weave-mesh writes`);
     entries.push({ file, sha, size: bytes });
   }
-  if (entries.length === 0 && listing.length === 0) {
-    throw new BaseError(`the base ${ref} (${short}) has no ${folder}/ folder, so there is no rendered state to compare with; run plan without --base (it compares with the working tree's ${folder}/), or give a base that holds it`);
-  }
-  return { ref, commit, folder, tree: readBlobs(dir, entries, ref, short) };
+  if (entries.length === 0 && listing.length === 0) return undefined;
+  return readBlobs(dir, entries, ref, short);
 }
 
 /** The blobs' texts, from one `git cat-file --batch`, each checked against the size ls-tree gave. */

@@ -12,7 +12,9 @@ export const PHAROS_FOLDER = 'pharos';
 /** The cluster's complete Pharos cluster.yml, for `pharos up -c`. */
 export const PHAROS_CONFIG_FILE = `${PHAROS_FOLDER}/cluster.yml`;
 
-const PHAROS_CONFIG_PATH = new RegExp(`^([^/_.][^/]*)/${PHAROS_CONFIG_FILE.replace(/[./]/g, '\\$&')}$`);
+// Only a folder named as a cluster can be (a DNS-1123 label): the output folder arrives in pull
+// requests, and a cluster's name goes into the next steps' commands and the pull request's Markdown.
+const PHAROS_CONFIG_PATH = new RegExp(`^([a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?)/${PHAROS_CONFIG_FILE.replace(/[./]/g, '\\$&')}$`);
 
 /** The cluster whose rendered cluster.yml is at `relative` (`<cluster>/pharos/cluster.yml`), or undefined for any other file. */
 export function pharosConfigCluster(relative: string): string | undefined {
@@ -36,9 +38,12 @@ export const OVERVIEW_FILE = 'README.md';
 /** Marks a folder as written by weave-mesh; synth replaces only folders that carry it. */
 export const MARKER_FILE = '.weave-mesh';
 
-export const MARKER_CONTENT =
-  'This folder is rendered by weave-mesh (npm run synth) and replaced as a whole on every run.\n' +
-  'Edit the inventory, not these files. Only flux-system/ folders written by flux bootstrap are kept.\n';
+/** The marker's text for a mesh declared where `origin` says. */
+export function markerContent(origin: MeshOrigin): string {
+  const run = origin === 'inventory' ? 'npm run synth' : 'the app\'s synth, such as cdk8s synth';
+  const edit = { inventory: 'the inventory', code: "the mesh in the app's code", both: "the inventory or the mesh in the app's code" }[origin];
+  return `This folder is rendered by weave-mesh (${run}) and replaced as a whole on every run.\nEdit ${edit}, not these files. Only flux-system/ folders written by flux bootstrap are kept.\n`;
+}
 
 /**
  * Paths inside the output folder that weave-mesh does not own: `flux bootstrap --path` commits its
@@ -48,5 +53,23 @@ export function isForeignPath(relative: string): boolean {
   return /^_gitops\/flux\/clusters\/[^/]+\/flux-system(\/|$)/.test(relative);
 }
 
+/**
+ * Where a mesh (or one cluster) was declared: YAML inventory files (this repository: clusters/ and
+ * npm run synth), TypeScript in a cdk8s app (cdk8s synth), or both.
+ */
+export type MeshOrigin = 'inventory' | 'code' | 'both';
+
 /** Ends the header of every rendered file: reviewers and editors must know where changes belong. */
-export const DO_NOT_EDIT = 'Do not edit: change the inventory and run npm run synth.';
+export const DO_NOT_EDIT = doNotEdit('inventory');
+
+/** The end of a rendered file's header for a mesh (or cluster) declared where `origin` says. */
+export function doNotEdit(origin: MeshOrigin): string {
+  switch (origin) {
+    case 'inventory':
+      return 'Do not edit: change the inventory and run npm run synth.';
+    case 'code':
+      return "Do not edit: change the mesh in the app's code and synthesise the app again (cdk8s synth).";
+    case 'both':
+      return "Do not edit: change the inventory or the mesh in the app's code, and synthesise the app again (cdk8s synth).";
+  }
+}

@@ -38,8 +38,8 @@ const plural = (count: number, one: string, many: string) => `${count} ${count =
  * (quadratic in the mesh) are stated by that rule and counted, never repeated per cluster: the
  * overview grows with clusters plus workers. Deterministic, like every other output file.
  */
-export function renderOverview(clusters: readonly OverviewCluster[]): string {
-  const lines: string[] = [`<!-- Rendered by weave-mesh. ${DO_NOT_EDIT} -->`, '# Weave mesh', ''];
+export function renderOverview(clusters: readonly OverviewCluster[], doNotEdit = DO_NOT_EDIT): string {
+  const lines: string[] = [`<!-- Rendered by weave-mesh. ${doNotEdit} -->`, '# Weave mesh', ''];
   if (clusters.length === 0) return `${lines.join('\n')}\nNo clusters.\n`;
   const [first] = clusters;
   const peerings = (clusters.length * (clusters.length - 1)) / 2;

@@ -42,21 +42,51 @@ export interface Plan {
   readonly files: readonly FileChange[];
 }
 
-/** The warnings of a change that renumbers running pods: a cluster's subnet or the pod network changing. */
-export function renumberingWarnings(before: ReadonlyMap<string, ClusterRecord>, after: ReadonlyMap<string, ClusterRecord>): string[] {
+/** A change that renumbers a running cluster's pods: its subnet or the pod network changing. */
+export interface Renumbering {
+  readonly cluster: string;
+  /** The field of the cluster's cluster.yml that changes. */
+  readonly path: readonly string[];
+  /** What changes, as a plan's warning opens: `cluster cluster-c's subnet`. */
+  readonly subject: string;
+  /** The change, what it costs and the remedy when it was not meant: `changes from A to B: ...; if ...`. */
+  readonly change: string;
+}
+
+/** The changes that renumber running pods, in cluster order. */
+export function renumberings(before: ReadonlyMap<string, ClusterRecord>, after: ReadonlyMap<string, ClusterRecord>): Renumbering[] {
   return [...after.keys()]
     .sort()
     .filter((cluster) => before.has(cluster))
     .flatMap((cluster) => renumbering(cluster, before.get(cluster)!, after.get(cluster)!));
 }
 
-function renumbering(cluster: string, old: ClusterRecord, current: ClusterRecord): string[] {
+/** The warnings of a change that renumbers running pods, as plan prints them. */
+export function renumberingWarnings(before: ReadonlyMap<string, ClusterRecord>, after: ReadonlyMap<string, ClusterRecord>): string[] {
+  return renumberings(before, after).map(({ subject, change }) => `${subject} ${change}`);
+}
+
+function renumbering(cluster: string, old: ClusterRecord, current: ClusterRecord): Renumbering[] {
   return [
     ...(old.subnet !== current.subnet
-      ? [`cluster ${cluster}'s subnet changes from ${old.subnet} to ${current.subnet}: this renumbers its running pods, and Weave will not hand out the new range until the old one is released`]
+      ? [
+          {
+            cluster,
+            path: ['network', 'weave', 'ipalloc_default_subnet'],
+            subject: `cluster ${cluster}'s subnet`,
+            change: `changes from ${old.subnet} to ${current.subnet}: this renumbers its running pods, and Weave will not hand out the new range until the old one is released; if that is not meant, put back ipalloc_default_subnet: ${old.subnet}, the subnet its running pods have (the output folder records it)`,
+          },
+        ]
       : []),
     ...(old.podNetworkCidr !== current.podNetworkCidr
-      ? [`the pod network of cluster ${cluster} changes from ${old.podNetworkCidr} to ${current.podNetworkCidr}: Weave cannot change IPALLOC_RANGE in place; every pod must be renumbered and Weave reset`]
+      ? [
+          {
+            cluster,
+            path: ['network', 'pod_network_cidr'],
+            subject: `the pod network of cluster ${cluster}`,
+            change: `changes from ${old.podNetworkCidr} to ${current.podNetworkCidr}: Weave cannot change IPALLOC_RANGE in place; every pod must be renumbered and Weave reset; if that is not meant, put back pod_network_cidr: ${old.podNetworkCidr}`,
+          },
+        ]
       : []),
   ];
 }
@@ -133,7 +163,7 @@ export function planChanges(before: MeshState, after: MeshState, differences: re
       routesRemoved: minus(oldRoutes, newRoutes),
       ...peerChanges(old, current),
     };
-    warnings.push(...renumbering(cluster, old, current));
+    warnings.push(...renumbering(cluster, old, current).map(({ subject, change }) => `${subject} ${change}`));
     const changed = plan.subnet || plan.podNetworkCidr || [plan.routesAdded, plan.routesRemoved, plan.peersAdded, plan.peersRemoved].some((list) => list.length > 0);
     if (changed) clusters.push(plan);
   }

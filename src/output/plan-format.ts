@@ -32,6 +32,18 @@ function markdownText(text: string): string {
   return text.replace(/[\\`*_<>&[\]|]/g, (c) => `\\${c}`);
 }
 
+/**
+ * Text as a Markdown code span, whatever it holds: a fence of more backticks than any run inside it
+ * (a file name of a base commit's output folder arrives in a pull request, and a backtick in it must
+ * not end the span and let `<details>` or an @mention through).
+ */
+export function codeSpan(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') || (/^ .* $/.test(text) && text.trim() !== '') ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
 /** A list of names for a table cell: all of them, collapsed behind the first and last when there are many. */
 function namesCell(names: readonly string[]): string {
   if (names.length === 1) return names[0];
@@ -63,11 +75,17 @@ export function formatPlanMarkdown(plan: Plan, options: MarkdownOptions): string
   const head = [PLAN_MARKER, '### weave-mesh plan', ''];
   const code = (items: readonly string[]) => items.map((item) => `\`${item}\``).join(', ');
   if (base) head.push(`What merging changes: the base commit's \`${outdir}\` (\`${base.commit.slice(0, 12)}\`, ${markdownText(base.ref)}) against what this branch renders.`, '');
-  for (const warning of [...warnings, ...plan.warnings]) head.push('> [!WARNING]', `> ${markdownText(warning)}`, '');
-  for (const note of notes) head.push('> [!NOTE]', `> ${note}`, '');
-  if (plan.files.length === 0) return fit([...head, base ? `No changes: the base's \`${outdir}\` is what the inventory renders.` : `No changes: \`${outdir}\` is what the inventory renders.`], [], budget, outdir);
-  // Sections in order; each a heading (kept only with its first item) and items that may be cut.
-  const sections: { title: string[]; items: string[][]; end: string[]; what: string }[] = [];
+  // Sections in order; each a heading (kept only with its first item) and items that may be cut. The
+  // warnings and notes too: 256 clusters with a warning each are more than a comment holds, and what
+  // is left out of them must be counted in the closing line like the rest.
+  const sections: { title: string[]; items: string[][]; end: string[]; what: string }[] = [
+    { title: [], items: [...warnings, ...plan.warnings].map((warning) => ['> [!WARNING]', `> ${markdownText(warning)}`, '']), end: [], what: 'warnings' },
+    { title: [], items: notes.map((note) => ['> [!NOTE]', `> ${note}`, '']), end: [], what: 'notes' },
+  ];
+  if (plan.files.length === 0) {
+    head.push(base ? `No changes: the base's \`${outdir}\` is what the inventory renders.` : `No changes: \`${outdir}\` is what the inventory renders.`, '');
+    return fit(head, sections, budget, outdir).replace(/\n+$/, '');
+  }
   const membership = [
     ...plan.clustersAdded.map(({ cluster, subnet }) => [`| joins | ${cluster} | \`${subnet}\` |`]),
     ...plan.clustersRemoved.map(({ cluster, subnet }) => [`| leaves | ${cluster} | \`${subnet}\` |`]),
@@ -86,7 +104,7 @@ export function formatPlanMarkdown(plan: Plan, options: MarkdownOptions): string
   sections.push({ title: ['#### Next steps, once this is merged', ''], items: steps.map(markdownStep), end: [''], what: 'next steps' });
   sections.push({
     title: [`<details><summary>${plan.files.length} ${plan.files.length === 1 ? 'file changes' : 'files change'} in <code>${outdir}</code></summary>`, ''],
-    items: plan.files.map(({ file, change }) => [`- ${change}: \`${file}\``]),
+    items: plan.files.map(({ file, change }) => [`- ${change}: ${codeSpan(file)}`]),
     end: ['', '</details>'],
     what: 'files',
   });
@@ -96,12 +114,12 @@ export function formatPlanMarkdown(plan: Plan, options: MarkdownOptions): string
 /** Lays out the sections within the budget, cutting from the end, and says what was left out. */
 function fit(head: readonly string[], sections: readonly { title: string[]; items: string[][]; end: string[]; what: string }[], budget: number, outdir: string): string {
   const closing = (left: string[]) =>
-    `_Cut to fit a GitHub comment (${budget.toLocaleString('en-US')} characters): ${left.join(', ')} left out. The full plan is in this job's log, or run \`npm run plan -- --summary --base <base>\` (\`--format json\` for every detail) on \`${outdir}\`._`;
+    `_Cut to fit a GitHub comment (${budget.toLocaleString('en-US')} characters): ${left.join(', ')} left out. The full plan is in this job's log, but for the list of files: run \`npm run plan -- --base <base>\` (it ends with the diff; \`--format json\` for every detail) on \`${outdir}\`._`;
   const size = (lines: readonly string[]) => lines.reduce((sum, line) => sum + line.length + 1, 0);
   // Room for the closing line, however much it names.
   const reserve = size([closing(sections.map((section) => `${Number.MAX_SAFE_INTEGER} ${section.what}`))]) + 1;
-  const lines = [...head];
-  if (size(lines) > budget - reserve) lines.length = 0;
+  // The marker line always leads; the rest of the head only when it fits.
+  const lines = size(head) > budget - reserve ? [PLAN_MARKER] : [...head];
   const left: string[] = [];
   let cut = false;
   for (const section of sections) {
@@ -120,9 +138,8 @@ function fit(head: readonly string[], sections: readonly { title: string[]; item
     if (shown < section.items.length) left.push(`${section.items.length - shown} ${section.what}`);
   }
   if (left.length > 0) lines.push('', closing(left));
-  const text = lines.join('\n');
-  // The closing line's reserve holds it; the marker line always leads.
-  return text.startsWith(PLAN_MARKER) ? text : `${PLAN_MARKER}\n${text}`.slice(0, budget);
+  // The closing line's reserve holds it.
+  return lines.join('\n');
 }
 
 function markdownStep({ commands, why }: NextStep): string[] {
@@ -159,6 +176,11 @@ export function formatNextSteps(steps: readonly NextStep[]): string[] {
     'next steps, once this is merged (Argo CD or Flux sync the kubernetes/ folders; everything else is by hand):',
     ...steps.flatMap(({ commands, why }) => [...commands.map((command) => (command.startsWith('#') ? `  ${command}` : `  $ ${command}`)), `      ${why}`]),
   ];
+}
+
+/** The plan comment when there is nothing to compare with (plan --base cannot read the base): the reason, escaped. */
+export function formatNoPlanMarkdown(reason: string, budget = MARKDOWN_BUDGET): string {
+  return fit([PLAN_MARKER, '### weave-mesh plan', '', `**No plan was made:** ${markdownText(reason)}`], [], budget, '').replace(/\n$/, '');
 }
 
 /** The plan comment when the inventory is invalid: the problems as a list, so the summary is never empty. */

@@ -2,6 +2,8 @@
  * Reading a rendered tree's state back (the output folder, a base commit's, or a render in memory):
  * what each cluster's cluster.yml records, read as Pharos reads it, and which files are damaged.
  */
+import { createHash } from 'crypto';
+import { isMapping } from '../util/mapping';
 import { parseDocument } from 'yaml';
 import { Problem } from '../mesh/problem';
 import { PHAROS_DEFAULT_POD_NETWORK_CIDR, PHAROS_DEFAULT_SERVICE_CIDR } from '../mesh/pharos-defaults';
@@ -51,15 +53,27 @@ export function meshStateOf(tree: OutputTree): MeshState {
     // A file that is no longer YAML (a merge conflict) records nothing: damagedClusterFiles says so.
     if (document === undefined) continue;
     const network = isMapping(document) && isMapping(document.network) ? document.network : {};
+    const weave = isMapping(network.weave) ? network.weave : {};
     state.set(cluster, {
-      subnet: String(network.weave?.ipalloc_default_subnet ?? ''),
+      subnet: plainValue(weave.ipalloc_default_subnet ?? ''),
       // Pharos's defaults when the file sets none.
-      podNetworkCidr: String(network.pod_network_cidr ?? PHAROS_DEFAULT_POD_NETWORK_CIDR),
-      serviceCidr: String(network.service_cidr ?? PHAROS_DEFAULT_SERVICE_CIDR),
-      peers: Array.isArray(network.weave?.known_peers) ? network.weave.known_peers.map(String) : [],
+      podNetworkCidr: plainValue(network.pod_network_cidr ?? PHAROS_DEFAULT_POD_NETWORK_CIDR),
+      serviceCidr: plainValue(network.service_cidr ?? PHAROS_DEFAULT_SERVICE_CIDR),
+      peers: Array.isArray(weave.known_peers) ? weave.known_peers.map(plainValue) : [],
     });
   }
   return state;
+}
+
+/**
+ * A value of a parsed cluster.yml as the plan shows it: an address, CIDR or host name as it is; any
+ * other text (a base commit's file arrives in a pull request: backticks, `<details>`, @mentions,
+ * terminal escapes) as `invalid-` and a digest, so different values still differ and none reaches the
+ * log or the Markdown as written.
+ */
+export function plainValue(value: unknown): string {
+  const text = String(value);
+  return /^[0-9A-Za-z.:/-]{0,100}$/.test(text) ? text : `invalid-${createHash('sha256').update(text).digest('hex').slice(0, 12)}`;
 }
 
 /** What a cluster.yml records that renumbers pods when it changes: the cluster's subnet and the pod network. */
@@ -169,10 +183,19 @@ export function peersTextOf(state: ClusterState): string | undefined {
   return PEERS_TEXT.get(state);
 }
 
-/** The hosts of a cluster as its rendered cluster.yml lists them: address and role. */
+/**
+ * The hosts of a cluster as its rendered cluster.yml lists them: address and role. Only hosts Pharos
+ * would take (its schema: an address of `[a-z0-9.-]`, role master or worker): any other never ran, and
+ * its text, from a base commit's output folder in a pull request, would go into the next steps' commands.
+ */
 export function hostsIn(tree: OutputTree, cluster: string): { address: string; role: string }[] {
   const hosts = readYaml(tree, `${cluster}/${PHAROS_CONFIG_FILE}`)?.hosts;
-  return Array.isArray(hosts) ? hosts.filter(isMapping).map((host) => ({ address: String(host.address), role: String(host.role) })) : [];
+  return Array.isArray(hosts)
+    ? hosts
+        .filter(isMapping)
+        .map((host) => ({ address: String(host.address), role: String(host.role) }))
+        .filter(({ address, role }) => /^[a-z0-9.-]+$/.test(address) && (role === 'master' || role === 'worker'))
+    : [];
 }
 
 /** network.weave.password of a cluster's rendered cluster.yml, if it names a file. */
@@ -183,10 +206,12 @@ export function passwordIn(tree: OutputTree, cluster: string): string | undefine
 
 /**
  * Whether two rendered cluster.yml files differ in comments only, so Pharos reads the same from both:
- * their lines are the same once whole-line comments are left out. Decided from the lines, never by
- * parsing (a 256-cluster mesh has 2,000 peers a file): a file with a block scalar (where a `#` line is
- * text) counts every differing line, and an equal value spelt differently counts as a change (a
- * pharos up that changes nothing is harmless; one missed is not).
+ * their lines are the same once whole-line comments, and comments at the end of a line (the inventory's
+ * `pod_network_cidr: 10.32.0.0/12 # ...`, copied into the rendered file), are left out. Decided from
+ * the lines, never by parsing (a 256-cluster mesh has 2,000 peers a file): a file with a block scalar
+ * (where a `#` line is text) counts every differing line, a file with a quote outside its comments
+ * (where ` #` may be text) keeps its end-of-line comments, and an equal value spelt differently counts
+ * as a change (a pharos up that changes nothing is harmless; one missed is not).
  */
 export function sameSettings(before: OutputTree, beforeCluster: string, after: OutputTree, afterCluster: string): boolean {
   const a = before.get(`${beforeCluster}/${PHAROS_CONFIG_FILE}`);
@@ -195,7 +220,13 @@ export function sameSettings(before: OutputTree, beforeCluster: string, after: O
   if (a === b) return true;
   const blockScalar = /^[^#\n]*[:-][ \t]+[|>][-+0-9]*[ \t]*(#.*)?\r?$/m;
   if (blockScalar.test(a) || blockScalar.test(b)) return false;
-  const data = (text: string) => text.replace(/\r/g, '').split('\n').filter((line) => !/^[ \t]*#/.test(line) && line.trim() !== '').join('\n');
+  const lines = (text: string) => text.replace(/\r/g, '').split('\n').filter((line) => !/^[ \t]*#/.test(line) && line.trim() !== '');
+  // A line's code: up to the first ` #` (a comment in YAML, unless inside quotes), without trailing blanks.
+  const code = (line: string) => line.slice(0, /[ \t]#/.exec(line)?.index ?? line.length).trimEnd();
+  const data = (text: string) => {
+    const all = lines(text);
+    return (all.some((line) => /["']/.test(code(line))) ? all : all.map(code)).join('\n');
+  };
   return data(a) === data(b);
 }
 
@@ -212,17 +243,13 @@ function readRendered(content: string): unknown {
   }
 }
 
-function isMapping(value: unknown): value is Record<string, any> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * The rendered cluster.yml files of an output folder that cannot be read back as YAML, such as one
  * left with a git merge conflict: their record of the cluster's subnet is lost, and the way out is to
  * render them again, since they are derived from the inventory. Warnings: synth repairs them, and
  * check reports them as differences.
  */
-export function damagedClusterFiles(tree: OutputTree, outdir: string): Problem[] {
+export function damagedClusterFiles(tree: OutputTree, outdir: string, base?: { readonly ref: string; readonly commit: string }): Problem[] {
   const problems: Problem[] = [];
   for (const { cluster, file, content } of pharosConfigs(tree)) {
     // A conflict is found by its lines, and a file laid out plainly records its subnet as lines: only
@@ -230,6 +257,17 @@ export function damagedClusterFiles(tree: OutputTree, outdir: string): Problem[]
     // clusters would spend seconds here). Any other damage in a plain file still shows in check's diff.
     const line = conflictLine(content);
     if (line === undefined && (recordFromLines(content) !== undefined || readRendered(content) !== undefined)) continue;
+    if (base) {
+      // A base commit's file (plan --base): not the working tree's, which synth renders and check
+      // compares; no file and line to annotate, since the pull request's file at that line is another.
+      problems.push({
+        severity: 'warning',
+        cluster,
+        rule: 'output-unreadable',
+        message: `${outdir}/${file} in the base ${base.ref} (${base.commit.slice(0, 12)})${line !== undefined ? `, line ${line},` : ''} ${line !== undefined ? 'holds a git merge conflict' : 'is not valid YAML'}, so the base records no state of cluster ${cluster}: this plan cannot say what changes for it; merging replaces the file with what this branch renders`,
+      });
+      continue;
+    }
     problems.push({
       severity: 'warning',
       file: `${outdir}/${file}`,

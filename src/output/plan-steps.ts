@@ -118,27 +118,26 @@ export function nextSteps(plan: Plan, onDisk: OutputTree, rendered: OutputTree, 
     if (gitops) steps.push(gitops);
   }
 
-  // Hub objects that change (repoURL, revision, pathPrefix): nothing syncs them, they are applied by hand.
+  // Hub objects that change (repoURL, revision, pathPrefix): nothing syncs them, they are applied by
+  // hand, with the GitOps tool that syncs the mesh (one step: "Flux or Argo CD" when both are rendered).
   const changed = (file: string) => plan.files.some((change) => change.file === file && change.change === 'modified');
-  if (plan.files.some(({ file, change }) => file.startsWith(`${ARGOCD_FOLDER}/`) && change !== 'removed') && [...onDisk.keys()].some((file) => file.startsWith(`${ARGOCD_FOLDER}/`))) {
-    steps.push({
-      clusters: [],
-      commands: [`kubectl --context <context of the Argo CD cluster> apply -k ${outdir}/${ARGOCD_FOLDER}`],
-      why: `the ApplicationSet changes (its repoURL, revision or path), and nothing syncs it: apply it again where Argo CD runs`,
-    });
-  }
+  const applicationSetChanges =
+    plan.files.some(({ file, change }) => file.startsWith(`${ARGOCD_FOLDER}/`) && change !== 'removed') && [...onDisk.keys()].some((file) => file.startsWith(`${ARGOCD_FOLDER}/`));
   const joiningOrRenamed = new Set([...plan.clustersAdded.map(({ cluster }) => cluster), ...plan.clustersRenamed.map(({ to }) => to)]);
   const rebootstrap = [...rendered.keys()]
     .flatMap((file) => /^_gitops\/flux\/clusters\/([^/]+)\/flux-system\.(gitrepository|kustomization)\.weave-mesh\.yaml$/.exec(file)?.[1] ?? [])
     .filter((cluster, index, all) => all.indexOf(cluster) === index && !joiningOrRenamed.has(cluster))
     .filter((cluster) => ['gitrepository', 'kustomization'].some((kind) => changed(`${fluxFolder(cluster)}/flux-system.${kind}.weave-mesh.yaml`)));
-  if (rebootstrap.length > 0) {
-    steps.push({
-      clusters: rebootstrap,
-      commands: rebootstrap.flatMap((cluster) => bootstrap(cluster)),
-      why: `the Flux source or path changes (repoURL, revision or pathPrefix): bootstrap Flux again on each cluster's hub folder, so its own sync follows`,
-    });
-  }
+  const hub = gitopsStep(
+    rebootstrap,
+    rebootstrap.flatMap((cluster) => bootstrap(cluster)),
+    applicationSetChanges ? [`kubectl --context <context of the Argo CD cluster> apply -k ${outdir}/${ARGOCD_FOLDER}`] : [],
+    {
+      flux: `the Flux source or path changes (repoURL, revision or pathPrefix): bootstrap Flux again on each cluster's hub folder, so its own sync follows`,
+      argocd: `the ApplicationSet changes (its repoURL, revision or path), and nothing syncs it: apply it again where Argo CD runs`,
+    },
+  );
+  if (hub) steps.push(hub);
 
   const pharosUps: NextStep[] = [];
   const peers = new Map(plan.clusters.map((cluster) => [cluster.cluster, cluster]));
@@ -149,10 +148,27 @@ export function nextSteps(plan: Plan, onDisk: OutputTree, rendered: OutputTree, 
     const peersChange = peerChange && (peerChange.peersAdded.length > 0 || peerChange.peersRemoved.length > 0);
     // Only comments changed (a cluster-c.yml renamed cluster-c.yaml): Pharos reads nothing new.
     if (!peersChange && sameSettings(onDisk, cluster, rendered, cluster)) continue;
-    const what = peersChange
-      ? `known_peers change (${[peerChange.peersAdded.length > 0 ? `+${peerChange.peersAdded.length}` : '', peerChange.peersRemoved.length > 0 ? `-${peerChange.peersRemoved.length}` : ''].filter(Boolean).join(', ')})`
-      : `cluster.yml settings change`;
-    pharosUps.push({ clusters: [cluster], commands: [pharosUp(cluster)], why: `${what}, and GitOps does not carry cluster.yml: only pharos up hands known_peers to Weave (its flying-shuttle ConfigMap) and trusted_subnets to firewalld` });
+    if (peersChange) {
+      const what = `known_peers change (${[peerChange.peersAdded.length > 0 ? `+${peerChange.peersAdded.length}` : '', peerChange.peersRemoved.length > 0 ? `-${peerChange.peersRemoved.length}` : ''].filter(Boolean).join(', ')})`;
+      pharosUps.push({ clusters: [cluster], commands: [pharosUp(cluster)], why: `${what}, and GitOps does not carry cluster.yml: only pharos up hands known_peers to Weave (its flying-shuttle ConfigMap) and trusted_subnets to firewalld` });
+      continue;
+    }
+    // Not its peers: say what else changes, when it is its hosts (a worker added). Parsed only when the
+    // text before `network:` (where synth writes hosts) differs: 256 clusters of 2,000 peers a file.
+    const head = (tree: OutputTree) => (tree.get(file) ?? '').split(/^network:/m)[0];
+    const parse = head(onDisk) !== head(rendered);
+    const [before, after] = parse ? [hostsIn(onDisk, cluster), hostsIn(rendered, cluster)].map((hosts) => hosts.map(({ address }) => address)) : [[], []];
+    const hostsAdded = after.filter((address) => !before.includes(address));
+    const hostsRemoved = before.filter((address) => !after.includes(address));
+    const hosts = [...hostsAdded.map((address) => `+${address}`), ...hostsRemoved.map((address) => `-${address}`)];
+    pharosUps.push({
+      clusters: [cluster],
+      commands: [pharosUp(cluster)],
+      why:
+        hosts.length > 0
+          ? `hosts change (${hosts.join(', ')}), and GitOps does not carry cluster.yml: only pharos up sets up a node that joins (and the other clusters learn it as a peer by their own pharos up)`
+          : `cluster.yml settings change, and GitOps does not carry cluster.yml: only pharos up hands known_peers to Weave (its flying-shuttle ConfigMap) and trusted_subnets to firewalld`,
+    });
   }
   steps.push(...merged(pharosUps).map((step) => ({ ...step, why: `${step.clusters.length === 1 ? `cluster ${step.clusters[0]}'s` : `${step.clusters.length} clusters'`} ${step.why}` })));
 

@@ -8,6 +8,7 @@ import { Problem } from '../mesh/problem';
 import { compareTrees, FileDifference } from './compare';
 import { planChanges, Plan } from './plan-change';
 import { damagedClusterFiles, hostsIn, meshStateOf, MeshState } from './plan-state';
+import { PlanBase } from './plan-format';
 import { leftoverFluxFolders, NextStep, nextSteps } from './plan-steps';
 import { OutputTree } from './tree';
 
@@ -27,13 +28,13 @@ export interface PlanResult {
 }
 
 /**
- * Plans going from `before` (the output folder at `outdir`, or a base commit's) to `after` (the
+ * Plans going from `before` (the output folder at `outdir`, or the commit `base`'s) to `after` (the
  * render), naming the output folder `shown` in every message (the repository path with --base). A cluster whose
  * rendered cluster.yml cannot be read has no known state: it neither joins nor changes anything in
  * this plan (its file's diff still shows), rather than look like a new cluster.
  */
-export function makePlan(before: OutputTree, after: OutputTree, outdir: string, shown = outdir): PlanResult {
-  const damaged = damagedClusterFiles(before, shown);
+export function makePlan(before: OutputTree, after: OutputTree, outdir: string, shown = outdir, base?: PlanBase): PlanResult {
+  const damaged = damagedClusterFiles(before, shown, base);
   const unknown = new Set(damaged.map((problem) => problem.cluster));
   const known = (state: MeshState) => new Map([...state].filter(([cluster]) => !unknown.has(cluster)));
   const differences = compareTrees(before, after);

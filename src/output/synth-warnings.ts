@@ -2,7 +2,8 @@ import * as path from 'path';
 import { MeshSpec } from '../mesh/model';
 import { Problem } from '../mesh/problem';
 import { trackedByGit } from '../util/git';
-import { recordsOf, renumberingWarnings } from './plan';
+import { FieldPath, formatFieldPath, Location } from '../mesh/declaration';
+import { recordsOf, renumberings } from './plan';
 import { OutputTree } from './tree';
 
 /**
@@ -15,11 +16,19 @@ import { OutputTree } from './tree';
  * A running cluster renumbered: its subnet (or the pod network) differs from what the output folder
  * records for it, in its rendered cluster.yml. As loud as plan: that is an outage, whoever asked for it.
  */
-export function renumberingProblems(onDisk: OutputTree, rendered: OutputTree): Problem[] {
+export function renumberingProblems(onDisk: OutputTree, rendered: OutputTree, locate?: (cluster: string, field: FieldPath) => Location | undefined): Problem[] {
   const recorded = recordsOf(onDisk);
   // Only a folder that records clusters can renumber one.
   if (recorded.size === 0) return [];
-  return renumberingWarnings(recorded, recordsOf(rendered)).map((message) => ({ severity: 'warning', message, rule: 'renumbering' }));
+  // At the line that changed in the inventory (or the construct path of a cluster in code), with the remedy.
+  return renumberings(recorded, recordsOf(rendered)).map(({ cluster, path, change }) => ({
+    severity: 'warning',
+    ...locate?.(cluster, path),
+    cluster,
+    field: formatFieldPath(path),
+    message: change,
+    rule: 'renumbering',
+  }));
 }
 
 /**

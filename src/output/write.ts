@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import { RuleId } from '../mesh/rule-ids';
 import * as path from 'path';
 import { realPath } from '../util/real-path';
 import { isForeignPath, MARKER_FILE } from './layout';
@@ -7,7 +8,7 @@ import { OutputTree } from './tree';
 /** A refusal the user can act on: printed as one `error:` line, without a stack trace. */
 export class OutputFolderError extends Error {
   /** The rule the refusal is reported under. */
-  readonly rule: string = 'output-folder';
+  readonly rule: RuleId = 'output-folder';
 }
 
 /**

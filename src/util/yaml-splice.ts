@@ -495,6 +495,31 @@ const plainReadsAsItself = memoize((value: string): boolean => {
 export function scalarText(value: string, style?: Scalar.Type, inFlow = false): string {
   void inFlow; // SIMPLE holds none of the characters a flow collection reads as structure.
   if ((style === undefined || style === Scalar.PLAIN) && plainReadsAsItself(value)) return value;
-  if (style === Scalar.QUOTE_SINGLE && !/[\r\n]/.test(value)) return `'${value.replace(/'/g, "''")}'`;
-  return JSON.stringify(value).replace(/\u2028/g, '\\L').replace(/\u2029/g, '\\P');
+  if (style === Scalar.QUOTE_SINGLE && !/[\x00-\x08\x0a-\x1f]/.test(value) && !LIBYAML_UNSAFE.test(value)) return `'${value.replace(/'/g, "''")}'`;
+  return escapeForLibyaml(JSON.stringify(value));
+}
+
+/**
+ * Characters JSON.stringify leaves as they are and libyaml must not meet raw in a quoted scalar:
+ * NEL, LS and PS it reads as line breaks (folded to a space or a line end: another string), DEL, the C1
+ * controls, U+FFFE and U+FFFF it refuses ("control characters are not allowed", the whole file), and
+ * U+FEFF, a byte order mark to many tools. libyaml 0.1.7 to 0.2.5 alike: `yaml_parser_update_buffer`
+ * in reader.c accepts only #x9, #xA, #xD, #x20-#x7E, #x85, #xA0-#xD7FF, #xE000-#xFFFD and #x10000 and
+ * above, and `IS_BREAK` in yaml_private.h counts #x85, #x2028 and #x2029 as breaks. Every version reads
+ * the escapes `\N`, `\L`, `\P`, `\xXX` and `\uXXXX` (scanner.c, `yaml_parser_scan_flow_scalar`).
+ */
+const LIBYAML_UNSAFE = /[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/;
+
+/**
+ * A double-quoted scalar's text with every character of LIBYAML_UNSAFE written as an escape. Only for
+ * text in which such characters can stand inside double quotes alone (no comments, no other style).
+ */
+export function escapeForLibyaml(doubleQuoted: string): string {
+  return doubleQuoted.replace(new RegExp(LIBYAML_UNSAFE.source, 'g'), (char) => {
+    const code = char.charCodeAt(0);
+    if (code === 0x85) return '\\N';
+    if (code === 0x2028) return '\\L';
+    if (code === 0x2029) return '\\P';
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 }
