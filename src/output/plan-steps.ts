@@ -177,12 +177,12 @@ export function nextSteps(plan: Plan, onDisk: OutputTree, rendered: OutputTree, 
     steps.push({
       clusters: [cluster],
       commands: [
-        `kubectl --context <context of ${cluster}> -n kube-system delete daemonset route-config`,
+        `kubectl --context <context of ${cluster}> -n kube-system delete daemonset route-config --ignore-not-found`,
         `kubectl --context <context of ${cluster}> apply -k ${outdir}/${TEARDOWN_FOLDER}`,
         `kubectl --context <context of ${cluster}> -n kube-system rollout status daemonset route-config-teardown`,
         `kubectl --context <context of ${cluster}> delete -k ${outdir}/${TEARDOWN_FOLDER}`,
       ],
-      why: `cluster ${cluster} leaves: its agent's routes and rules stay on its nodes until the teardown removes them (with Flux, suspend or delete its Kustomization first; Argo CD keeps the DaemonSet running)`,
+      why: `cluster ${cluster} leaves: its agent's routes and rules stay on its nodes until the teardown removes them (with Flux, suspend or delete its Kustomization first; Argo CD keeps the DaemonSet running; if Flux has already pruned it, the delete finds nothing and goes on)`,
     });
     const hosts = hostsIn(onDisk, cluster);
     if (remaining === undefined) continue;
