@@ -1,6 +1,6 @@
 import { App } from 'cdk8s';
 import { WeaveMesh, WeaveMeshProps } from './constructs/weave-mesh';
-import { runCli } from './src/cli';
+import { appSourceFile, runCli } from './src/cli';
 import { loadInventory } from './src/inventory/load';
 import { recordedSubnets } from './src/output/plan';
 
@@ -23,8 +23,8 @@ export const settings: Omit<WeaveMeshProps, 'clusters' | 'inventory'> = {
 /** The cdk8s app: an App holding one WeaveMesh, with the clusters of the inventory folder and the settings above. */
 export function buildApp(inventory = 'clusters', outdir = 'dist'): WeaveMesh {
   const app = new App();
-  // settingsFile: a wrong setting is reported at its line here, as inventory problems are at theirs.
-  return new WeaveMesh(app, 'weave-mesh', { inventory: loadInventory(inventory), outdir, recordedSubnets: recordedSubnets(outdir), settingsFile: 'main.ts', ...settings });
+  // settingsFile: a wrong setting is reported at its line here (from any working directory), as inventory problems are at theirs.
+  return new WeaveMesh(app, 'weave-mesh', { inventory: loadInventory(inventory), outdir, recordedSubnets: recordedSubnets(outdir), settingsFile: appSourceFile(__dirname, 'main.ts'), ...settings });
 }
 
 /**

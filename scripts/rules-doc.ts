@@ -23,8 +23,9 @@ export function rulesMarkdown(): string {
     'Every problem weave-mesh reports names the rule that found it: `[subnet-overlap]` at the end of a text',
     'line, `rule` in `--format json`, the title of a `--format github` annotation. The ids are stable: match',
     'on them in CI scripts. Warnings are marked; everything else is an error (exit 1, nothing written).',
-    'A cluster file that cannot be read at all (not UTF-8, a link, too large, a YAML syntax error, a value',
-    "Pharos's Psych 3.0 refuses) is reported without an id, as are command-line mistakes (exit 2).",
+    'A cluster file that cannot be loaded at all (not UTF-8, a link, too large, a YAML syntax error, a duplicate',
+    "key) is `cluster-file`, a value Pharos's Psych 3.0 reads otherwise `pharos-yaml`; only command-line mistakes",
+    '(exit 2) have no id.',
   ];
   for (const [stage, title] of Object.entries(STAGES) as [RuleStage, string][]) {
     lines.push('', `## ${title}`, '', '| id | what it checks |', '| --- | --- |');

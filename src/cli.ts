@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { parseArgs } from 'util';
 import { allocate } from './commands/allocate';
 import { check } from './commands/check';
@@ -9,6 +11,18 @@ import { synth } from './commands/synth';
 import { OutputFolderError } from './output/write';
 
 export type { MeshFactory, Output } from './commands/command';
+
+/**
+ * The app's own source file `name` (main.ts), as the caller's working directory reaches it: `name`
+ * itself when the command runs where it lies (npm run runs in the repository's top), otherwise found
+ * from the `__dirname` of the module that runs, beside it under ts-node or one folder up from the
+ * bundle in build/. Settings problems name it and its line wherever the command is run from.
+ */
+export function appSourceFile(dirname: string, name: string): string {
+  if (fs.existsSync(name)) return name;
+  const file = [dirname, path.dirname(dirname)].map((dir) => path.join(dir, name)).find((candidate) => fs.existsSync(candidate));
+  return file === undefined ? name : path.relative(process.cwd(), file);
+}
 
 let pipesGuarded = false;
 

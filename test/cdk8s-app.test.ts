@@ -1,3 +1,4 @@
+// Needs: git
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -60,7 +61,8 @@ function withMain<T>(cwd: string, change: (text: string) => string, body: () => 
 
 /** A refusal of cdk8s synth as the user sees it: the problem lines and what became of dist/, no frames of weave-mesh's code. */
 function expectRefused(result: ReturnType<typeof run>, ...lines: string[]) {
-  expect(result.code).not.toBe(0);
+  // The app exits 1 (invalid input), and cdk8s-cli passes that on.
+  expect(result.code).toBe(1);
   for (const line of lines) expect(result.stderr).toContain(line);
   expect(result.stderr).toContain('; nothing was written to dist; cdk8s synth deletes dist before it runs the app, so weave-mesh put back what git has for it (git checkout -- dist): it is as committed\n');
   // cdk8s-cli's own "returned a non-zero exit code" comes with its frames; none of ours, no uncaught error.
@@ -184,6 +186,22 @@ describe('a stock cdk8s app with weave-mesh installed from the packed tarball', 
     );
     expect(git(app, 'status', '--porcelain')).toBe('');
     expect(readTree(path.join(app, 'dist'))).toEqual(committed);
+  }, SYNTH_TIMEOUT);
+
+  it('a cluster without its subnet, and a gitops setting Flux cannot take, are located problems (the recorded subnet named), not a stack trace; dist/ as committed', () => {
+    const missing = withMain(app, (text) => text.replace(", ipalloc_default_subnet: '10.34.0.0/16'", ''), () => synth());
+    expectRefused(
+      missing,
+      "error: weave-mesh/cluster-b: cluster cluster-b: network.weave.ipalloc_default_subnet: is missing; every cluster needs its own subnet inside pod_network_cidr: the output folder records 10.34.0.0/16 for this cluster, the subnet its running pods have; set network.weave.ipalloc_default_subnet: '10.34.0.0/16' [missing-subnet]",
+    );
+    expect(git(app, 'status', '--porcelain')).toBe('');
+    const setting = withMain(
+      app,
+      (text) => text.replace("repoURL: 'https://git.example.org/platform/cluster-network.git',", "repoURL: 'git@host:x',\n    tools: ['flux'],"),
+      () => synth(),
+    );
+    expectRefused(setting, 'error: weave-mesh: gitops.repoURL: "git@host:x": Flux takes only http://, https:// or ssh:// URLs; write ssh://user@host/path [settings]\n');
+    expect(git(app, 'status', '--porcelain')).toBe('');
   }, SYNTH_TIMEOUT);
 
   it("refuses a pathPrefix that is not where git has dist (the README's old examples/cdk8s-app/dist, at a repository's top), dist/ as committed", () => {

@@ -38,17 +38,17 @@ describe('hostile files are refused quickly with a clear error', () => {
 
   it('a file over the size limit', () => {
     const { opts } = setUp({ 'huge.yml': `hosts: []\n# ${'x'.repeat(300 * 1024)}\n` });
-    expect(refusedQuickly(opts)).toEqual([expect.stringMatching(/huge\.yml: is \d+ bytes; cluster files are limited to 262144 bytes$/)]);
+    expect(refusedQuickly(opts)).toEqual([expect.stringMatching(/huge\.yml: is \d+ bytes; cluster files are limited to 262144 bytes \[cluster-file\]$/)]);
   });
 
   it.each([100, 120000])('a document nested %i levels deep', (depth) => {
     const { opts } = setUp({ 'deep.yml': `hosts: ${'[{a: '.repeat(depth)}${'}]'.repeat(depth)}\n`.slice(0, 250000) });
-    expect(refusedQuickly(opts)).toEqual([expect.stringMatching(/deep\.yml: nests \[ \] or \{ \} more than 64 levels deep; a cluster\.yml is a few levels deep$/)]);
+    expect(refusedQuickly(opts)).toEqual([expect.stringMatching(/deep\.yml: nests \[ \] or \{ \} more than 64 levels deep; a cluster\.yml is a few levels deep \[cluster-file\]$/)]);
   });
 
   it('a binary file', () => {
     const { opts } = setUp({ 'binary.yml': Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x00, 0x01, 0x02]) });
-    expect(refusedQuickly(opts)).toEqual([expect.stringMatching(/binary\.yml: is a binary file, not YAML$/)]);
+    expect(refusedQuickly(opts)).toEqual([expect.stringMatching(/binary\.yml: is a binary file, not YAML \[cluster-file\]$/)]);
   });
 
   it('a symbolic link, wherever it points, is refused without being read', () => {
@@ -66,7 +66,7 @@ describe('hostile files are refused quickly with a clear error', () => {
     expect(`${result.stdout}${result.stderr}`).not.toContain(CANARY);
     expect(refusedQuickly(opts)).toEqual(
       ['cluster-d', 'cluster-e', 'passwd', 'z'].map((name) =>
-        expect.stringMatching(new RegExp(`${name}\\.yml: is a symbolic link, and cluster files must be regular files of the inventory folder .*; replace the link with a copy of the file it points to$`)),
+        expect.stringMatching(new RegExp(`${name}\\.yml: is a symbolic link, and cluster files must be regular files of the inventory folder .*; replace the link with a copy of the file it points to \\[cluster-file\\]$`)),
       ),
     );
   });
@@ -79,7 +79,7 @@ describe('hostile files are refused quickly with a clear error', () => {
     const result = run(['synth', ...opts, '--format', 'json']);
     expect(result.code).toBe(1);
     expect(`${result.stdout}${result.stderr}`).not.toContain(CANARY);
-    expect(refusedQuickly(opts)).toEqual([expect.stringMatching(/z\.yml: has 2 names \(hard links\), and cluster files must be files of their own .*; replace it with a copy$/)]);
+    expect(refusedQuickly(opts)).toEqual([expect.stringMatching(/z\.yml: has 2 names \(hard links\), and cluster files must be files of their own .*; replace it with a copy \[cluster-file\]$/)]);
   });
 
   it('a cluster file whose name is not valid UTF-8', () => {
@@ -91,7 +91,7 @@ describe('hostile files are refused quickly with a clear error', () => {
   it('a git merge conflict left in a cluster file is named at its line', () => {
     const text = stringify(threeClusters()['cluster-a']).replace(/( {4}ipalloc_default_subnet: .*\n)/, '<<<<<<< HEAD\n$1=======\n    ipalloc_default_subnet: 10.36.0.0/16\n>>>>>>> other\n');
     const { opts } = setUp({ 'cluster-a.yml': text });
-    expect(refusedQuickly(opts)).toEqual([expect.stringMatching(/cluster-a\.yml:\d+:1: holds a git merge conflict; resolve it \(keep one side, remove the <<<<<<< ======= >>>>>>> lines\), then run the command again$/)]);
+    expect(refusedQuickly(opts)).toEqual([expect.stringMatching(/cluster-a\.yml:\d+:1: holds a git merge conflict; resolve it \(keep one side, remove the <<<<<<< ======= >>>>>>> lines\), then run the command again \[cluster-file\]$/)]);
     // allocate says why it does not find the cluster.
     const allocation = run(['allocate', 'cluster-a', ...opts]);
     expect(allocation.code).toBe(1);
@@ -103,7 +103,7 @@ describe('hostile files are refused quickly with a clear error', () => {
     const { opts } = setUp({ 'cluster-a.yml': text });
     const first = text.split('\n').indexOf('  provider: weave') + 1;
     expect(refusedQuickly(opts)).toEqual([
-      expect.stringMatching(new RegExp(`cluster-a\\.yml:${first + 1}:3: network\\.provider: the key "provider" is given twice in one mapping \\(first at line ${first}\\); .* keep one$`)),
+      expect.stringMatching(new RegExp(`cluster-a\\.yml:${first + 1}:3: network\\.provider: the key "provider" is given twice in one mapping \\(first at line ${first}\\); .* keep one \\[cluster-file\\]$`)),
     ]);
   });
 
@@ -118,7 +118,7 @@ describe('hostile files are refused quickly with a clear error', () => {
   it('a folder named like a cluster file', () => {
     const { inventory, opts } = setUp();
     fs.mkdirSync(path.join(inventory, 'folder.yml'));
-    expect(refusedQuickly(opts)).toEqual([expect.stringMatching(/folder\.yml: is not a regular file$/)]);
+    expect(refusedQuickly(opts)).toEqual([expect.stringMatching(/folder\.yml: is not a regular file \[cluster-file\]$/)]);
   });
 });
 

@@ -56,7 +56,7 @@ describe('messages', () => {
     const { folder, opts } = inventory();
     fs.writeFileSync(path.join(folder, 'cluster-d.yml'), 'hosts: []\n---\nnetwork: {}\n');
     const result = synth(opts);
-    expect(result.stderr).toMatch(/cluster-d\.yml:2:1: holds more than one YAML document \(a second ---\); a cluster file is one Pharos cluster\.yml$/m);
+    expect(result.stderr).toMatch(/cluster-d\.yml:2:1: holds more than one YAML document \(a second ---\); a cluster file is one Pharos cluster\.yml \[cluster-file\]$/m);
     expect(result.stderr).not.toMatch(/parseAllDocuments/);
   });
 
@@ -102,6 +102,10 @@ describe('scripts/run.mjs (what npm run synth|check|plan runs)', () => {
     expect(result.stderr).not.toMatch(/Could not resolve|at .*esbuild/);
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^weave-mesh: rendered 3 clusters into dist$/m);
+    // A setting is named at its line in the repository's main.ts, as the caller's folder reaches it (not a main.ts there).
+    const main = fs.readFileSync(path.join(REPO, 'main.ts'), 'utf8').split('\n');
+    const line = main.findIndex((text) => text.includes('repoURL:')) + 1;
+    expect(result.stderr).toContain(`warning: ${path.relative(dir, path.join(REPO, 'main.ts'))}:${line}:5: gitops.repoURL: is still the placeholder`);
     expect(fs.existsSync(path.join(outdir, 'cluster-a', 'pharos', 'cluster.yml'))).toBe(true);
     expect(fs.readFileSync(path.join(REPO, 'build', 'main.js.sources'), 'utf8')).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -136,7 +140,7 @@ describe('keys', () => {
     const result = write('duplicate', text);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
-      new RegExp(`cluster-a\\.yml:${first + 1}:5: hosts\\[1\\]\\.role: the key "role" is given twice in one mapping \\(first at line ${first}\\); Pharos's YAML reader would silently keep the last one: keep one$`, 'm'),
+      new RegExp(`cluster-a\\.yml:${first + 1}:5: hosts\\[1\\]\\.role: the key "role" is given twice in one mapping \\(first at line ${first}\\); Pharos's YAML reader would silently keep the last one: keep one \\[cluster-file\\]$`, 'm'),
     );
     expect(result.stderr).not.toContain('Map keys must be unique');
   });

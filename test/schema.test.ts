@@ -10,7 +10,7 @@ import { applicationSetSpec, argoCdPackageVersion } from './schemas/argo-cd';
 import { FLUX_SCHEMAS } from './schemas/flux';
 import { openObjects } from './schemas/json-schema';
 import { KUSTOMIZE_SCHEMAS } from './schemas/kustomize';
-import { readTree, REPO, synth, tempDir } from './helpers';
+import { readTree, REPO, synth, tempDir, threeClusters, writeInventory } from './helpers';
 
 const root = tempDir();
 
@@ -19,6 +19,30 @@ function renderedFiles(tree: ReadonlyMap<string, string>): { objects: [string, a
   const yamls = [...tree.entries()].filter(([file]) => file.endsWith('.yaml')).map(([file, content]): [string, any] => [file, parse(content)]);
   const isKustomization = (file: string) => path.basename(file) === 'kustomization.yaml';
   return { objects: yamls.filter(([file]) => !isKustomization(file)), kustomizations: yamls.filter(([file]) => isKustomization(file)) };
+}
+
+/** The longest cluster name the rules accept. */
+const LONGEST_NAME = `c${'x'.repeat(51)}`;
+
+/**
+ * The Applications Argo CD's git directory generator makes of the rendered ApplicationSet, one per
+ * cluster folder of the tree, with the Go template filled in as Argo CD fills it (`.path.path`,
+ * `index .path.segments N`).
+ */
+function generatedApplications(tree: ReadonlyMap<string, string>, applicationSet: any): any[] {
+  const clusters = [...tree.keys()].map((file) => /^([^/_][^/]*)\/kubernetes\/kustomization\.yaml$/.exec(file)?.[1]).filter((cluster): cluster is string => cluster !== undefined);
+  const template = JSON.stringify(applicationSet.spec.template);
+  return applicationSet.spec.generators.flatMap((generator: any) =>
+    generator.git.directories.flatMap(({ path: pattern }: { path: string }) =>
+      clusters.map((cluster) => {
+        const folder = pattern.replace('*', cluster);
+        const segments = folder.split('/');
+        const filled = template.replace(/\{\{ *index \.path\.segments (\d+) *\}\}/g, (_all, index) => segments[Number(index)]).replace(/\{\{ *\.path\.path *\}\}/g, folder);
+        expect(filled).not.toContain('{{');
+        return { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', ...JSON.parse(filled), cluster };
+      }),
+    ),
+  );
 }
 
 const kinds = (objects: [string, any][]) => [...new Set(objects.map(([, object]) => `${object.apiVersion}/${object.kind}`))].sort();
@@ -38,6 +62,16 @@ describe.each([
       return readTree(outdir);
     },
   ],
+  [
+    'a mesh with a 52-character cluster name (the longest the rules take), rendered by synth',
+    () => {
+      const clusters = threeClusters();
+      const inventory = writeInventory(path.join(root, 'long-name'), { 'cluster-a': clusters['cluster-a'], [LONGEST_NAME]: clusters['cluster-b'] });
+      const outdir = path.join(root, 'dist-long-name');
+      expect(synth(['--clusters', inventory, '--outdir', outdir]).code).toBe(0);
+      return readTree(outdir);
+    },
+  ],
 ])('%s is accepted by Kubernetes 1.18, Flux v0.25.3, Argo CD 2.8 and kustomize v2.0.3/v4.4.1/v5.1.0, unknown fields refused', (_name, tree) => {
   const { objects, kustomizations } = renderedFiles(tree());
 
@@ -54,6 +88,18 @@ describe.each([
   it('every object validates', () => {
     const problems = objects.map(([file, object]) => [file, objectProblems(object)]);
     expect(problems).toEqual(objects.map(([file]) => [file, []]));
+  });
+
+  it("every Application Argo CD generates from the ApplicationSet has a name that is also a valid value of its instance label (at most 63 characters)", () => {
+    const applicationSet = objects.find(([, object]) => object.kind === 'ApplicationSet')![1];
+    const applications = generatedApplications(tree(), applicationSet);
+    expect(applications.length).toBeGreaterThan(1);
+    for (const application of applications) {
+      // Argo CD labels what it deploys with app.kubernetes.io/instance=<Application name>.
+      expect(application.metadata.name).toBe(`weave-mesh-${application.cluster}`);
+      expect(application.metadata.name).toMatch(/^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+      expect(application.spec.destination.name).toBe(application.cluster);
+    }
   });
 
   it('every kustomization.yaml validates', () => {

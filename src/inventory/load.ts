@@ -4,6 +4,7 @@ import { CST, Document, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, visi
 import { ClusterDeclaration, FieldPath, formatFieldPath, Inventory } from '../mesh/declaration';
 import { derivedFields, PATH_KEYS } from '../mesh/pharos-paths';
 import { Problem } from '../mesh/problem';
+import { RuleId } from '../mesh/rule-ids';
 import { conflictLine } from '../util/conflict';
 import { describeReading } from '../util/psych';
 import { realPath } from '../util/real-path';
@@ -90,7 +91,8 @@ export function loadInventory(dir: string): LoadResult {
 function loadClusterFile(dir: string, baseDir: string, fileName: string): { file: ClusterFile } | { problems: Problem[] } {
   const fullPath = path.join(dir, fileName);
   const shown = displayPath(fullPath);
-  const problem = (message: string, line?: number, column?: number): Problem => ({ severity: 'error', file: shown, line, column, message });
+  // A file that cannot be loaded as Pharos loads it is refused as a whole ([cluster-file]); a value Pharos's Psych reads otherwise is [pharos-yaml].
+  const problem = (message: string, line?: number, column?: number, rule: RuleId = 'cluster-file'): Problem => ({ severity: 'error', file: shown, line, column, message, rule });
   const refuse = (message: string, line?: number, column?: number): { problems: Problem[] } => ({ problems: [problem(message, line, column)] });
 
   let text: string;
@@ -170,6 +172,7 @@ function loadClusterFile(dir: string, baseDir: string, fileName: string): { file
         `${formatFieldPath(unloadable.path)}: ${JSON.stringify(unloadable.text)} is read by Pharos's YAML reader (Ruby 2.5's Psych 3.0) as ${describeReading(unloadable.psych3)}, so pharos up cannot load the file; ${fix}`,
         unloadable.line,
         unloadable.column,
+        'pharos-yaml',
       );
     }),
     ...reading.notes
@@ -179,6 +182,7 @@ function loadClusterFile(dir: string, baseDir: string, fileName: string): { file
           `${formatFieldPath(differing.path)}: ${JSON.stringify(differing.text)} is read by Pharos's YAML reader (Ruby 2.5's Psych 3.0) as ${describeReading(differing.psych3)}, by Psych 4.0 as ${describeReading(differing.psych4)}; write it so that both read the same (quote it if it is text)`,
           differing.line,
           differing.column,
+          'pharos-yaml',
         ),
       ),
   ];

@@ -8,6 +8,10 @@
  */
 export const RULES = {
   // The cluster file: what Pharos's schema and its YAML reader accept.
+  'cluster-file': {
+    stage: 'cluster file',
+    doc: 'A cluster file that cannot be loaded as Pharos loads it, so it is refused as a whole: a YAML syntax error, a duplicate key, a git merge conflict, a second document, a link, a binary or oversized file.',
+  },
   shape: { stage: 'cluster file', doc: "A value has the wrong type, or a key Pharos requires is missing (Pharos's config_schema.rb, as the one zod schema states it)." },
   'known-keys': { stage: 'cluster file', doc: 'A key Pharos does not know, reported at the key, with the nearest known key when one is close.' },
   'pharos-yaml': { stage: 'cluster file', doc: "A value Pharos's YAML.safe_load refuses (a YAML 1.1 timestamp, a !!set), or one no cluster.yml can hold (a function, a cycle)." },
