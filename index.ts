@@ -30,6 +30,7 @@ export type {
   PharosNetworkConfig,
   PharosNetworkConfigInput,
   PharosWeaveConfig,
+  PharosFirewalldConfig,
 } from './src/mesh/pharos-cluster-config';
 export type { ClusterDeclaration, Inventory, Location } from './src/mesh/declaration';
 export type { ClusterSpec, HostSpec, MeshSpec } from './src/mesh/model';

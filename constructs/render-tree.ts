@@ -1,4 +1,5 @@
 import { ApiObject, Chart } from 'cdk8s';
+import { libyamlRefusals } from '../src/util/libyaml';
 import { DO_NOT_EDIT, MARKER_CONTENT, MARKER_FILE, OVERVIEW_FILE, PHAROS_CONFIG_FILE } from '../src/output/layout';
 import { renderOverview } from '../src/output/overview';
 
@@ -48,6 +49,9 @@ export function renderTree(root: Construct, clusters: readonly ClusterChart[]): 
   }
   for (const chart of clusters) {
     const { text } = chart.pharosConfig;
+    // The inventory's text was checked when it was loaded; this holds the edits and code-declared clusters to the same rules.
+    const [refused] = libyamlRefusals(text);
+    if (refused) throw new Error(`internal: the rendered ${chart.cluster.name}/${PHAROS_CONFIG_FILE} ${refused.message} (at offset ${refused.offset})`);
     add(
       `${chart.cluster.name}/${PHAROS_CONFIG_FILE}`,
       header(
