@@ -28,7 +28,8 @@ export function givenValue(value: unknown, secret = false): string {
   if (secret || value === null || value === undefined || typeof value === 'object') return typeName(value);
   if (typeof value === 'string') {
     const shown = value.length > 40 ? `${value.slice(0, 37)}...` : value;
-    return /^[\w./:-]+$/.test(shown) ? shown : JSON.stringify(shown);
+    // JSON.stringify leaves U+0085, U+2028 and U+2029 raw; a terminal may break the one-line message there.
+    return /^[\w./:-]+$/.test(shown) ? shown : JSON.stringify(shown).replace(/[\u0085\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   }
   return `${String(value)} (${typeName(value)})`;
 }

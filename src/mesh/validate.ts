@@ -319,7 +319,15 @@ function readAddress(value: unknown, path: FieldPath, report: Report): Located<A
     report(path, `${JSON.stringify(value)} is a loopback name (localhost), which no other host can reach; give the host's own unicast address or name`, 'reserved-address');
     return undefined;
   }
-  if (isHostName(value)) return { text: value, value: undefined, path };
+  if (isHostName(value)) {
+    // config_schema.rb v3.2.1 l.46-48 (`hostname_or_ip?`, for hosts[].address and private_address):
+    // /\A\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\z/ or /\A[a-z0-9\-\.]+\z/, so pharos up refuses a capital letter.
+    if (path[0] === 'hosts' && /[A-Z]/.test(value)) {
+      report(path, `${JSON.stringify(value)} has capital letters, which Pharos refuses in a host's address (config_schema.rb hostname_or_ip?: lower case letters, digits, - and . only); write ${JSON.stringify(value.toLowerCase())}`, 'address');
+      return undefined;
+    }
+    return { text: value, value: undefined, path };
+  }
   report(path, `${JSON.stringify(value)} ${value.includes(':') ? parsed.reason : 'is neither an IPv4 address such as 192.0.2.10 nor a host name'}`, 'address');
   return undefined;
 }
