@@ -95,3 +95,45 @@ describe("accepted where both Psych versions read a value Pharos's schema takes 
     for (const read of readWithPsych(texts)) expect(JSON.stringify(read.value)).toContain('["password","./shared_password"]');
   });
 });
+
+describe('no scalar or tag combination crashes a command (exit 1 with file:line at worst)', () => {
+  const tags = ['', '!!int ', '!!bool ', '!!float ', '!!null ', '!!str ', '!!binary ', '!!timestamp ', '!!map ', '!!seq ', '!foo ', '! ', '!ruby/string ', '!ruby/sym ', '!!set ', '!!omap '];
+  const chars = ['0', '1', '2', '7', '9', 'x', 'y', 'e', 'n', 'o', 'f', '.', ',', '_', ':', '-', '+', '~', ' ', 'ſ', 'ﬀ', 'é', '\r', '\n', '\u2028', '\u2029', '\u0085', '\t'];
+  /** A YAML double-quoted scalar, every control and line-break character escaped. */
+  const quoted = (text: string) => `"${[...text].map((c) => (c === '"' || c === '\\' ? `\\${c}` : /[\u0000-\u001f\u0085\u2028\u2029]/.test(c) ? `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}` : c)).join('')}"`;
+  const fields: readonly ((value: string) => Parameters<typeof clusterA>[0])[] = [
+    (value) => ({ host: `ssh_port: ${value}` }),
+    (value) => ({ host: `private_address: ${value}` }),
+    (value) => ({ host: `labels: {${value}: a}` }),
+    (value) => ({ host: `labels: {a: ${value}}` }),
+    (value) => ({ network: `firewalld: {enabled: ${value}}` }),
+    (value) => ({ network: `dns_replicas: ${value}` }),
+    (value) => ({ network: `service_cidr: ${value}` }),
+    (value) => ({ weave: `no_masq_local: ${value}` }),
+    (value) => ({ weave: `known_peers: [${value}]` }),
+    (value) => ({ password: value }),
+  ];
+
+  it('holds for generated values in every field weave-mesh reads', () => {
+    let random = 28;
+    const next = (n: number) => {
+      random = (random * 1103515245 + 12345) % 2147483648;
+      return random % n;
+    };
+    const codes = new Map<number, number>();
+    for (let sample = 0; sample < 240; sample++) {
+      const text = Array.from({ length: 1 + next(6) }, () => chars[next(chars.length)]).join('');
+      const plain = next(3) === 0 && /^[0-9a-z.+~_-][0-9a-z.,_+~-]*$/.test(text);
+      const value = `${tags[next(tags.length)]}${plain ? text : quoted(text)}`;
+      const file = clusterA(fields[next(fields.length)](value));
+      const { result } = render(file);
+      codes.set(result.code, (codes.get(result.code) ?? 0) + 1);
+      expect([file, [0, 1].includes(result.code)]).toEqual([file, true]);
+      expect([file, result.stderr]).toEqual([file, expect.not.stringMatching(/internal|\n\s+at |TypeError|is not iterable|undefined/)]);
+      for (const line of result.stderr.split('\n').filter((l) => l.startsWith('error:'))) expect([file, line]).toEqual([file, expect.stringMatching(/cluster-a\.yml:\d+:\d+: /)]);
+    }
+    // Both outcomes are reached: values accepted and values refused.
+    expect(codes.get(0)).toBeGreaterThan(10);
+    expect(codes.get(1)).toBeGreaterThan(10);
+  });
+});
