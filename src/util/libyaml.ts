@@ -50,6 +50,15 @@ export function libyamlRefusals(text: string): LibyamlRefusal[] {
     refuse(match.index!, `holds the control character U+${code}, which libyaml (every version Pharos runs on) refuses wherever it is, even in a comment (reader.c: "control characters are not allowed"); remove it`);
   }
 
+  // The token rules concern tabs, directives, anchors, aliases, tags, escapes and flow collections:
+  // a text with none of those characters needs no lexing (most cluster files are plain block YAML).
+  if (/[\t&*!\\[{]|^%/m.test(text)) tokenRules(text, refuse);
+  // A key-less entry has a ':' after a blank, a line start or a flow indicator.
+  if (/(?:^|[ \t\r\n[{,]):/.test(text)) emptyKeys(text, refuse);
+  return found.sort((a, b) => a.offset - b.offset);
+}
+
+function tokenRules(text: string, refuse: (offset: number, message: string) => void): void {
   let offset = 0;
   let flowDepth = 0;
   // True from a line's start while the line holds only blanks and the block indicators `-`, `?`, `:`.
@@ -178,6 +187,9 @@ export function libyamlRefusals(text: string): LibyamlRefusal[] {
     if (type !== 'space') previous = { type, source, offset: start };
   }
 
+}
+
+function emptyKeys(text: string, refuse: (offset: number, message: string) => void): void {
   // An entry without a key (`: value`, `[: x]`): parser.c "did not find expected key" (block) or
   // "did not find expected node content" (flow) in every version. `? ` with an empty key, or an
   // empty key with an anchor or a tag (`!!null : x`), is a null key and read.
@@ -190,7 +202,6 @@ export function libyamlRefusals(text: string): LibyamlRefusal[] {
       refuse(indicator.offset, "has ':' with no key before it, which every libyaml refuses (parser.c 0.1.7 l.884: \"did not find expected key\"); write the key, or quote a text that starts with ':'");
     });
   }
-  return found.sort((a, b) => a.offset - b.offset);
 }
 
 /**
