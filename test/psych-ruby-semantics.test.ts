@@ -16,7 +16,8 @@ import { PSYCH_UNDER_TEST, readWithPsych } from './psych';
  * These run Debian's ruby: Psych 4.0.3 on libyaml 0.2.5 (PSYCH_UNDER_TEST). Where Psych 3.0.2's
  * scanner reads a text differently (mayDiffer, test/psych-versions.ts), the expectation is the table's.
  * The generated comparison was also run locally against ruby/psych v3.0.2 built from source (on
- * libyaml 0.1.7, 0.2.1, 0.2.2 and 0.2.5): no difference on 24,528 scanner texts and 20,000 tagged scalars.
+ * libyaml 0.1.7, 0.2.1, 0.2.2 and 0.2.5): no difference on 24,528 scanner texts, 20,000 tagged scalars and
+ * 3,000 generated documents (docs/pharos-yaml-readers.md).
  */
 
 /** What Ruby's Psych made of one scalar, in the shape of test/ruby/psych-read.rb. */
