@@ -18,7 +18,7 @@ let counter = 0;
 const PEER = 'hosts:\n  - {address: 198.51.100.10, role: master}\n  - {address: 198.51.100.11, role: worker}\nnetwork:\n  service_cidr: 172.17.0.0/16\n  weave: {password: ./shared_password, ipalloc_default_subnet: 10.34.0.0/16}\n';
 
 /** cluster-a with `host` lines added to its worker, `network` lines added under network:, and `weave` lines under weave:. */
-function clusterA(parts: { host?: string; network?: string; weave?: string; password?: string } = {}): string {
+function clusterA(parts: { host?: string; network?: string; weave?: string; password?: string; extra?: string } = {}): string {
   return [
     'hosts:',
     '  - address: 192.0.2.10',
@@ -32,6 +32,7 @@ function clusterA(parts: { host?: string; network?: string; weave?: string; pass
     `    password: ${parts.password ?? './shared_password'}`,
     '    ipalloc_default_subnet: 10.33.0.0/16',
     ...(parts.weave ? [`    ${parts.weave}`] : []),
+    ...(parts.extra ? [parts.extra] : []),
     '',
   ].join('\n');
 }
@@ -60,6 +61,9 @@ describe("refused where Pharos's schema types the field otherwise (config_schema
     ['l.90 ssh_port `filled(:int?, gt?: 0, lt?: 65_536)`: !!int "22\\r" is the string "22\\r" (no crash)', { host: 'ssh_port: !!int "22\\r"' }, '6:21', /hosts\[1\]\.ssh_port: must be a port number from 1 to 65535, not "22\\r"/],
     ['l.141 weave.no_masq_local `filled(:bool?)`: !!bool "yes\\u2028" is a string in Ruby (its $ ends lines at \\n only)', { weave: 'no_masq_local: !!bool "yes\\u2028"' }, '10:27', /network\.weave\.no_masq_local: must be true or false, not "yes\\u2028"/],
     ['l.46-48 hostname_or_ip?: /\\A[a-z0-9\\-\\.]+\\z/, no capitals', { host: 'private_address: Worker-1.example.com' }, '6:22', /hosts\[1\]\.private_address: "Worker-1\.example\.com" has capital letters, which Pharos refuses .* write "worker-1\.example\.com"/],
+    ['l.232 manifests `each(type?: String)`: a path weave-mesh rebases', { extra: 'manifests: [10]' }, '10:13', /manifests\[0\]: must be a file path written as a string, not 10 \(a number\)/],
+    ['l.188 cloud.config `filled(:str?)`', { extra: 'cloud: {provider: external, config: ~}' }, '10:37', /cloud\.config: must be a file path written as a string, not empty/],
+    ['l.156-158 etcd.key `filled(:str?)`', { extra: 'etcd: {endpoints: ["https://192.0.2.5:2379"], key: ""}' }, '10:52', /etcd\.key: must be a file path written as a string, not ""/],
   ] as const)('%s', (_what, parts, at, message) => {
     const { result, dist } = render(clusterA(parts));
     expect(result.code).toBe(1);

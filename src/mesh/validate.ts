@@ -1,9 +1,10 @@
 import * as path_ from 'path';
 import { Document } from 'yaml';
 import { Address, Cidr, parseIPv4Address, parseIPv4Cidr, reservedRange } from '../net/cidr';
-import { PASSWORD_PATTERN, structuralIssues } from './cluster-config';
+import { givenValue, PASSWORD_PATTERN, structuralIssues } from './cluster-config';
 import { ClusterDeclaration, FieldPath } from './declaration';
 import { ClusterSpec, MeshSpec } from './model';
+import { pathValues } from './pharos-paths';
 import { compareProblems, Problem } from './problem';
 import {
   clusterNames,
@@ -218,6 +219,15 @@ function readCluster(declaration: ClusterDeclaration, violations: Violation[]): 
         : `is ${what}, which Pharos cannot load (YAML.safe_load allows no such class); quote it if it is meant as text`,
       'pharos-yaml',
     );
+  }
+
+  // The paths weave-mesh rebases are strings to Pharos's schema; a number or an empty value could not
+  // be rebased, and pharos up refuses it or opens the wrong file. (password and hosts[].ssh_key_path: the schema.)
+  for (const { path, value, mayBeEmpty } of pathValues(declaration.config)) {
+    if (path[0] === 'network' && path[2] === 'password') continue;
+    if (path[0] === 'hosts' && path.length === 3) continue;
+    if (typeof value === 'string' && (value !== '' || mayBeEmpty)) continue;
+    report(path, `must be a file path written as a string, not ${givenValue(value)}; Pharos opens it as a file (config_schema.rb types it as a string), and weave-mesh rebases it for the rendered cluster.yml`, 'shape');
   }
 
   const config = isMapping(declaration.config) ? declaration.config : {};
