@@ -4,7 +4,7 @@ import { ApiObject, App, Chart } from 'cdk8s';
 import { parse } from 'yaml';
 import { WeaveMesh, WeaveMeshProps } from '../constructs/weave-mesh';
 import { mesh as readmeModel } from '../examples/readme-model';
-import { readTree, REPO, tempDir, threeClusters } from './helpers';
+import { readTree, tempDir, threeClusters } from './helpers';
 
 /**
  * A mesh in the plain cdk8s way: `new App()`, the mesh beside the app's own chart, `app.synth()`.
@@ -129,20 +129,9 @@ describe('app.synth() of an App holding a WeaveMesh', () => {
     }));
 });
 
-describe('README', () => {
-  const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
-  /** The first ```ts block after a heading. */
-  const sampleAfter = (heading: string): string => {
-    const section = readme.slice(readme.indexOf(heading));
-    return /```ts\n([\s\S]*?)```/.exec(section)![1];
-  };
-
-  it('"Use in your own cdk8s app" shows examples/cdk8s-app/main.ts as it is', () => {
-    expect(sampleAfter('## Use in your own cdk8s app')).toBe(fs.readFileSync(path.join(REPO, 'examples', 'cdk8s-app', 'main.ts'), 'utf8'));
-  });
-
-  it('the sample of "The model" is examples/readme-model.ts (compiled by npm test), and its mesh is valid', () => {
-    expect(sampleAfter('## The model')).toBe(fs.readFileSync(path.join(REPO, 'examples', 'readme-model.ts'), 'utf8'));
+// The README's and docs' samples are checked against these files by test/readme.test.ts.
+describe('examples/readme-model.ts', () => {
+  it('declares a valid mesh of two clusters', () => {
     expect(readmeModel.errors()).toEqual([]);
     expect(readmeModel.clusters.map((chart) => chart.cluster.name)).toEqual(['cluster-a', 'cluster-b']);
   });

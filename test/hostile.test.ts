@@ -229,7 +229,7 @@ describe('a password file tracked by git', () => {
     expect(noGit.stderr).not.toMatch(/password-tracked|failed:/);
   });
 
-  it('the shipped .gitignore ignores the password file the README has users create', () => {
+  it('the shipped .gitignore ignores the password file docs/inventory.md has users create', () => {
     const repo = path.resolve(__dirname, '..');
     expect(execFileSync('git', ['-C', repo, 'check-ignore', '--no-index', 'clusters/shared_password'], { encoding: 'utf8' }).trim()).toBe('clusters/shared_password');
   });

@@ -74,7 +74,7 @@ describe('npm run plan', () => {
     expect(lines.slice(0, 6)).toEqual([
       `weave-mesh plan: what npm run synth would change in ${outdir}`,
       '+ cluster cluster-d joins the mesh with subnet 10.36.0.0/16',
-      "- cluster cluster-c leaves the mesh (subnet 10.35.0.0/16); see the README's runbook (weave rmpeer)",
+      "- cluster cluster-c leaves the mesh (subnet 10.35.0.0/16); see weave-mesh's docs/operations.md, Removing a cluster (weave rmpeer)",
       '~ cluster cluster-a: routes + 10.36.0.0/16; routes - 10.35.0.0/16; peers + 203.0.113.40; peers - 203.0.113.11',
       '~ cluster cluster-b: routes + 10.36.0.0/16; routes - 10.35.0.0/16; peers + 203.0.113.40; peers - 203.0.113.11',
       expect.stringMatching(/^\d+ files change$/),

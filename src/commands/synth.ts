@@ -88,6 +88,6 @@ function trackedPasswordFiles(mesh: WeaveMesh): Problem[] {
     file: path.relative(process.cwd(), file) || file,
     rule: 'password-tracked',
     message:
-      "is the Weave password file, and git tracks it: the shared secret is in the repository and its history. Untrack it (git rm --cached), list it in .gitignore, and give the mesh a new secret (the README's runbook says how it reaches running clusters)",
+      "is the Weave password file, and git tracks it: the shared secret is in the repository and its history. Untrack it (git rm --cached), list it in .gitignore, and give the mesh a new secret (weave-mesh's docs/operations.md says how it reaches running clusters)",
   }));
 }

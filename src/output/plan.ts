@@ -291,7 +291,7 @@ export function formatPlan(plan: Plan): string[] {
   const lines: string[] = [];
   const list = (label: string, items: readonly string[]) => (items.length > 0 ? [`${label} ${items.join(', ')}`] : []);
   for (const { cluster, subnet } of plan.clustersAdded) lines.push(`+ cluster ${cluster} joins the mesh with subnet ${subnet}`);
-  for (const { cluster, subnet } of plan.clustersRemoved) lines.push(`- cluster ${cluster} leaves the mesh (subnet ${subnet}); see the README's runbook (weave rmpeer)`);
+  for (const { cluster, subnet } of plan.clustersRemoved) lines.push(`- cluster ${cluster} leaves the mesh (subnet ${subnet}); see weave-mesh's docs/operations.md, Removing a cluster (weave rmpeer)`);
   for (const cluster of plan.clusters) {
     const parts = [
       ...(cluster.subnet ? [`subnet ${cluster.subnet.from} -> ${cluster.subnet.to}`] : []),
