@@ -157,7 +157,7 @@ function tokenRules(text: string, refuse: (offset: number, message: string) => v
           if (question > 0) {
             refuse(
               start + question,
-              `has the plain scalar ${JSON.stringify(source)} inside [ ] or { } with a '?', which libyaml before 0.2.5 end the scalar at (accepted from 0.2.5, yaml/libyaml#105); quote it: ${JSON.stringify(source)}`,
+              `has the plain scalar ${JSON.stringify(source)} inside [ ] or { } with a '?' in it, which libyaml 0.1.7 to 0.2.4 refuse (they end the scalar there: "did not find expected ',' or ']'"; accepted from 0.2.5, yaml/libyaml#105); quote it: ${JSON.stringify(source)}`,
             );
           }
         }
