@@ -1,4 +1,4 @@
-import { Alias, Document, DocumentOptions, isAlias, isCollection, isMap, isPair, isScalar, isSeq, Node, Pair, parseDocument, ParseOptions, Scalar, SchemaOptions, visit, YAMLMap, YAMLSeq } from 'yaml';
+import { Alias, CST, Document, DocumentOptions, isAlias, isCollection, isMap, isPair, isScalar, isSeq, Node, Pair, parseDocument, ParseOptions, Parser, Scalar, SchemaOptions, visit, YAMLMap, YAMLSeq } from 'yaml';
 import { memoize } from './memoize';
 import { tokenizePsych3, tokenizePsych4 } from './psych';
 
@@ -57,6 +57,56 @@ export function parseForEditing(text: string, options: ParseOptions & DocumentOp
   return document;
 }
 
+/** Where a mapping pair or list item is written: its CST item and the collection holding it. */
+interface Written {
+  readonly item: CST.CollectionItem;
+  readonly collection: CST.BlockMap | CST.BlockSequence | CST.FlowCollection;
+}
+
+/** The CST of a document, indexed by the offsets the document's nodes record. */
+class CstIndex {
+  /** Pairs by the offset of their key, list items by the offset of their value. */
+  public readonly items = new Map<number, Written>();
+  /** Collections and block scalars by their offset and type (a block map and its first key share an offset). */
+  public readonly tokens = new Map<string, CST.Token>();
+
+  public constructor(tokens: readonly CST.Token[]) {
+    for (const token of tokens) if (token.type === 'document' && token.value) this.add(token.value);
+  }
+
+  private add(token: CST.Token): void {
+    if (token.type === 'block-scalar') this.tokens.set(`${token.offset}:${token.type}`, token);
+    if (token.type !== 'block-map' && token.type !== 'block-seq' && token.type !== 'flow-collection') return;
+    this.tokens.set(`${token.offset}:${token.type}`, token);
+    for (const item of token.items as CST.CollectionItem[]) {
+      if (item.key) {
+        if (!this.items.has(item.key.offset)) this.items.set(item.key.offset, { item, collection: token });
+        this.add(item.key);
+      } else if (item.value && !item.sep?.some((sep) => sep.type === 'map-value-ind')) {
+        // A list item (a flow map's `? key`-less pair has a colon and is no list item).
+        if (!this.items.has(item.value.offset)) this.items.set(item.value.offset, { item, collection: token });
+      }
+      if (item.value) this.add(item.value);
+    }
+  }
+}
+
+/** The `:` of a pair as written, if it has one (`? key` alone, or `{key}`, has none). */
+function colonOf(item: CST.CollectionItem): CST.SourceToken | undefined {
+  return item.sep?.find((token) => token.type === 'map-value-ind');
+}
+
+/** The end of a pair's value indicator and the value's own properties (tag, anchor) written after it. */
+function afterColon(item: CST.CollectionItem, colon: CST.SourceToken): number {
+  let end = colon.offset + 1;
+  let past = false;
+  for (const token of item.sep ?? []) {
+    if (token === colon) past = true;
+    else if (past && (token.type === 'tag' || token.type === 'anchor')) end = token.offset + token.source.length;
+  }
+  return end;
+}
+
 export class YamlTextEditor {
   private readonly edits: { start: number; end: number; text: string }[] = [];
   private readonly aliased = new Map<string, number>();
@@ -79,6 +129,43 @@ export class YamlTextEditor {
         if (!this.aliased.has(node.source)) this.aliased.set(node.source, node.range?.[0] ?? 0);
       },
     });
+  }
+
+  private index?: CstIndex;
+
+  /**
+   * The file's concrete syntax tree, indexed: read on the first edit that needs it, and dropped with
+   * the editor (kept with every parsed inventory file, the trees of a large mesh cost more memory
+   * than reading each again costs time).
+   */
+  private get cst(): CstIndex {
+    this.index ??= new CstIndex([...new Parser().parse(this.text)]);
+    return this.index;
+  }
+
+  /** Where a pair is written in the file, found by its key (undefined for a pair without one, `: value`). */
+  private writtenOrNot(pair: Pair): Written | undefined {
+    const offset = (pair.key as Node | null)?.range?.[0];
+    return offset === undefined ? undefined : this.cst.items.get(offset);
+  }
+
+  /** Where a pair with a key is written in the file. */
+  private written(pair: Pair): Written {
+    const written = this.writtenOrNot(pair);
+    if (!written) throw new Error(`internal: no written pair at ${(pair.key as Node | null)?.range?.[0]}`);
+    return written;
+  }
+
+  /** The CST collection a mapping or list of the document is written as. */
+  private collection(node: YAMLMap | YAMLSeq): CST.BlockMap | CST.BlockSequence | CST.FlowCollection {
+    for (const item of node.items as unknown[]) {
+      const written = isPair(item) ? this.writtenOrNot(item) : undefined;
+      if (written) return written.collection;
+    }
+    const type = node.flow ? 'flow-collection' : isMap(node) ? 'block-map' : 'block-seq';
+    const token = this.cst.tokens.get(`${node.range![0]}:${type}`);
+    if (!token || (token.type !== 'block-map' && token.type !== 'block-seq' && token.type !== 'flow-collection')) throw new Error(`internal: no written collection at ${node.range![0]}`);
+    return token;
   }
 
   /** The text with every edit applied. */
@@ -183,16 +270,31 @@ export class YamlTextEditor {
     return false;
   }
 
-  /** Replaces the scalar (or alias, or empty value) at `path` by `value`, kept in the quoting style it had where that reads the same. */
+  /**
+   * Replaces the scalar at `path` by `value`, kept in the quoting style it had where that reads the
+   * same. A block scalar (`|-`, `>`) becomes a scalar on its header's line: its header is replaced,
+   * a comment after the header stays, and its content lines go, up to (not including) the line break
+   * that ends them, so the next key keeps its own line.
+   */
   public replaceScalar(path: readonly Key[], value: string): void {
     const step = this.find(path);
     const node = step?.node;
     if (!node || !isScalar(node) || !node.range) throw new Error(`internal: no scalar at ${path.join('.')}`);
     const [start, end] = node.range;
-    const written = this.text.slice(start, end);
-    const tag = /^(![^\s]*\s+)/.exec(written)?.[1] ?? '';
-    const inFlow = this.inFlow(start);
-    this.edits.push({ start: start + tag.length, end, text: scalarText(value, node.type, inFlow) });
+    if (node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED) {
+      const token = this.cst.tokens.get(`${start}:block-scalar`) as CST.BlockScalar | undefined;
+      const header = token?.props.find((prop) => prop.type === 'block-scalar-header') as CST.SourceToken | undefined;
+      if (!token || !header) throw new Error(`internal: no block scalar at ${start}`);
+      this.edits.push({ start: header.offset, end: header.offset + header.source.length, text: scalarText(value) });
+      const newline = token.props.find((prop) => prop.type === 'newline') as CST.SourceToken | undefined;
+      const last = token.source.search(/\S\s*$/);
+      if (newline && last !== -1) {
+        const contentStart = newline.offset + newline.source.length;
+        this.edits.push({ start: this.beforeBreak(contentStart), end: contentStart + last + 1, text: '' });
+      }
+      return;
+    }
+    this.edits.push({ start, end, text: scalarText(value, node.type, this.inFlow(start)) });
   }
 
   /** Sets the list at `path` to `items`: its value replaced when the key is written, else the key added at the end of its mapping. */
@@ -200,29 +302,25 @@ export class YamlTextEditor {
     const step = this.find(path);
     if (!step || !isMap(step.parent)) throw new Error(`internal: no mapping for ${path.join('.')}`);
     const key = String(path[path.length - 1]);
-    if (step.pair) {
-      const value = step.node;
-      const keyNode = step.pair.key as Node;
-      if (step.parent.flow || this.inFlow(keyNode.range![0])) {
-        const [start, end] = value?.range ?? [keyNode.range![2], keyNode.range![2]];
-        this.edits.push({ start, end, text: flowList(items) });
-        return;
-      }
-      const keyColumn = this.column(keyNode.range![0]);
-      if (value && isSeq(value) && !value.flow && value.items.length > 0) {
-        const start = value.range![0];
-        this.edits.push({ start, end: this.beforeBreak(contentEnd(value)), text: items.map((item) => `- ${scalarText(item)}`).join(`${this.eol}${' '.repeat(this.column(start))}`) });
-        return;
-      }
-      // Empty, a scalar or a flow list on the key's line: the key's value becomes a block list below it.
-      const colon = this.text.indexOf(':', keyNode.range![1]);
-      const start = value?.range && value.range[0] > colon ? value.range[0] : colon + 1;
-      const end = value?.range ? Math.max(contentEnd(value), start) : start;
-      const lines = items.length === 0 ? ' []' : items.map((item) => `${this.eol}${' '.repeat(keyColumn + 2)}- ${scalarText(item)}`).join('');
-      this.edits.push({ start: colon + 1, end, text: lines });
+    if (!step.pair) {
+      this.insertPair(step.parent, key, items);
       return;
     }
-    this.insertPair(step.parent, key, items);
+    const value = step.node;
+    const { collection } = this.written(step.pair);
+    if (collection.type === 'flow-collection') {
+      this.setValue(step.pair, ` ${flowList(items)}`);
+      return;
+    }
+    if (value && isSeq(value) && !value.flow && value.items.length > 0) {
+      // The items replaced, written as the list was: at the column of its first `-`.
+      const start = value.range![0];
+      this.edits.push({ start, end: this.beforeBreak(this.end(value)), text: items.map((item) => `- ${scalarText(item)}`).join(`${this.eol}${' '.repeat(this.column(start))}`) });
+      return;
+    }
+    // Empty, a scalar or a flow list: the value becomes a block list below the key, indented under it.
+    const indent = ' '.repeat(collection.indent + 2);
+    this.setValue(step.pair, items.length === 0 ? ' []' : items.map((item) => `${this.eol}${indent}- ${scalarText(item)}`).join(''));
   }
 
   /** Adds `items` at the end of the list at `path` (which must exist). */
@@ -231,16 +329,18 @@ export class YamlTextEditor {
     const step = this.find(path);
     const list = step?.node;
     if (!list || !isSeq(list) || !list.range) throw new Error(`internal: no list at ${path.join('.')}`);
-    if (list.flow || list.items.length === 0) {
-      const close = this.text.lastIndexOf(']', list.range[1]);
-      const before = this.text.slice(list.range[0] + 1, close).trim();
-      const separator = before === '' || before.endsWith(',') ? '' : ', ';
-      this.edits.push({ start: close, end: close, text: `${separator}${items.map((item) => scalarText(item, undefined, true)).join(', ')}` });
+    if (list.flow) {
+      const collection = this.collection(list) as CST.FlowCollection;
+      const texts = items.map((item) => scalarText(item, undefined, true)).join(', ');
+      // After the last item, before a comma or comment that follows it: `[a, # c` becomes `[a, new, # c`.
+      const last = list.items[list.items.length - 1] as unknown;
+      if (last === undefined) this.edits.push({ start: collection.start.offset + 1, end: collection.start.offset + 1, text: texts });
+      else this.edits.push({ start: this.end(last), end: this.end(last), text: `${isPair(last) && isEmpty(last.value) ? ' ' : ''}, ${texts}` });
       return;
     }
-    // After the last item's line, its comment included.
-    const end = this.lineEnd(contentEnd(list));
-    const column = this.column((list.items[0] as Node).range![0]) - 2;
+    // After the last item's line (its comment included), at the column of the list's `-`, however far its items are indented.
+    const end = this.lineEnd(this.end(list));
+    const column = this.column(list.range[0]);
     this.edits.push({ start: end, end, text: items.map((item) => `${this.eol}${' '.repeat(column)}- ${scalarText(item)}`).join('') });
   }
 
@@ -248,50 +348,93 @@ export class YamlTextEditor {
   public setScalar(path: readonly Key[], value: string): void {
     const step = this.find(path);
     if (!step || !isMap(step.parent)) throw new Error(`internal: no mapping for ${path.join('.')}`);
-    if (step.pair && step.node && isScalar(step.node) && (step.node.source !== '' || step.node.type !== Scalar.PLAIN)) {
+    if (!step.pair) {
+      this.insertPair(step.parent, String(path[path.length - 1]), value);
+      return;
+    }
+    const node = step.node;
+    if (node && isScalar(node) && (node.source !== '' || node.type !== Scalar.PLAIN)) {
       this.replaceScalar(path, value);
       return;
     }
-    if (step.pair) {
-      const keyNode = step.pair.key as Node;
-      // An empty value: the scalar goes right after the colon, and what followed it (spaces, a comment) stays.
-      const colon = this.text.indexOf(':', keyNode.range![1]);
-      this.edits.push({ start: colon + 1, end: colon + 1, text: ` ${scalarText(value, undefined, this.inFlow(colon))}` });
+    if (!isEmpty(node)) {
+      throw new EditRefused(
+        `${path.join('.')} holds a ${isSeq(node) ? 'list' : isMap(node) ? 'mapping' : 'value'} where weave-mesh must write a scalar; write ${path[path.length - 1]}: with no value, or remove it`,
+        (node as Node).range?.[0] ?? (step.pair.key as Node).range![0],
+      );
+    }
+    const { collection } = this.written(step.pair);
+    this.setValue(step.pair, ` ${scalarText(value, undefined, collection.type === 'flow-collection')}`);
+  }
+
+  /**
+   * Writes `text` as the value of a pair whose key is written: in place of the value (from its `:`
+   * to the end of its text; a comment after an empty value stays), or, for a key written without
+   * `:` (`? key` alone, `{key}`), with a `:` of its own: on the next line at the `?`'s column in a
+   * block mapping, right after the key in a flow mapping. `text` starts with what separates it
+   * from the `:` (a space, or a line break for a block list).
+   */
+  private setValue(pair: Pair, text: string): void {
+    const { item, collection } = this.written(pair);
+    const colon = colonOf(item);
+    const value = pair.value as Node | null;
+    if (colon) {
+      const start = colon.offset + 1;
+      // An empty value's node lies at what follows it (a comment, the next line): only its tag and anchor are its own.
+      const end = isEmpty(value) ? afterColon(item, colon) : Math.max(afterColon(item, colon), this.beforeBreak(this.end(value)));
+      this.edits.push({ start, end, text });
       return;
     }
-    this.insertPair(step.parent, String(path[path.length - 1]), value);
+    const keyEnd = this.end(pair.key);
+    if (collection.type === 'flow-collection') {
+      this.edits.push({ start: keyEnd, end: keyEnd, text: `:${text}` });
+      return;
+    }
+    const at = this.lineEnd(keyEnd);
+    this.edits.push({ start: at, end: at, text: `${this.eol}${' '.repeat(collection.indent)}:${text}` });
   }
 
   /** Adds `key: value` as the last entry of a mapping, in its style (block or flow). */
   private insertPair(map: YAMLMap, key: string, value: string | readonly string[]): void {
-    const range = map.range!;
-    if (map.flow || this.text[range[0]] === '{') {
-      const close = this.text.lastIndexOf('}', range[1]);
-      const before = this.text.slice(range[0] + 1, close).trim();
-      const separator = before === '' || before.endsWith(',') ? '' : ', ';
-      const text = typeof value === 'string' ? scalarText(value, undefined, true) : flowList(value);
-      this.edits.push({ start: close, end: close, text: `${separator}${key}: ${text}` });
+    const collection = this.collection(map);
+    if (collection.type === 'flow-collection') {
+      const text = `${key}: ${typeof value === 'string' ? scalarText(value, undefined, true) : flowList(value)}`;
+      const last = map.items[map.items.length - 1];
+      // After the last pair's text, before a comma or comment that follows it; in `{}`, right after the `{`.
+      // After an empty value a space first: libyaml reads `key:,` as one plain scalar and refuses `!!null,`.
+      if (last === undefined) this.edits.push({ start: collection.start.offset + 1, end: collection.start.offset + 1, text });
+      else this.edits.push({ start: this.end(last), end: this.end(last), text: `${isPair(last) && isEmpty(last.value) ? ' ' : ''}, ${text}` });
       return;
     }
-    const first = map.items.find(isPair)?.key as Node | undefined;
-    if (!first?.range) throw new EditRefused(`the mapping that must hold ${key} is empty; write it out as a mapping with at least one key`, range[0]);
-    const column = this.column(first.range[0]);
-    const indent = ' '.repeat(column);
+    if (map.items.length === 0) throw new EditRefused(`the mapping that must hold ${key} is empty; write it out as a mapping with at least one key`, map.range![0]);
+    // At the mapping's own column (that of its keys, or of the `?` of an explicit key), after the line its last entry ends on.
+    const indent = ' '.repeat(collection.indent);
     const body =
       typeof value === 'string'
         ? `${indent}${key}: ${scalarText(value)}`
         : value.length === 0
           ? `${indent}${key}: []`
           : `${indent}${key}:${value.map((item) => `${this.eol}${indent}  - ${scalarText(item)}`).join('')}`;
-    const end = contentEnd(map);
-    // A block scalar's text ends after its line breaks; anything else ends on its line.
-    let at = this.text[end - 1] === '\n' ? end - 1 : this.text.indexOf('\n', end);
-    if (at === -1) {
-      this.edits.push({ start: this.text.length, end: this.text.length, text: `${this.eol}${body}${this.eol}` });
-      return;
+    const at = this.lineEnd(this.end(map));
+    this.edits.push({ start: at, end: at, text: `${this.eol}${body}` });
+  }
+
+  /**
+   * Where a node's own text ends: a pair's with its value, or with its `:` (and the value's tag or
+   * anchor) when the value is empty, or with its key when it has no `:`; a block collection's with
+   * its last entry (its range ends after its last line break).
+   */
+  private end(node: unknown): number {
+    if (isPair(node)) {
+      const key = node.key as Node | null;
+      const written = this.writtenOrNot(node);
+      let end = written && key?.range ? this.end(key) : 0;
+      const colon = written && colonOf(written.item);
+      if (written && colon) end = Math.max(end, afterColon(written.item, colon));
+      return isEmpty(node.value) ? end : Math.max(end, this.end(node.value));
     }
-    at += 1;
-    this.edits.push({ start: at, end: at, text: `${body}${this.eol}` });
+    if (isCollection(node) && !node.flow && node.items.length > 0) return this.end(node.items[node.items.length - 1]);
+    return (node as Node).range![1];
   }
 
   /** An offset moved back before the line break it follows (a block scalar's text ends after its breaks). */
@@ -326,14 +469,9 @@ export class YamlTextEditor {
   }
 }
 
-/** Where a node's own text ends (a block collection's range ends after its last line break). */
-function contentEnd(node: unknown): number {
-  if (isCollection(node) && !node.flow && node.items.length > 0) {
-    const last = node.items[node.items.length - 1];
-    if (isPair(last)) return contentEnd(last.value ?? last.key);
-    return contentEnd(last);
-  }
-  return (node as Node).range![1];
+/** Whether a pair's value is empty as written (`key:`, `key: # comment`): the yaml package places such a node at what follows it. */
+function isEmpty(value: unknown): boolean {
+  return !value || (isScalar(value) && value.source === '' && value.type === Scalar.PLAIN);
 }
 
 /** A list written inline: `[a, "b c"]`. */
