@@ -89,9 +89,14 @@ describe("accepted where both Psych versions read a value Pharos's schema takes 
     const text = clusterA(parts);
     const [psych] = readWithPsych([text]);
     expect(psych.error).toBeUndefined();
-    const { result } = render(text);
+    const { result, dist } = render(text);
     expect(result.stderr).not.toMatch(/^error:/m);
     expect(result.code).toBe(0);
+    // The rendered file is read by Psych as the inventory, the password rebased.
+    const [rendered] = readWithPsych([fs.readFileSync(path.join(dist, 'cluster-a', 'pharos', 'cluster.yml'), 'utf8')]);
+    expect(rendered.error).toBeUndefined();
+    expect(JSON.stringify(rendered.value)).toContain('["ipalloc_default_subnet","10.33.0.0/16"]');
+    if ('password' in parts) expect(JSON.stringify(rendered.value)).toContain('["password","../../../clusters/shared_password"]');
   });
 
   it('the block-scalar passwords above are ./shared_password to Psych (so the rows test what they say)', () => {
