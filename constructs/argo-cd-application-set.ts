@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ARGOCD_APPLICATION_PREFIX } from '../src/mesh/rules';
 import { ResolvedGitOpsSettings } from './gitops-settings';
 
 export interface ArgoCdApplicationSetProps {
@@ -50,7 +51,7 @@ export class ArgoCdApplicationSet extends Construct {
         generators: [{ git: { repoURL, revision, directories: [{ path: `${pathPrefix}/*/${props.syncedFolder}` }] } }],
         syncPolicy: { preserveResourcesOnDeletion: true },
         template: {
-          metadata: { name: `weave-mesh-${cluster}`, labels: { 'app.kubernetes.io/part-of': 'weave-mesh' } },
+          metadata: { name: `${ARGOCD_APPLICATION_PREFIX}${cluster}`, labels: { 'app.kubernetes.io/part-of': 'weave-mesh' } },
           spec: {
             project: props.project ?? 'default',
             source: { repoURL, targetRevision: revision, path: '{{ .path.path }}' },

@@ -31,9 +31,10 @@ export interface GitOpsSettings {
   readonly revision?: string;
 
   /**
-   * Path of the output folder inside that repository: the output folder itself, or a path ending
-   * with it when the app lives in a sub-folder of the repository.
-   * @default - the output folder (WeaveMeshProps.outdir), when it lies below the working directory; else 'dist'
+   * Path of the output folder inside that repository, from its top: what Argo CD's git generator and
+   * Flux's Kustomization read. WeaveMesh refuses a prefix that does not name the folder the tree is
+   * written to (with git: exactly its path in the repository).
+   * @default - the output folder's path in the git repository of the working directory (`git rev-parse --show-prefix`, then WeaveMeshProps.outdir): `dist` for an app at the repository's top, `apps/network/dist` for one in apps/network/; without git, the output folder when it lies below the working directory; else 'dist'
    */
   readonly pathPrefix?: string;
 

@@ -7,7 +7,8 @@ import { compareProblems, formatProblem, Problem } from '../src/mesh/problem';
 import { validateClusters } from '../src/mesh/validate';
 import { ARGOCD_FOLDER, fluxFolder, SYNCED_FOLDER, TEARDOWN_FOLDER } from '../src/output/layout';
 import { OutputTree } from '../src/output/tree';
-import { appOf, synthWithApp } from './app-synth';
+import { gitPrefix } from '../src/util/git';
+import { appOf, restoreOutdirOfCdk8sSynth, synthWithApp } from './app-synth';
 import { ArgoCdApplicationSet } from './argo-cd-application-set';
 import { ClusterChart, RouteAgentSettings } from './cluster-chart';
 import { FluxSync } from './flux-sync';
@@ -34,8 +35,9 @@ export interface WeaveMeshProps {
    * The output folder the tree is written to, relative to the working directory: relative paths in
    * each cluster's Pharos cluster.yml are rebased so that they name the same files from there, and
    * the GitOps paths follow it. `app.synth()` (and so `cdk8s synth`) writes the tree there, beside
-   * the app's other charts when it is the app's own output folder. A relative outdir must match
-   * `gitops.pathPrefix` when both are given; an absolute one (a preview, a test) is not checked.
+   * the app's other charts when it is the app's own output folder. A relative outdir must be what
+   * `gitops.pathPrefix` names when both are given (its path in the git repository, which git tells);
+   * an absolute one (a preview, a test) is not checked.
    * @default - the outdir of the App that holds the mesh (`dist`, or the `output:` of cdk8s.yaml under `cdk8s synth`)
    */
   readonly outdir?: string;
@@ -102,8 +104,10 @@ export class WeaveMesh extends Construct {
   public constructor(scope: Construct, id: string, props: WeaveMeshProps) {
     super(scope, id);
     this.outdir = props.outdir ?? appOf(this)?.outdir ?? 'dist';
-    const outdirInRepo = folderBelowWorkingDirectory(this.outdir);
-    const gitops = resolveGitOpsSettings(props.gitops, outdirInRepo ?? 'dist');
+    // Before anything can refuse: cdk8s synth has deleted its output folder; put back what git has.
+    restoreOutdirOfCdk8sSynth(this.outdir);
+    const outdirInRepo = outputFolderPath(this.outdir);
+    const gitops = resolveGitOpsSettings(props.gitops, outdirInRepo?.path ?? 'dist');
     const declarations = [
       ...(props.inventory?.declarations ?? []),
       ...Object.entries(props.clusters ?? {}).map(([name, config]) => declaredInCode(name, config, `${this.node.path}/${name}`)),
@@ -154,7 +158,7 @@ export class WeaveMesh extends Construct {
   }
 
   /** Settings given in code that would render sync manifests pointing nowhere. */
-  private gitopsProblems(given: GitOpsSettings | undefined, resolved: ResolvedGitOpsSettings, outdirInRepo: string | undefined): Problem[] {
+  private gitopsProblems(given: GitOpsSettings | undefined, resolved: ResolvedGitOpsSettings, outdirInRepo: OutputFolderPath | undefined): Problem[] {
     const { pathPrefix } = resolved;
     const problems: Problem[] = [];
     if (resolved.tools.length > 0 && given?.repoURL === undefined) {
@@ -166,13 +170,19 @@ export class WeaveMesh extends Construct {
         message: `is not set; give WeaveMesh the gitops prop { repoURL: '<URL of the git repository the output is committed to>' }, which Argo CD and Flux clone (or gitops.tools: [] for no sync manifests)`,
       });
     }
-    if (given?.pathPrefix !== undefined && outdirInRepo !== undefined && !path.isAbsolute(this.outdir) && pathPrefix !== outdirInRepo && !pathPrefix.endsWith(`/${outdirInRepo}`)) {
+    if (given?.pathPrefix === undefined || outdirInRepo === undefined || path.isAbsolute(this.outdir)) return problems;
+    const { path: folder, fromGit } = outdirInRepo;
+    // Git knows where the folder lies in the repository; without git, the folder's own name must end the prefix.
+    const names = fromGit ? pathPrefix === folder : pathPrefix === folder || pathPrefix.endsWith(`/${folder}`);
+    if (!names) {
       problems.push({
         severity: 'error',
         construct: this.node.path,
         field: 'gitops.pathPrefix',
         rule: 'gitops-path',
-        message: `is ${pathPrefix}, but the tree is written to ${outdirInRepo}, so Argo CD and Flux would sync folders that synth does not write; set gitops.pathPrefix to ${outdirInRepo} (or <folder of the app in the repository>/${outdirInRepo}), or leave it out`,
+        message: fromGit
+          ? `is ${pathPrefix}, but the tree is written to ${this.outdir}, which is ${folder} in the git repository (git rev-parse --show-prefix), so Argo CD and Flux would sync folders that synth does not write; set gitops.pathPrefix to ${folder}, or leave it out: the default asks git`
+          : `is ${pathPrefix}, but the tree is written to ${folder}, so Argo CD and Flux would sync folders that synth does not write; set gitops.pathPrefix to ${folder} (or <folder of the app in the repository>/${folder}), or leave it out`,
       });
     }
     return problems;
@@ -194,9 +204,31 @@ export class WeaveMesh extends Construct {
   }
 }
 
-/** `outdir` as a relative POSIX path below the working directory, or undefined when it lies elsewhere. */
-function folderBelowWorkingDirectory(outdir: string): string | undefined {
-  const relative = path.relative(process.cwd(), path.resolve(outdir));
-  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return undefined;
-  return relative.split(path.sep).join('/');
+/** Where the output folder lies for Argo CD and Flux, which read the repository. */
+interface OutputFolderPath {
+  /** A relative POSIX path, such as `dist` or `apps/network/dist`. */
+  readonly path: string;
+  /** True when git gave the working directory's place in the repository, so `path` is from the repository's top. */
+  readonly fromGit: boolean;
+}
+
+/**
+ * `outdir` as a path in the git repository of the working directory (`git rev-parse --show-prefix`,
+ * then the folder): right for an app at the repository's top and in a sub-folder alike. Without git,
+ * the folder below the working directory. Undefined when the folder lies outside the repository (or,
+ * without git, outside the working directory).
+ */
+function outputFolderPath(outdir: string): OutputFolderPath | undefined {
+  const cwd = process.cwd();
+  const relative = path.relative(cwd, path.resolve(outdir));
+  if (path.isAbsolute(relative)) return undefined;
+  const below = relative.split(path.sep).join('/');
+  const prefix = gitPrefix(cwd);
+  if (prefix !== undefined) {
+    const inRepository = path.posix.normalize(`${prefix}${below}`).replace(/\/$/, '');
+    if (inRepository === '' || inRepository === '.' || inRepository === '..' || inRepository.startsWith('../')) return undefined;
+    return { path: inRepository, fromGit: true };
+  }
+  if (below === '' || below === '..' || below.startsWith('../')) return undefined;
+  return { path: below, fromGit: false };
 }

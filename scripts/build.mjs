@@ -4,10 +4,17 @@
 // parts of zod/mini it uses. Type checking is not this step's job: `npm test` runs `tsc --noEmit` first.
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'fs';
+import { join, resolve } from 'path';
+import { fileURLToPath } from 'url';
+
+// Every path from the repository, not the working directory: scripts/run.mjs rebuilds from wherever it is run.
+const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
+const buildDir = join(repo, 'build');
 
 const result = await build({
-  entryPoints: ['main.ts'],
-  outfile: 'build/main.js',
+  absWorkingDir: repo,
+  entryPoints: [join(repo, 'main.ts')],
+  outfile: join(buildDir, 'main.js'),
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -23,7 +30,7 @@ const result = await build({
 });
 
 // Replace the files in one step each, so a synth running at the same time never loads half of one.
-mkdirSync('build', { recursive: true });
+mkdirSync(buildDir, { recursive: true });
 for (const file of result.outputFiles) {
   const staging = `${file.path}.${process.pid}.tmp`;
   writeFileSync(staging, file.contents);
@@ -32,9 +39,9 @@ for (const file of result.outputFiles) {
 
 // The node agent's programs are read at synth time from agent/ beside the module that renders them
 // (constructs/route-agent-script.ts; here, the bundle).
-mkdirSync('build/agent', { recursive: true });
-for (const file of readdirSync('constructs/agent').filter((name) => name.endsWith('.sh'))) {
-  const staging = `build/agent/${file}.${process.pid}.tmp`;
-  copyFileSync(`constructs/agent/${file}`, staging);
-  renameSync(staging, `build/agent/${file}`);
+mkdirSync(join(buildDir, 'agent'), { recursive: true });
+for (const file of readdirSync(join(repo, 'constructs', 'agent')).filter((name) => name.endsWith('.sh'))) {
+  const staging = join(buildDir, 'agent', `${file}.${process.pid}.tmp`);
+  copyFileSync(join(repo, 'constructs', 'agent', file), staging);
+  renameSync(staging, join(buildDir, 'agent', file));
 }

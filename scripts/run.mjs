@@ -31,7 +31,14 @@ for (const file of inputs) hash.update(file).update(readFileSync(file));
 const digest = hash.digest('hex');
 
 if (!existsSync(join(repo, 'build', 'main.js')) || !existsSync(stamp) || readFileSync(stamp, 'utf8') !== digest) {
-  await import('./build.mjs');
+  try {
+    await import('./build.mjs');
+  } catch (error) {
+    // esbuild has printed its messages (file:line and the cause); its stack trace adds nothing.
+    const why = Array.isArray(error?.errors) ? "esbuild's messages above" : String(error?.message ?? error);
+    process.stderr.write(`weave-mesh: the build of ${join(repo, 'main.ts')} failed (${why}); nothing was run\n`);
+    process.exit(2);
+  }
   writeFileSync(stamp, digest);
 }
 

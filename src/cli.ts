@@ -25,7 +25,7 @@ function usageMessage(error: unknown): string {
   const { code, message } = error as { code?: string; message?: string };
   const option = /'(-[^' ]+)/.exec(message ?? '')?.[1];
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return `unknown option ${option}`;
-  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) return `${option} needs a folder after it`;
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) return `${option} needs ${option === '--base' ? 'a git ref (branch, tag or commit)' : 'a folder'} after it`;
   return String(message ?? error);
 }
 
@@ -60,6 +60,9 @@ const DEPENDENCY_OUTPUT_VARIABLES = ['CDK8S_DISABLE_SORT', 'CDK8S_LEGACY_HASH', 
 /** The boolean options of single commands, such as plan's --summary. */
 const COMMAND_FLAGS = [...new Set([...COMMANDS.values()].flatMap((command) => command.flags ?? []))];
 
+/** The options with a value of single commands, such as plan's --base. */
+const COMMAND_VALUES = [...new Set([...COMMANDS.values()].flatMap((command) => command.values ?? []))];
+
 function usage(): string {
   const commands = [...COMMANDS].map(([name, command]) => `  ${`${name} ${command.operand ?? ''}`.padEnd(19)} ${command.summary}`);
   return [
@@ -72,6 +75,8 @@ function usage(): string {
     '  --format F       text (default), github (workflow annotations), json (one document on stdout);',
     '                   plan also takes markdown, for a pull-request comment. --json is --format json.',
     '  --summary        plan: the summary and next steps, without the diff',
+    '  --base REF       plan: compare with the output folder of the git commit REF (the pull request\'s base),',
+    '                   read from git, instead of the output folder on disk',
     '',
     'exit codes: 0 done (check: up to date), 1 invalid input or out of date, 2 usage error or failure',
   ].join('\n');
@@ -94,6 +99,7 @@ export function runCli(argv: readonly string[], factory: MeshFactory, output: Ou
         json: { type: 'boolean' },
         format: { type: 'string' },
         ...Object.fromEntries(COMMAND_FLAGS.map((flag) => [flag, { type: 'boolean' as const }])),
+        ...Object.fromEntries(COMMAND_VALUES.map((name) => [name, { type: 'string' as const }])),
       },
       strict: true,
       allowPositionals: true,
@@ -139,9 +145,11 @@ export function runCli(argv: readonly string[], factory: MeshFactory, output: Ou
     return USAGE;
   }
   const flags = Object.fromEntries(COMMAND_FLAGS.filter((flag) => parsed.values[flag] === true).map((flag) => [flag, true]));
-  const foreign = Object.keys(flags).find((flag) => !(command.flags ?? []).includes(flag));
+  const values = Object.fromEntries(COMMAND_VALUES.filter((key) => typeof parsed.values[key] === 'string').map((key) => [key, parsed.values[key] as string]));
+  const taken = [...(command.flags ?? []), ...(command.values ?? [])];
+  const foreign = [...Object.keys(flags), ...Object.keys(values)].find((option) => !taken.includes(option));
   if (foreign) {
-    output.err(`error: --${foreign} is an option of ${[...COMMANDS].filter(([, other]) => other.flags?.includes(foreign)).map(([other]) => other).join(', ')}, not of ${name}`);
+    output.err(`error: --${foreign} is an option of ${[...COMMANDS].filter(([, other]) => [...(other.flags ?? []), ...(other.values ?? [])].includes(foreign)).map(([other]) => other).join(', ')}, not of ${name}`);
     output.err(usage());
     return USAGE;
   }
@@ -153,6 +161,7 @@ export function runCli(argv: readonly string[], factory: MeshFactory, output: Ou
     format,
     report: run.report,
     flags,
+    values,
   };
   for (const variable of DEPENDENCY_OUTPUT_VARIABLES) delete process.env[variable];
   let code: number;
@@ -161,7 +170,7 @@ export function runCli(argv: readonly string[], factory: MeshFactory, output: Ou
   } catch (error) {
     if (error instanceof OutputFolderError) {
       // The output folder is input too: a refusal is invalid input, reported like any problem.
-      run.report.problem({ severity: 'error', message: error.message, rule: 'output-folder' });
+      run.report.problem({ severity: 'error', message: error.message, rule: error.rule });
       code = 1;
     } else {
       // Bad input is reported before this point; anything here is a bug or an I/O failure.

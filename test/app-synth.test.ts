@@ -1,9 +1,11 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { parse } from 'yaml';
 import { WeaveMesh, WeaveMeshProps } from '../constructs/weave-mesh';
 import { mesh as readmeModel } from '../examples/readme-model';
+import { formatProblem } from '../src/mesh/problem';
 import { readTree, tempDir, threeClusters } from './helpers';
 
 /**
@@ -116,7 +118,8 @@ describe('app.synth() of an App holding a WeaveMesh', () => {
         message = (error as Error).message;
       }
       expect(message.split('\n')[0]).toBe('weave-mesh: nothing was written:');
-      expect(message.split('\n').slice(1).map((text) => text.trim())).toEqual([expect.stringMatching(line)]);
+      // Warnings come with the errors, as npm run synth prints them (the overlapping pair also shares a service CIDR).
+      expect(message.split('\n').slice(1).map((text) => text.trim()).filter((text) => !text.startsWith('warning: '))).toEqual([expect.stringMatching(line)]);
       expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);
     }));
 
@@ -126,6 +129,105 @@ describe('app.synth() of an App holding a WeaveMesh', () => {
       fs.writeFileSync(path.join(dir, 'dist', 'notes.txt'), 'mine\n');
       expect(() => app().app.synth()).toThrow(/refusing to replace dist: it holds notes\.txt, which weave-mesh did not write .*give WeaveMesh an outdir of its own, or empty the folder/);
       expect(readTree(path.join(dir, 'dist'))).toEqual(new Map([['notes.txt', 'mine\n']]));
+    }));
+});
+
+describe('app.synth() warns as npm run synth does, and under cdk8s synth puts back the output folder the CLI deleted', () => {
+  /** What `body` writes on stderr. */
+  const stderrOf = (body: () => void): string[] => {
+    const written: string[] = [];
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      body();
+    } finally {
+      spy.mockRestore();
+    }
+    return written.join('').split('\n').filter((line) => line !== '');
+  };
+
+  it('prints a shared service CIDR, and a running cluster renumbered against the subnet the output folder records', () =>
+    inFolder((dir) => {
+      expect(stderrOf(() => app().app.synth())).toEqual([]);
+      const clusters = threeClusters();
+      clusters['cluster-c'].network.service_cidr = clusters['cluster-b'].network.service_cidr;
+      clusters['cluster-c'].network.weave.ipalloc_default_subnet = '10.36.0.0/16';
+      expect(stderrOf(() => app({ clusters: clusters as WeaveMeshProps['clusters'] }).app.synth())).toEqual([
+        expect.stringMatching(/^warning: weave-mesh\/cluster-c: cluster cluster-c: network\.service_cidr: .* is also the service CIDR of cluster cluster-b; .*\[shared-service-cidr\]$/),
+        expect.stringMatching(/^warning: cluster cluster-c's subnet changes from 10\.35\.0\.0\/16 to 10\.36\.0\.0\/16: this renumbers its running pods.*\[renumbering\]$/),
+      ]);
+      expect(fs.readFileSync(path.join(dir, 'dist', 'cluster-c', 'pharos', 'cluster.yml'), 'utf8')).toContain('10.36.0.0/16');
+    }));
+
+  it('puts back what git has for the folder cdk8s synth deleted (CDK8S_OUTDIR), before anything can refuse; not for a mesh with a folder of its own', () =>
+    inFolder((dir) => {
+      const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args], { cwd: dir, stdio: 'pipe' });
+      git('init', '-q');
+      app().app.synth();
+      git('add', '-A');
+      git('commit', '-qm', 'dist');
+      const committed = readTree(path.join(dir, 'dist'));
+      const saved = process.env.CDK8S_OUTDIR;
+      try {
+        process.env.CDK8S_OUTDIR = 'dist';
+        // As the CLI does before it runs the app; a mesh with an error then refuses, and dist/ is as git has it.
+        fs.rmSync(path.join(dir, 'dist'), { recursive: true });
+        const clusters = threeClusters();
+        delete clusters['cluster-b'].network.weave.ipalloc_default_subnet;
+        const { mesh } = app({ clusters: clusters as WeaveMeshProps['clusters'] });
+        expect(mesh.errors()).not.toEqual([]);
+        expect(readTree(path.join(dir, 'dist'))).toEqual(committed);
+        expect(execFileSync('git', ['status', '--porcelain'], { cwd: dir, encoding: 'utf8' })).toBe('');
+        // A mesh with an outdir of its own: the CLI deleted another folder, and this one is left alone.
+        fs.rmSync(path.join(dir, 'dist'), { recursive: true });
+        app({ outdir: 'elsewhere' });
+        expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);
+      } finally {
+        if (saved === undefined) delete process.env.CDK8S_OUTDIR;
+        else process.env.CDK8S_OUTDIR = saved;
+      }
+    }));
+});
+
+describe('gitops.pathPrefix: where git has the output folder', () => {
+  /** A git repository in a fresh folder, with the app at `appFolder` inside it (created). */
+  const inRepository = <T>(appFolder: string, body: (dir: string) => T): T =>
+    inFolder((repo) => {
+      execFileSync('git', ['init', '-q'], { cwd: repo, stdio: 'pipe' });
+      const dir = path.join(repo, appFolder);
+      fs.mkdirSync(dir, { recursive: true });
+      process.chdir(dir);
+      return body(dir);
+    });
+  const paths = (mesh: WeaveMesh) => {
+    const tree = mesh.render();
+    return {
+      argocd: parse(tree.get('_gitops/argocd/argocd.applicationset.weave-mesh.yaml')!).spec.generators[0].git.directories[0].path,
+      flux: parse(tree.get('_gitops/flux/clusters/cluster-a/flux-system.kustomization.weave-mesh.yaml')!).spec.path,
+    };
+  };
+
+  it('defaults to dist for an app at the repository\'s top, and refuses the README\'s old examples/cdk8s-app/dist there', () =>
+    inRepository('.', () => {
+      expect(paths(app().mesh)).toEqual({ argocd: 'dist/*/kubernetes', flux: './dist/cluster-a/kubernetes' });
+      expect(app({ gitops: { repoURL: REPO_URL, pathPrefix: 'examples/cdk8s-app/dist' } }).mesh.errors().map(formatProblem)).toEqual([
+        'error: weave-mesh: gitops.pathPrefix: is examples/cdk8s-app/dist, but the tree is written to dist, which is dist in the git repository (git rev-parse --show-prefix), so Argo CD and Flux would sync folders that synth does not write; set gitops.pathPrefix to dist, or leave it out: the default asks git [gitops-path]',
+      ]);
+    }));
+
+  it('defaults to the app\'s folder in the repository for an app in a sub-folder, takes that, and refuses dist (the repository\'s top dist/)', () =>
+    inRepository('apps/mesh', () => {
+      expect(paths(app().mesh)).toEqual({ argocd: 'apps/mesh/dist/*/kubernetes', flux: './apps/mesh/dist/cluster-a/kubernetes' });
+      expect(app({ gitops: { repoURL: REPO_URL, pathPrefix: 'apps/mesh/dist' } }).mesh.errors()).toEqual([]);
+      for (const pathPrefix of ['dist', 'other/apps/mesh/dist']) {
+        expect(app({ gitops: { repoURL: REPO_URL, pathPrefix } }).mesh.errors().map(formatProblem)).toEqual([
+          expect.stringMatching(new RegExp(`^error: weave-mesh: gitops\\.pathPrefix: is ${pathPrefix}, but the tree is written to dist, which is apps/mesh/dist in the git repository .*; set gitops\\.pathPrefix to apps/mesh/dist, or leave it out: the default asks git \\[gitops-path\\]$`)),
+        ]);
+      }
+      // An App outdir of cdk8s.yaml's output: follows too.
+      expect(paths(app({}, 'manifests/out').mesh).argocd).toBe('apps/mesh/manifests/out/*/kubernetes');
     }));
 });
 

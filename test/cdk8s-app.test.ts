@@ -12,6 +12,8 @@ import { readTree, REPO, tempDir } from './helpers';
  */
 
 const EXAMPLE = path.join(REPO, 'examples', 'cdk8s-app');
+/** A cdk8s synth of the app takes 5-15 s (ts-node compiles main.ts), more on a busy machine; some tests run two. */
+const SYNTH_TIMEOUT = 240_000;
 const root = tempDir('weave-mesh-app-');
 const app = path.join(root, 'app');
 
@@ -26,8 +28,43 @@ function run(command: string, args: readonly string[], cwd: string) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** The real cdk8s-cli of the app: `cdk8s synth` in `cwd` (the app's folder, wherever it is now). */
+function synthIn(cwd: string, ...args: string[]) {
+  return run(process.execPath, [path.join(cwd, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth', ...args], cwd);
+}
+
 function synth(...args: string[]) {
-  return run(process.execPath, [path.join(app, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth', ...args], app);
+  return synthIn(app, ...args);
+}
+
+/** git in `cwd`, as the user of the app runs it. */
+function git(cwd: string, ...args: string[]): string {
+  const result = run('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args], cwd);
+  if (result.code !== 0) throw new Error(`git ${args.join(' ')} failed: ${result.stderr}`);
+  return result.stdout;
+}
+
+/** Runs `body` with main.ts changed by `change`, then puts main.ts back. */
+function withMain<T>(cwd: string, change: (text: string) => string, body: () => T): T {
+  const main = path.join(cwd, 'main.ts');
+  const original = fs.readFileSync(main, 'utf8');
+  const changed = change(original);
+  expect(changed).not.toBe(original);
+  fs.writeFileSync(main, changed);
+  try {
+    return body();
+  } finally {
+    fs.writeFileSync(main, original);
+  }
+}
+
+/** A refusal of cdk8s synth as the user sees it: the problem lines and what became of dist/, no frames of weave-mesh's code. */
+function expectRefused(result: ReturnType<typeof run>, ...lines: string[]) {
+  expect(result.code).not.toBe(0);
+  for (const line of lines) expect(result.stderr).toContain(line);
+  expect(result.stderr).toContain('; nothing was written to dist; cdk8s synth deletes dist before it runs the app, so weave-mesh put back what git has for it (git checkout -- dist): it is as committed\n');
+  // cdk8s-cli's own "returned a non-zero exit code" comes with its frames; none of ours, no uncaught error.
+  expect(result.stderr).not.toMatch(/MeshSynthError|weave-mesh[/\\]lib[/\\]|^\s+throw /m);
 }
 
 /**
@@ -54,6 +91,12 @@ beforeAll(() => {
   fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify(manifest, null, 2));
   const installed = run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], app);
   if (installed.code !== 0) throw new Error(`npm install failed: ${installed.stderr}`);
+  // The app at the top of its own repository, dist/ to be committed (the README: drop the template's dist/ line from .gitignore).
+  const ignore = path.join(app, '.gitignore');
+  fs.writeFileSync(ignore, fs.readFileSync(ignore, 'utf8').replace(/^dist\/\n/m, ''));
+  git(app, 'init', '-q');
+  git(app, 'add', '-A');
+  git(app, 'commit', '-qm', 'cdk8s init typescript-app, with weave-mesh');
 }, 600_000);
 
 describe('a stock cdk8s app with weave-mesh installed from the packed tarball', () => {
@@ -87,18 +130,22 @@ describe('a stock cdk8s app with weave-mesh installed from the packed tarball', 
     // The only flat file is the app's own chart, as cdk8s writes it; the mesh's charts have no hash-named files.
     expect([...tree.keys()].filter((file) => file.endsWith('.k8s.yaml'))).toEqual(['cdk8s-app.k8s.yaml']);
     expect(tree.get('cdk8s-app.k8s.yaml')).toBe('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: greeting\n  namespace: default\ndata:\n  greeting: hello\n');
-    // Paths in the repository are examples/cdk8s-app/dist/...; in this copy the app folder is the root.
-    const inApp = (repoPath: string) => repoPath.replace(/^\.\//, '').replace(/^examples\/cdk8s-app\//, '');
+    // No pathPrefix in main.ts: git says the app is at the repository's top, so its output folder is dist.
+    const inApp = (repoPath: string) => repoPath.replace(/^\.\//, '');
     const applicationSet = parse(tree.get('_gitops/argocd/argocd.applicationset.weave-mesh.yaml')!);
     for (const { path: pattern } of applicationSet.spec.generators[0].git.directories) {
-      expect(pattern).toBe('examples/cdk8s-app/dist/*/kubernetes');
+      expect(pattern).toBe('dist/*/kubernetes');
       for (const cluster of ['cluster-a', 'cluster-b']) expect(fs.existsSync(path.join(app, inApp(pattern).replace('*', cluster), 'kustomization.yaml'))).toBe(true);
     }
     for (const cluster of ['cluster-a', 'cluster-b']) {
       const sync = parse(tree.get(`_gitops/flux/clusters/${cluster}/flux-system.kustomization.weave-mesh.yaml`)!);
-      expect(sync.spec.path).toBe(`./examples/cdk8s-app/dist/${cluster}/kubernetes`);
+      expect(sync.spec.path).toBe(`./dist/${cluster}/kubernetes`);
       expect(fs.existsSync(path.join(app, inApp(sync.spec.path), 'kustomization.yaml'))).toBe(true);
     }
+    // Committed, as Argo CD, Flux and pharos up read it.
+    git(app, 'add', '-A');
+    git(app, 'commit', '-qm', 'dist/');
+    expect(git(app, 'status', '--porcelain')).toBe('');
   });
 
   it('cdk8s synth --stdout prints one cluster\'s synced objects beside the app\'s own, or refuses naming how to select one', () => {
@@ -107,6 +154,8 @@ describe('a stock cdk8s app with weave-mesh installed from the packed tarball', 
     expect(refused.stdout).toBe('');
     expect(refused.stderr).toContain("error: cdk8s synth --stdout prints one cluster's objects, for one kubectl apply");
     expect(refused.stderr).toContain('WEAVE_MESH_CLUSTER=<cluster> cdk8s synth --stdout | kubectl --context <cluster> apply -f -, with one of cluster-a, cluster-b');
+    expect(refused.stderr).toContain('\nweave-mesh: 1 error; nothing was printed\n');
+    expect(refused.stderr).not.toMatch(/MeshSynthError|weave-mesh[/\\]lib[/\\]/);
     process.env.WEAVE_MESH_CLUSTER = 'cluster-b';
     try {
       const printed = synth('--stdout');
@@ -125,21 +174,84 @@ describe('a stock cdk8s app with weave-mesh installed from the packed tarball', 
     }
   });
 
-  it('cdk8s synth of an overlapping pair fails naming the overlap', () => {
-    const main = path.join(app, 'main.ts');
-    const original = fs.readFileSync(main, 'utf8');
-    fs.writeFileSync(main, original.replace("ipalloc_default_subnet: '10.34.0.0/16'", "ipalloc_default_subnet: '10.33.0.0/16'"));
+  it('a refused cdk8s synth (an overlap) names it in plain lines and leaves the committed dist/ byte for byte as it was, although the CLI deleted it first', () => {
+    const committed = readTree(path.join(app, 'dist'));
+    const result = withMain(app, (text) => text.replace("ipalloc_default_subnet: '10.34.0.0/16'", "ipalloc_default_subnet: '10.33.0.0/16'"), () => synth());
+    expectRefused(
+      result,
+      'error: weave-mesh/cluster-b: cluster cluster-b: network.weave.ipalloc_default_subnet: 10.33.0.0/16 overlaps 10.33.0.0/16 of cluster cluster-a',
+      '\nweave-mesh: 1 error; nothing was written to dist;',
+    );
+    expect(git(app, 'status', '--porcelain')).toBe('');
+    expect(readTree(path.join(app, 'dist'))).toEqual(committed);
+  }, SYNTH_TIMEOUT);
+
+  it("refuses a pathPrefix that is not where git has dist (the README's old examples/cdk8s-app/dist, at a repository's top), dist/ as committed", () => {
+    const result = withMain(
+      app,
+      (text) => text.replace("repoURL: 'https://git.example.org/platform/cluster-network.git',", "repoURL: 'https://git.example.org/platform/cluster-network.git',\n    pathPrefix: 'examples/cdk8s-app/dist',"),
+      () => synth(),
+    );
+    expectRefused(
+      result,
+      'error: weave-mesh: gitops.pathPrefix: is examples/cdk8s-app/dist, but the tree is written to dist, which is dist in the git repository (git rev-parse --show-prefix), so Argo CD and Flux would sync folders that synth does not write; set gitops.pathPrefix to dist, or leave it out: the default asks git [gitops-path]',
+    );
+    expect(git(app, 'status', '--porcelain')).toBe('');
+  }, SYNTH_TIMEOUT);
+
+  it('warns as npm run synth does: a shared service CIDR, and a running cluster renumbered against the subnet the committed dist/ records', () => {
+    const result = withMain(
+      app,
+      (text) => text.replace("service_cidr: '172.17.0.0/16'", "service_cidr: '172.16.0.0/16'").replace("ipalloc_default_subnet: '10.34.0.0/16'", "ipalloc_default_subnet: '10.35.0.0/16'"),
+      () => synth(),
+    );
     try {
-      const result = synth();
-      expect(result.code).not.toBe(0);
-      expect(result.stdout + result.stderr).toContain(
-        'error: weave-mesh/cluster-b: cluster cluster-b: network.weave.ipalloc_default_subnet: 10.33.0.0/16 overlaps 10.33.0.0/16 of cluster cluster-a',
-      );
-      // The problem lines, not frames of weave-mesh's code.
-      expect(result.stderr).not.toMatch(/at App\.synthWithMesh|node_modules\/weave-mesh\/lib\/constructs\/app-synth\.js:\d+\n\s+at /);
-      expect(fs.existsSync(path.join(app, 'dist'))).toBe(false);
+      expect(result.code).toBe(0);
+      const warnings = result.stderr.split('\n').filter((line) => line.startsWith('warning: '));
+      expect(warnings).toEqual([
+        'warning: weave-mesh/cluster-b: cluster cluster-b: network.service_cidr: 172.16.0.0/16 is also the service CIDR of cluster cluster-a; that works, but a service IP then means different services in those clusters [shared-service-cidr]',
+        expect.stringMatching(/^warning: cluster cluster-b's subnet changes from 10\.34\.0\.0\/16 to 10\.35\.0\.0\/16: this renumbers its running pods.*\[renumbering\]$/),
+      ]);
+      expect(fs.readFileSync(path.join(app, 'dist', 'cluster-b', 'pharos', 'cluster.yml'), 'utf8')).toContain('10.35.0.0/16');
     } finally {
-      fs.writeFileSync(main, original);
+      git(app, 'checkout', '-q', '--', 'dist');
     }
-  });
+    expect(git(app, 'status', '--porcelain')).toBe('');
+  }, SYNTH_TIMEOUT);
+
+  it('in a sub-folder of a repository: the GitOps paths are the app folder\'s by default, pathPrefix: dist is refused, dist/ stays as committed', () => {
+    // The same app, moved into apps/network/ of a new repository.
+    const repo = path.join(root, 'repo');
+    const moved = path.join(repo, 'apps', 'network');
+    fs.mkdirSync(path.dirname(moved), { recursive: true });
+    fs.renameSync(app, moved);
+    try {
+      fs.rmSync(path.join(moved, '.git'), { recursive: true, force: true });
+      fs.rmSync(path.join(moved, 'dist'), { recursive: true, force: true });
+      git(repo, 'init', '-q');
+      git(repo, 'add', '-A');
+      git(repo, 'commit', '-qm', 'the app in apps/network');
+      const rendered = synthIn(moved);
+      expect(rendered.stderr).not.toMatch(/error/i);
+      expect(rendered.code).toBe(0);
+      const tree = readTree(path.join(moved, 'dist'));
+      expect(parse(tree.get('_gitops/argocd/argocd.applicationset.weave-mesh.yaml')!).spec.generators[0].git.directories[0].path).toBe('apps/network/dist/*/kubernetes');
+      const sync = parse(tree.get('_gitops/flux/clusters/cluster-a/flux-system.kustomization.weave-mesh.yaml')!);
+      expect(sync.spec.path).toBe('./apps/network/dist/cluster-a/kubernetes');
+      expect(fs.existsSync(path.join(repo, sync.spec.path, 'kustomization.yaml'))).toBe(true);
+      git(repo, 'add', '-A');
+      git(repo, 'commit', '-qm', 'apps/network/dist');
+
+      const refused = withMain(
+        moved,
+        (text) => text.replace("repoURL: 'https://git.example.org/platform/cluster-network.git',", "repoURL: 'https://git.example.org/platform/cluster-network.git',\n    pathPrefix: 'dist',"),
+        () => synthIn(moved),
+      );
+      expectRefused(refused, 'error: weave-mesh: gitops.pathPrefix: is dist, but the tree is written to dist, which is apps/network/dist in the git repository (git rev-parse --show-prefix)');
+      expect(git(repo, 'status', '--porcelain')).toBe('');
+      expect(readTree(path.join(moved, 'dist'))).toEqual(tree);
+    } finally {
+      fs.renameSync(moved, app);
+    }
+  }, SYNTH_TIMEOUT);
 });

@@ -97,13 +97,16 @@ describe('plan --format markdown', () => {
   fs.rmSync(path.join(folder, 'cluster-c.yml'));
   const file = path.join(folder, 'cluster-b.yml');
   fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('10.34.0.0/16', '10.36.0.0/16'));
-  writeInventory(folder, { 'cluster-d': threeClusters()['cluster-c'] });
+  // cluster-c's subnet under another name, on other hosts: a leave and a join (the same hosts would be a rename).
+  const d = threeClusters()['cluster-c'];
+  d.hosts = d.hosts.map((host: { address: string }) => ({ ...host, address: host.address.replace('203.0.113.11', '203.0.113.41') }));
+  writeInventory(folder, { 'cluster-d': d });
 
   it('summarises joins, leaves, routes and peers per cluster, renumbering warnings and the files, for a pull-request comment', () => {
     const result = run(['plan', ...opts, '--format', 'markdown']);
     expect(result.code).toBe(0);
     const markdown = result.stdout;
-    expect(markdown).toMatch(/^### weave-mesh plan$/m);
+    expect(markdown.split('\n').slice(0, 2)).toEqual(['<!-- weave-mesh-plan -->', '### weave-mesh plan']);
     expect(markdown).toContain("> [!WARNING]\n> cluster cluster-b's subnet changes from 10.34.0.0/16 to 10.36.0.0/16");
     expect(markdown).toContain('| joins | cluster-d | `10.35.0.0/16` |');
     expect(markdown).toContain('| leaves | cluster-c | `10.35.0.0/16` |');
@@ -119,7 +122,7 @@ describe('plan --format markdown', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^weave-mesh plan: /);
     const written = fs.readFileSync(summary, 'utf8');
-    expect(written.startsWith('# earlier step\n### weave-mesh plan\n')).toBe(true);
+    expect(written.startsWith('# earlier step\n<!-- weave-mesh-plan -->\n### weave-mesh plan\n')).toBe(true);
     expect(written).toContain('| leaves | cluster-c |');
   });
 
@@ -175,14 +178,16 @@ describe('the workflow for users (docs/github-actions.yml)', () => {
     expect(commands.some((command: string) => /npm test$/.test(command))).toBe(true);
     expect(commands).toContain('npm run --silent check -- --format github');
     // Text, not --format github: check annotates every problem already.
-    expect(commands).toContain('npm run --silent plan -- --summary');
+    expect(commands).toContain('npm run --silent plan -- --summary --base "$BASE_SHA"');
   });
 
   it('uses commands and formats the CLI has', () => {
     for (const command of commands.filter((line: string) => line.startsWith('npm run --silent'))) {
       const [, name, rest] = /^npm run --silent (\w+) -- (.*)$/.exec(command)!;
       expect(['check', 'plan']).toContain(name);
-      expect(run([name, '--clusters', path.join(REPO, 'clusters'), '--outdir', path.join(REPO, 'dist'), ...rest.split(' ')]).code).toBe(0);
+      // $BASE_SHA as the workflow's env sets it: a commit of this repository that holds dist/ (test/workflow.test.ts runs the steps for real).
+      const args = rest.split(' ').map((word: string) => (word === '"$BASE_SHA"' ? 'HEAD' : word));
+      expect(run([name, '--clusters', path.join(REPO, 'clusters'), '--outdir', path.join(REPO, 'dist'), ...args]).code).toBe(0);
     }
   });
 });

@@ -123,6 +123,47 @@ describe('a cluster named constructor (a DNS-1123 label that plain JavaScript ob
   });
 });
 
+describe('cluster names as long as every consumer takes (Argo CD names its Application weave-mesh-<cluster>, a label value of at most 63)', () => {
+  const longest = `c${'x'.repeat(51)}`;
+  const tooLong = `${longest}y`;
+  const withName = (name: string): Record<string, any> => {
+    const clusters = threeClusters();
+    return { 'cluster-a': clusters['cluster-a'], [name]: clusters['cluster-b'], 'cluster-c': clusters['cluster-c'] };
+  };
+
+  it('a 52-character name renders, its Application name a valid label value; 53 is refused at the file, and at name: when it says the same', () => {
+    const dir = path.join(root, `long-${++counter}`);
+    const opts = ['--clusters', writeInventory(path.join(dir, 'clusters'), withName(longest)), '--outdir', path.join(dir, 'dist')];
+    const rendered = synth(opts);
+    expect(rendered.code).toBe(0);
+    expect(readTree(path.join(dir, 'dist')).has(`${longest}/pharos/cluster.yml`)).toBe(true);
+    expect(`weave-mesh-${longest}`).toMatch(/^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+
+    const refusedDir = path.join(root, `long-${++counter}`);
+    const clusters = withName(tooLong);
+    const folder = writeInventory(path.join(refusedDir, 'clusters'), clusters);
+    const refused = synth(['--clusters', folder, '--outdir', path.join(refusedDir, 'dist')]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      `${path.join(folder, `${tooLong}.yml`)}: cluster ${tooLong}: the file name gives the cluster name "${tooLong}", which has 53 characters; at most 52 fit, because Argo CD names the cluster's Application weave-mesh-<cluster>`,
+    );
+    expect(refused.stderr).toMatch(/rename the file to a name of at most 52 characters, such as cluster-a\.yml \[cluster-name\]$/m);
+    expect(fs.existsSync(path.join(refusedDir, 'dist'))).toBe(false);
+
+    // With Pharos's name: saying the same, the line of name: is where the name is written.
+    fs.writeFileSync(path.join(folder, `${tooLong}.yml`), `name: ${tooLong}\n${fs.readFileSync(path.join(folder, `${tooLong}.yml`), 'utf8')}`);
+    expect(synth(['--clusters', folder, '--outdir', path.join(refusedDir, 'dist')]).stderr).toContain(`${path.join(folder, `${tooLong}.yml`)}:1:7: cluster ${tooLong}: name: the file name gives the cluster name`);
+  });
+
+  it('declared in code, 53 characters are refused at the construct path', () => {
+    const app = new App({ outdir: path.join(root, `code-${++counter}`) });
+    const mesh = new WeaveMesh(app, 'mesh', { clusters: withName(tooLong), gitops: { repoURL: 'https://git.example.org/mesh.git' } });
+    expect(mesh.errors().map(formatProblem)).toEqual([
+      expect.stringMatching(new RegExp(`^error: mesh/${tooLong}: cluster ${tooLong}: the cluster name "${tooLong}", which has 53 characters; at most 52 fit, .*; rename the cluster to a name of at most 52 characters, such as cluster-a \\[cluster-name\\]$`)),
+    ]);
+  });
+});
+
 describe('TypeScript props no cluster.yml can hold (or that libyaml would not read back as written)', () => {
   const cycle: any = { zone: 'a' };
   cycle.self = cycle;

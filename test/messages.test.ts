@@ -93,4 +93,16 @@ describe('scripts/run.mjs (what npm run synth|check|plan runs)', () => {
     expect(result.stderr).toBe('error: give a command first: node scripts/run.mjs synth|check|plan|allocate|schema [options] (npm run synth, npm run check, ...)\n');
     expect(fs.existsSync(path.join(REPO, 'never-written'))).toBe(false);
   });
+
+  it('runs from any working directory, its rebuild included: paths are the caller\'s, the build finds main.ts', () => {
+    const { dir, outdir } = inventory();
+    // No stamp: the bundle counts as stale and is rebuilt (atomically, so other test files reading it meanwhile are safe).
+    fs.rmSync(path.join(REPO, 'build', 'main.js.sources'), { force: true });
+    const result = spawnSync(process.execPath, [path.join(REPO, 'scripts', 'run.mjs'), 'synth'], { cwd: dir, encoding: 'utf8' });
+    expect(result.stderr).not.toMatch(/Could not resolve|at .*esbuild/);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^weave-mesh: rendered 3 clusters into dist$/m);
+    expect(fs.existsSync(path.join(outdir, 'cluster-a', 'pharos', 'cluster.yml'))).toBe(true);
+    expect(fs.readFileSync(path.join(REPO, 'build', 'main.js.sources'), 'utf8')).toMatch(/^[0-9a-f]{64}$/);
+  });
 });

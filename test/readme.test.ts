@@ -32,7 +32,28 @@ const scenarios: Record<string, { readonly change?: (dir: string) => void; reado
     },
     args: ['plan', '--summary'],
   },
+  // docs/warnings.md: each cluster trusts its own private network and the other cluster's public /24.
+  'synth-trusted-subnets': {
+    change: (dir) => {
+      trust(dir, 'cluster-a', '[10.0.0.0/16, 198.51.100.0/24]');
+      trust(dir, 'cluster-b', '[10.1.0.0/16, 192.0.2.0/24]');
+    },
+    args: ['synth'],
+  },
+  // docs/warnings.md: cluster-b gains 95 workers (198.51.100.100 to .194), 101 Weave peers in all.
+  'synth-peer-count': {
+    change: (dir) =>
+      edit(path.join(dir, 'clusters', 'cluster-b.yml'), (text) =>
+        text.replace(/^hosts:\n/m, `hosts:\n${Array.from({ length: 95 }, (_, i) => `  - address: 198.51.100.${100 + i}\n    role: worker\n`).join('')}`),
+      ),
+    args: ['synth'],
+  },
 };
+
+/** Adds `trusted_subnets: LIST` to a cluster's network.weave, after its ipalloc_default_subnet. */
+function trust(dir: string, cluster: string, list: string): void {
+  edit(path.join(dir, 'clusters', `${cluster}.yml`), (text) => text.replace(/^( *)(ipalloc_default_subnet: .*)$/m, `$1$2\n$1trusted_subnets: ${list}`));
+}
 
 /** cluster-c: a copy of cluster-b with its own addresses and service CIDR, and no subnet yet. */
 function writeClusterC(dir: string): void {

@@ -289,8 +289,10 @@ describe('on a generated 10-cluster inventory', () => {
     writeInventory(inventory, { 'cluster-011': generateInventory(11)['cluster-011'] });
     const lines = run(['plan', ...opts]).stdout.split('\n');
     expect(lines[1]).toBe('+ cluster cluster-011 joins the mesh with subnet 10.42.0.0/16');
-    expect(lines.filter((line) => line.startsWith('~ cluster '))).toHaveLength(10);
-    expect(lines).toContain('~ cluster cluster-001: routes + 10.42.0.0/16; peers + 100.64.10.1, 100.64.10.2');
+    // The ten others gain the same: one line.
+    expect(lines.filter((line) => line.startsWith('~ '))).toEqual([
+      '~ 10 clusters: routes + 10.42.0.0/16; peers + 100.64.10.1, 100.64.10.2 (cluster-001, cluster-002, cluster-003, cluster-004, cluster-005, cluster-006, cluster-007, cluster-008, cluster-009, cluster-010)',
+    ]);
     expect(fs.existsSync(path.join(outdir, 'cluster-011'))).toBe(false);
   });
 });
@@ -377,14 +379,20 @@ describe('plan guides the review: next steps, summary, markdown, annotations', (
         `  $ pharos up -c ${outdir}/${cluster}/pharos/cluster.yml\n      cluster ${cluster}'s known_peers change (+1, -1), and GitOps does not carry cluster.yml: only pharos up hands known_peers to Weave`,
       );
     }
-    expect(steps).toContain(`  $ kubectl --context <cluster-c> apply -k ${outdir}/_teardown`);
-    expect(steps).toContain("  $ weave rmpeer <peer>\n      on one remaining Weave peer, for each peer of cluster cluster-c's nodes (workers 203.0.113.11;");
+    expect(steps).toContain(`  $ kubectl --context <context of cluster-c> apply -k ${outdir}/_teardown`);
+    // Every node of the leaver, its master too, in the form weave rmpeer takes (nicknames: hostnames).
+    expect(steps).toContain(
+      "  $ kubectl --context <context of cluster-a> -n kube-system exec ds/weave-net -c weave -- /home/weave/weave --local rmpeer <hostname of master-203-0-113-11.example.test> <hostname of 203.0.113.11>\n      once cluster cluster-c's Weave is gone, on ONE remaining peer (never on several), remove every Weave peer of its nodes, masters too (master master-203-0-113-11.example.test, worker 203.0.113.11)",
+    );
+    // One GitOps hook-up: both tools are rendered, so either.
+    expect(steps).toContain('  # with Flux:\n  $ flux bootstrap git');
+    expect(steps).toContain('  # or with Argo CD:\n  $ argocd cluster add <context of cluster-d> --name cluster-d\n      Flux or Argo CD, whichever syncs the mesh');
     // --summary: no diff.
     expect(result.stdout).not.toContain('--- ');
     expect(run(['plan', ...opts]).stdout).toContain('--- ');
     const markdown = run(['plan', '--format', 'markdown', ...opts]).stdout;
     expect(markdown).toContain('#### Next steps, once this is merged');
-    expect(markdown).toContain(`- cluster cluster-d joins: its first pharos up must already have the mesh's known_peers, or its Weave forms a ring of its own that never merges ("IP allocation was seeded by different peers"):\n  \`\`\`sh\n  pharos up -c ${outdir}/cluster-d/pharos/cluster.yml\n  \`\`\``);
+    expect(markdown).toContain(`- cluster cluster-d joins: its first pharos up must already have the mesh's known_peers, or its Weave forms a ring of its own that never merges ("IP allocation was seeded by different peers"); the mesh's Weave password file must exist at ${path.dirname(outdir)}/clusters/shared_password in the checkout pharos up runs from (it is never in git, so a fresh clone or CI lacks it):\n  \`\`\`sh\n  pharos up -c ${outdir}/cluster-d/pharos/cluster.yml\n  \`\`\``);
     expect(run(['plan', '--json', ...opts]).stdout).toContain('"nextSteps"');
   });
 
@@ -413,7 +421,7 @@ describe('plan guides the review: next steps, summary, markdown, annotations', (
     const { opts } = setUp(clusters);
     const result = run(['plan', '--format', 'markdown', ...opts]);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/^### weave-mesh plan\n\n\*\*1 error\*\* in the inventory; no plan was made for `.*dist`\. Fix these first:\n\n- error: .*cluster-b\.yml:\d+:\d+: cluster cluster-b: hosts\[1\]\.role: must be master or worker, not boss \[shape\]$/);
+    expect(result.stdout).toMatch(/^<!-- weave-mesh-plan -->\n### weave-mesh plan\n\n\*\*1 error\*\* in the inventory; no plan was made for `.*dist`\. Fix these first:\n\n- error: .*cluster-b\.yml:\d+:\d+: cluster cluster-b: hosts\[1\]\.role: must be master or worker, not boss \[shape\]$/);
     const synthSummary = run(['synth', '--summary', ...opts]);
     expect(synthSummary.code).toBe(2);
     expect(synthSummary.stderr).toContain('error: --summary is an option of plan, not of synth');
@@ -428,8 +436,42 @@ describe('plan guides the review: next steps, summary, markdown, annotations', (
     const annotations = result.stdout.split('\n').filter((line) => line.startsWith('::error '));
     expect(annotations.length).toBeGreaterThan(0);
     expect(annotations.length).toBeLessThanOrEqual(11);
-    expect(result.stdout).toMatch(/^::error file=[^,]*cluster-a\/pharos\/cluster\.yml,title=weave-mesh out-of-date::.*cluster-a\/pharos\/cluster\.yml is not what .* renders; run npm run synth and commit the result$/m);
-    expect(result.stdout).toMatch(/^::error file=[^,]*cluster-c\/pharos\/cluster\.yml,title=weave-mesh out-of-date::.* is no longer rendered from /m);
+    // Each on its file and a line: cluster-a's at its first line that differs (a known_peers entry), a removed file at line 1.
+    const committed = fs.readFileSync(path.join(outdir, 'cluster-a', 'pharos', 'cluster.yml'), 'utf8').split('\n');
+    const line = committed.indexOf('      - 203.0.113.11') + 1;
+    expect(line).toBeGreaterThan(1);
+    expect(result.stdout).toMatch(new RegExp(`^::error file=[^,]*cluster-a/pharos/cluster\\.yml,line=${line},title=weave-mesh out-of-date::.*cluster-a/pharos/cluster\\.yml is not what .* renders; run npm run synth and commit the result$`, 'm'));
+    expect(result.stdout).toMatch(/^::error file=[^,]*cluster-c\/pharos\/cluster\.yml,line=1,title=weave-mesh out-of-date::.* is no longer rendered from /m);
+    expect(annotations.filter((annotation) => !/^::error file=[^,]+,line=\d+,/.test(annotation))).toEqual([]);
     expect(outdir).toBeTruthy();
+  });
+});
+
+describe('plan tells a rename from a leave and a join, and a change of comments from a change', () => {
+  it('reports clusters/cluster-b.yml moved to cluster-z.yml (same hosts, same subnet) as a rename, with no teardown or weave rmpeer', () => {
+    const { inventory, outdir, opts } = setUp(threeClusters());
+    expect(synth(opts).code).toBe(0);
+    fs.renameSync(path.join(inventory, 'cluster-b.yml'), path.join(inventory, 'cluster-z.yml'));
+    const result = run(['plan', '--summary', ...opts]);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines[1]).toBe('> cluster cluster-b is renamed cluster-z (subnet 10.34.0.0/16, the same hosts: its nodes stay in the mesh)');
+    expect(lines.filter((line) => /^[+~-] /.test(line))).toEqual([]);
+    expect(lines.filter((line) => line.startsWith('  $ ') && /teardown|rmpeer/.test(line))).toEqual([]);
+    expect(result.stdout).toContain(`      cluster cluster-b is renamed cluster-z: the same hosts and subnet 10.34.0.0/16, so its nodes stay in the mesh (no teardown, no weave rmpeer); its cluster.yml is now ${outdir}/cluster-z/pharos/cluster.yml, the path for pharos up -c from now on, and its settings are unchanged, so nothing needs to run now`);
+    expect(result.stdout).toContain('  $ argocd cluster set cluster-b --name cluster-z');
+    const json = JSON.parse(run(['plan', '--json', ...opts]).stdout);
+    expect(json.plan.clustersRenamed).toEqual([{ from: 'cluster-b', to: 'cluster-z', subnet: '10.34.0.0/16' }]);
+    expect(run(['plan', '--format', 'markdown', ...opts]).stdout).toContain('| renamed | cluster-b → cluster-z (same hosts: its nodes stay) | `10.34.0.0/16` |');
+  });
+
+  it('asks for nothing when cluster-c.yml is renamed cluster-c.yaml: only comments change', () => {
+    const { inventory, opts } = setUp(threeClusters());
+    expect(synth(opts).code).toBe(0);
+    fs.renameSync(path.join(inventory, 'cluster-c.yml'), path.join(inventory, 'cluster-c.yaml'));
+    const result = run(['plan', '--summary', ...opts]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.split('\n').slice(1)).toEqual([expect.stringMatching(/^\d+ files? changes?$/)]);
+    expect(result.stdout).not.toContain('next steps');
   });
 });

@@ -1,5 +1,6 @@
 import { parseIPv4Address, parseIPv4Cidr } from '../src/net/cidr';
 import {
+  ARGOCD_APPLICATION_PREFIX,
   ClusterDraft,
   clusterNames,
   declaredNames,
@@ -7,12 +8,16 @@ import {
   hostAddresses,
   Located,
   masters,
+  MAX_CLUSTER_NAME,
   missingSubnets,
+  peerCount,
   samePassword,
   samePodNetwork,
   serviceCidrs,
   subnets,
+  trustedSubnetPeers,
   uniqueAddressPorts,
+  WEAVE_PEERS_KNOWN_TO_WORK,
 } from '../src/mesh/rules';
 
 /** Each mesh rule is a pure function from drafts (clusters as read) to violations: tested here alone. */
@@ -23,7 +28,7 @@ function cidr(text: string, path: string[]): Located<any> {
   return { text, value: parsed.value, path };
 }
 
-function draft(name: string, options: { subnet?: string; pod?: string; service?: string; password?: string; hosts?: string[]; peers?: string[] } = {}): ClusterDraft {
+function draft(name: string, options: { subnet?: string; pod?: string; service?: string; password?: string; hosts?: string[]; peers?: string[]; trusted?: string[] } = {}): ClusterDraft {
   return {
     name,
     hosts: (options.hosts ?? []).map((address, index) => {
@@ -40,6 +45,7 @@ function draft(name: string, options: { subnet?: string; pod?: string; service?:
       const ip = parseIPv4Address(text);
       return { text, value: ip.ok ? ip.value : undefined, path: ['network', 'weave', 'known_peers', index] };
     }),
+    trustedSubnets: (options.trusted ?? []).map((text, index) => cidr(text, ['network', 'weave', 'trusted_subnets', String(index)])),
   };
 }
 
@@ -48,9 +54,30 @@ const describeFile = (cluster: string) => `${cluster}.yml`;
 describe('clusterNames', () => {
   const wording = () => ({ subject: 'the cluster name', fix: 'rename the cluster to', example: 'cluster-a' });
   it('accepts DNS-1123 labels and refuses anything else, in the front-end\'s words', () => {
-    expect(clusterNames([draft('cluster-a'), draft('a'.repeat(63))], wording)).toEqual([]);
-    expect(clusterNames([draft('Cluster_A'), draft('a'.repeat(64)), draft('-a')], wording).map((v) => v.cluster)).toEqual(['Cluster_A', 'a'.repeat(64), '-a']);
+    expect(clusterNames([draft('cluster-a'), draft('a'.repeat(52))], wording)).toEqual([]);
+    expect(clusterNames([draft('Cluster_A'), draft('a'.repeat(53)), draft('a'.repeat(64)), draft('-a')], wording).map((v) => v.cluster)).toEqual(['Cluster_A', 'a'.repeat(53), 'a'.repeat(64), '-a']);
     expect(clusterNames([draft('Cluster_A')], wording)[0]).toMatchObject({ rule: 'cluster-name', path: undefined, message: expect.stringMatching(/^the cluster name "Cluster_A", which is not a DNS-1123 label; rename the cluster to/) });
+  });
+
+  it('refuses a valid label too long for the Argo CD Application named after it, naming the limit, why and the fix', () => {
+    // The longest accepted name gives an Application name that is a label value of at most 63 characters.
+    const longest = `${ARGOCD_APPLICATION_PREFIX}${'a'.repeat(MAX_CLUSTER_NAME)}`;
+    expect(longest).toHaveLength(63);
+    expect(longest).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+    const name = `c${'-x'.repeat(26)}`;
+    expect(name).toHaveLength(53);
+    expect(clusterNames([draft(name)], wording)).toEqual([
+      {
+        cluster: name,
+        path: undefined,
+        severity: 'error',
+        rule: 'cluster-name',
+        message: `the cluster name "${name}", which has 53 characters; at most 52 fit, because Argo CD names the cluster's Application weave-mesh-<cluster> and labels what it deploys with that name (app.kubernetes.io/instance), and a Kubernetes label value holds at most 63 characters; rename the cluster to a name of at most 52 characters, such as cluster-a`,
+      },
+    ]);
+    // Pharos's name: saying the same name is where the name stands in the file.
+    const named: ClusterDraft = { ...draft(name), declaredName: { text: name, value: name, path: ['name'] } };
+    expect(clusterNames([named], wording)[0].path).toEqual(['name']);
   });
 });
 
@@ -186,5 +213,82 @@ describe('the rules Pharos enforces itself', () => {
     const password = (name: string, text: string, key: string) => ({ ...draft(name), passwordFile: { text, value: text, key, path: ['network', 'weave', 'password'] } });
     expect(samePassword([password('a', './shared_password', '/x/clusters/shared_password'), password('b', 'shared_password', '/x/clusters/shared_password')])).toEqual([]);
     expect(samePassword([password('a', './p', '/x/clusters/p'), password('b', './p', '/y/p')])).toHaveLength(1);
+  });
+});
+
+describe('trustedSubnetPeers', () => {
+  const a = (trusted: string[]) => draft('a', { hosts: ['192.0.2.11', '192.0.2.12'], trusted });
+  const b = (trusted: string[] = []) => draft('b', { hosts: ['198.51.100.11'], trusted });
+  const c = (trusted: string[] = []) => draft('c', { hosts: ['203.0.113.11'], trusted });
+
+  it('says nothing when trusted subnets cover only the cluster\'s own hosts, or nothing at all', () => {
+    expect(trustedSubnetPeers([a(['192.0.2.0/24']), b(['198.51.100.0/24']), c()])).toEqual([]);
+    expect(trustedSubnetPeers([a(['10.0.0.0/8']), b(), c()])).toEqual([]);
+    expect(trustedSubnetPeers([a([]), b(), c()])).toEqual([]);
+  });
+
+  it('warns at the trusted subnet that covers another cluster\'s peers, naming the clusters whose traffic then goes unencrypted', () => {
+    const violations = trustedSubnetPeers([a(['0.0.0.0/0']), b(['192.0.2.0/24']), c()]);
+    // b trusts a back: that link is unencrypted now. c does not: encrypted until it does. b's own subnet covers a's hosts, so it warns too.
+    expect(violations).toEqual([
+      {
+        cluster: 'a',
+        path: ['network', 'weave', 'trusted_subnets', '0'],
+        severity: 'warning',
+        rule: 'trusted-subnet-peers',
+        message:
+          "0.0.0.0/0 covers Weave peers of cluster b and cluster c; cluster b trusts this cluster's hosts back, so Weave sends the traffic between this cluster and it unencrypted (it encrypts unless both ends of a connection trust each other); cluster c does not trust this cluster back, so its links stay encrypted only until it does. List in trusted_subnets only the private network this cluster's own nodes share, not the other clusters' addresses (keep it only if the clusters are joined by a network you trust as much)",
+      },
+      {
+        cluster: 'b',
+        path: ['network', 'weave', 'trusted_subnets', '0'],
+        severity: 'warning',
+        rule: 'trusted-subnet-peers',
+        message: expect.stringMatching(/^192\.0\.2\.0\/24 covers Weave peers of cluster a; cluster a trusts this cluster's hosts back, so Weave sends the traffic between this cluster and it unencrypted/),
+      },
+    ]);
+  });
+
+  it('counts masters as peers too (they connect to the other clusters\' workers), and one warning per subnet that covers any', () => {
+    const withMaster: ClusterDraft = { ...b(), hosts: [{ ...b().hosts[0], role: 'master' }] };
+    const violations = trustedSubnetPeers([a(['192.0.2.0/24', '198.51.100.11/32', '198.51.100.0/24']), withMaster, c()]);
+    expect(violations.map((v) => [v.path, v.message.split(';')[0]])).toEqual([
+      [['network', 'weave', 'trusted_subnets', '1'], '198.51.100.11/32 covers Weave peers of cluster b'],
+      [['network', 'weave', 'trusted_subnets', '2'], '198.51.100.0/24 covers Weave peers of cluster b'],
+    ]);
+  });
+
+  it('skips hosts known by name (no address to compare) and clusters without trusted subnets', () => {
+    const named: ClusterDraft = { ...b(), hosts: [{ address: 'node.example.test', role: 'worker', sshPort: 22, path: ['hosts', 0, 'address'] }] };
+    expect(trustedSubnetPeers([a(['0.0.0.0/0']), named])).toEqual([]);
+    expect(trustedSubnetPeers([{ ...a([]), trustedSubnets: undefined }, b()])).toEqual([]);
+  });
+});
+
+describe('peerCount', () => {
+  const hosts = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}.${i + 1}`);
+
+  it('is silent up to what Weave is known to handle, the limit included', () => {
+    expect(WEAVE_PEERS_KNOWN_TO_WORK).toBe(100);
+    expect(peerCount([draft('a', { hosts: hosts('192.0.2', 50) }), draft('b', { hosts: hosts('198.51.100', 50) })])).toEqual([]);
+  });
+
+  it('warns once, at the hosts of the cluster that passes it, with the count and the sources', () => {
+    const drafts = [draft('a', { hosts: hosts('192.0.2', 60) }), draft('b', { hosts: hosts('198.51.100', 50) }), draft('c', { hosts: hosts('203.0.113', 10) })];
+    expect(peerCount(drafts)).toEqual([
+      {
+        cluster: 'b',
+        path: ['hosts'],
+        severity: 'warning',
+        rule: 'weave-peer-count',
+        message: expect.stringMatching(/^with this cluster the mesh has 120 Weave peers .* more than the 100 Weave is known to handle: .*weaveworks\/weave#3593, #3940, #3607, #3595\); split the mesh/),
+      },
+    ]);
+  });
+
+  it('counts extra known_peers once each, and not those that are hosts of the mesh', () => {
+    const drafts = [draft('a', { hosts: hosts('192.0.2', 99), peers: ['203.0.113.5', '192.0.2.1'] }), draft('b', { hosts: [], peers: ['203.0.113.5'] })];
+    expect(peerCount(drafts)).toEqual([]);
+    expect(peerCount([...drafts, draft('c', { hosts: [], peers: ['203.0.113.6'] })])).toMatchObject([{ cluster: 'c', message: expect.stringMatching(/has 101 Weave peers/) }]);
   });
 });

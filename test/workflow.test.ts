@@ -2,6 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseDocument } from 'yaml';
+import { commitAll, copyExample, initRepository } from './git-repo';
 import { REPO, run, tempDir } from './helpers';
 
 /**
@@ -48,7 +49,15 @@ describe('docs/github-actions.yml', () => {
 
   it('annotates each problem once: only one command uses --format github', () => {
     expect(runs.filter((script) => script.includes('--format github'))).toEqual(['npm run --silent check -- --format github']);
-    expect(runs).toContain('npm run --silent plan -- --summary');
+    expect(runs).toContain('npm run --silent plan -- --summary --base "$BASE_SHA"');
+  });
+
+  it('plans against the pull request\'s base commit, with the history that holds it', () => {
+    const checkout = steps.find((step) => String(step.uses).startsWith('actions/checkout@'));
+    expect(checkout?.with).toEqual({ 'fetch-depth': 0 });
+    const planStep = steps.find((step) => String(step.run).includes('plan --'))!;
+    expect(planStep.env).toEqual({ BASE_SHA: '${{ github.event.pull_request.base.sha }}' });
+    expect(planStep.if).toBe("always() && github.event_name == 'pull_request'");
   });
 
   it('loads br_netfilter before the tests that run the datapath', () => {
@@ -66,8 +75,77 @@ describe('docs/github-actions.yml', () => {
       for (const [, name, args] of script.matchAll(/npm run (?:--silent )?([\w:-]+)(?: -- ([^\n&|;]*))?/g)) {
         expect(Object.keys(scripts)).toContain(name);
         // The weave-mesh commands, with the workflow's own options, on a current output folder: exit 0.
-        if (['check', 'plan'].includes(name)) expect(run([name, ...(args ?? '').trim().split(/\s+/).filter(Boolean), '--outdir', outdir]).code).toBe(0);
+        // (Options from the step's environment are run for real in the pull request below.)
+        const words = (args ?? '').trim().split(/\s+/).filter((word) => word && !word.includes('$'));
+        if (words.includes('--base')) words.splice(words.indexOf('--base'), 1);
+        if (['check', 'plan'].includes(name)) expect(run([name, ...words, '--outdir', outdir]).code).toBe(0);
       }
     }
+  });
+});
+
+/**
+ * The workflow's own commands, as written, on a pull request: a throwaway repository whose base commit
+ * holds the shipped example, and a pull request commit that adds cluster-c to the inventory with its
+ * rendered dist/. Each step that runs a weave-mesh command runs under bash -e as Actions runs it, with
+ * its env (expressions filled in from the pull request's event) and GITHUB_STEP_SUMMARY. The repository's
+ * package.json is a stand-in for one that installs weave-mesh: its scripts run this checkout's build.
+ */
+describe('docs/github-actions.yml on a pull request', () => {
+  const repo = path.join(scratch, 'repository');
+  fs.mkdirSync(repo);
+  copyExample(REPO, repo);
+  const cli = path.join(REPO, 'build', 'main.js');
+  fs.writeFileSync(
+    path.join(repo, 'package.json'),
+    JSON.stringify({ name: 'mesh-inventory', private: true, scripts: Object.fromEntries(['synth', 'check', 'plan'].map((name) => [name, `node ${JSON.stringify(cli)} ${name}`])) }, null, 2),
+  );
+  const base = initRepository(repo);
+  const b = fs.readFileSync(path.join(repo, 'clusters', 'cluster-b.yml'), 'utf8');
+  fs.writeFileSync(
+    path.join(repo, 'clusters', 'cluster-c.yml'),
+    b.replace(/Cluster B/g, 'Cluster C').replace(/198\.51\.100\./g, '203.0.113.').replace(/10\.1\.0\./g, '10.2.0.').replace('172.17.0.0/16', '172.18.0.0/16').replace('10.34.0.0/16', '10.35.0.0/16'),
+  );
+  const synthesised = spawnSync('npm', ['run', '--silent', 'synth'], { cwd: repo, encoding: 'utf8' });
+  commitAll(repo, 'cluster-c joins the mesh');
+  const event = { 'github.event.pull_request.base.sha': base, 'github.event_name': 'pull_request' };
+  const fill = (value: string) =>
+    value.replace(/\$\{\{\s*([\w.]+)\s*\}\}/g, (_all, name: string) => {
+      if (!(name in event)) throw new Error(`the workflow uses \${{ ${name} }}, which this test does not know`);
+      return event[name as keyof typeof event];
+    });
+  const summary = path.join(scratch, 'summary.md');
+  const ran = steps
+    .filter((step) => typeof step.run === 'string' && /npm run --silent (check|plan)\b/.test(step.run))
+    .map((step) => {
+      const env = Object.fromEntries(Object.entries((step.env ?? {}) as Record<string, string>).map(([key, value]) => [key, fill(value)]));
+      const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run as string], {
+        cwd: repo,
+        encoding: 'utf8',
+        env: { ...process.env, ...env, GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary, NO_COLOR: '1' },
+      });
+      return { script: step.run as string, code: result.status, stdout: result.stdout, stderr: result.stderr.split('\n').filter((line) => line && !line.includes('placeholder')).join('\n') };
+    });
+
+  it('runs check and plan, each exit 0', () => {
+    expect(synthesised.status).toBe(0);
+    expect(ran.map(({ script }) => script)).toEqual(['npm run --silent check -- --format github', 'npm run --silent plan -- --summary --base "$BASE_SHA"']);
+    for (const { script, code, stderr } of ran) expect({ script, code, stderr }).toEqual({ script, code: 0, stderr: '' });
+  });
+
+  it('shows the change and its next steps, in the log and the job summary, with repository paths', () => {
+    const log = ran[1].stdout;
+    expect(log).toContain('+ cluster cluster-c joins the mesh with subnet 10.35.0.0/16');
+    expect(log).toContain('  $ pharos up -c dist/cluster-c/pharos/cluster.yml');
+    expect(log).toContain('  $ pharos up -c dist/cluster-a/pharos/cluster.yml');
+    const markdown = fs.readFileSync(summary, 'utf8');
+    // The marker a workflow finds its comment by, and the base the plan compares with.
+    expect(markdown.split('\n')[0]).toBe('<!-- weave-mesh-plan -->');
+    expect(markdown).toContain(`the base commit's \`dist\` (\`${base.slice(0, 12)}\``);
+    expect(markdown).toContain('| joins | cluster-c | `10.35.0.0/16` |');
+    expect(markdown).toContain('#### Next steps, once this is merged');
+    expect(markdown).toContain('  pharos up -c dist/cluster-c/pharos/cluster.yml');
+    expect(markdown).not.toContain('No changes');
+    expect(log + markdown).not.toContain(scratch);
   });
 });

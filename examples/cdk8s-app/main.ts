@@ -54,8 +54,8 @@ new WeaveMesh(app, 'weave-mesh', {
   gitops: {
     // The repository the output folder is committed to, as Argo CD and Flux clone it.
     repoURL: 'https://git.example.org/platform/cluster-network.git',
-    // Where the output folder lies in that repository: this app's folder, then dist.
-    pathPrefix: 'examples/cdk8s-app/dist',
+    // pathPrefix, where the output folder lies in that repository, is left out: git tells it
+    // (dist for an app at the repository's top, <the app's folder>/dist for one in a sub-folder).
   },
   // Running clusters keep their subnets: read from dist/, or from git after cdk8s synth emptied it.
   recordedSubnets: readRecordedSubnets(app.outdir),

@@ -1,4 +1,4 @@
-import { compareTrees, fileChanges, formatTreeDiff, readOutputTree } from '../output/compare';
+import { compareTrees, FileDifference, fileChanges, formatTreeDiff, readOutputTree } from '../output/compare';
 import { clustersOf, damagedClusterFiles, leftoverFluxFolders } from '../output/plan';
 import { Command, renderInventory } from './command';
 
@@ -26,15 +26,35 @@ export const check: Command = {
     const count = differences.length;
     if (options.format === 'github') {
       // On the pull request: one annotation per differing file (a few at most), on the file when it exists.
-      const shown = fileChanges(differences).slice(0, MAX_FILES_ANNOTATED);
-      for (const { file, change } of shown) {
+      // Every annotation has a file and a line: the first line that differs (1 for a file on one side only).
+      const changes = fileChanges(differences);
+      const shown = changes.slice(0, MAX_FILES_ANNOTATED);
+      for (const [index, { file, change }] of shown.entries()) {
         const where = `${options.outdir}/${file}`;
         const what = change === 'added' ? `is missing: ${options.clusters} renders it` : change === 'removed' ? `is no longer rendered from ${options.clusters}` : `is not what ${options.clusters} renders`;
-        options.report.problem({ severity: 'error', ...(change === 'added' ? {} : { file: where }), message: `${where} ${what}; run npm run synth and commit the result`, rule: 'out-of-date' });
+        options.report.problem({ severity: 'error', file: where, line: firstDifferingLine(differences[index]), message: `${where} ${what}; run npm run synth and commit the result`, rule: 'out-of-date' });
       }
-      if (count > shown.length) options.report.problem({ severity: 'error', message: `${count - shown.length} more files of ${options.outdir} differ from what ${options.clusters} renders; run npm run synth and commit the result`, rule: 'out-of-date' });
+      if (count > shown.length) {
+        const next = differences[shown.length];
+        options.report.problem({
+          severity: 'error',
+          file: `${options.outdir}/${next.file}`,
+          line: firstDifferingLine(next),
+          message: `this and ${count - shown.length - 1} more files of ${options.outdir} differ from what ${options.clusters} renders; run npm run synth and commit the result`,
+          rule: 'out-of-date',
+        });
+      }
     }
     output.err(`weave-mesh: ${options.outdir} is out of date: ${count} ${count === 1 ? 'file differs' : 'files differ'} from what ${options.clusters} renders; run npm run synth and commit the result`);
     return 1;
   },
 };
+
+/** The first line (1-based) of the committed file that differs from the render; 1 when the file is on one side only. */
+export function firstDifferingLine({ onDisk, rendered }: FileDifference): number {
+  if (onDisk === undefined || rendered === undefined) return 1;
+  const before = onDisk.split('\n');
+  const after = rendered.split('\n');
+  const at = before.findIndex((line, index) => line !== after[index]);
+  return at < 0 ? before.length : at + 1;
+}

@@ -19,6 +19,8 @@ export interface Options {
   readonly report: Report;
   /** The boolean options the command takes (its `flags`) that were given. */
   readonly flags: Readonly<Record<string, boolean>>;
+  /** The options with a value the command takes (its `values`) that were given, such as plan's `base`. */
+  readonly values: Readonly<Record<string, string>>;
 }
 
 /** One subcommand of the command line. */
@@ -31,6 +33,8 @@ export interface Command {
   readonly extraFormats?: readonly Format[];
   /** Boolean options of this command alone, such as plan's `summary` (`--summary`). */
   readonly flags?: readonly string[];
+  /** Options with a value of this command alone, such as plan's `base` (`--base REF`). */
+  readonly values?: readonly string[];
   /** Runs the command and returns the exit code. Bad input is printed, not thrown. */
   run(options: Options, factory: MeshFactory, output: Output): number;
 }

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import { formatProblem } from '../mesh/problem';
-import { compareTrees, formatTreeDiff, readOutputTree } from '../output/compare';
-import { damagedClusterFiles, formatInvalidMarkdown, formatNextSteps, formatPlan, formatPlanMarkdown, leftoverFluxFolders, meshStateOf, nextSteps, planChanges } from '../output/plan';
+import { formatTreeDiff, readOutputTree } from '../output/compare';
+import { readBaseTree } from '../output/git-tree';
+import { formatInvalidMarkdown, formatNextSteps, formatPlan, formatPlanHeading, formatPlanMarkdown, makePlan } from '../output/plan';
 import { Command, renderInventory } from './command';
 
 /** In GitHub Actions the plan lands in the job's summary, whatever the format asked for here. */
@@ -10,9 +11,11 @@ function toStepSummary(markdown: string): void {
 }
 
 export const plan: Command = {
-  summary: 'summarise what synth would change (clusters, routes, peers, subnets) and the steps to run by hand, then the diff; --summary without the diff, --format markdown for a pull request',
+  summary:
+    'summarise what synth would change (clusters, routes, peers, subnets) and the steps to run by hand, then the diff; --base REF against a git commit\'s output folder (a pull request\'s base), --summary without the diff, --format markdown for a pull request',
   extraFormats: ['markdown'],
   flags: ['summary'],
+  values: ['base'],
   run(options, factory, output) {
     const rendered = renderInventory(options, factory, output, 'no plan was made for');
     if (!rendered.ok) {
@@ -22,40 +25,35 @@ export const plan: Command = {
       if (options.format === 'markdown') output.out(markdown);
       return 1;
     }
-    const onDisk = readOutputTree(options.outdir);
-    const damaged = damagedClusterFiles(onDisk, options.outdir);
+    // With --base, the old side is the base commit's output folder, read from git; every message names
+    // the folder by its path in the repository, as the reviewer and the operator know it.
+    const base = options.values.base !== undefined ? readBaseTree(options.values.base, options.outdir) : undefined;
+    const shown = base?.folder ?? options.outdir;
+    const { changes, notes, steps, damaged, differences } = makePlan(base?.tree ?? readOutputTree(options.outdir), rendered.tree, options.outdir, shown);
     for (const problem of damaged) options.report.problem(problem);
-    // A cluster whose rendered cluster.yml cannot be read has no known state: it neither joins nor
-    // changes anything in this plan (its file's diff still shows), rather than look like a new cluster.
-    const unknown = new Set(damaged.map((problem) => problem.cluster));
-    const known = (state: ReturnType<typeof meshStateOf>) => new Map([...state].filter(([cluster]) => !unknown.has(cluster)));
-    const differences = compareTrees(onDisk, rendered.tree);
-    const changes = planChanges(known(meshStateOf(onDisk)), known(meshStateOf(rendered.tree)), differences);
-    const notes = [
-      ...[...unknown].map((cluster) => `cluster ${cluster}: its rendered cluster.yml cannot be read, so this plan cannot say what changes for it; synth renders it again from the inventory`),
-      ...leftoverFluxFolders(options.outdir, changes.clustersRemoved.map(({ cluster }) => cluster)),
-    ];
-    const steps = nextSteps(changes, onDisk, rendered.tree, options.outdir);
-    const markdown = formatPlanMarkdown(changes, notes, options.outdir, steps);
+    // Warnings reach the Markdown too: on success nothing else shows them to the pull request's reader.
+    const warnings = [...rendered.mesh.problems, ...damaged].filter((problem) => problem.severity === 'warning').map((problem) => formatProblem(problem).replace(/^warning: /, ''));
+    const markdown = formatPlanMarkdown(changes, { outdir: shown, notes, steps, base, warnings });
     toStepSummary(markdown);
     if (options.format === 'json') {
+      if (base) options.report.set('base', { ref: base.ref, commit: base.commit, folder: base.folder });
       options.report.set('plan', changes);
       options.report.set('notes', notes);
       options.report.set('nextSteps', steps);
-      options.report.set('diff', formatTreeDiff(differences, options.outdir, false).join('\n'));
+      options.report.set('diff', formatTreeDiff(differences, shown, false).join('\n'));
       return 0;
     }
     if (options.format === 'markdown') {
       output.out(markdown);
       return 0;
     }
-    output.out(`weave-mesh plan: what npm run synth would change in ${options.outdir}`);
-    for (const line of formatPlan(changes)) output.out(line);
+    output.out(formatPlanHeading(shown, base));
+    for (const line of formatPlan(changes, base)) output.out(line);
     for (const note of notes) output.out(`NOTE: ${note}`);
     for (const line of formatNextSteps(steps)) output.out(line);
     if (differences.length > 0 && !options.flags.summary) {
       output.out('');
-      for (const line of formatTreeDiff(differences, options.outdir, output.color ?? false, { collapseRepeats: true })) output.out(line);
+      for (const line of formatTreeDiff(differences, shown, output.color ?? false, { collapseRepeats: true })) output.out(line);
     }
     return 0;
   },

@@ -1,12 +1,10 @@
-import * as path from 'path';
 import { WeaveMesh } from '../../constructs/weave-mesh';
-import { trackedByGit } from '../inventory/git';
 import { workerAddresses } from '../mesh/model';
 import { cdk8sRun, CLUSTER_VARIABLE, stdoutNeedsOneCluster, writeObjects } from '../output/cdk8s-cli';
 import { compareTrees, readOutputTree } from '../output/compare';
-import { damagedClusterFiles, recordsOf, renumberingWarnings } from '../output/plan';
+import { damagedClusterFiles } from '../output/plan';
+import { renumberingProblems, trackedPasswordFiles } from '../output/synth-warnings';
 import { assertReplaceable, writeTreeAtomically } from '../output/write';
-import { Problem } from '../mesh/problem';
 import { Command, Output, renderInventory, sourcesOf } from './command';
 
 export const synth: Command = {
@@ -31,7 +29,7 @@ export const synth: Command = {
       }
       writeObjects(cdk8s.objectsOutdir, [rendered.tree], selected);
     }
-    for (const problem of trackedPasswordFiles(rendered.mesh)) options.report.problem(problem);
+    for (const problem of trackedPasswordFiles(rendered.mesh.mesh)) options.report.problem(problem);
     if (!writesTree) {
       output.err(`weave-mesh: cdk8s synth with --stdout or --output: rendered the Kubernetes objects of cluster ${cdk8s?.cluster} only; ${options.outdir} was left as it was`);
       return 0;
@@ -40,12 +38,8 @@ export const synth: Command = {
     const onDisk = readOutputTree(options.outdir);
     for (const problem of damagedClusterFiles(onDisk, options.outdir)) options.report.problem(problem);
     const unchanged = compareTrees(onDisk, rendered.tree).length === 0;
-    // As loud as plan: a running cluster renumbered is an outage, whoever asked for it.
-    // Only a folder that records clusters can renumber one: a first render skips reading its own output back.
-    const recorded = unchanged ? new Map() : recordsOf(onDisk);
-    if (recorded.size > 0) {
-      for (const warning of renumberingWarnings(recorded, recordsOf(rendered.tree))) options.report.problem({ severity: 'warning', message: warning, rule: 'renumbering' });
-    }
+    // An unchanged folder renumbers nothing: skip reading its own output back.
+    if (!unchanged) for (const problem of renumberingProblems(onDisk, rendered.tree)) options.report.problem(problem);
     if (!unchanged) writeTreeAtomically(options.outdir, rendered.tree);
     printSummary(rendered.mesh, unchanged ? `${options.outdir} (unchanged)` : options.outdir, output, options.clusters);
     options.report.set('outdir', options.outdir);
@@ -75,19 +69,4 @@ function printSummary(mesh: WeaveMesh, outdir: string, output: Output, inventory
   const from = mesh.declaredIn.code > 0 ? ` from ${sourcesOf(mesh, inventory)}` : '';
   output.out(`weave-mesh: rendered ${count} ${count === 1 ? 'cluster' : 'clusters'}${from} into ${outdir}`);
   for (const row of rows) output.out(`  ${row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()}`);
-}
-
-/**
- * A warning when git tracks the password file the clusters point at: the shared secret is then in the
- * repository's history. `~/...` is the home folder of whoever runs pharos up, not checked here.
- */
-function trackedPasswordFiles(mesh: WeaveMesh): Problem[] {
-  const files = new Set((mesh.mesh?.clusters ?? []).filter((cluster) => !cluster.passwordFile.startsWith('~')).map((cluster) => path.resolve(cluster.baseDir, cluster.passwordFile)));
-  return [...files].filter(trackedByGit).map((file) => ({
-    severity: 'warning',
-    file: path.relative(process.cwd(), file) || file,
-    rule: 'password-tracked',
-    message:
-      "is the Weave password file, and git tracks it: the shared secret is in the repository and its history. Untrack it (git rm --cached), list it in .gitignore, and give the mesh a new secret (weave-mesh's docs/operations.md says how it reaches running clusters)",
-  }));
 }

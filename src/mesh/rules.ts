@@ -48,6 +48,8 @@ export interface ClusterDraft {
   readonly firewalld?: boolean;
   /** The top-level `name:` (Pharos's cluster name), when set. */
   readonly declaredName?: Located<string>;
+  /** `network.weave.trusted_subnets` that are valid CIDRs: Weave sends unencrypted to peers in them. @default [] */
+  readonly trustedSubnets?: readonly Located<Cidr>[];
 }
 
 /** One rule broken by one cluster. `path` undefined: the cluster as a whole (its name). */
@@ -78,17 +80,39 @@ export interface NameWording {
   readonly example: string;
 }
 
-/** Cluster names are DNS-1123 labels: they name folders, Argo CD Applications and Flux objects. */
+/**
+ * Argo CD names each cluster's Application `weave-mesh-<cluster>` (constructs/argo-cd-application-set.ts),
+ * and labels everything it deploys with that name (`app.kubernetes.io/instance`, Argo CD's default
+ * tracking label), whose value Kubernetes limits to 63 characters.
+ */
+export const ARGOCD_APPLICATION_PREFIX = 'weave-mesh-';
+
+/** The longest cluster name whose Argo CD Application name still fits a label value: 63 - 11 = 52. */
+export const MAX_CLUSTER_NAME = 63 - ARGOCD_APPLICATION_PREFIX.length;
+
+/**
+ * Cluster names are DNS-1123 labels of at most MAX_CLUSTER_NAME characters: they name folders, Flux
+ * paths, and Argo CD Applications whose name is also a label value.
+ */
 export function clusterNames(drafts: readonly ClusterDraft[], wording: (cluster: string) => NameWording): Violation[] {
   return drafts
-    .filter(({ name }) => name.length > 63 || !DNS1123_LABEL.test(name))
-    .map(({ name }) => {
+    .filter(({ name }) => name.length > MAX_CLUSTER_NAME || !DNS1123_LABEL.test(name))
+    .map(({ name, declaredName }) => {
       const { subject, fix, example } = wording(name);
+      if (DNS1123_LABEL.test(name) && name.length <= 63) {
+        // A valid label, too long for the Application name built from it: where `name:` says it too, point there.
+        return error(
+          name,
+          declaredName?.text === name ? declaredName.path : undefined,
+          'cluster-name',
+          `${subject} ${JSON.stringify(name)}, which has ${name.length} characters; at most ${MAX_CLUSTER_NAME} fit, because Argo CD names the cluster's Application ${ARGOCD_APPLICATION_PREFIX}<cluster> and labels what it deploys with that name (app.kubernetes.io/instance), and a Kubernetes label value holds at most 63 characters; ${fix} a name of at most ${MAX_CLUSTER_NAME} characters, such as ${example}`,
+        );
+      }
       return error(
         name,
         undefined,
         'cluster-name',
-        `${subject} ${JSON.stringify(name)}, which is not a DNS-1123 label; ${fix} lower-case letters, digits and '-' (at most 63 characters, starting and ending with a letter or digit), such as ${example}`,
+        `${subject} ${JSON.stringify(name)}, which is not a DNS-1123 label; ${fix} lower-case letters, digits and '-' (at most ${MAX_CLUSTER_NAME} characters, starting and ending with a letter or digit), such as ${example}`,
       );
     });
 }
@@ -375,4 +399,88 @@ export function hostAddresses(drafts: readonly ClusterDraft[], describe: (cluste
     }
   }
   return violations;
+}
+
+/**
+ * Weave skips encryption on a connection when BOTH ends trust each other: each end asks whether the
+ * other's TCP address lies in its `--trusted-subnets` (vendor/github.com/weaveworks/mesh/router.go:283-295
+ * at weaveworks/weave v2.6.5, `trusts`), tells the other (connection.go:267, the "Trusted" feature;
+ * read back at connection.go:300-307), and only an `untrusted()` connection (connection.go:451-455)
+ * hands the negotiated session key to the overlay (connection.go:197-201). Without that key fastdp
+ * sets up no IPsec ESP (router/fastdp.go:663) and sleeve no NaCl crypto (router/sleeve.go:394).
+ * Weave's documentation says the same (site/tasks/manage/security-untrusted-networks.md:41-43).
+ * Pharos passes `network.weave.trusted_subnets` as `--trusted-subnets` (configure_weave.rb, extra_args).
+ *
+ * Across the mesh every host of another cluster is a Weave peer this cluster's nodes talk to: its
+ * workers are in known_peers, and its masters connect to this cluster's workers from their address.
+ * So a trusted subnet that covers another cluster's host addresses is meant for a private network,
+ * and turns encryption off across whatever lies between the clusters once that cluster trusts back.
+ */
+export function trustedSubnetPeers(drafts: readonly ClusterDraft[]): Violation[] {
+  const trustedBy = (draft: ClusterDraft, other: ClusterDraft) => (draft.trustedSubnets ?? []).some((subnet) => other.hosts.some((host) => host.ip && subnet.value.contains(host.ip)));
+  return drafts.flatMap((draft) =>
+    (draft.trustedSubnets ?? []).flatMap((subnet): Violation[] => {
+      const covered = drafts.filter((other) => other !== draft && other.hosts.some((host) => host.ip && subnet.value.contains(host.ip)));
+      if (covered.length === 0) return [];
+      const mutual = covered.filter((other) => trustedBy(other, draft)).map((other) => `cluster ${other.name}`);
+      const oneSided = covered.filter((other) => !trustedBy(other, draft)).map((other) => `cluster ${other.name}`);
+      const peers = someOf(covered.map((other) => `cluster ${other.name}`));
+      const consequences = [
+        ...(mutual.length > 0
+          ? [`${someOf(mutual)} ${mutual.length === 1 ? 'trusts' : 'trust'} this cluster's hosts back, so Weave sends the traffic between this cluster and ${mutual.length === 1 ? 'it' : 'them'} unencrypted (it encrypts unless both ends of a connection trust each other)`]
+          : []),
+        ...(oneSided.length > 0
+          ? [`${someOf(oneSided)} ${oneSided.length === 1 ? 'does' : 'do'} not trust this cluster back, so ${oneSided.length === 1 ? 'its links stay' : 'their links stay'} encrypted only until ${oneSided.length === 1 ? 'it does' : 'they do'}`]
+          : []),
+      ];
+      return [
+        {
+          cluster: draft.name,
+          path: subnet.path,
+          severity: 'warning',
+          rule: 'trusted-subnet-peers',
+          message: `${subnet.text} covers Weave peers of ${peers}; ${consequences.join('; ')}. List in trusted_subnets only the private network this cluster's own nodes share, not the other clusters' addresses (keep it only if the clusters are joined by a network you trust as much)`,
+        },
+      ];
+    }),
+  );
+}
+
+/**
+ * Beyond about 100 peers in one Weave network, Weave's issues report it breaking down: pods in
+ * CrashLoopBackOff "on any cluster beyond 100 nodes" (weaveworks/weave#3593), a network that "becomes
+ * unuseable" past 100 nodes and a 180-node cluster that had to be rolled out in two steps
+ * (weaveworks/weave#3940), a 167-node network that "suddenly gave in" with >160 pending connections
+ * each (weaveworks/weave#3607), connections failing at 200 nodes (weaveworks/weave#3595), and
+ * weaveworks/mesh#108 (gossip CPU and memory growing steeply towards 300). Weave's own documentation
+ * calls its default connection limit of 100 "safe" and a full mesh N² connections
+ * (site/concepts/network-topology.md:145-153 at v2.6.5), and Pharos lifts that limit (CONN_LIMIT "0"
+ * in resources/weave/daemon-set.yml.erb), so every peer of the mesh connects to every other.
+ */
+export const WEAVE_PEERS_KNOWN_TO_WORK = 100;
+
+/**
+ * A warning, once, at the cluster with which the mesh's Weave peers (every host of every cluster and
+ * the extra known_peers outside the inventory) pass what Weave is known to handle.
+ */
+export function peerCount(drafts: readonly ClusterDraft[], limit = WEAVE_PEERS_KNOWN_TO_WORK): Violation[] {
+  const hosts = new Set(drafts.flatMap((draft) => draft.hosts.map((host) => host.address.toLowerCase())));
+  const extras = new Set<string>();
+  let count = 0;
+  let at: ClusterDraft | undefined;
+  for (const draft of drafts) {
+    count += draft.hosts.length;
+    for (const peer of draft.extraPeers) if (!hosts.has(peer.text.toLowerCase())) extras.add(peer.text.toLowerCase());
+    if (!at && count + extras.size > limit) at = draft;
+  }
+  if (!at) return [];
+  return [
+    {
+      cluster: at.name,
+      path: ['hosts'],
+      severity: 'warning',
+      rule: 'weave-peer-count',
+      message: `with this cluster the mesh has ${count + extras.size} Weave peers (hosts of all clusters and their extra known_peers), more than the ${limit} Weave is known to handle: Pharos lifts Weave's connection limit, so every peer connects to every other, and Weave's issues report networks of 100 to 200 peers breaking down (weaveworks/weave#3593, #3940, #3607, #3595); split the mesh into smaller meshes, or grow it in steps and watch weave status connections (docs/warnings.md)`,
+    },
+  ];
 }

@@ -17,14 +17,17 @@ import {
   Located,
   masters,
   missingSubnets,
+  peerCount,
   samePassword,
   samePodNetwork,
   serviceCidrs,
   subnets,
+  trustedSubnetPeers,
   uniqueAddressPorts,
   Violation,
   WEAVE_MAX_PEERS,
 } from './rules';
+import { PHAROS_DEFAULT_POD_NETWORK_CIDR, PHAROS_DEFAULT_SERVICE_CIDR } from './pharos-defaults';
 import { suggestKey } from './suggest';
 
 export interface ValidationResult {
@@ -35,10 +38,6 @@ export interface ValidationResult {
   /** For each cluster without `ipalloc_default_subnet`: the lowest free subnet of the mesh's usual size. */
   readonly suggestedSubnets: ReadonlyMap<string, string>;
 }
-
-/** Pharos's defaults when a cluster sets none (lib/pharos/configuration/network.rb). */
-export const PHAROS_DEFAULT_SERVICE_CIDR = '10.96.0.0/12';
-export const PHAROS_DEFAULT_POD_NETWORK_CIDR = '10.32.0.0/12';
 
 /** A draft with the values weave-mesh passes through to Pharos as written. */
 interface ReadCluster extends ClusterDraft {
@@ -107,6 +106,8 @@ export function validateClusters(all: readonly ClusterDeclaration[], recorded: R
     ...hostAddresses(inOrder, describe),
     ...firewalldHostNames(drafts),
     ...extraPeers(drafts, describe),
+    ...trustedSubnetPeers(drafts),
+    ...peerCount(drafts),
   );
 
   const problems = [...duplicates, ...violations.map((violation) => toProblem(byName.get(violation.cluster)!, violation))].sort(compareProblems);
@@ -258,7 +259,7 @@ function readCluster(declaration: ClusterDeclaration, violations: Violation[]): 
   if (typeof network.provider === 'string' && network.provider !== 'weave') {
     report(['network', 'provider'], `is ${JSON.stringify(network.provider)}; a multi-cluster pod network needs provider: weave in every cluster`, 'weave-provider');
   }
-  if (Array.isArray(weave.trusted_subnets)) weave.trusted_subnets.forEach((item, index) => cidr(item, ['network', 'weave', 'trusted_subnets', index]));
+  const trustedSubnets = Array.isArray(weave.trusted_subnets) ? weave.trusted_subnets.flatMap((item, index) => cidr(item, ['network', 'weave', 'trusted_subnets', index]) ?? []) : [];
   const subnetMissing = isMapping(network.weave) && (weave.ipalloc_default_subnet === undefined || weave.ipalloc_default_subnet === null);
   return {
     name: cluster,
@@ -273,6 +274,7 @@ function readCluster(declaration: ClusterDeclaration, violations: Violation[]): 
     subnetMissing,
     passwordFile: readPasswordFile(weave.password, declaration.baseDir, report),
     extraPeers: readExtraPeers(weave.known_peers, report),
+    trustedSubnets,
   };
 }
 

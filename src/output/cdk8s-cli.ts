@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
+import { checkoutFromIndex } from '../util/git';
 import { SYNCED_FOLDER } from './layout';
 import { OutputTree } from './tree';
 
@@ -96,4 +97,33 @@ export function writeObjects(outdir: string, trees: readonly OutputTree[], clust
   // the next file's first document.
   const documents = trees.flatMap((tree) => kubernetesObjects(tree, cluster).map(([, content]) => content));
   fs.writeFileSync(path.join(outdir, CDK8S_OBJECTS_FILE), documents.length === 0 ? '' : `---\n${documents.join('---\n')}---\n`);
+}
+
+/**
+ * What became of an output folder that `cdk8s synth` deleted: `restored` when git's files for it were
+ * put back, `not-in-git` when git has none (no repository, or the folder is not committed).
+ */
+export type DeletedOutdir = 'restored' | 'not-in-git';
+
+/**
+ * `cdk8s synth` deletes its output folder (cdk8s-cli `src/cli/cmds/synth.ts`: `fs.rmSync(outdir,
+ * { recursive: true, force: true })`) before it runs the app, with CDK8S_OUTDIR set to it. When the
+ * mesh writes to that folder, this puts back at once what git's index has for it (`git checkout --
+ * <outdir>`: the committed files, with what is staged), before anything can refuse: a refused synth,
+ * or an app that fails later, then leaves the folder as git has it, and a synth that succeeds
+ * replaces it as a whole. Undefined when the CLI did not delete the folder: not under `cdk8s synth`,
+ * `--stdout` (a temporary folder), a mesh with an outdir of its own, or a folder that exists.
+ */
+export function restoreDeletedOutdir(outdir: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): DeletedOutdir | undefined {
+  const deleted = env.CDK8S_OUTDIR;
+  if (!deleted || printsToStdout(env)) return undefined;
+  if (path.resolve(cwd, deleted) !== path.resolve(cwd, outdir) || fs.existsSync(path.resolve(cwd, outdir))) return undefined;
+  return checkoutFromIndex(outdir, cwd) && fs.existsSync(path.resolve(cwd, outdir)) ? 'restored' : 'not-in-git';
+}
+
+/** What a refusal under `cdk8s synth` adds about the output folder the CLI had deleted. */
+export function deletedOutdirNote(outdir: string, fate: DeletedOutdir): string {
+  return fate === 'restored'
+    ? `cdk8s synth deletes ${outdir} before it runs the app, so weave-mesh put back what git has for it (git checkout -- ${outdir}): it is as committed`
+    : `cdk8s synth deleted ${outdir} before it ran the app, and git has none of its files to put back (commit the output folder)`;
 }

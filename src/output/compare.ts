@@ -6,7 +6,7 @@ import { OutputTree } from './tree';
 import { assertOutputFolder, listEntries, OutputFolderError } from './write';
 
 /** No file weave-mesh renders comes near this; anything larger in the output folder is not ours. */
-const MAX_OUTPUT_FILE_BYTES = 16 * 1024 * 1024;
+export const MAX_OUTPUT_FILE_BYTES = 16 * 1024 * 1024;
 
 /** One file that differs between the rendered tree and the output folder; undefined = absent on that side. */
 export interface FileDifference {

@@ -5,7 +5,10 @@ import { isForeignPath, MARKER_FILE } from './layout';
 import { OutputTree } from './tree';
 
 /** A refusal the user can act on: printed as one `error:` line, without a stack trace. */
-export class OutputFolderError extends Error {}
+export class OutputFolderError extends Error {
+  /** The rule the refusal is reported under. */
+  readonly rule: string = 'output-folder';
+}
 
 /**
  * Refuses to replace a folder weave-mesh does not own: a non-empty folder without the marker file

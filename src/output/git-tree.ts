@@ -1,0 +1,134 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { MAX_OUTPUT_FILE_BYTES } from './compare';
+import { isForeignPath } from './layout';
+import { OutputTree } from './tree';
+import { OutputFolderError } from './write';
+
+/** A base commit's output folder cannot be read: one line saying why and how to fix it (exit 1, input problem). */
+export class BaseError extends OutputFolderError {
+  override readonly rule = 'base';
+}
+
+/** Far more than any output folder weave-mesh renders (256 clusters of 8 workers: about 26 MB). */
+const MAX_BASE_TREE_BYTES = 512 * 1024 * 1024;
+
+/** A base commit's output folder, read from git. */
+export interface BaseTree {
+  /** The ref as given. */
+  readonly ref: string;
+  /** The commit it names (full SHA). */
+  readonly commit: string;
+  /** The output folder's path inside the repository, POSIX, as next steps name it (`dist`). */
+  readonly folder: string;
+  readonly tree: OutputTree;
+}
+
+/** What the last git run printed on stderr (for telling why it failed). */
+let lastStderr = '';
+
+/** Runs git in `cwd`, in C locale with no prompt; its stdout as a Buffer, or undefined when it fails. */
+function git(cwd: string, args: readonly string[], input?: string, maxBuffer = 64 * 1024 * 1024): Buffer | undefined {
+  const result = spawnSync('git', ['--no-replace-objects', '--literal-pathspecs', ...args], {
+    cwd,
+    input,
+    maxBuffer,
+    env: { ...process.env, LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0' },
+  });
+  lastStderr = result.stderr?.toString('utf8') ?? '';
+  if (result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT') throw new BaseError('--base needs git, and git is not installed here; install git, or run plan without --base');
+  return result.status === 0 && !result.error ? result.stdout : undefined;
+}
+
+/** The nearest folder of `target` (itself or an ancestor) that exists, and the names below it. */
+function nearestExisting(target: string): { dir: string; rest: string[] } {
+  const rest: string[] = [];
+  let dir = path.resolve(target);
+  while (!fs.existsSync(dir) && path.dirname(dir) !== dir) {
+    rest.unshift(path.basename(dir));
+    dir = path.dirname(dir);
+  }
+  return { dir: fs.statSync(dir).isDirectory() ? dir : path.dirname(dir), rest: fs.statSync(dir).isDirectory() ? rest : [path.basename(dir), ...rest] };
+}
+
+/**
+ * The output folder as the base commit records it, read from the git repository that holds `outdir`
+ * with git's plumbing (rev-parse, ls-tree, cat-file): no checkout, no temporary folder. The base's
+ * folder arrives in pull requests like the working tree's, and is refused by the same rules: a
+ * symbolic link or a submodule is never followed, a file larger than weave-mesh writes never read,
+ * a name that is not a plain relative path never used; `flux-system/` folders are left out.
+ */
+export function readBaseTree(ref: string, outdir: string): BaseTree {
+  // eslint-disable-next-line no-control-regex
+  if (ref === '' || ref.startsWith('-') || /[\u0000-\u001f\u007f]/.test(ref)) {
+    throw new BaseError(`--base ${JSON.stringify(ref)} is not a git ref; give a branch, tag or commit SHA, such as --base origin/main`);
+  }
+  const { dir, rest } = nearestExisting(outdir);
+  const top = git(dir, ['rev-parse', '--show-toplevel'])?.toString('utf8').trim();
+  if (!top && /dubious ownership/.test(lastStderr)) {
+    const at = /repository at '([^'\n]*)'/.exec(lastStderr)?.[1] ?? dir;
+    throw new BaseError(`--base ${ref}: git refuses the repository at ${at}, which another user owns; mark it safe (git config --global --add safe.directory ${at}), or run plan as its owner`);
+  }
+  if (!top) throw new BaseError(`--base ${ref}: ${outdir} is not inside a git repository; run plan there from a clone of the repository, or without --base`);
+  const folder = [path.relative(fs.realpathSync(top), fs.realpathSync(dir)), ...rest].filter(Boolean).join('/').split(path.sep).join('/');
+  if (folder === '' || folder === '..' || folder.startsWith('../')) throw new BaseError(`--base ${ref}: the output folder ${outdir} is not a folder inside the git repository ${top}; give an --outdir inside it`);
+  const shallow = git(dir, ['rev-parse', '--is-shallow-repository'])?.toString('utf8').trim() === 'true';
+  const commit = git(dir, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])?.toString('utf8').trim();
+  if (!commit) {
+    throw new BaseError(
+      shallow
+        ? `the base ${ref} is not in this clone, which is shallow: fetch the history (actions/checkout with fetch-depth: 0, or git fetch --deepen / git fetch origin ${ref}) and run plan again`
+        : `the base ${ref} is not a commit of this repository: fetch it (git fetch origin ${ref}), or give a branch, tag or commit SHA that exists`,
+    );
+  }
+  const short = commit.slice(0, 12);
+  const listing = git(dir, ['ls-tree', '-r', '-l', '-z', '--full-tree', commit, '--', folder]);
+  if (listing === undefined) throw new BaseError(`the base ${ref} (${short}) is in this clone without its files (a partial or shallow clone): fetch it whole (actions/checkout with fetch-depth: 0) and run plan again`);
+  const entries: { file: string; sha: string; size: number }[] = [];
+  let total = 0;
+  const where = (file: string) => `${folder}/${file} in the base ${ref} (${short})`;
+  for (const record of listing.toString('utf8').split('\0')) {
+    if (record === '') continue;
+    const match = /^(\d+) (\w+) ([0-9a-f]+) +(-|\d+)\t([\s\S]*)$/.exec(record);
+    if (!match) throw new BaseError(`cannot read the base ${ref} (${short}): git ls-tree printed what weave-mesh does not understand; run plan with a git of version 2.20 or later`);
+    const [, mode, , sha, size, name] = match;
+    if (name === folder) throw new BaseError(`the base ${ref} (${short}) has ${folder} as a file, not an output folder; give a base that holds the rendered ${folder}/ folder, or run plan without --base`);
+    const file = name.slice(folder.length + 1);
+    // eslint-disable-next-line no-control-regex
+    if (file.split('/').some((part) => part === '' || part === '.' || part === '..') || /[\u0000-\u001f\u007f\\]/.test(file)) {
+      throw new BaseError(`refusing to read a file of ${folder}/ in the base ${ref} (${short}): its name ${JSON.stringify(file)} is not one weave-mesh writes; remove it from the base`);
+    }
+    if (isForeignPath(file)) continue;
+    if (mode === '120000') throw new BaseError(`refusing to read ${where(file)}: it is a symbolic link, and weave-mesh writes only regular files into its output folder`);
+    if (mode !== '100644' && mode !== '100755') throw new BaseError(`refusing to read ${where(file)}: it is not a regular file (git mode ${mode}), and weave-mesh writes only regular files into its output folder`);
+    const bytes = Number(size);
+    if (bytes > MAX_OUTPUT_FILE_BYTES) throw new BaseError(`refusing to read ${where(file)}: it is ${bytes} bytes, far more than weave-mesh writes`);
+    total += bytes;
+    if (total > MAX_BASE_TREE_BYTES) throw new BaseError(`refusing to read ${folder}/ in the base ${ref} (${short}): it holds more than ${MAX_BASE_TREE_BYTES} bytes, far more than weave-mesh writes`);
+    entries.push({ file, sha, size: bytes });
+  }
+  if (entries.length === 0 && listing.length === 0) {
+    throw new BaseError(`the base ${ref} (${short}) has no ${folder}/ folder, so there is no rendered state to compare with; run plan without --base (it compares with the working tree's ${folder}/), or give a base that holds it`);
+  }
+  return { ref, commit, folder, tree: readBlobs(dir, entries, ref, short) };
+}
+
+/** The blobs' texts, from one `git cat-file --batch`, each checked against the size ls-tree gave. */
+function readBlobs(dir: string, entries: readonly { file: string; sha: string; size: number }[], ref: string, short: string): OutputTree {
+  const tree = new Map<string, string>();
+  if (entries.length === 0) return tree;
+  const expected = entries.reduce((sum, { sha, size }) => sum + size + sha.length + 32, 0);
+  const out = git(dir, ['cat-file', '--batch'], `${entries.map(({ sha }) => sha).join('\n')}\n`, expected + 1024);
+  const broken = () => new BaseError(`cannot read the files of the base ${ref} (${short}): some are missing from this clone (a partial or shallow clone); fetch it whole (actions/checkout with fetch-depth: 0) and run plan again`);
+  if (out === undefined) throw broken();
+  let at = 0;
+  for (const { file, sha, size } of entries) {
+    const newline = out.indexOf(0x0a, at);
+    if (newline < 0 || out.toString('latin1', at, newline) !== `${sha} blob ${size}`) throw broken();
+    at = newline + 1;
+    tree.set(file, out.toString('utf8', at, at + size));
+    at += size + 1;
+  }
+  return new Map([...tree].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
