@@ -165,13 +165,17 @@ describe('cluster names as long as every consumer takes (Argo CD names its Appli
   });
 });
 
-describe('TypeScript props no cluster.yml can hold', () => {
+describe('TypeScript props no cluster.yml can hold (or that libyaml would not read back as written)', () => {
   const cycle: any = { zone: 'a' };
   cycle.self = cycle;
   it.each([
     ['a cycle', cycle, 'hosts[0].labels.self', /^is a reference to a value that contains it \(a cycle\), which no cluster\.yml can hold/],
     ['a function', { f: () => 1 }, 'hosts[0].labels.f', /^is a function, which no cluster\.yml can hold/],
     ['a symbol', { s: Symbol('s') }, 'hosts[0].labels.s', /^is a symbol, which no cluster\.yml can hold/],
+    // Written raw into cluster.yml, libyaml refuses these (reader.c) or folds them as line breaks (test/libyaml-versions.ts).
+    ['a DEL character', { d: 'x\u007fy' }, 'hosts[0].labels.d', /^holds the character U\+007F, which Pharos's YAML parser \(libyaml\) refuses/],
+    ['a NEL in a key', { 'a\u0085b': 'x' }, 'hosts[0].labels.a\u0085b', /^holds the character U\+0085/],
+    ['U+2028', { l: 'x\u2028y' }, 'hosts[0].labels.l', /^holds the character U\+2028/],
   ])('%s is refused at its construct path, not thrown', (_name, labels, field, message) => {
     const mesh = new WeaveMesh(new App(), 'mesh', { clusters: broken((c) => (c.hosts[0].labels = labels)), gitops: { repoURL: 'https://git.example.org/mesh.git' } });
     expect(mesh.errors()).toEqual([expect.objectContaining({ construct: 'mesh/cluster-b', field, rule: 'pharos-yaml', message: expect.stringMatching(message) })]);

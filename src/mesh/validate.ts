@@ -1,10 +1,11 @@
 import * as path_ from 'path';
 import { Document } from 'yaml';
 import { Address, Cidr, parseIPv4Address, parseIPv4Cidr, reservedRange } from '../net/cidr';
-import { PASSWORD_PATTERN, structuralIssues } from './cluster-config';
+import { givenValue, PASSWORD_PATTERN, structuralIssues } from './cluster-config';
 import { isMapping } from '../util/mapping';
 import { ClusterDeclaration, FieldPath, formatFieldPath } from './declaration';
 import { ClusterSpec, MeshSpec } from './model';
+import { pathValues } from './pharos-paths';
 import { compareProblems, Problem } from './problem';
 import { RuleId } from './rule-ids';
 import {
@@ -215,6 +216,24 @@ function readCluster(declaration: ClusterDeclaration, violations: Violation[]): 
     );
   }
 
+  // A cluster declared in code is written by codeClusterText, which puts these characters into
+  // cluster.yml raw: libyaml refuses a control character (reader.c) and folds NEL, U+2028 and U+2029
+  // inside quotes as line breaks, so Pharos would fail or read another text. Refused until it escapes them.
+  if (declaration.origin === 'code') {
+    for (const [at, code] of unwritableCharacters(declaration.config)) {
+      report(at, `holds the character U+${code}, which Pharos's YAML parser (libyaml) refuses or reads as a line break in the rendered cluster.yml; remove it`, 'pharos-yaml');
+    }
+  }
+
+  // The paths weave-mesh rebases are strings to Pharos's schema; a number or an empty value could not
+  // be rebased, and pharos up refuses it or opens the wrong file. (password and hosts[].ssh_key_path: the schema.)
+  for (const { path, value, mayBeEmpty } of pathValues(declaration.config)) {
+    if (path[0] === 'network' && path[2] === 'password') continue;
+    if (path[0] === 'hosts' && path.length === 3) continue;
+    if (typeof value === 'string' && (value !== '' || mayBeEmpty)) continue;
+    report(path, `must be a file path written as a string, not ${givenValue(value)}; Pharos opens it as a file (config_schema.rb types it as a string), and weave-mesh rebases it for the rendered cluster.yml`, 'shape');
+  }
+
   const config = isMapping(declaration.config) ? declaration.config : {};
   const network = isMapping(config.network) ? config.network : {};
   const weave = isMapping(network.weave) ? network.weave : {};
@@ -276,6 +295,27 @@ function unloadable(value: unknown, at: FieldPath = [], ancestors: readonly unkn
   return [];
 }
 
+/** Keys and strings holding a character other than tab, LF and CR that libyaml does not read as itself when written raw. */
+function unwritableCharacters(value: unknown, at: FieldPath = [], ancestors: readonly unknown[] = []): [FieldPath, string][] {
+  const first = (text: string) => /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\ufffe\uffff]/.exec(text)?.[0];
+  const code = (char: string) => char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+  // A cycle is reported by unloadable.
+  if (ancestors.includes(value)) return [];
+  const inside = [...ancestors, value];
+  if (typeof value === 'string') {
+    const char = first(value);
+    return char ? [[at, code(char)]] : [];
+  }
+  if (Array.isArray(value)) return value.flatMap((item, index) => unwritableCharacters(item, [...at, index], inside));
+  if (isMapping(value)) {
+    return Object.entries(value).flatMap(([key, item]) => {
+      const char = first(key);
+      return [...(char ? [[[...at, key], code(char)] as [FieldPath, string]] : []), ...unwritableCharacters(item, [...at, key], inside)];
+    });
+  }
+  return [];
+}
+
 function readHosts(hosts: unknown, report: Report): HostDraft[] {
   if (!Array.isArray(hosts)) return [];
   const drafts: HostDraft[] = [];
@@ -315,7 +355,15 @@ function readAddress(value: unknown, path: FieldPath, report: Report): Located<A
     report(path, `${JSON.stringify(value)} is a loopback name (localhost), which no other host can reach; give the host's own unicast address or name`, 'reserved-address');
     return undefined;
   }
-  if (isHostName(value)) return { text: value, value: undefined, path };
+  if (isHostName(value)) {
+    // config_schema.rb v3.2.1 l.46-48 (`hostname_or_ip?`, for hosts[].address and private_address):
+    // /\A\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\z/ or /\A[a-z0-9\-\.]+\z/, so pharos up refuses a capital letter.
+    if (path[0] === 'hosts' && /[A-Z]/.test(value)) {
+      report(path, `${JSON.stringify(value)} has capital letters, which Pharos refuses in a host's address (config_schema.rb hostname_or_ip?: lower case letters, digits, - and . only); write ${JSON.stringify(value.toLowerCase())}`, 'address');
+      return undefined;
+    }
+    return { text: value, value: undefined, path };
+  }
   report(path, `${JSON.stringify(value)} ${value.includes(':') ? parsed.reason : 'is neither an IPv4 address such as 192.0.2.10 nor a host name'}`, 'address');
   return undefined;
 }
