@@ -5,6 +5,7 @@ import { App } from 'cdk8s';
 import { parse } from 'yaml';
 import { WeaveMesh } from '../constructs/weave-mesh';
 import { formatProblem } from '../src/mesh/problem';
+import { codeClusterText } from '../src/output/pharos-yaml';
 import { doNotEdit, markerContent } from '../src/output/layout';
 import { runCli } from '../src/cli';
 import { readTree, REPO, synth, tempDir, threeClusters, withoutPlaceholderWarning, writeInventory } from './helpers';
@@ -172,13 +173,24 @@ describe('TypeScript props no cluster.yml can hold (or that libyaml would not re
     ['a cycle', cycle, 'hosts[0].labels.self', /^is a reference to a value that contains it \(a cycle\), which no cluster\.yml can hold/],
     ['a function', { f: () => 1 }, 'hosts[0].labels.f', /^is a function, which no cluster\.yml can hold/],
     ['a symbol', { s: Symbol('s') }, 'hosts[0].labels.s', /^is a symbol, which no cluster\.yml can hold/],
-    // Written raw into cluster.yml, libyaml refuses these (reader.c) or folds them as line breaks (test/libyaml-versions.ts).
-    ['a DEL character', { d: 'x\u007fy' }, 'hosts[0].labels.d', /^holds the character U\+007F, which Pharos's YAML parser \(libyaml\) refuses/],
-    ['a NEL in a key', { 'a\u0085b': 'x' }, 'hosts[0].labels.a\u0085b', /^holds the character U\+0085/],
-    ['U+2028', { l: 'x\u2028y' }, 'hosts[0].labels.l', /^holds the character U\+2028/],
   ])('%s is refused at its construct path, not thrown', (_name, labels, field, message) => {
     const mesh = new WeaveMesh(new App(), 'mesh', { clusters: broken((c) => (c.hosts[0].labels = labels)), gitops: { repoURL: 'https://git.example.org/mesh.git' } });
     expect(mesh.errors()).toEqual([expect.objectContaining({ construct: 'mesh/cluster-b', field, rule: 'pharos-yaml', message: expect.stringMatching(message) })]);
+  });
+
+  // Written raw, libyaml would refuse these (reader.c) or fold them as line breaks; codeClusterText
+  // escapes them, so they are accepted (test/pharos-text.test.ts reads the escaped text back with Psych).
+  it.each([
+    ['a DEL character', { d: 'x\u007fy' }, '"x\\x7fy"'],
+    ['a NEL in a key', { 'a\u0085b': 'x' }, '"a\\Nb"'],
+    ['U+2028', { l: 'x\u2028y' }, '"x\\Ly"'],
+  ])('%s is accepted and written escaped', (_name, labels, escaped) => {
+    const clusters = broken((c) => (c.hosts[0].labels = labels));
+    const mesh = new WeaveMesh(new App({ outdir: path.join(root, `escaped-${++counter}`) }), 'mesh', { clusters, gitops: { repoURL: 'https://git.example.org/mesh.git' } });
+    expect(mesh.errors()).toEqual([]);
+    const text = codeClusterText(clusters['cluster-b']);
+    expect(text).toContain(escaped);
+    expect(text).not.toMatch(/[\u007f-\u009f\u2028\u2029]/);
   });
 });
 

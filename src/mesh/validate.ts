@@ -216,14 +216,6 @@ function readCluster(declaration: ClusterDeclaration, violations: Violation[]): 
     );
   }
 
-  // A cluster declared in code is written by codeClusterText, which puts these characters into
-  // cluster.yml raw: libyaml refuses a control character (reader.c) and folds NEL, U+2028 and U+2029
-  // inside quotes as line breaks, so Pharos would fail or read another text. Refused until it escapes them.
-  if (declaration.origin === 'code') {
-    for (const [at, code] of unwritableCharacters(declaration.config)) {
-      report(at, `holds the character U+${code}, which Pharos's YAML parser (libyaml) refuses or reads as a line break in the rendered cluster.yml; remove it`, 'pharos-yaml');
-    }
-  }
 
   // The paths weave-mesh rebases are strings to Pharos's schema; a number or an empty value could not
   // be rebased, and pharos up refuses it or opens the wrong file. (password and hosts[].ssh_key_path: the schema.)
@@ -292,27 +284,6 @@ function unloadable(value: unknown, at: FieldPath = [], ancestors: readonly unkn
   const inside = [...ancestors, value];
   if (Array.isArray(value)) return value.flatMap((item, index) => unloadable(item, [...at, index], inside));
   if (isMapping(value)) return Object.entries(value).flatMap(([key, item]) => unloadable(item, [...at, key], inside));
-  return [];
-}
-
-/** Keys and strings holding a character other than tab, LF and CR that libyaml does not read as itself when written raw. */
-function unwritableCharacters(value: unknown, at: FieldPath = [], ancestors: readonly unknown[] = []): [FieldPath, string][] {
-  const first = (text: string) => /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\ufffe\uffff]/.exec(text)?.[0];
-  const code = (char: string) => char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
-  // A cycle is reported by unloadable.
-  if (ancestors.includes(value)) return [];
-  const inside = [...ancestors, value];
-  if (typeof value === 'string') {
-    const char = first(value);
-    return char ? [[at, code(char)]] : [];
-  }
-  if (Array.isArray(value)) return value.flatMap((item, index) => unwritableCharacters(item, [...at, index], inside));
-  if (isMapping(value)) {
-    return Object.entries(value).flatMap(([key, item]) => {
-      const char = first(key);
-      return [...(char ? [[[...at, key], code(char)] as [FieldPath, string]] : []), ...unwritableCharacters(item, [...at, key], inside)];
-    });
-  }
   return [];
 }
 
