@@ -11,7 +11,7 @@ import { describeReading } from '../util/psych';
 import { realPath } from '../util/real-path';
 import { readRegularFile, RegularFileLimits } from '../util/regular-file';
 import { EditRefused, parseForEditing, YamlTextEditor } from '../util/yaml-splice';
-import { MAX_ALIAS_COUNT, readAsPsych } from '../util/psych-read';
+import { checkAliasBudget, originAt, readAsPsych } from '../util/psych-read';
 
 /** A cluster file that parsed as YAML: a cluster declaration whose values are located by file, line and column. */
 export interface ClusterFile extends ClusterDeclaration {
@@ -166,7 +166,7 @@ function loadClusterFile(dir: string, baseDir: string, fileName: string): { file
       return refuse(isTooDeep(syntaxError.message) ? TOO_DEEP : `YAML syntax error: ${firstLine(syntaxError.message)}`, line, col);
     }
     // Alias bombs are refused here; the data itself is read as Pharos's Psych reads it.
-    document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    checkAliasBudget(document, text);
   } catch (error) {
     // The yaml package throws for alias bombs (ReferenceError) and overflows its stack on absurd nesting.
     const message = describe(error);
@@ -230,6 +230,12 @@ function loadClusterFile(dir: string, baseDir: string, fileName: string): { file
         return `Pharos's YAML reader (Ruby 2.5's Psych 3.0) reads the plain ${note.text} as ${describeReading(note.psych3)}; write it in quotes ("${note.text}") if it is meant as text`;
       },
       locateKey(fieldPath) {
+        // The key Psych keeps (a later merge `<<` overrides an earlier explicit key).
+        const keyRange = originAt(reading, fieldPath, true)?.key?.range;
+        if (keyRange) {
+          const { line, col } = lineCounter.linePos(keyRange[0]);
+          return { file: shown, line, column: col };
+        }
         const parent = fieldPath.length === 1 ? doc.contents : doc.getIn(fieldPath.slice(0, -1), true);
         const pair = isMap(parent) ? parent.items.find((item) => isScalar(item.key) && item.key.value === fieldPath[fieldPath.length - 1]) : undefined;
         const range = isScalar(pair?.key) ? pair.key.range : undefined;
@@ -239,6 +245,13 @@ function loadClusterFile(dir: string, baseDir: string, fileName: string): { file
         return { file: shown, line, column: col };
       },
       locate(fieldPath) {
+        // The value Psych actually reads, following merges and aliases; else the nearest parent.
+        const origin = originAt(reading, fieldPath);
+        const range = (origin?.value as { range?: [number, number, number] } | undefined)?.range;
+        if (range) {
+          const { line, col } = lineCounter.linePos(range[0]);
+          return { file: shown, line, column: col };
+        }
         for (let depth = fieldPath.length; depth >= 0; depth--) {
           const node = depth === 0 ? doc.contents : doc.getIn(fieldPath.slice(0, depth), true);
           const range = (node as { range?: [number, number, number] } | null | undefined)?.range;

@@ -8,7 +8,7 @@ import { parseDocument } from 'yaml';
 import { Problem } from '../mesh/problem';
 import { PHAROS_DEFAULT_POD_NETWORK_CIDR, PHAROS_DEFAULT_SERVICE_CIDR } from '../mesh/pharos-defaults';
 import { conflictLine } from '../util/conflict';
-import { MAX_ALIAS_COUNT, readAsPsych } from '../util/psych-read';
+import { checkAliasBudget, readAsPsych } from '../util/psych-read';
 import { readOutputTree } from './compare';
 import { pharosConfigCluster, PHAROS_CONFIG_FILE } from './layout';
 import { OutputTree } from './tree';
@@ -236,7 +236,7 @@ function readRendered(content: string): unknown {
     const document = parseDocument(content, { version: '1.1', uniqueKeys: false, logLevel: 'error' });
     if (document.errors.length > 0) return undefined;
     // The output folder arrives in pull requests: an alias bomb is refused before Psych's reading expands it.
-    document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    checkAliasBudget(document, content);
     return readAsPsych(document).data;
   } catch {
     return undefined;

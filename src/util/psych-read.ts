@@ -1,4 +1,4 @@
-import { Alias, Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Node, Scalar, stringify } from 'yaml';
+import { Alias, Document, isAlias, parseDocument, isMap, isPair, isScalar, isSeq, LineCounter, Node, Scalar, stringify, Tags } from 'yaml';
 import { describeReading, PsychScalar, sameReading, tokenizePsych3, tokenizePsych4 } from './psych';
 
 /**
@@ -7,6 +7,22 @@ import { describeReading, PsychScalar, sameReading, tokenizePsych3, tokenizePsyc
  * folder) is checked with `document.toJS({ maxAliasCount: MAX_ALIAS_COUNT })` before it is read.
  */
 export const MAX_ALIAS_COUNT = 50;
+
+/**
+ * Refuses alias bombs (`toJS` with `maxAliasCount`) before readAsPsych expands aliases. The yaml
+ * package's own merge throws for a `<<` whose value is not a map (`<<: ./x`, `<<: *list`), which Psych
+ * 3.0.2 keeps as an ordinary key: for such a file the count is taken on a parse without merge keys.
+ */
+export function checkAliasBudget(document: Document, text: string): void {
+  try {
+    document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    if (!(error instanceof Error && error.message === 'Merge sources must be maps or map aliases')) throw error;
+    // (`merge: false` does not remove the 1.1 schema's merge tag; dropping the tag does.)
+    const withoutMerge = (tags: Tags) => tags.filter((tag) => !(typeof tag === 'object' && tag.tag === 'tag:yaml.org,2002:merge'));
+    parseDocument(text, { version: '1.1', customTags: withoutMerge, uniqueKeys: false, logLevel: 'silent' }).toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  }
+}
 
 /** A place in the data: keys and list indexes. */
 export type FieldPath = readonly (string | number)[];
@@ -32,6 +48,33 @@ export interface PsychReading {
   readonly refused: readonly PsychNote[];
   /** Plain scalars that are not read as the string written, or read differently by Psych 3.0 and 4.0. */
   readonly notes: readonly PsychNote[];
+  /**
+   * Where each value of `data` is written: the key and value nodes of the pair Psych 3.0.2 keeps (an
+   * explicit pair, or one brought in by a merge `<<`, whichever wins), per hash and per list.
+   */
+  readonly origins: WeakMap<object, Map<string | number, Origin>>;
+}
+
+/** The nodes a value of the data was read from. */
+export interface Origin {
+  readonly key?: Node;
+  readonly value: Node | undefined;
+}
+
+/**
+ * The nodes of the deepest value along `path` that the data holds, following merges and aliases as
+ * Psych 3.0.2 does (the value it actually reads, not the first key of that name in the text).
+ */
+export function originAt(reading: PsychReading, path: FieldPath, exact = false): Origin | undefined {
+  let current: unknown = reading.data;
+  let found: Origin | undefined;
+  for (const part of path) {
+    const origin = typeof current === 'object' && current !== null ? reading.origins.get(current)?.get(part) : undefined;
+    if (!origin) return exact ? undefined : found;
+    found = origin;
+    current = (current as Record<string | number, unknown>)[part];
+  }
+  return found;
 }
 
 const STR = new Set(['tag:yaml.org,2002:str', '!str']);
@@ -51,6 +94,7 @@ const UNLOADABLE_COLLECTION = /^(?:!ruby\/|tag:ruby\.yaml\.org,|!set$|!omap$|!ma
 export function readAsPsych(document: Document, lineCounter?: LineCounter): PsychReading {
   const refused: PsychNote[] = [];
   const notes: PsychNote[] = [];
+  const origins = new WeakMap<object, Map<string | number, Origin>>();
   const note = (node: Scalar, text: string, path: FieldPath, psych3: PsychScalar, psych4: PsychScalar): PsychNote => {
     const { line, col } = lineCounter?.linePos(node.range?.[0] ?? 0) ?? { line: 0, col: 0 };
     return { path, line, column: col, text, psych3, psych4 };
@@ -102,10 +146,24 @@ export function readAsPsych(document: Document, lineCounter?: LineCounter): Psyc
       refused.push({ path, line, column: col, text: tag, psych3: what, psych4: what });
       return null;
     }
-    if (isSeq(node)) return node.items.map((item, index) => convert(item, [...path, index], seen));
+    if (isSeq(node)) {
+      const list = node.items.map((item, index) => convert(item, [...path, index], seen));
+      origins.set(list, new Map(node.items.map((item, index) => [index, { value: item as Node }])));
+      return list;
+    }
     if (isMap(node)) {
       const hash: Record<string, unknown> = {};
-      const set = (key: string, item: unknown) => Object.defineProperty(hash, key, { value: item, enumerable: true, writable: true, configurable: true });
+      const written = new Map<string | number, Origin>();
+      origins.set(hash, written);
+      const set = (key: string, item: unknown, origin: Origin | undefined) => {
+        Object.defineProperty(hash, key, { value: item, enumerable: true, writable: true, configurable: true });
+        if (origin) written.set(key, origin);
+        else written.delete(key);
+      };
+      const mergeFrom = (source: Record<string, unknown>) => {
+        const from = origins.get(source);
+        for (const [k, v] of Object.entries(source)) set(k, v, from?.get(k));
+      };
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
         const keyNode = pair.key;
@@ -114,22 +172,23 @@ export function readAsPsych(document: Document, lineCounter?: LineCounter): Psyc
         // A collection as a key (`? [a, b]`) is named as written; no Pharos setting has such a key.
         const keyText = isSeq(keyNode) || isMap(keyNode) ? stringify(keyNode).trim() : typeof key === 'bigint' ? key.toString() : String(key);
         if (key === '<<' && !(keyTag && STR.has(keyTag))) {
-          const valueNode = isAlias(pair.value) ? (pair.value as Alias).resolve(document) : pair.value;
-          if (isMap(valueNode)) {
-            const merged = convert(pair.value, path, seen);
-            if (isHash(merged)) {
-              for (const [k, v] of Object.entries(merged)) set(k, v);
-              continue;
-            }
-          } else if (isSeq(valueNode)) {
-            const list = convert(pair.value, path, seen) as unknown[];
-            if (list.every(isHash)) {
-              for (const item of [...list].reverse()) for (const [k, v] of Object.entries(item as Record<string, unknown>)) set(k, v);
-              continue;
-            }
+          // revive_hash v3.0.2 branches on the node as written: an alias or a mapping is merged with
+          // `hash.merge!`, a sequence item by item; a value that is not a hash (an alias of a list or of
+          // a scalar, a list holding a non-map) raises TypeError there, which Psych rescues by keeping
+          // `<<` as an ordinary key. Any other value (a scalar) is an ordinary key too.
+          const merged = convert(pair.value, path, seen);
+          if ((isAlias(pair.value) || isMap(pair.value)) && isHash(merged)) {
+            mergeFrom(merged);
+            continue;
           }
+          if (isSeq(pair.value) && Array.isArray(merged) && merged.every(isHash)) {
+            for (const item of [...merged].reverse()) mergeFrom(item as Record<string, unknown>);
+            continue;
+          }
+          set(keyText, merged, { key: keyNode as Node, value: pair.value as Node });
+          continue;
         }
-        set(keyText, convert(pair.value, [...path, keyText], seen));
+        set(keyText, convert(pair.value, [...path, keyText], seen), { key: keyNode as Node, value: pair.value as Node });
       }
       return hash;
     }
@@ -137,7 +196,7 @@ export function readAsPsych(document: Document, lineCounter?: LineCounter): Psyc
   };
 
   const data = convert(document.contents, [], []);
-  return { data, refused, notes };
+  return { data, refused, notes, origins };
 }
 
 function isHash(value: unknown): value is Record<string, unknown> {
