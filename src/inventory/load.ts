@@ -227,6 +227,10 @@ function loadClusterFile(dir: string, baseDir: string, fileName: string): { file
       explain(fieldPath) {
         const note = notes.get(formatFieldPath(fieldPath));
         if (!note || (note.psych3.type !== 'str' && String((note.psych3 as { value?: unknown }).value) === note.text)) return undefined;
+        // A tagged value: say what was written, tag included (the rule's own message says what to write).
+        if (note.tag) return `Pharos's YAML reader (Ruby 2.5's Psych 3.0) reads ${JSON.stringify(`${note.tag} ${note.text}`.trim())} as ${describeReading(note.psych3)}: the tag ${note.tag} applied to ${note.text === '' ? 'an empty value' : JSON.stringify(note.text)}`;
+        // Nothing written (\`trusted_subnets:\` followed by a tab, a comment or a flow's end): the rule's own message says it is empty.
+        if (note.text.trim() === '') return undefined;
         return `Pharos's YAML reader (Ruby 2.5's Psych 3.0) reads the plain ${note.text} as ${describeReading(note.psych3)}; write it in quotes ("${note.text}") if it is meant as text`;
       },
       locateKey(fieldPath) {

@@ -35,6 +35,8 @@ export interface PsychNote {
   readonly column: number;
   /** The scalar as written. */
   readonly text: string;
+  /** Its tag as written (`!!null`, `!local`), if it has one. */
+  readonly tag?: string;
   /** What Psych 3.0.2 (Pharos) makes of it. */
   readonly psych3: PsychScalar;
   /** What Psych 4.0.3 makes of it. */
@@ -97,7 +99,7 @@ export function readAsPsych(document: Document, lineCounter?: LineCounter): Psyc
   const origins = new WeakMap<object, Map<string | number, Origin>>();
   const note = (node: Scalar, text: string, path: FieldPath, psych3: PsychScalar, psych4: PsychScalar): PsychNote => {
     const { line, col } = lineCounter?.linePos(node.range?.[0] ?? 0) ?? { line: 0, col: 0 };
-    return { path, line, column: col, text, psych3, psych4 };
+    return { path, line, column: col, text, ...(node.tag ? { tag: writtenTag(node) } : {}), psych3, psych4 };
   };
 
   const scalar = (node: Scalar, path: FieldPath): unknown => {
@@ -197,6 +199,12 @@ export function readAsPsych(document: Document, lineCounter?: LineCounter): Psyc
 
   const data = convert(document.contents, [], []);
   return { data, refused, notes, origins };
+}
+
+/** A scalar's tag as the text spells it (`!!null`, not `tag:yaml.org,2002:null`). */
+function writtenTag(node: Scalar): string {
+  const tag = node.tag ?? '';
+  return tag.startsWith('tag:yaml.org,2002:') ? `!!${tag.slice('tag:yaml.org,2002:'.length)}` : tag;
 }
 
 function isHash(value: unknown): value is Record<string, unknown> {

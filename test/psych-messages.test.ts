@@ -1,0 +1,30 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { synth, tempDir } from './helpers';
+
+/** Messages about how Pharos's Psych reads a value say what was written: its tag, or nothing at all. */
+const HOSTS = 'hosts:\n  - address: 192.0.2.10\n    role: master\n  - address: 192.0.2.11\n    role: worker\n';
+const B = 'hosts:\n  - {address: 198.51.100.1, role: master}\n  - {address: 198.51.100.2, role: worker}\nnetwork:\n  service_cidr: 172.17.0.0/16\n  weave: {password: ./shared_password, ipalloc_default_subnet: 10.34.0.0/16}\n';
+const root = tempDir();
+let count = 0;
+
+function synthA(text: string) {
+  const dir = path.join(root, String(count++));
+  fs.mkdirSync(path.join(dir, 'clusters'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'clusters', 'cluster-a.yml'), text);
+  fs.writeFileSync(path.join(dir, 'clusters', 'cluster-b.yml'), B);
+  return synth(['--clusters', path.join(dir, 'clusters'), '--outdir', path.join(dir, 'dist')]);
+}
+
+describe('an empty or tagged trusted_subnets', () => {
+  it.each([
+    ['a tab before a flow end', `${HOSTS}network:\n  weave: {password: ./shared_password, ipalloc_default_subnet: 10.33.0.0/16,\ttrusted_subnets:\t}\n`, /network\.weave\.trusted_subnets: must be a list of IPv4 CIDRs, not empty \[shape\]/],
+    ['nothing before a flow end', `${HOSTS}network:\n  weave: {password: ./shared_password, ipalloc_default_subnet: 10.33.0.0/16}\n  firewalld: {enabled: true, trusted_subnets: }\n`, /network\.firewalld\.trusted_subnets: must be a list of IPv4 addresses or CIDRs, not empty \[shape\]/],
+    ['!!null', `${HOSTS}network:\n  weave: {password: ./shared_password, ipalloc_default_subnet: 10.33.0.0/16}\n  firewalld:\n    enabled: true\n    trusted_subnets: !!null\n`, /trusted_subnets: must be a list of IPv4 addresses or CIDRs, not empty; Pharos's YAML reader \(Ruby 2\.5's Psych 3\.0\) reads "!!null" as null \(an empty value\): the tag !!null applied to an empty value \[shape\]/],
+  ])('%s: the message says what was written', (_what, text, message) => {
+    const result = synthA(text);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toContain('the plain  as');
+  });
+});
