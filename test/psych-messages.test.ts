@@ -28,3 +28,14 @@ describe('an empty or tagged trusted_subnets', () => {
     expect(result.stderr).not.toContain('the plain  as');
   });
 });
+
+describe('nested lists that Pharos v3.2.1 config_schema.rb refuses', () => {
+  it.each([
+    ['manifests', `${HOSTS}network:\n  weave: {password: ./shared_password, ipalloc_default_subnet: 10.33.0.0/16}\nmanifests: [./m1.yml, [./n.yml]]\n`, /cluster-a\.yml:8:23: cluster cluster-a: manifests\[1\]: must be a file path written as a string, not a list; .*config_schema\.rb l\.232 .*no nested list \[shape\]/],
+    ['firewalld trusted_subnets', `${HOSTS}network:\n  weave: {password: ./shared_password, ipalloc_default_subnet: 10.33.0.0/16}\n  firewalld: {enabled: true, trusted_subnets: [10.1.0.0/16, [10.2.0.0/16]]}\n`, /cluster-a\.yml:8:61: cluster cluster-a: network\.firewalld\.trusted_subnets\[1\]: must be an IPv4 address or CIDR written as a string, not a list; .*config_schema\.rb l\.134 .*no nested list \[shape\]/],
+  ])('%s: refused with file:line and the schema line', (_what, text, message) => {
+    const result = synthA(text);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(message);
+  });
+});

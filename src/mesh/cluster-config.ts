@@ -166,7 +166,7 @@ export const NetworkSchema = z.strictObject(
               .check(described('Whether Pharos manages firewalld: true or false; with true the other clusters\' workers are added to trusted_subnets.')),
             // l.134 `optional(:trusted_subnets).each(:str?)`
             trusted_subnets: z
-              .optional(z.array(z.string(expect('an IPv4 address or CIDR written as a string')), expect('a list of IPv4 addresses or CIDRs')))
+              .optional(z.array(z.string(expect('an IPv4 address or CIDR written as a string', undefined, "Pharos's schema refuses anything else (kontena/pharos-cluster v3.2.1 config_schema.rb l.134 `optional(:trusted_subnets).each(:str?)`); write one address or CIDR per item, no nested list")), expect('a list of IPv4 addresses or CIDRs')))
               .check(described('Addresses and CIDRs firewalld trusts; weave-mesh appends the other clusters\' workers.')),
           },
           expect('a mapping'),

@@ -223,7 +223,10 @@ function readCluster(declaration: ClusterDeclaration, violations: Violation[]): 
     if (path[0] === 'network' && path[2] === 'password') continue;
     if (path[0] === 'hosts' && path.length === 3) continue;
     if (typeof value === 'string' && (value !== '' || mayBeEmpty)) continue;
-    report(path, `must be a file path written as a string, not ${givenValue(value)}; Pharos opens it as a file (config_schema.rb types it as a string), and weave-mesh rebases it for the rendered cluster.yml`, 'shape');
+    // kontena/pharos-cluster v3.2.1 config_schema.rb l.232 `optional(:manifests).each(type?: String)`: a nested list fails pharos up.
+    const schema = path[0] === 'manifests' ? 'kontena/pharos-cluster v3.2.1 config_schema.rb l.232 `optional(:manifests).each(type?: String)`' : "Pharos's config_schema.rb";
+    const fix = path[0] === 'manifests' ? '; write one path per item, no nested list' : '';
+    report(path, `must be a file path written as a string, not ${givenValue(value)}; Pharos opens it as a file (${schema} types it as a string), and weave-mesh rebases it for the rendered cluster.yml${fix}`, 'shape');
   }
 
   const config = isMapping(declaration.config) ? declaration.config : {};
