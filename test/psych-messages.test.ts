@@ -39,3 +39,27 @@ describe('nested lists that Pharos v3.2.1 config_schema.rb refuses', () => {
     expect(result.stderr).toMatch(message);
   });
 });
+
+/**
+ * A relative ssh_key_path shared between hosts through an anchor or a merge stays refused (docs/yaml-splicing.md,
+ * "Shared paths"): Psych reads each host's path as written, but the splicer edits text, and one anchored text
+ * may also land in places weave-mesh does not rebase. The message says exactly what to write instead.
+ */
+describe('a relative ssh_key_path shared through an anchor or a merge', () => {
+  it.each([
+    ['an anchor and an alias (an1)', `hosts:\n  - address: 192.0.2.10\n    role: master\n    ssh_key_path: &k ./id_rsa\n  - address: 192.0.2.11\n    role: worker\n    ssh_key_path: *k\nnetwork:\n  weave: {password: ./shared_password, ipalloc_default_subnet: 10.33.0.0/16}\n`, /cluster-a\.yml:4:22: hosts\.0\.ssh_key_path has the anchor &k, .*Write ssh_key_path: \.\/id_rsa at each place instead of &k and every \*k/],
+    ['quoted, the quotes kept in the advice', `hosts:\n  - address: 192.0.2.10\n    role: master\n    ssh_key_path: &k "./id_rsa"\n  - address: 192.0.2.11\n    role: worker\n    ssh_key_path: *k\nnetwork:\n  weave: {password: ./shared_password, ipalloc_default_subnet: 10.33.0.0/16}\n`, /Write ssh_key_path: "\.\/id_rsa" at each place/],
+    ['a merge of an anchored mapping (an2)', `x-host: &h\n  role: worker\n  ssh_key_path: ./id_rsa\nhosts:\n  - address: 192.0.2.10\n    role: master\n  - <<: *h\n    address: 192.0.2.11\nnetwork:\n  weave: {password: ./shared_password, ipalloc_default_subnet: 10.33.0.0/16}\n`, /cluster-a\.yml:7:5: hosts\.1\.ssh_key_path comes from the merge key \(<<\) here, .*Write ssh_key_path: \.\/id_rsa out in this mapping, after the merge/],
+  ])('%s: refused, saying what to write', (_what, text, message) => {
+    const result = synthA(text);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it('written out per host as the message says, it is accepted and rebased for each host', () => {
+    const result = synthA(`hosts:\n  - address: 192.0.2.10\n    role: master\n    ssh_key_path: ./id_rsa\n  - address: 192.0.2.11\n    role: worker\n    ssh_key_path: ./id_rsa\nnetwork:\n  weave: {password: ./shared_password, ipalloc_default_subnet: 10.33.0.0/16}\n`);
+    expect(result.code).toBe(0);
+    const rendered = fs.readFileSync(path.join(root, String(count - 1), 'dist', 'cluster-a', 'pharos', 'cluster.yml'), 'utf8');
+    expect(rendered.match(/ssh_key_path: \.\.\/\.\.\/\.\.\/clusters\/id_rsa$/gm)).toHaveLength(2);
+  });
+});

@@ -32,6 +32,11 @@ interface Step {
 }
 
 /** The key a scalar key node reads as (Psych 3.0.2: plain keys through the scalar scanner). */
+/** The last key of a dotted field name (`hosts.1.ssh_key_path` → `ssh_key_path`). */
+function lastKey(name: string): string {
+  return name.slice(name.lastIndexOf('.') + 1);
+}
+
 function keyText(node: unknown): string | undefined {
   if (!isScalar(node)) return undefined;
   if (node.type !== Scalar.PLAIN || (node.tag && /str$/.test(node.tag))) return String(node.value);
@@ -232,7 +237,7 @@ export class YamlTextEditor {
         if (!this.mergeSets(source, key)) continue;
         if (isAlias(source) || !isMap(source)) {
           throw new EditRefused(
-            `${name} comes from the merge key (<<) here, of an anchor written elsewhere; weave-mesh must edit ${name}, and the edit would change the anchored text too. Write ${key}: out in this mapping, after the merge`,
+            `${name} comes from the merge key (<<) here, of an anchor written elsewhere; weave-mesh must edit ${name}, and the edit would change the anchored text too. Write ${this.writtenOut(this.mergedValue(source, key), key)} out in this mapping, after the merge (the merge may stay for the other keys)`,
             (pair.key as Node | null)?.range?.[0] ?? 0,
           );
         }
@@ -249,17 +254,41 @@ export class YamlTextEditor {
     if (isAlias(node)) {
       const target = (node as Alias).resolve(this.document);
       throw new EditRefused(
-        `${name} is an alias (*${node.source}) of text written at another place; weave-mesh must edit it and will not edit the anchored text it repeats. Write it out here instead of the alias`,
+        `${name} is an alias (*${node.source}) of text written at another place; weave-mesh must edit it and will not edit the anchored text it repeats. ${isScalar(target) ? `Write ${this.writtenOut(target, lastKey(name))} here instead of *${node.source}, and drop the anchor &${node.source} where no alias is left` : 'Write it out here instead of the alias'}`,
         node.range?.[0] ?? target?.range?.[0] ?? 0,
       );
     }
     const anchor = (node as { anchor?: string } | null | undefined)?.anchor;
     if (anchor && this.aliased.has(anchor)) {
       throw new EditRefused(
-        `${name} has the anchor &${anchor}, which an alias repeats elsewhere; weave-mesh must edit ${name}, and the edit would change that other place too. Write the repeated part out instead of the alias`,
+        `${name} has the anchor &${anchor}, which an alias repeats elsewhere; weave-mesh must edit ${name}, and the edit would change that other place too. ${isScalar(node) ? `Write ${this.writtenOut(node, lastKey(name))} at each place instead of &${anchor} and every *${anchor} (weave-mesh then edits each one)` : `Write the repeated part out instead of the alias *${anchor}`}`,
         (node as Node).range?.[0] ?? 0,
       );
     }
+  }
+
+  /** `key: value` as the value is written (its text, quotes included), to say what to write instead of an alias or merge. */
+  private writtenOut(node: unknown, key: string): string {
+    const range = (node as Node | undefined)?.range;
+    const text = isScalar(node) && range ? this.text.slice(range[0], range[1]).trim() : '...';
+    return `${key}: ${text}`;
+  }
+
+  /** The value node that a merge value (a mapping, an alias of one, or a list of them) gives `key`: the first that sets it. */
+  private mergedValue(value: unknown, key: string): unknown {
+    const target = isAlias(value) ? (value as Alias).resolve(this.document) : value;
+    const items = isMap(target) ? [target] : isSeq(target) ? target.items : [];
+    for (const item of items) {
+      const map = isAlias(item) ? (item as Alias).resolve(this.document) : item;
+      if (!isMap(map)) continue;
+      let found: unknown;
+      for (const pair of map.items.filter(isPair)) {
+        if (keyText(pair.key) === key) found = pair.value;
+        else if (isMergeKey(pair) && this.mergeSets(pair.value, key)) found = this.mergedValue(pair.value, key);
+      }
+      if (found !== undefined) return found;
+    }
+    return undefined;
   }
 
   /** Whether a merge value (a mapping, an alias of one, or a list of them) sets `key`. */
