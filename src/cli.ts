@@ -91,6 +91,8 @@ function usage(): string {
     '  --summary        plan: the summary and next steps, without the diff',
     '  --base REF       plan: compare with the output folder of the git commit REF (the pull request\'s base),',
     '                   read from git, instead of the output folder on disk',
+    '  --base-may-be-empty  plan --base: a base commit without an output folder (the change that introduces',
+    '                   weave-mesh) is an empty base, every cluster joining, rather than an error',
     '',
     'exit codes: 0 done (check: up to date), 1 invalid input or out of date, 2 usage error or failure',
   ].join('\n');

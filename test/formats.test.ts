@@ -184,7 +184,7 @@ describe('the workflow for users (docs/github-actions.yml)', () => {
     expect(commands.some((command: string) => /npm test$/.test(command))).toBe(true);
     expect(commands).toContain('npm run --silent check -- --format github');
     // Text, not --format github: check annotates every problem already.
-    expect(commands).toContain('npm run --silent plan -- --summary --base "$BASE_SHA"');
+    expect(commands).toContain('npm run --silent plan -- --summary --base "$BASE_SHA" --base-may-be-empty');
   });
 
   it('uses commands and formats the CLI has', () => {

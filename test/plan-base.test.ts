@@ -170,13 +170,54 @@ describe('plan --base', () => {
     const result = run(['plan', '--base', base, ...opts]);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
-      `error: the base ${base} (${base.slice(0, 12)}) has no dist/ folder, so there is no rendered state to compare with; run plan without --base (it compares with the working tree's dist/), or give a base that holds it [base]`,
+      `error: the base ${base} (${base.slice(0, 12)}) has no dist/ folder, so there is no rendered state to compare with; if this change introduces weave-mesh (the base has no output folder yet), add --base-may-be-empty to plan every cluster as joining; otherwise run plan without --base (it compares with the working tree's dist/), or give a base that holds it [base]`,
     );
     const outside = path.join(root, `plain-${++counter}`);
     copyExample(REPO, outside);
     const refused = run(['plan', '--base', 'main', '--clusters', path.join(outside, 'clusters'), '--outdir', path.join(outside, 'dist')]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^error: --base main: .*dist is not inside a git repository; run plan there from a clone of the repository, or without --base \[base\]$/);
+  });
+
+  it('with --base-may-be-empty, plans the first adoption (a base without an output folder) as every cluster joining, with a note', () => {
+    const dir = path.join(root, `repo-${++counter}`);
+    fs.mkdirSync(dir);
+    copyExample(REPO, dir);
+    fs.rmSync(path.join(dir, 'dist'), { recursive: true });
+    const base = initRepository(dir);
+    const opts = ['--clusters', path.join(dir, 'clusters'), '--outdir', path.join(dir, 'dist')];
+    expect(synth(opts).code).toBe(0);
+    commitAll(dir, 'weave-mesh adopted: first render');
+    const note = `the base ${base.slice(0, 12)} has no dist/ folder (this change introduces weave-mesh): this plan compares with an empty base, so every cluster joins`;
+    const text = run(['plan', '--summary', '--base', base, '--base-may-be-empty', ...opts]);
+    expect({ code: text.code, stderr: text.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(text.stdout).toContain('+ cluster cluster-a joins the mesh with subnet 10.33.0.0/16');
+    expect(text.stdout).toContain('+ cluster cluster-b joins the mesh with subnet 10.34.0.0/16');
+    expect(text.stdout).toContain(`NOTE: ${note}`);
+    expect(text.stdout).toContain('  $ pharos up -c dist/cluster-a/pharos/cluster.yml');
+    expect(text.stdout).not.toContain('leaves');
+    const markdown = run(['plan', '--format', 'markdown', '--base', base, '--base-may-be-empty', ...opts]);
+    expect(markdown.code).toBe(0);
+    expect(markdown.stdout).toContain(`> [!NOTE]\n> ${note}`);
+    expect(markdown.stdout).toContain('| joins | cluster-a | `10.33.0.0/16` |');
+    expect(markdown.stdout).toContain('| joins | cluster-b | `10.34.0.0/16` |');
+    const json = JSON.parse(run(['plan', '--json', '--base', base, '--base-may-be-empty', ...opts]).stdout);
+    expect(json.base).toEqual({ ref: base, commit: base, folder: 'dist', empty: true });
+    expect(json.notes).toContain(note);
+    expect(json.plan.clustersAdded.map(({ cluster }: { cluster: string }) => cluster)).toEqual(['cluster-a', 'cluster-b']);
+    // A base that holds the folder is read as ever: the flag changes nothing there.
+    const current = commitAll(dir, 'nothing new');
+    expect(readBaseTree(current, path.join(dir, 'dist'), { mayBeEmpty: true }).empty).toBeUndefined();
+    // A base that is not reachable still fails with its own line, flag or not.
+    const missing = run(['plan', '--base', 'no-such-branch', '--base-may-be-empty', ...opts]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe('error: the base no-such-branch is not a commit of this repository: fetch it (git fetch origin no-such-branch), or give a branch, tag or commit SHA that exists [base]');
+    // A base that holds another output folder (a second mesh) is not empty: no guess, the error.
+    expect(() => readBaseTree(current, path.join(dir, 'second'), { mayBeEmpty: true })).toThrow(`the base ${current} (${current.slice(0, 12)}) has no second/ folder, so there is no rendered state to compare with; run plan without --base`);
+    // The flag says how to read a base: without --base it is a usage error.
+    const alone = run(['plan', '--base-may-be-empty', ...opts]);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toBe('error: --base-may-be-empty says how to treat a --base without an output folder; give it with --base REF');
   });
 
   it('treats the base\'s folder as untrusted: a symbolic link is refused unread, flux-system/ left out', () => {

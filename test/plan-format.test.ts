@@ -1,5 +1,6 @@
 import { Plan } from '../src/output/plan-change';
 import { codeSpan, formatInvalidMarkdown, formatNextSteps, formatPlan, formatPlanMarkdown, MARKDOWN_BUDGET, PLAN_MARKER } from '../src/output/plan-format';
+import { NextStep } from '../src/output/plan-steps';
 
 const empty: Plan = { clustersAdded: [], clustersRemoved: [], clustersRenamed: [], clusters: [], warnings: [], files: [] };
 const plan: Plan = {
@@ -10,7 +11,7 @@ const plan: Plan = {
   warnings: ['something renumbers'],
   files: [{ file: 'a/pharos/cluster.yml', change: 'modified' }],
 };
-const steps = [{ clusters: ['a'], commands: ['pharos up -c dist/a/pharos/cluster.yml'], why: 'because' }];
+const steps: NextStep[] = [{ phase: 'after-merge', clusters: ['a'], commands: ['pharos up -c dist/a/pharos/cluster.yml'], why: 'because' }];
 
 /** 256 clusters, 255 of them gaining the same peer. */
 function large(): Plan {
@@ -49,8 +50,25 @@ describe('formatting a plan', () => {
 
   it('as text next steps, with comments unprompted', () => {
     expect(formatNextSteps(steps)).toEqual(['', expect.stringMatching(/^next steps, once this is merged/), '  $ pharos up -c dist/a/pharos/cluster.yml', '      because']);
-    expect(formatNextSteps([{ clusters: [], commands: ['# or:', 'x'], why: 'w' }]).slice(2)).toEqual(['  # or:', '  $ x', '      w']);
+    expect(formatNextSteps([{ phase: 'after-merge', clusters: [], commands: ['# or:', 'x'], why: 'w' }]).slice(2)).toEqual(['  # or:', '  $ x', '      w']);
     expect(formatNextSteps([])).toEqual([]);
+  });
+
+  it('puts a step to run before the merge under its own heading, in text and Markdown', () => {
+    // A renamed cluster's Flux is suspended before the merge: never listed among the steps "once this is merged".
+    const phased: NextStep[] = [{ phase: 'before-merge', clusters: ['z'], commands: ['flux suspend kustomization flux-system'], why: 'suspend first' }, ...steps];
+    const text = formatNextSteps(phased);
+    expect(text).toEqual(['', 'before this is merged:', '  $ flux suspend kustomization flux-system', '      suspend first', '', expect.stringMatching(/^next steps, once this is merged/), '  $ pharos up -c dist/a/pharos/cluster.yml', '      because']);
+    const markdown = formatPlanMarkdown(plan, { outdir: 'dist', steps: phased });
+    const before = markdown.indexOf('#### Before merging');
+    const after = markdown.indexOf('#### Next steps, once this is merged');
+    expect(before).toBeGreaterThan(0);
+    expect(markdown.indexOf('flux suspend')).toBeGreaterThan(before);
+    expect(markdown.indexOf('flux suspend')).toBeLessThan(after);
+    expect(markdown.slice(after)).not.toContain('flux suspend');
+    // Only before-merge steps: no empty "next steps" heading.
+    expect(formatNextSteps(phased.slice(0, 1))).toEqual(['', 'before this is merged:', '  $ flux suspend kustomization flux-system', '      suspend first']);
+    expect(formatPlanMarkdown(plan, { outdir: 'dist', steps: phased.slice(0, 1) })).not.toContain('#### Next steps');
   });
 
   it('as Markdown: the marker first, warnings of the run and of the plan, tables, steps and the files', () => {

@@ -47,6 +47,7 @@ describe('next steps derived from a change', () => {
     const steps = nextSteps(plan, before, new Map([['b/pharos/cluster.yml', config(['192.0.2.11', '192.0.2.13'])]]), 'dist');
     expect(steps).toEqual([
       {
+        phase: 'after-merge',
         clusters: ['b'],
         commands: ['pharos up -c dist/b/pharos/cluster.yml'],
         why: "cluster b's hosts change (+192.0.2.13), and GitOps does not carry cluster.yml: only pharos up sets up a node that joins (and the other clusters learn it as a peer by their own pharos up)",
@@ -97,13 +98,24 @@ describe('next steps derived from a change', () => {
     const after = new Map([['z/pharos/cluster.yml', config(['198.51.100.11'], '# from z.yml\n')], ...flux('z'), ...argocd]);
     const steps = nextSteps(plan, before, after, 'dist');
     expect(steps.flatMap(({ commands }) => commands).join('\n')).not.toMatch(/teardown|rmpeer/);
+    // Flux's suspend is the one step before the merge (the old folder empties on merge), and comes first.
     expect(steps[0]).toEqual({
+      phase: 'before-merge',
+      clusters: ['z'],
+      commands: ['flux --context <context of b> suspend kustomization flux-system'],
+      why: 'if Flux syncs the mesh: Flux on cluster b was bootstrapped on dist/_gitops/flux/clusters/b, which empties on merge: suspend it before merging, so it prunes nothing',
+    });
+    expect(steps.slice(1).map(({ phase }) => phase)).toEqual(steps.slice(1).map(() => 'after-merge'));
+    expect(steps.slice(1).flatMap(({ commands }) => commands).join('\n')).not.toContain('suspend');
+    expect(steps[1]).toEqual({
+      phase: 'after-merge',
       clusters: ['z'],
       commands: [],
       why: 'cluster b is renamed z: the same hosts and subnet 10.34.0.0/16, so its nodes stay in the mesh (no teardown, no weave rmpeer); its cluster.yml is now dist/z/pharos/cluster.yml, the path for pharos up -c from now on, and its settings are unchanged, so nothing needs to run now',
     });
-    expect(steps[1].commands).toContain('argocd cluster set b --name z');
-    expect(steps[1].commands).toContain('flux bootstrap git --url=https://git.example/mesh.git --branch=main --path=dist/_gitops/flux/clusters/z');
+    expect(steps[2].commands).toContain('argocd cluster set b --name z');
+    expect(steps[2].commands).toContain('flux bootstrap git --url=https://git.example/mesh.git --branch=main --path=dist/_gitops/flux/clusters/z');
+    expect(steps[2].commands).toContain('flux --context <context of z> resume kustomization flux-system');
   });
 
   it('asks to apply the hub objects again when repoURL or pathPrefix change', () => {

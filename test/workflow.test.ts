@@ -50,7 +50,7 @@ describe('docs/github-actions.yml', () => {
 
   it('annotates each problem once: only one command uses --format github', () => {
     expect(runs.filter((script) => script.includes('--format github'))).toEqual(['npm run --silent check -- --format github']);
-    expect(runs).toContain('npm run --silent plan -- --summary --base "$BASE_SHA"');
+    expect(runs).toContain('npm run --silent plan -- --summary --base "$BASE_SHA" --base-may-be-empty');
   });
 
   it('plans against the pull request\'s base commit, with the history that holds it', () => {
@@ -79,44 +79,39 @@ describe('docs/github-actions.yml', () => {
         // (Options from the step's environment are run for real in the pull request below.)
         const words = (args ?? '').trim().split(/\s+/).filter((word) => word && !word.includes('$'));
         if (words.includes('--base')) words.splice(words.indexOf('--base'), 1);
+        // What --base-may-be-empty is about needs a base: run for real in the pull requests below.
+        if (words.includes('--base-may-be-empty')) words.splice(words.indexOf('--base-may-be-empty'), 1);
         if (['check', 'plan'].includes(name)) expect(run([name, ...words, '--outdir', outdir]).code).toBe(0);
       }
     }
   });
 });
 
-/**
- * The workflow's own commands, as written, on a pull request: a throwaway repository whose base commit
- * holds the shipped example, and a pull request commit that adds cluster-c to the inventory with its
- * rendered dist/. Each step that runs a weave-mesh command runs under bash -e as Actions runs it, with
- * its env (expressions filled in from the pull request's event) and GITHUB_STEP_SUMMARY. The repository's
- * package.json is a stand-in for one that installs weave-mesh: its scripts run this checkout's build.
- */
-describe('docs/github-actions.yml on a pull request', () => {
-  const repo = path.join(scratch, 'repository');
+/** A throwaway repository whose package.json stands in for one that installs weave-mesh: its scripts run this checkout's build. */
+function inventoryRepository(name: string): string {
+  const repo = path.join(scratch, name);
   fs.mkdirSync(repo);
-  copyExample(REPO, repo);
   const cli = path.join(REPO, 'build', 'main.js');
   fs.writeFileSync(
     path.join(repo, 'package.json'),
     JSON.stringify({ name: 'mesh-inventory', private: true, scripts: Object.fromEntries(['synth', 'check', 'plan'].map((name) => [name, `node ${JSON.stringify(cli)} ${name}`])) }, null, 2),
   );
-  const base = initRepository(repo);
-  const b = fs.readFileSync(path.join(repo, 'clusters', 'cluster-b.yml'), 'utf8');
-  fs.writeFileSync(
-    path.join(repo, 'clusters', 'cluster-c.yml'),
-    b.replace(/Cluster B/g, 'Cluster C').replace(/198\.51\.100\./g, '203.0.113.').replace(/10\.1\.0\./g, '10.2.0.').replace('172.17.0.0/16', '172.18.0.0/16').replace('10.34.0.0/16', '10.35.0.0/16'),
-  );
-  const synthesised = spawnSync('npm', ['run', '--silent', 'synth'], { cwd: repo, encoding: 'utf8' });
-  commitAll(repo, 'cluster-c joins the mesh');
+  return repo;
+}
+
+/**
+ * Runs each workflow step that runs a weave-mesh command under bash -e as Actions runs it, in `repo`,
+ * with its env (expressions filled in from a pull request event whose base is `base`) and
+ * GITHUB_STEP_SUMMARY at `summary`.
+ */
+function runWorkflow(repo: string, base: string, summary: string) {
   const event = { 'github.event.pull_request.base.sha': base, 'github.event_name': 'pull_request' };
   const fill = (value: string) =>
     value.replace(/\$\{\{\s*([\w.]+)\s*\}\}/g, (_all, name: string) => {
       if (!(name in event)) throw new Error(`the workflow uses \${{ ${name} }}, which this test does not know`);
       return event[name as keyof typeof event];
     });
-  const summary = path.join(scratch, 'summary.md');
-  const ran = steps
+  return steps
     .filter((step) => typeof step.run === 'string' && /npm run --silent (check|plan)\b/.test(step.run))
     .map((step) => {
       const env = Object.fromEntries(Object.entries((step.env ?? {}) as Record<string, string>).map(([key, value]) => [key, fill(value)]));
@@ -127,10 +122,30 @@ describe('docs/github-actions.yml on a pull request', () => {
       });
       return { script: step.run as string, code: result.status, stdout: result.stdout, stderr: result.stderr.split('\n').filter((line) => line && !line.includes('placeholder')).join('\n') };
     });
+}
+
+/**
+ * The workflow's own commands, as written, on a pull request: a throwaway repository whose base commit
+ * holds the shipped example, and a pull request commit that adds cluster-c to the inventory with its
+ * rendered dist/.
+ */
+describe('docs/github-actions.yml on a pull request', () => {
+  const repo = inventoryRepository('repository');
+  copyExample(REPO, repo);
+  const base = initRepository(repo);
+  const b = fs.readFileSync(path.join(repo, 'clusters', 'cluster-b.yml'), 'utf8');
+  fs.writeFileSync(
+    path.join(repo, 'clusters', 'cluster-c.yml'),
+    b.replace(/Cluster B/g, 'Cluster C').replace(/198\.51\.100\./g, '203.0.113.').replace(/10\.1\.0\./g, '10.2.0.').replace('172.17.0.0/16', '172.18.0.0/16').replace('10.34.0.0/16', '10.35.0.0/16'),
+  );
+  const synthesised = spawnSync('npm', ['run', '--silent', 'synth'], { cwd: repo, encoding: 'utf8' });
+  commitAll(repo, 'cluster-c joins the mesh');
+  const summary = path.join(scratch, 'summary.md');
+  const ran = runWorkflow(repo, base, summary);
 
   it('runs check and plan, each exit 0', () => {
     expect(synthesised.status).toBe(0);
-    expect(ran.map(({ script }) => script)).toEqual(['npm run --silent check -- --format github', 'npm run --silent plan -- --summary --base "$BASE_SHA"']);
+    expect(ran.map(({ script }) => script)).toEqual(['npm run --silent check -- --format github', 'npm run --silent plan -- --summary --base "$BASE_SHA" --base-may-be-empty']);
     for (const { script, code, stderr } of ran) expect({ script, code, stderr }).toEqual({ script, code: 0, stderr: '' });
   });
 
@@ -148,5 +163,41 @@ describe('docs/github-actions.yml on a pull request', () => {
     expect(markdown).toContain('  pharos up -c dist/cluster-c/pharos/cluster.yml');
     expect(markdown).not.toContain('No changes');
     expect(log + markdown).not.toContain(scratch);
+  });
+});
+
+/**
+ * The pull request that introduces weave-mesh: its base commit has no clusters/ and no dist/ (only the
+ * repository's package.json), the pull request adds the inventory and its rendered dist/. The plan step
+ * must not fail: every cluster joins, and a note says the base had no output folder.
+ */
+describe('docs/github-actions.yml on the pull request that adopts weave-mesh', () => {
+  const repo = inventoryRepository('adoption');
+  const base = initRepository(repo, 'before weave-mesh');
+  copyExample(REPO, repo);
+  commitAll(repo, 'adopt weave-mesh');
+  const summary = path.join(scratch, 'adoption-summary.md');
+  const ran = runWorkflow(repo, base, summary);
+
+  it('runs check and plan, each exit 0, and plans every cluster as joining, with a note', () => {
+    for (const { script, code, stderr } of ran) expect({ script, code, stderr }).toEqual({ script, code: 0, stderr: '' });
+    const log = ran[1].stdout;
+    expect(log).toContain('+ cluster cluster-a joins the mesh with subnet 10.33.0.0/16');
+    expect(log).toContain('+ cluster cluster-b joins the mesh with subnet 10.34.0.0/16');
+    expect(log).toContain(`NOTE: the base ${base.slice(0, 12)} has no dist/ folder (this change introduces weave-mesh)`);
+    const markdown = fs.readFileSync(summary, 'utf8');
+    expect(markdown).toContain('| joins | cluster-a | `10.33.0.0/16` |');
+    expect(markdown).toContain('| joins | cluster-b | `10.34.0.0/16` |');
+    expect(markdown).toContain('> [!NOTE]');
+    expect(markdown).toContain('has no dist/ folder (this change introduces weave-mesh)');
+    expect(markdown).not.toContain('No plan was made');
+  });
+
+  it('still fails the plan step, with its one line, when the base is not in the clone', () => {
+    const summaryMissing = path.join(scratch, 'missing-summary.md');
+    const missing = runWorkflow(repo, 'f'.repeat(40), summaryMissing)[1];
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe(`error: the base ${'f'.repeat(40)} is not a commit of this repository: fetch it (git fetch origin ${'f'.repeat(40)}), or give a branch, tag or commit SHA that exists [base]`);
+    expect(fs.readFileSync(summaryMissing, 'utf8')).toContain('**No plan was made:**');
   });
 });

@@ -12,11 +12,15 @@ function toStepSummary(markdown: string): void {
 
 export const plan: Command = {
   summary:
-    'summarise what synth would change (clusters, routes, peers, subnets) and the steps to run by hand, then the diff; --base REF against a git commit\'s output folder (a pull request\'s base), --summary without the diff, --format markdown for a pull request',
+    'summarise what synth would change (clusters, routes, peers, subnets) and the steps to run by hand, then the diff; --base REF against a git commit\'s output folder (a pull request\'s base; --base-may-be-empty plans from nothing when that commit has none), --summary without the diff, --format markdown for a pull request',
   extraFormats: ['markdown'],
-  flags: ['summary'],
+  flags: ['summary', 'base-may-be-empty'],
   values: ['base'],
   run(options, factory, output) {
+    if (options.flags['base-may-be-empty'] && options.values.base === undefined) {
+      output.err('error: --base-may-be-empty says how to treat a --base without an output folder; give it with --base REF');
+      return 2;
+    }
     const rendered = renderInventory(options, factory, output, 'no plan was made for');
     if (!rendered.ok) {
       // The pull request's summary is never empty, least of all when there is something to fix.
@@ -29,7 +33,7 @@ export const plan: Command = {
     // the folder by its path in the repository, as the reviewer and the operator know it.
     let base: BaseTree | undefined;
     try {
-      base = options.values.base !== undefined ? readBaseTree(options.values.base, options.outdir) : undefined;
+      base = options.values.base !== undefined ? readBaseTree(options.values.base, options.outdir, { mayBeEmpty: options.flags['base-may-be-empty'] === true }) : undefined;
     } catch (error) {
       // The job summary says why there is no plan, rather than stay empty under a failed step.
       if (error instanceof BaseError) {
@@ -44,6 +48,9 @@ export const plan: Command = {
     const notes = [...planNotes];
     // The diff's old side is the base commit's, not the output folder on disk.
     const baseSide = base ? `the base ${base.ref === base.commit ? base.commit.slice(0, 12) : `${base.ref} (${base.commit.slice(0, 12)})`}` : undefined;
+    if (base?.empty) {
+      notes.unshift(`the base ${base.ref === base.commit ? base.commit.slice(0, 12) : `${base.ref} (${base.commit.slice(0, 12)})`} has no ${base.folder}/ folder (this change introduces weave-mesh): this plan compares with an empty base, so every cluster joins`);
+    }
     if (base?.movedFrom) {
       notes.unshift(`the output folder moves from ${base.movedFrom}/ (the base's) to ${base.folder}/ (gitops.pathPrefix): this plan compares the two, and the next steps name the new paths; the hub objects that name the old ones change`);
     }
@@ -53,7 +60,7 @@ export const plan: Command = {
     const markdown = formatPlanMarkdown(changes, { outdir: shown, notes, steps, base, warnings });
     toStepSummary(markdown);
     if (options.format === 'json') {
-      if (base) options.report.set('base', { ref: base.ref, commit: base.commit, folder: base.folder, ...(base.movedFrom ? { movedFrom: base.movedFrom } : {}) });
+      if (base) options.report.set('base', { ref: base.ref, commit: base.commit, folder: base.folder, ...(base.movedFrom ? { movedFrom: base.movedFrom } : {}), ...(base.empty ? { empty: true } : {}) });
       options.report.set('plan', changes);
       options.report.set('notes', notes);
       options.report.set('nextSteps', steps);

@@ -24,7 +24,24 @@ export interface BaseTree {
   readonly folder: string;
   /** Where the base holds its output folder when that is not `folder`: the folder moved (gitops.pathPrefix). */
   readonly movedFrom?: string;
+  /**
+   * The base commit exists but holds no output folder at all (the pull request that introduces
+   * weave-mesh to the repository), and the caller allowed that (`mayBeEmpty`): `tree` is empty, so every
+   * cluster joins.
+   */
+  readonly empty?: boolean;
   readonly tree: OutputTree;
+}
+
+/** How readBaseTree treats a base commit without an output folder. */
+export interface ReadBaseOptions {
+  /**
+   * A base commit that exists but holds no output folder (nor a moved one) is an empty base rather
+   * than an error: the first adoption of weave-mesh. A ref that does not resolve, or a clone without
+   * the base's files, is an error all the same.
+   * @default false
+   */
+  readonly mayBeEmpty?: boolean;
 }
 
 /** What the last git run printed on stderr (for telling why it failed). */
@@ -61,7 +78,7 @@ function nearestExisting(target: string): { dir: string; rest: string[] } {
  * symbolic link or a submodule is never followed, a file larger than weave-mesh writes never read,
  * a name that is not a plain relative path never used; `flux-system/` folders are left out.
  */
-export function readBaseTree(ref: string, outdir: string): BaseTree {
+export function readBaseTree(ref: string, outdir: string, options: ReadBaseOptions = {}): BaseTree {
   // eslint-disable-next-line no-control-regex
   if (ref === '' || ref.startsWith('-') || /[\u0000-\u001f\u007f]/.test(ref)) {
     throw new BaseError(`--base ${JSON.stringify(ref)} is not a git ref; give a branch, tag or commit SHA, such as --base origin/main`);
@@ -97,7 +114,13 @@ export function readBaseTree(ref: string, outdir: string): BaseTree {
   // Moved, not a second mesh beside the first: the working tree no longer has that folder.
   const moved = marked.length === 1 && !fs.existsSync(path.join(top, ...marked[0].split('/'), MARKER_FILE)) ? readFolder(dir, ref, commit, marked[0]) : undefined;
   if (moved) return { ref, commit, folder, tree: moved, movedFrom: marked[0] };
-  throw new BaseError(`the base ${ref} (${short}) has no ${folder}/ folder, so there is no rendered state to compare with; run plan without --base (it compares with the working tree's ${folder}/), or give a base that holds it`);
+  // No output folder anywhere: the commit before weave-mesh was adopted. Only when the caller says
+  // that is expected (the shipped workflow); otherwise a wrong --outdir or base would plan every
+  // cluster as new without a word.
+  if (options.mayBeEmpty && marked.length === 0) return { ref, commit, folder, tree: new Map(), empty: true };
+  throw new BaseError(
+    `the base ${ref} (${short}) has no ${folder}/ folder, so there is no rendered state to compare with; ${marked.length === 0 ? `if this change introduces weave-mesh (the base has no output folder yet), add --base-may-be-empty to plan every cluster as joining; otherwise ` : ''}run plan without --base (it compares with the working tree's ${folder}/), or give a base that holds it`,
+  );
 }
 
 /**

@@ -101,7 +101,9 @@ export function formatPlanMarkdown(plan: Plan, options: MarkdownOptions): string
     end: [''],
     what: 'rows of cluster changes',
   });
-  sections.push({ title: ['#### Next steps, once this is merged', ''], items: steps.map(markdownStep), end: [''], what: 'next steps' });
+  // Each step under the heading of when it is run: a step needed before the merge is no next step.
+  sections.push({ title: ['#### Before merging', ''], items: steps.filter(({ phase }) => phase === 'before-merge').map(markdownStep), end: [''], what: 'steps before merging' });
+  sections.push({ title: ['#### Next steps, once this is merged', ''], items: steps.filter(({ phase }) => phase !== 'before-merge').map(markdownStep), end: [''], what: 'next steps' });
   sections.push({
     title: [`<details><summary>${plan.files.length} ${plan.files.length === 1 ? 'file changes' : 'files change'} in <code>${outdir}</code></summary>`, ''],
     items: plan.files.map(({ file, change }) => [`- ${change}: ${codeSpan(file)}`]),
@@ -170,11 +172,12 @@ export function formatPlan(plan: Plan, base?: PlanBase): string[] {
 
 /** The next steps as text lines, after the plan's summary. */
 export function formatNextSteps(steps: readonly NextStep[]): string[] {
-  if (steps.length === 0) return [];
+  const lines = (some: readonly NextStep[]) => some.flatMap(({ commands, why }) => [...commands.map((command) => (command.startsWith('#') ? `  ${command}` : `  $ ${command}`)), `      ${why}`]);
+  const before = steps.filter(({ phase }) => phase === 'before-merge');
+  const after = steps.filter(({ phase }) => phase !== 'before-merge');
   return [
-    '',
-    'next steps, once this is merged (Argo CD or Flux sync the kubernetes/ folders; everything else is by hand):',
-    ...steps.flatMap(({ commands, why }) => [...commands.map((command) => (command.startsWith('#') ? `  ${command}` : `  $ ${command}`)), `      ${why}`]),
+    ...(before.length > 0 ? ['', 'before this is merged:', ...lines(before)] : []),
+    ...(after.length > 0 ? ['', 'next steps, once this is merged (Argo CD or Flux sync the kubernetes/ folders; everything else is by hand):', ...lines(after)] : []),
   ];
 }
 

@@ -20,8 +20,16 @@ export function leftoverFluxFolders(outdir: string, leaving: readonly string[], 
     );
 }
 
-/** One thing to do by hand after the change is merged: GitOps syncs only the `kubernetes/` folders. */
+/**
+ * When a step is run: most once the change is merged, a few before it is (suspending Flux on a renamed
+ * cluster, whose synced folder empties on merge). Each format shows them under their own heading.
+ */
+export type StepPhase = 'before-merge' | 'after-merge';
+
+/** One thing to do by hand around the merge: GitOps syncs only the `kubernetes/` folders. */
 export interface NextStep {
+  /** Before the change is merged, or once it is. */
+  readonly phase: StepPhase;
   /** The clusters it is about. */
   readonly clusters: readonly string[];
   /** What to run, one command per entry (`# ...` entries are comments, such as "# or Argo CD:"); none when the step is only to know. */
@@ -29,6 +37,9 @@ export interface NextStep {
   /** Why. */
   readonly why: string;
 }
+
+/** A step as it is derived: after the merge unless it says otherwise. */
+type Draft = Omit<NextStep, 'phase'> & { readonly phase?: StepPhase };
 
 /** The GitOps tools a rendered tree is for: Flux's folders in the hub, Argo CD's ApplicationSet. */
 export function gitopsTools(tree: OutputTree): { flux: boolean; argocd: boolean } {
@@ -46,7 +57,7 @@ function fluxBootstrap(tree: OutputTree, cluster: string): string | undefined {
 }
 
 /** One step, or the two alternatives when both Flux and Argo CD are rendered: the mesh runs on one of them. */
-function gitopsStep(clusters: readonly string[], flux: readonly string[], argocd: readonly string[], why: { flux: string; argocd: string }): NextStep | undefined {
+function gitopsStep(clusters: readonly string[], flux: readonly string[], argocd: readonly string[], why: { flux: string; argocd: string }): Draft | undefined {
   if (flux.length > 0 && argocd.length > 0) {
     return { clusters, commands: ['# with Flux:', ...flux, '# or with Argo CD:', ...argocd], why: `Flux or Argo CD, whichever syncs the mesh (both are rendered; do one): ${why.flux}; or ${why.argocd}` };
   }
@@ -62,7 +73,7 @@ function fromConfigFolder(outdir: string, cluster: string, file: string): string
 }
 
 /** Steps with the same reason for GROUP_MIN or more clusters become one, naming every cluster and running every command. */
-function merged(steps: readonly NextStep[]): NextStep[] {
+function merged(steps: readonly Draft[]): Draft[] {
   const byWhy = new Map<string, { clusters: string[]; commands: string[]; why: string }>();
   for (const step of steps) {
     const same = byWhy.get(step.why);
@@ -84,7 +95,7 @@ function merged(steps: readonly NextStep[]): NextStep[] {
  * every one of its nodes. `outdir` is the output folder as the operator names it (`dist`).
  */
 export function nextSteps(plan: Plan, onDisk: OutputTree, rendered: OutputTree, outdir: string): NextStep[] {
-  const steps: NextStep[] = [];
+  const steps: Draft[] = [];
   const pharosUp = (cluster: string) => `pharos up -c ${outdir}/${cluster}/${PHAROS_CONFIG_FILE}`;
   const tools = gitopsTools(rendered);
   const argocdAdd = (cluster: string) => (tools.argocd ? [`argocd cluster add <context of ${cluster}> --name ${cluster}`] : []);
@@ -97,8 +108,18 @@ export function nextSteps(plan: Plan, onDisk: OutputTree, rendered: OutputTree, 
       commands: settingsSame ? [] : [pharosUp(to)],
       why: `cluster ${from} is renamed ${to}: the same hosts and subnet ${subnet}, so its nodes stay in the mesh (no teardown, no weave rmpeer); its cluster.yml is now ${outdir}/${to}/${PHAROS_CONFIG_FILE}, the path for pharos up -c from now on${settingsSame ? ', and its settings are unchanged, so nothing needs to run now' : ''}`,
     });
-    const gitops = gitopsStep([to], tools.flux ? [`flux --context <context of ${to}> suspend kustomization flux-system   # before merging`, ...bootstrap(to), `flux --context <context of ${to}> resume kustomization flux-system`] : [], tools.argocd ? [`argocd cluster set ${from} --name ${to}`] : [], {
-      flux: `Flux on the cluster was bootstrapped on ${outdir}/${fluxFolder(from)}, which empties on merge: suspend it before, so it prunes nothing, then bootstrap it on ${outdir}/${fluxFolder(to)} (the objects keep their names) and git rm -r ${outdir}/${fluxFolder(from)}/flux-system`,
+    // Flux's suspend must happen before the merge, so it comes under its own heading, not among the
+    // steps run once this is merged.
+    if (tools.flux) {
+      steps.push({
+        phase: 'before-merge',
+        clusters: [to],
+        commands: [`flux --context <context of ${from}> suspend kustomization flux-system`],
+        why: `${tools.argocd ? 'if Flux syncs the mesh: ' : ''}Flux on cluster ${from} was bootstrapped on ${outdir}/${fluxFolder(from)}, which empties on merge: suspend it before merging, so it prunes nothing`,
+      });
+    }
+    const gitops = gitopsStep([to], tools.flux ? [...bootstrap(to), `flux --context <context of ${to}> resume kustomization flux-system`] : [], tools.argocd ? [`argocd cluster set ${from} --name ${to}`] : [], {
+      flux: `Flux on the cluster, suspended before the merge, was bootstrapped on ${outdir}/${fluxFolder(from)}: bootstrap it on ${outdir}/${fluxFolder(to)} (the objects keep their names), resume it, and git rm -r ${outdir}/${fluxFolder(from)}/flux-system`,
       argocd: `Argo CD's ApplicationSet now makes Application weave-mesh-${to} for the Argo CD cluster named ${to} (weave-mesh-${from} goes, leaving what it deployed in place): rename the registered cluster`,
     });
     if (gitops) steps.push(gitops);
@@ -139,7 +160,7 @@ export function nextSteps(plan: Plan, onDisk: OutputTree, rendered: OutputTree, 
   );
   if (hub) steps.push(hub);
 
-  const pharosUps: NextStep[] = [];
+  const pharosUps: Draft[] = [];
   const peers = new Map(plan.clusters.map((cluster) => [cluster.cluster, cluster]));
   for (const { file, change } of plan.files) {
     const cluster = pharosConfigCluster(file);
@@ -177,12 +198,12 @@ export function nextSteps(plan: Plan, onDisk: OutputTree, rendered: OutputTree, 
     steps.push({
       clusters: [cluster],
       commands: [
-        `kubectl --context <context of ${cluster}> -n kube-system delete daemonset route-config`,
+        `kubectl --context <context of ${cluster}> -n kube-system delete daemonset route-config --ignore-not-found`,
         `kubectl --context <context of ${cluster}> apply -k ${outdir}/${TEARDOWN_FOLDER}`,
         `kubectl --context <context of ${cluster}> -n kube-system rollout status daemonset route-config-teardown`,
         `kubectl --context <context of ${cluster}> delete -k ${outdir}/${TEARDOWN_FOLDER}`,
       ],
-      why: `cluster ${cluster} leaves: its agent's routes and rules stay on its nodes until the teardown removes them (with Flux, suspend or delete its Kustomization first; Argo CD keeps the DaemonSet running)`,
+      why: `cluster ${cluster} leaves: its agent's routes and rules stay on its nodes until the teardown removes them (with Flux, suspend or delete its Kustomization first; Argo CD keeps the DaemonSet running; if Flux has already pruned it, the delete finds nothing and goes on)`,
     });
     const hosts = hostsIn(onDisk, cluster);
     if (remaining === undefined) continue;
@@ -192,5 +213,7 @@ export function nextSteps(plan: Plan, onDisk: OutputTree, rendered: OutputTree, 
       why: `once cluster ${cluster}'s Weave is gone, on ONE remaining peer (never on several), remove every Weave peer of its nodes, masters too (${hosts.length > 0 ? hosts.map(({ address, role }) => `${role} ${address}`).join(', ') : 'its cluster.yml lists none'}): weave rmpeer takes a node's nickname, which is its hostname (weave-kube passes $HOSTNAME as --nickname), or its peer name (weave status ipam lists both, marked unreachable); otherwise their share of the pod network is never reused`,
     });
   }
-  return steps;
+  // Before-merge steps first, each phase in the order derived.
+  const phased = steps.map((step): NextStep => ({ ...step, phase: step.phase ?? 'after-merge' }));
+  return [...phased.filter((step) => step.phase === 'before-merge'), ...phased.filter((step) => step.phase === 'after-merge')];
 }
