@@ -32,6 +32,7 @@ export type {
   PharosNetworkConfig,
   PharosNetworkConfigInput,
   PharosWeaveConfig,
+  PharosFirewalldConfig,
 } from './src/mesh/pharos-cluster-config';
 export type { ClusterDeclaration, FieldPath, Inventory, Location } from './src/mesh/declaration';
 export type { ClusterSpec, HostSpec, MeshSpec } from './src/mesh/model';

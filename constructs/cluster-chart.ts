@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { firewalldPeers, knownPeers, routedSubnets } from '../src/mesh/derive';
+import { firewalldPeers, knownPeers, peersByCluster, routedSubnets } from '../src/mesh/derive';
 import { ClusterSpec, MeshSpec } from '../src/mesh/model';
 import { PHAROS_FOLDER, SYNCED_FOLDER } from '../src/output/layout';
 import { OutputChart } from './output-chart';
@@ -7,7 +7,7 @@ import { PharosClusterFile, rebase } from './pharos-cluster-file';
 import { RouteAgent, RouteAgentProps } from './route-agent';
 
 /** Route agent settings that are the same for every cluster; the routes themselves are derived. */
-export type RouteAgentSettings = Omit<RouteAgentProps, 'routedSubnets' | 'localSubnet'>;
+export type RouteAgentSettings = Omit<RouteAgentProps, 'routedSubnets' | 'localSubnet' | 'peers'>;
 
 export interface ClusterChartProps {
   /** The whole validated mesh, from which peers and routes are derived. */
@@ -52,6 +52,6 @@ export class ClusterChart extends OutputChart {
       otherPeers: () => firewalldPeers(props.mesh, props.cluster),
       folder: `${props.outdir ?? 'dist'}/${props.cluster.name}/${PHAROS_FOLDER}`,
     });
-    this.routeAgent = new RouteAgent(this, 'RouteAgent', { ...props.routeAgent, localSubnet: props.cluster.subnet, routedSubnets: this.routedSubnets });
+    this.routeAgent = new RouteAgent(this, 'RouteAgent', { ...props.routeAgent, localSubnet: props.cluster.subnet, routedSubnets: this.routedSubnets, peers: peersByCluster(props.mesh, props.cluster) });
   }
 }

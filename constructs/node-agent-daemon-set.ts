@@ -52,7 +52,16 @@ export interface NodeAgentDaemonSetProps extends NodeAgentSettings {
   readonly script: string;
   /** The readiness probe's program. */
   readonly probe: string;
+  /**
+   * Gives the container a small writable folder, STATUS_DIR (an emptyDir in memory), for the status
+   * file the agent keeps and `weave-mesh status` reads through kubectl exec.
+   * @default false
+   */
+  readonly statusVolume?: boolean;
 }
+
+/** Where the agent keeps its status file in the container (constructs/agent/links.sh). */
+export const STATUS_DIR = '/run/weave-mesh';
 
 /** The settings with their defaults applied. */
 export function resolveNodeAgentSettings(settings: NodeAgentSettings): Required<NodeAgentSettings> {
@@ -99,7 +108,10 @@ export function nodeAgentDaemonSet(scope: Construct, id: string, props: NodeAgen
             { operator: 'Exists', effect: 'NoSchedule' },
             { operator: 'Exists', effect: 'NoExecute' },
           ],
-          volumes: [{ name: 'xtables-lock', hostPath: { path: '/run/xtables.lock', type: 'FileOrCreate' } }],
+          volumes: [
+            { name: 'xtables-lock', hostPath: { path: '/run/xtables.lock', type: 'FileOrCreate' } },
+            ...(props.statusVolume ? [{ name: 'status', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } }] : []),
+          ],
           containers: [
             {
               name: props.name,
@@ -131,7 +143,7 @@ export function nodeAgentDaemonSet(scope: Construct, id: string, props: NodeAgen
                 runAsNonRoot: false,
                 capabilities: { drop: ['ALL'], add: ['NET_ADMIN', 'NET_RAW'] },
               },
-              volumeMounts: [{ name: 'xtables-lock', mountPath: '/run/xtables.lock' }],
+              volumeMounts: [{ name: 'xtables-lock', mountPath: '/run/xtables.lock' }, ...(props.statusVolume ? [{ name: 'status', mountPath: STATUS_DIR }] : [])],
             },
           ],
         },

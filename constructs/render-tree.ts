@@ -1,4 +1,5 @@
 import { ApiObject, Chart } from 'cdk8s';
+import { libyamlRefusals } from '../src/util/libyaml';
 import { doNotEdit, MARKER_FILE, markerContent, MeshOrigin, OVERVIEW_FILE, PHAROS_CONFIG_FILE } from '../src/output/layout';
 import { renderOverview } from '../src/output/overview';
 
@@ -53,6 +54,9 @@ export function renderTree(root: Construct, clusters: readonly ClusterChart[], o
   }
   for (const chart of clusters) {
     const { text } = chart.pharosConfig;
+    // The inventory's text was checked when it was loaded; this holds the edits and code-declared clusters to the same rules.
+    const [refused] = libyamlRefusals(text);
+    if (refused) throw new Error(`internal: the rendered ${chart.cluster.name}/${PHAROS_CONFIG_FILE} ${refused.message} (at offset ${refused.offset})`);
     add(
       `${chart.cluster.name}/${PHAROS_CONFIG_FILE}`,
       header(

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { NodeAgentSettings, nodeAgentDaemonSet, resolveNodeAgentSettings } from './node-agent-daemon-set';
-import { routeAgentProbeScript, routeAgentScript } from './route-agent-script';
+import { ClusterPeers, routeAgentProbeScript, routeAgentScript } from './route-agent-script';
 
 export { DEFAULT_ROUTE_AGENT_IMAGE } from './node-agent-daemon-set';
 
@@ -11,6 +11,13 @@ export interface RouteAgentProps extends NodeAgentSettings {
 
   /** Subnets of the other clusters, as canonical IPv4 CIDRs, that every node routes over its `weave` bridge. */
   readonly routedSubnets: readonly string[];
+
+  /**
+   * The other clusters' Weave peers (their workers' addresses), by cluster: the agent names each of
+   * Weave's connections after its cluster and reports the links per cluster (docs/status.md).
+   * @default - no report of Weave's links
+   */
+  readonly peers?: readonly ClusterPeers[];
 
   /**
    * Name of the DaemonSet, its container and its `name` label. Keep the default to adopt a
@@ -34,12 +41,13 @@ export class RouteAgent extends Construct {
   public constructor(scope: Construct, id: string, props: RouteAgentProps) {
     super(scope, id);
     const settings = resolveNodeAgentSettings(props);
-    const options = { ...settings, localSubnet: props.localSubnet, routedSubnets: props.routedSubnets };
+    const options = { ...settings, localSubnet: props.localSubnet, routedSubnets: props.routedSubnets, peers: props.peers };
     this.daemonSet = nodeAgentDaemonSet(this, 'Resource', {
       ...settings,
       name: props.name ?? 'route-config',
       script: routeAgentScript(options),
       probe: routeAgentProbeScript(options),
+      statusVolume: true,
     });
   }
 }

@@ -7,6 +7,7 @@ import { Command, MeshFactory, Options, Output } from './commands/command';
 import { createReport, Format } from './commands/report';
 import { plan } from './commands/plan';
 import { schema } from './commands/schema';
+import { status } from './commands/status';
 import { synth } from './commands/synth';
 import { OutputFolderError } from './output/write';
 
@@ -62,7 +63,7 @@ const consoleOutput: Output = {
 };
 
 // A Map, not an object literal: `npm run constructor` must be an unknown command, not Object's constructor.
-const COMMANDS: ReadonlyMap<string, Command> = new Map(Object.entries({ synth, check, plan, allocate, schema }));
+const COMMANDS: ReadonlyMap<string, Command> = new Map(Object.entries({ synth, check, plan, allocate, schema, status }));
 
 /**
  * Variables of our dependencies that change what a run prints or renders; a render must not depend on

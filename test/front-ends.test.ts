@@ -5,6 +5,7 @@ import { App } from 'cdk8s';
 import { parse } from 'yaml';
 import { WeaveMesh } from '../constructs/weave-mesh';
 import { formatProblem } from '../src/mesh/problem';
+import { codeClusterText } from '../src/output/pharos-yaml';
 import { doNotEdit, markerContent } from '../src/output/layout';
 import { runCli } from '../src/cli';
 import { readTree, REPO, synth, tempDir, threeClusters, withoutPlaceholderWarning, writeInventory } from './helpers';
@@ -165,7 +166,7 @@ describe('cluster names as long as every consumer takes (Argo CD names its Appli
   });
 });
 
-describe('TypeScript props no cluster.yml can hold', () => {
+describe('TypeScript props no cluster.yml can hold (or that libyaml would not read back as written)', () => {
   const cycle: any = { zone: 'a' };
   cycle.self = cycle;
   it.each([
@@ -175,6 +176,21 @@ describe('TypeScript props no cluster.yml can hold', () => {
   ])('%s is refused at its construct path, not thrown', (_name, labels, field, message) => {
     const mesh = new WeaveMesh(new App(), 'mesh', { clusters: broken((c) => (c.hosts[0].labels = labels)), gitops: { repoURL: 'https://git.example.org/mesh.git' } });
     expect(mesh.errors()).toEqual([expect.objectContaining({ construct: 'mesh/cluster-b', field, rule: 'pharos-yaml', message: expect.stringMatching(message) })]);
+  });
+
+  // Written raw, libyaml would refuse these (reader.c) or fold them as line breaks; codeClusterText
+  // escapes them, so they are accepted (test/pharos-text.test.ts reads the escaped text back with Psych).
+  it.each([
+    ['a DEL character', { d: 'x\u007fy' }, '"x\\x7fy"'],
+    ['a NEL in a key', { 'a\u0085b': 'x' }, '"a\\Nb"'],
+    ['U+2028', { l: 'x\u2028y' }, '"x\\Ly"'],
+  ])('%s is accepted and written escaped', (_name, labels, escaped) => {
+    const clusters = broken((c) => (c.hosts[0].labels = labels));
+    const mesh = new WeaveMesh(new App({ outdir: path.join(root, `escaped-${++counter}`) }), 'mesh', { clusters, gitops: { repoURL: 'https://git.example.org/mesh.git' } });
+    expect(mesh.errors()).toEqual([]);
+    const text = codeClusterText(clusters['cluster-b']);
+    expect(text).toContain(escaped);
+    expect(text).not.toMatch(/[\u007f-\u009f\u2028\u2029]/);
   });
 });
 

@@ -6,7 +6,7 @@ import { REPO } from './helpers';
  * The folders are the pipeline, and dependencies point one way along it:
  *   src/util (helpers of no domain) <- src/net, src/mesh (the model's shapes and rules) <- src/inventory (the YAML front-end)
  *   src/output (trees: render helpers, write, compare, plan) <- constructs/ (the cdk8s model)
- *   <- src/commands, src/cli (the thin command layer) <- main.ts, index.ts.
+ *   <- src/commands, src/cli (the thin command layer) <- main.ts, index.ts; src/status (the agents' status, through kubectl) <- src/commands.
  */
 const LAYERS: Record<string, string[]> = {
   'src/util': [],
@@ -15,7 +15,9 @@ const LAYERS: Record<string, string[]> = {
   'src/inventory': ['src/util', 'src/net', 'src/mesh'],
   'src/output': ['src/util', 'src/net', 'src/mesh'],
   constructs: ['src/util', 'src/net', 'src/mesh', 'src/output'],
-  'src/commands': ['src/util', 'src/net', 'src/mesh', 'src/inventory', 'src/output', 'constructs'],
+  // Collecting the agents' status from the clusters (kubectl), and showing it.
+  'src/status': ['src/util'],
+  'src/commands': ['src/util', 'src/net', 'src/mesh', 'src/inventory', 'src/output', 'src/status', 'constructs'],
 };
 
 function imports(file: string): string[] {

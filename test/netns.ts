@@ -2,6 +2,7 @@ import { ChildProcess, execFileSync, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { busybox128Timeout } from './fake-tools';
 
 /**
  * Simulated Weave nodes for the route agent's end-to-end test: Linux network namespaces joined into
@@ -25,7 +26,9 @@ export function busyboxPath(): string {
 
 /**
  * The PATH of the agent's container, as in the weave-kube image: iproute2's `ip` before BusyBox
- * (alpine's iproute2 package replaces BusyBox's applet), then the iptables tools.
+ * (alpine's iproute2 package replaces BusyBox's applet), then the iptables tools. These are Debian's
+ * (iptables 1.8.9, BusyBox 1.35, iproute2 6.1), newer than the image's iptables 1.8.3 and BusyBox 1.30.1:
+ * the unit tests (route-agent-programs.test.ts) replay the behaviours of 1.8.3 that 1.8.9 lacks.
  */
 export function imagePath(busybox: string, scratch: string): string {
   const first = fs.mkdtempSync(path.join(scratch, 'iproute2-'));
@@ -37,14 +40,15 @@ export function imagePath(busybox: string, scratch: string): string {
  * The PATH of the agent's container in the arm, arm64 and ppc64le images (Alpine 3.8): iproute2's
  * `ip`, iptables 1.6's only names `iptables`, `iptables-save`, `iptables-restore` (legacy: here the
  * machine's legacy tools under those names), BusyBox, whose 1.28 `timeout` takes `-t SECS` (here a
- * wrapper that refuses the 1.30 form), and nothing else: no suffixed iptables names.
+ * stand-in taking 1.28's syntax, see busybox128Timeout), and nothing else: no suffixed iptables names.
+ * The tools are Debian's (iptables 1.8.9 legacy, BusyBox 1.35, iproute2 6.1), not the image's own.
  */
 export function arm64ImagePath(busybox: string, scratch: string): string {
   const first = fs.mkdtempSync(path.join(scratch, 'arm64-'));
   const which = (tool: string) => execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim();
   fs.symlinkSync(which('ip'), path.join(first, 'ip'));
   for (const suffix of ['', '-save', '-restore']) fs.symlinkSync(which(`iptables-legacy${suffix}`), path.join(first, `iptables${suffix}`));
-  fs.writeFileSync(path.join(first, 'timeout'), `#!${busybox}/sh\n[ "$1" = -t ] || { echo "timeout: invalid option -- $1" >&2; exit 1; }\nshift\nexec ${busybox}/timeout "$@"\n`, { mode: 0o755 });
+  fs.writeFileSync(path.join(first, 'timeout'), busybox128Timeout(busybox), { mode: 0o755 });
   return `${first}:${busybox}`;
 }
 
@@ -347,6 +351,36 @@ export class SimulatedMesh {
       .join('\n');
   }
 
+  /**
+   * Starts a stand-in for Weave's own status endpoint in a node's namespace, on 127.0.0.1:6784 as
+   * weave-kube's launch.sh sets WEAVE_HTTP_ADDR: it serves the file `body` at /status/connections (read
+   * at each request, so a test changes what Weave says by rewriting it), after `#delay MS` on its first
+   * line if there is one (a slow answer), and 404 elsewhere, as Weave's mux does. Resolves with a stop
+   * function (then nothing listens: connection refused, as when weave-net is not running).
+   */
+  public async startWeaveStatus(node: SimulatedNode, body: string): Promise<() => Promise<void>> {
+    const script = `const fs = require('fs');
+require('http').createServer((req, res) => {
+  if (req.method !== 'GET' || req.url !== '/status/connections') { res.writeHead(404); res.end('404 page not found\\n'); return; }
+  let text = fs.readFileSync(process.argv[1], 'utf8');
+  const delay = /^#delay (\\d+)\\n/.exec(text);
+  if (delay) text = text.slice(delay[0].length);
+  setTimeout(() => { res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }); res.end(text); }, delay ? Number(delay[1]) : 0);
+}).listen(6784, '127.0.0.1', () => console.log('listening'));`;
+    const server = spawn('ip', ['netns', 'exec', node.netns, process.execPath, '-e', script, body], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.servers.push(server);
+    await new Promise<void>((resolve, reject) => {
+      server.stdout!.once('data', () => resolve());
+      server.once('exit', (code) => reject(new Error(`the Weave status stand-in in ${node.netns} exited with ${code}`)));
+    });
+    return () =>
+      new Promise<void>((resolve) => {
+        server.removeAllListeners('exit');
+        server.once('exit', () => resolve());
+        server.kill('SIGKILL');
+      });
+  }
+
   public destroy(): void {
     for (const server of this.servers) server.kill('SIGKILL');
     for (const netns of this.namespaces.reverse()) spawnSync('ip', ['netns', 'del', netns], { stdio: 'ignore' });
@@ -407,8 +441,10 @@ export class RunningAgent {
   public readonly exited: Promise<number | null>;
   private readonly child: ChildProcess;
 
-  public constructor(netns: string, script: string, pathVariable: string) {
-    this.child = spawn('ip', ['netns', 'exec', netns, 'sh', '-c', `PATH=${pathVariable}; export PATH; exec sh -c "$0"`, script], {
+  /** `statusDir`: where the agent keeps its status file (WEAVE_MESH_STATUS_DIR), instead of the node's /run/weave-mesh. */
+  public constructor(netns: string, script: string, pathVariable: string, statusDir?: string) {
+    const status = statusDir ? `WEAVE_MESH_STATUS_DIR=${statusDir}; export WEAVE_MESH_STATUS_DIR; ` : '';
+    this.child = spawn('ip', ['netns', 'exec', netns, 'sh', '-c', `PATH=${pathVariable}; export PATH; ${status}exec sh -c "$0"`, script], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let partial = '';

@@ -59,7 +59,8 @@ const clusterFile = fc
     firewalld: fc.constantFrom('', 'on', 'Off', 'y', 'TRUE'),
     anchored: fc.boolean(),
     crlf: fc.boolean(),
-    directive: fc.constantFrom('', '%YAML 1.2\n---\n', '%YAML 1.1\n---\n', '---\n'),
+    // %YAML 1.2 is refused by libyaml before 0.2.3 (test/libyaml-versions.ts), so weave-mesh refuses it.
+    directive: fc.constantFrom('', '%YAML 1.1\n---\n', '---\n'),
     dns: fc.constantFrom('2', '02', '0x2', '2_0', '1,0', '0:2'),
   })
   .map((file) => {
@@ -103,7 +104,7 @@ const FEATURES: Record<string, RegExp> = {
   'firewalld enabled': /firewalld: \{enabled: /,
   'a number with , or _': /dns_replicas: (?:2_0|1,0)/,
   'CRLF line ends': /\r\n/,
-  'a %YAML 1.2 directive': /^%YAML 1\.2/,
+  'a %YAML 1.1 directive': /^%YAML 1\.1/,
 };
 
 type Typed = unknown;

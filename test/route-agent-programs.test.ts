@@ -13,6 +13,7 @@ import {
 } from '../constructs/route-agent-script';
 import { forwardRules, natRules } from './agent-rules';
 import { FakeNode, Layout } from './fake-tools';
+import { connecting, connectionsBody, DECRYPT, established, failed, IPAM_SPLIT, noForwarders, peerName, pending, refused, retrying, timedOut } from './weave-status';
 
 /**
  * The node agent's programs (constructs/agent/*.sh) as rendered, run without root against fake ip
@@ -22,7 +23,7 @@ import { FakeNode, Layout } from './fake-tools';
 
 const OPTIONS: RouteAgentScriptOptions = { localSubnet: '10.33.0.0/16', routedSubnets: ['10.34.0.0/16'], intervalSeconds: 2, routeProtocol: 87, iptablesBackend: 'auto' };
 /** The agent's limits, shortened so that a hang costs a test one second. */
-const quick = (program: string) => program.replace('\nip_limit=5\n', '\nip_limit=1\n').replace('\nsave_limit=10\n', '\nsave_limit=1\n').replace('\nrestore_limit=15\n', '\nrestore_limit=1\n');
+const quick = (program: string) => program.replace('\nip_limit=5\n', '\nip_limit=1\n').replace('\nsave_limit=10\n', '\nsave_limit=1\n').replace('\nrestore_limit=15\n', '\nrestore_limit=1\n').replace('\nstatus_limit=3\n', '\nstatus_limit=1\n');
 const agent = (options: Partial<RouteAgentScriptOptions> = {}) => quick(routeAgentScript({ ...OPTIONS, ...options }));
 const probe = (options: Partial<RouteAgentScriptOptions> = {}) => routeAgentProbeScript({ ...OPTIONS, ...options });
 const teardown = (options: Partial<RouteAgentScriptOptions> = {}) => quick(routeAgentTeardownScript({ ...OPTIONS, ...options }));
@@ -123,10 +124,16 @@ describe('shellcheck', () => {
       'iptables_setting=auto',
       'local_subnet=10.33.0.0/16',
       'desired="10.34.0.0/16"',
+      'peers=""',
     ]);
-    const source = (file: string) => fs.readFileSync(path.join(__dirname, '..', 'constructs', 'agent', file), 'utf8');
-    expect(rest).toContain(source('lib.sh').split('\n').slice(2).join('\n'));
-    expect(rest).toContain(source('route-agent.sh').split('\n').slice(5).join('\n'));
+    // Each file's code, in order, without its comment lines (shellcheck's directives stay): they do not run.
+    const source = (file: string, from: number) =>
+      fs.readFileSync(path.join(__dirname, '..', 'constructs', 'agent', file), 'utf8').split('\n').slice(from).filter((line) => !/^\s*#(?! shellcheck disable=)/.test(line)).join('\n');
+    expect(rest).toContain(source('lib.sh', 2));
+    expect(rest).toContain(source('links.sh', 3));
+    expect(rest).toContain(source('route-agent.sh', 7));
+    expect(rest).toContain('  # shellcheck disable=SC2086 # one word per process\n  kill -TERM "$body" $below 2>/dev/null');
+    expect(rest.split('\n').filter((line) => /^\s*#/.test(line) && !line.includes('# shellcheck disable='))).toEqual([]);
     expect(rest).not.toMatch(/^\. /m);
   });
 });
@@ -271,7 +278,7 @@ describe('nothing can hang the agent or its probe, and every failure is logged o
     expect(result.lines).toEqual(['not ready: ip route get 10.34.0.1 timed out after 1 s (exit 143)']);
     const all = node('amd64', 'legacy', [['ip -4 route get*', { out: '10.34.0.1 dev weave src 10.33.0.1', status: 0 }], ['iptables-legacy-save', { hang: true }]]);
     const slow = all.run(probe({ intervalSeconds: 3 }));
-    expect(slow.lines).toEqual(['not ready: cannot tell which iptables Weave uses: iptables-legacy-save timed out after 1 s (exit 143); iptables-nft-save shows no Weave rules']);
+    expect(slow.lines).toEqual(['not ready: cannot tell which iptables Weave uses: iptables-legacy-save timed out after 1 s (exit 143); iptables-nft-save printed no table (exit 0): nf_tables could not be read (iptables 1.8.3 prints nothing when the kernel refuses it) or holds no table yet']);
     expect(slow.ms).toBeLessThan(2900);
   });
 
@@ -323,6 +330,189 @@ describe('adoption and placement', () => {
     );
     expect(fake.restored()).toEqual([expect.stringContaining('-D FORWARD -m comment --comment "weave-mesh/route-config" -j WMESH-FORWARD\n-I FORWARD 2 ')]);
     expect(fake.run(probe()).lines).toEqual(['not ready: iptables-legacy filter WMESH-FORWARD had its jump out of place in FORWARD']);
+  });
+});
+
+describe('the agent on the image\'s real tool versions (iptables 1.6.2 and 1.8.3, BusyBox 1.28.4 and 1.30.1)', () => {
+  it('iptables-restore exit 2 says what it means: a table or match could not be loaded', () => {
+    const fake = node('amd64', 'legacy', [['iptables-legacy-restore*', { status: 2, out: "iptables-restore v1.8.3 (legacy): Couldn't load match `comment':No such file or directory", rounds: [0] }]]);
+    expect(lines(fake.run(agent(), 2))).toContain(
+      "firewall: filter WMESH-FORWARD was missing, and could not be set: iptables-legacy-restore could not load a table or match (exit 2: kernel module missing, no permission to load it, or the kernel refused nf_tables): iptables-restore v1.8.3 (legacy): Couldn't load match `comment':No such file or directory; retrying every 2 s",
+    );
+  });
+
+  it('iptables-nft-save 1.8.3 exiting 0 with no output (nf_tables refused) is "could not read", not "no rules": the agent does not pick legacy by count', () => {
+    const fake = node('amd64', 'none', [['iptables-legacy-save', { out: '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -j ACCEPT\nCOMMIT' }]]);
+    const result = lines(fake.run(agent(), 2));
+    expect(result).toContain(
+      'firewall: cannot tell which iptables Weave uses: iptables-legacy-save shows no Weave rules; iptables-nft-save printed no table (exit 0): nf_tables could not be read (iptables 1.8.3 prints nothing when the kernel refuses it) or holds no table yet; rules unchanged until it can be read',
+    );
+    expect(result.filter((line) => line.startsWith('using '))).toEqual([]);
+    expect(fake.calls().filter((call) => call.includes('-restore'))).toEqual([]);
+  });
+
+  it.each([
+    ['iptables-legacy-restore*', 'a hanging iptables-restore (15 s limit)'],
+    ['ip route replace*', 'a hanging ip route replace (5 s limit)'],
+  ])('SIGTERM stops the agent at once, with its last line, even during %s: within the 5 s grace period, the call killed', (pattern) => {
+    const fake = node('amd64', 'legacy', [[pattern, { terminate: true, hang: true }]]);
+    // The rendered limits, not the shortened ones: the call would hang for 5 or 15 s.
+    const result = fake.run(routeAgentScript(OPTIONS));
+    expect(result.status).toBe(0);
+    expect(lines(result)[lines(result).length - 1]).toBe('stopping; routes and firewall rules stay in place for the next route-config pod');
+    expect(result.ms).toBeLessThan(4000);
+    expect(fake.stillHanging()).toEqual([]);
+  });
+
+  it('SIGTERM stops the teardown at once, even during a hanging call', () => {
+    const fake = node('amd64', 'legacy', [['iptables-legacy-save', { terminate: true, hang: true }]]);
+    const result = fake.run(routeAgentTeardownScript(OPTIONS));
+    expect(result.status).toBe(0);
+    expect(result.ms).toBeLessThan(4000);
+    expect(fake.stillHanging()).toEqual([]);
+  });
+
+  it('the stand-in for BusyBox 1.28.4\'s timeout takes 1.28\'s syntax (-t SECS) and refuses 1.30\'s (exit 127), as the agent\'s find_timeout expects', () => {
+    const fake = new FakeNode('arm64', { timeout: 'dash-t' });
+    nodes.push(fake);
+    const run = (command: string) => fake.run(`${command}\necho "exit $?"`).lines;
+    expect(run('timeout 5 true 2>/dev/null')).toEqual(['exit 127']);
+    expect(run('timeout -t 5 true')).toEqual(['exit 0']);
+    expect(run('timeout -t 1 -s TERM sleep 5')).toContain('exit 143');
+    const started = fake.run('find_timeout() { :; }\n' + routeAgentScript({ ...OPTIONS }).split('\nfind_timeout\n')[0] + '\nfind_timeout\necho "$timeout_style"');
+    expect(started.lines).toEqual(['dash-t']);
+  });
+});
+
+describe('Weave\'s links per remote cluster, read from Weave 2.6.5\'s /status/connections', () => {
+  const PEERS = { peers: [{ cluster: 'cluster-b', addresses: ['198.51.100.11', '198.51.100.12'] }, { cluster: 'cluster-c', addresses: ['203.0.113.11'] }] };
+  const B1 = peerName(1, 'node-b1');
+  const B2 = peerName(2, 'node-b2');
+  const C1 = peerName(3, 'node-c1');
+  const weave = (fake: FakeNode, body: string, rounds?: number[]) => fake.on('curl -sS --max-time 1 http://127.0.0.1:6784/status/connections', { out: body, rounds });
+  const linkLines = (result: { lines: string[] }) => lines(result).filter((line) => line.startsWith('weave: '));
+  const statusFile = (fake: FakeNode) => fs.readFileSync(path.join(fake.statusDir, 'links'), 'utf8').split('\n').slice(1).filter(Boolean);
+  const healthy = connectionsBody([
+    established('198.51.100.11:6783', B1),
+    // An inbound connection: the peer's ephemeral port.
+    established('198.51.100.12:41562', B2, { outbound: false }),
+    established('203.0.113.11:6783', C1, { encrypted: false, datapath: 'sleeve', mtu: 1410 }),
+    // Another cluster's master, or anything not in the mesh: not counted.
+    established('192.0.2.99:6783', peerName(4, 'elsewhere')),
+  ]);
+
+  it('the body of the stand-in is Weave\'s format, byte for byte (template fields padded, attributes run together)', () => {
+    expect(healthy.split('\n')[0]).toBe(`-> 198.51.100.11:6783    established encrypted   fastdp ${B1} encrypted=truemtu=1376`);
+    expect(connectionsBody([failed('198.51.100.12:6783', DECRYPT)])).toBe('-> 198.51.100.12:6783    failed      Unable to decrypt TCP msg, retry: 2026-12-04 21:40:01.123456789 +0000 UTC m=+65.123456789 \n');
+    expect(connectionsBody([connecting('198.51.100.12:6783')])).toBe('-> 198.51.100.12:6783    connecting   \n');
+  });
+
+  it('established links: per cluster, connections of expected, encryption, datapath and MTU, logged once; the status file holds them', () => {
+    const fake = node('amd64', 'legacy');
+    weave(fake, healthy);
+    const result = fake.run(agent(PEERS), 3);
+    expect(linkLines(result)).toEqual([
+      'weave: links to cluster-b: 2 of 2 connections established, encrypted, fastdp, mtu 1376',
+      "weave: links to cluster-c: 1 of 1 connections established, unencrypted, sleeve, mtu 1410 (unencrypted: no Weave password, or network.weave.trusted_subnets covers these peers) (sleeve, not fastdp: 6784/udp or, when encrypted, ESP is blocked, or the underlay carries less than Weave's MTU plus its overhead)",
+    ]);
+    expect(statusFile(fake)).toEqual([
+      'weave\tok',
+      'link\tcluster-b\t2\t2\tencrypted\tfastdp\t1376\tup\t2 of 2 connections established, encrypted, fastdp, mtu 1376',
+      expect.stringMatching(/^link\tcluster-c\t1\t1\tunencrypted\tsleeve\t1410\tup\t1 of 1 connections established, unencrypted, sleeve, mtu 1410 \(unencrypted/),
+    ]);
+    expect(fake.calls().filter((call) => call.startsWith('curl'))).toHaveLength(3);
+  });
+
+  it.each([
+    ['a password that differs', [failed('198.51.100.11:6783', DECRYPT), retrying('198.51.100.12:6783', DECRYPT)],
+      'cluster-b: 0 of 2 connections established; 198.51.100.11, 198.51.100.12 rejected by the Weave password (Weave: "Unable to decrypt TCP msg"): the clusters use different password files; give all the same network.weave.password, then delete the kube-system/weave-passwd Secret and restart weave-net where it differs'],
+    ['an IPAM split', [failed('198.51.100.11:6783', IPAM_SPLIT), established('198.51.100.12:6783', B2)],
+      "cluster-b: 1 of 2 connections established, encrypted, fastdp, mtu 1376; 198.51.100.11 refused as a separate Weave network (Weave: \"IP allocation was seeded by different peers\"): the clusters started Weave apart; on the smaller side remove Weave's persisted data (/var/lib/weave/weave-netdata.db) on every node and restart weave-net there"],
+    ['6783/tcp refused', [retrying('198.51.100.11:6783', refused('198.51.100.11:6783')), failed('198.51.100.12:6783', refused('198.51.100.12:6783'))],
+      'cluster-b: 0 of 2 connections established; 198.51.100.11, 198.51.100.12 refused on 6783/tcp (connection refused): Weave is not running there, or a firewall rejects 6783/tcp'],
+    ['6783/tcp dropped', [failed('198.51.100.11:6783', timedOut('198.51.100.11:6783')), connecting('198.51.100.12:6783')],
+      'cluster-b: 0 of 2 connections established; 198.51.100.11 unreachable on 6783/tcp (dial tcp :0->198.51.100.11:6783: connect: connection timed out): a firewall drops 6783/tcp between the clusters (firewalld: trusted_subnets); 198.51.100.12 connecting (no answer on 6783/tcp yet: a firewall that drops it looks like this)'],
+    ['UDP blocked', [pending('198.51.100.11:6783', B1), failed('198.51.100.12:6783', noForwarders(B2))],
+      'cluster-b: 0 of 2 connections established; 198.51.100.11, 198.51.100.12 without UDP (TCP up, no UDP heartbeat): a firewall blocks 6783/udp and 6784/udp between the clusters'],
+    ['a peer Weave does not know', [established('198.51.100.11:6783', B1)],
+      'cluster-b: 1 of 2 connections established, encrypted, fastdp, mtu 1376; 1 peer unknown to Weave on this node: not in its known_peers; run pharos up with the rendered cluster.yml'],
+  ])('%s: the cause in words, with the fix', (_what, connections, words) => {
+    const fake = node('amd64', 'legacy');
+    weave(fake, connectionsBody([...connections, established('203.0.113.11:6783', C1)]));
+    const result = fake.run(agent(PEERS), 2);
+    expect(linkLines(result)).toEqual([`weave: links to ${words}`, 'weave: links to cluster-c: 1 of 1 connections established, encrypted, fastdp, mtu 1376']);
+    expect(statusFile(fake)[1]).toMatch(/^link\tcluster-b\t[01]\t2\t/);
+  });
+
+  it('runs of consecutive peer addresses, rendered FIRST+N, are expanded on the node, across an octet boundary', () => {
+    const fake = node('amd64', 'legacy');
+    weave(fake, connectionsBody([established('10.0.0.255:6783', B1), failed('10.0.1.0:6783', DECRYPT), established('10.0.1.1:6783', B2)]));
+    const script = agent({ peers: [{ cluster: 'cluster-z', addresses: ['10.0.1.1', '10.0.0.255', '10.0.1.0', '10.0.1.2'] }] });
+    expect(script).toContain('\npeers="cluster-z 10.0.0.255+3"\n');
+    expect(linkLines(fake.run(script, 1))).toEqual([
+      expect.stringMatching(/^weave: links to cluster-z: 2 of 4 connections established, encrypted, fastdp, mtu 1376; 10\.0\.1\.0 rejected by the Weave password .*; 1 peer unknown to Weave on this node: /),
+    ]);
+  });
+
+  it('a change is logged once when it happens: a link that comes up', () => {
+    const fake = node('amd64', 'legacy');
+    weave(fake, connectionsBody([failed('198.51.100.11:6783', DECRYPT), failed('198.51.100.12:6783', DECRYPT), established('203.0.113.11:6783', C1)]), [0, 1]);
+    weave(fake, healthy);
+    const result = linkLines(fake.run(agent(PEERS), 4)).filter((line) => line.includes('cluster-b'));
+    expect(result).toHaveLength(2);
+    expect(result[0]).toMatch(/^weave: links to cluster-b: 0 of 2 connections established; 198.51.100.11, 198.51.100.12 rejected by the Weave password/);
+    expect(result[1]).toBe('weave: links to cluster-b: 2 of 2 connections established, encrypted, fastdp, mtu 1376');
+  });
+
+  it.each([
+    ['not running (connection refused)', { status: 7, out: 'curl: (7) Failed to connect to 127.0.0.1 port 6784: Connection refused' },
+      'weave: Weave does not answer on 127.0.0.1:6784 (connection refused): weave-net is not running on this node, or is starting; links to the other clusters unknown'],
+    ['hanging (a slow answer)', { hang: true },
+      'weave: Weave did not answer on 127.0.0.1:6784 within 1 s: weave-net is overloaded or hanging; see its log (kubectl -n kube-system logs -l name=weave-net -c weave); links to the other clusters unknown'],
+  ])('Weave %s: said once, the status file says so, and routes and rules are kept all the same', (_what, answer, line) => {
+    const fake = node('amd64', 'legacy', [['curl*', answer]]);
+    const result = fake.run(agent(PEERS), 3);
+    expect(linkLines(result)).toEqual([line]);
+    expect(lines(result)).toContain('added route 10.34.0.0/16 dev weave src 10.33.0.1');
+    expect(statusFile(fake)).toEqual([`weave\t${line.replace(/^weave: /, '').replace(/; links to the other clusters unknown$/, '')}`]);
+  });
+
+  it('an image without curl: BusyBox wget reads the same status', () => {
+    const fake = new FakeNode('amd64', { curl: false });
+    nodes.push(fake);
+    fake.on('wget -q -O - http://127.0.0.1:6784/status/connections', { out: healthy });
+    for (const [pattern, answer] of [
+      ['ip -o -4 addr show dev weave', { out: '5: weave    inet 10.33.0.1/16 brd 10.33.255.255 scope global weave' }],
+      ['iptables-legacy-save', { out: weaveSave(true) }],
+    ] as const) fake.on(pattern, answer);
+    expect(linkLines(fake.run(agent(PEERS), 1))[0]).toBe('weave: links to cluster-b: 2 of 2 connections established, encrypted, fastdp, mtu 1376');
+  });
+
+  it('readiness stays about this node: links down leave a ready probe ready; a probe that fails mentions them', () => {
+    const fake = node('amd64', 'legacy', [], { mesh: true });
+    weave(fake, connectionsBody([failed('198.51.100.11:6783', DECRYPT), failed('198.51.100.12:6783', DECRYPT), established('203.0.113.11:6783', C1)]));
+    fake.run(agent(PEERS), 1);
+    expect(statusFile(fake)[1]).toMatch(/^link\tcluster-b\t0\t2\t-\t-\t-\tdown\t/);
+    const ready = fake.run(probe());
+    expect(ready.status).toBe(0);
+    expect(ready.lines).toEqual([]);
+    const broken = node('amd64', 'legacy', [['ip -4 route get 10.34.0.1', { out: '10.34.0.1 via 192.0.2.1 dev eth0 src 192.0.2.11' }]], { mesh: true });
+    fs.copyFileSync(path.join(fake.statusDir, 'links'), path.join(broken.statusDir, 'links'));
+    const notReady = broken.run(probe());
+    expect(notReady.status).toBe(1);
+    expect(notReady.lines).toEqual([
+      "not ready: ip route get 10.34.0.1 gives '10.34.0.1 via 192.0.2.1 dev eth0 src 192.0.2.11', not dev weave src 10.33.0.1 (Weave links: 1 of 2 other clusters fully connected; readiness does not wait for them; weave-mesh status shows every link)",
+    ]);
+  });
+
+  it('cannot write its status file: says so once, and goes on', () => {
+    const fake = node('amd64', 'legacy');
+    weave(fake, healthy);
+    fs.rmSync(fake.statusDir, { recursive: true });
+    const result = lines(fake.run(agent(PEERS), 3));
+    expect(result.filter((line) => line.startsWith('could not write'))).toEqual([
+      `could not write the status file ${fake.statusDir}/links (read-only, or the volume is missing): weave-mesh status cannot show this node`,
+    ]);
   });
 });
 

@@ -7,6 +7,7 @@ import { WeaveMesh } from '../constructs/weave-mesh';
 import { runCli } from '../src/cli';
 import { loadInventory } from '../src/inventory/load';
 import { clusterConfig, tempDir, writeInventory } from './helpers';
+import { connecting, connectionsBody, DECRYPT, established, failed, IPAM_SPLIT, peerName, pending, refused, retrying } from './weave-status';
 import { address, arm64ImagePath, busyboxPath, imagePath, inNetns, ipt, RunningAgent, SimulatedMesh, SimulatedNode, tryInNetns, waitFor } from './netns';
 
 /**
@@ -16,10 +17,14 @@ import { address, arm64ImagePath, busyboxPath, imagePath, inNetns, ipt, RunningA
  * cluster B's uses iptables-nft without it. Run twice: with the amd64 image's tools (iptables 1.8,
  * suffixed names) and with the arm64 image's (iptables 1.6: only plain iptables names, legacy, so
  * both clusters' Weave uses legacy there; BusyBox 1.28's `timeout -t`). TCP connections between pods decide, and the server
- * reports the source address it sees.
+ * reports the source address it sees. Each node runs a stand-in for Weave's status endpoint on 127.0.0.1:6784 serving Weave
+ * 2.6.5's /status/connections format (test/weave-status.ts). The tools are Debian's (iptables 1.8.9, BusyBox 1.35, curl 7.88 on
+ * the amd64 PATH; BusyBox wget on the arm64 one), not the image's: see test/netns.ts.
  */
 
 const INTERVAL = 1;
+/** What a failing probe adds on a node whose Weave reports every link up (see docs/status.md). */
+const LINKS_NOTE = ' (Weave links: 2 of 2 other clusters fully connected; readiness does not wait for them; weave-mesh status shows every link)';
 
 const root = tempDir();
 const A = '10.33.0.0/16';
@@ -81,8 +86,23 @@ describe.each(LAYOUTS)('the route agent on simulated Weave nodes, $layout image'
   const intraBefore: string[] = [];
 
   const routesOf = (node: SimulatedNode) => inNetns(node.netns, 'ip -4 route show');
+  /** Each node's stand-in for Weave's /status/connections (a file the test rewrites), and the agent's status folder. */
+  const weaveSays = new Map<SimulatedNode, string>();
+  const statusDirs = new Map<SimulatedNode, string>();
+  const stopWeaveStatus = new Map<SimulatedNode, () => Promise<void>>();
+  const statusDir = (node: SimulatedNode) => {
+    if (!statusDirs.has(node)) statusDirs.set(node, fs.mkdtempSync(path.join(root, `status-${layout}-${node.name}-`)));
+    return statusDirs.get(node)!;
+  };
+  /** What Weave on a healthy node says: every peer of the other clusters (and its own cluster's other node) established, encrypted, fastdp. */
+  const healthyWeave = (node: SimulatedNode) =>
+    connectionsBody(
+      ['192.0.2.11', '192.0.2.12', '198.51.100.11', '198.51.100.12', '203.0.113.11']
+        .filter((peer) => !peer.startsWith(node.name.startsWith('a') ? '192.0.2.1' + node.name[1] : '198.51.100.1' + node.name[1]))
+        .map((peer, index) => established(`${peer}:6783`, peerName(index + 1, `node-${peer}`))),
+    );
   const start = (node: SimulatedNode, script = program(node).script) => {
-    const agent = new RunningAgent(node.netns, script, PATH);
+    const agent = new RunningAgent(node.netns, script, PATH, statusDir(node));
     agents.set(node, agent);
     return agent;
   };
@@ -92,7 +112,7 @@ describe.each(LAYOUTS)('the route agent on simulated Weave nodes, $layout image'
     expect(await agent.exited).toBe(0);
     return agent;
   };
-  const probe = (node: SimulatedNode, script = program(node).probe) => tryInNetns(node.netns, script, { PATH });
+  const probe = (node: SimulatedNode, script = program(node).probe) => tryInNetns(node.netns, script, { PATH, WEAVE_MESH_STATUS_DIR: statusDir(node) });
   const ready = (node: SimulatedNode, script?: string) => probe(node, script).status === 0;
   /** Log lines reach the test through a pipe, a little after the change they report. */
   const logged = (node: SimulatedNode, line: string | RegExp) =>
@@ -110,6 +130,11 @@ describe.each(LAYOUTS)('the route agent on simulated Weave nodes, $layout image'
     b1 = mesh.addNode('b1', '10.34.0.1/16', '10.34.0.11/16', { ...clusterB, ownedRanges: ['10.34.0.0/17'] });
     b2 = mesh.addNode('b2', '10.34.128.1/16', '10.34.128.11/16', { ...clusterB, ownedRanges: ['10.34.128.0/17'] });
     await mesh.startServers();
+    for (const node of mesh.nodes) {
+      weaveSays.set(node, path.join(statusDir(node), 'weave-says'));
+      fs.writeFileSync(weaveSays.get(node)!, healthyWeave(node));
+      stopWeaveStatus.set(node, await mesh.startWeaveStatus(node, weaveSays.get(node)!));
+    }
     for (const node of mesh.nodes) {
       foreignBefore.set(node, mesh.foreignRules(node));
       // Routes of other tools that the agent must never touch, one of them with the metric an older agent used.
@@ -195,9 +220,69 @@ describe.each(LAYOUTS)('the route agent on simulated Weave nodes, $layout image'
   });
 
   it('logs nothing while all is well', async () => {
+    // The report of Weave's links comes last in an agent's round: a first round may still be at it
+    // under load after test 3 saw routes and rules in place. Its last line (cluster-c, last by name) ends it.
+    for (const node of mesh.nodes) await logged(node, /^route-config: weave: links to cluster-c: /);
     const before = mesh.nodes.map((node) => agents.get(node)!.lines.length);
     await new Promise((resolve) => setTimeout(resolve, 2500 * INTERVAL));
     expect(mesh.nodes.map((node, index) => agents.get(node)!.lines.slice(before[index]))).toEqual(mesh.nodes.map(() => []));
+  });
+
+  it('Weave\'s links: each agent said once, per remote cluster, what its Weave reports, and keeps it in its status file', () => {
+    expect(agents.get(a1)!.lines.filter((line) => line.includes(' weave: '))).toEqual([
+      'route-config: weave: links to cluster-b: 2 of 2 connections established, encrypted, fastdp, mtu 1376',
+      'route-config: weave: links to cluster-c: 1 of 1 connections established, encrypted, fastdp, mtu 1376',
+    ]);
+    const file = fs.readFileSync(path.join(statusDir(b1), 'links'), 'utf8').split('\n');
+    expect(file.slice(1, 4)).toEqual([
+      'weave\tok',
+      'link\tcluster-a\t2\t2\tencrypted\tfastdp\t1376\tup\t2 of 2 connections established, encrypted, fastdp, mtu 1376',
+      'link\tcluster-c\t1\t1\tencrypted\tfastdp\t1376\tup\t1 of 1 connections established, encrypted, fastdp, mtu 1376',
+    ]);
+  });
+
+  it('Weave\'s links: every cause Weave 2.6.5 reports, a slow and a missing Weave, each said once with its fix; readiness never changes', async () => {
+    const A1 = peerName(1, 'node-192.0.2.11');
+    const C1 = peerName(5, 'node-203.0.113.11');
+    const said = (from: number, pattern: RegExp) =>
+      waitFor(() => agents.get(b2)!.lines.slice(from).some((line) => pattern.test(line)), 8000 * INTERVAL, `a log line matching ${pattern} on b2`);
+    const scenarios: [string, RegExp][] = [
+      [
+        connectionsBody([established('192.0.2.11:6783', A1, { encrypted: false, datapath: 'sleeve', mtu: 1410 }), failed('192.0.2.12:6783', DECRYPT), established('203.0.113.11:6783', C1)]),
+        /^route-config: weave: links to cluster-a: 1 of 2 connections established, unencrypted, sleeve, mtu 1410 \(unencrypted: .*\) \(sleeve, not fastdp: .*\); 192\.0\.2\.12 rejected by the Weave password \(Weave: "Unable to decrypt TCP msg"\): .*weave-passwd Secret/,
+      ],
+      [
+        connectionsBody([established('192.0.2.11:6783', A1), established('192.0.2.12:6783', A1), failed('203.0.113.11:6783', IPAM_SPLIT)]),
+        /^route-config: weave: links to cluster-c: 0 of 1 connections established; 203\.0\.113\.11 refused as a separate Weave network \(Weave: "IP allocation was seeded by different peers"\): .*restart weave-net there$/,
+      ],
+      [
+        connectionsBody([retrying('192.0.2.11:6783', refused('192.0.2.11:6783')), connecting('192.0.2.12:6783'), established('203.0.113.11:6783', C1)]),
+        /^route-config: weave: links to cluster-a: 0 of 2 connections established; 192\.0\.2\.11 refused on 6783\/tcp \(connection refused\): .*; 192\.0\.2\.12 connecting \(no answer on 6783\/tcp yet/,
+      ],
+      [
+        connectionsBody([pending('192.0.2.11:6783', A1), pending('192.0.2.12:6783', A1), established('203.0.113.11:6783', C1)]),
+        /^route-config: weave: links to cluster-a: 0 of 2 connections established; 192\.0\.2\.11, 192\.0\.2\.12 without UDP \(TCP up, no UDP heartbeat\): a firewall blocks 6783\/udp and 6784\/udp/,
+      ],
+      [`#delay 6000\n${healthyWeave(b2)}`, /^route-config: weave: Weave did not answer on 127\.0\.0\.1:6784 within 3 s: /],
+    ];
+    for (const [body, line] of scenarios) {
+      const from = agents.get(b2)!.lines.length;
+      fs.writeFileSync(weaveSays.get(b2)!, body);
+      await said(from, line);
+      expect(ready(b2)).toBe(true);
+    }
+    const status = fs.readFileSync(path.join(statusDir(b2), 'links'), 'utf8');
+    expect(status.split('\n')[1]).toMatch(/^weave\tWeave did not answer on 127\.0\.0\.1:6784 within 3 s/);
+    // No Weave at all: nothing listens on 6784.
+    let from = agents.get(b2)!.lines.length;
+    await stopWeaveStatus.get(b2)!();
+    fs.writeFileSync(weaveSays.get(b2)!, healthyWeave(b2));
+    await said(from, /^route-config: weave: Weave does not answer on 127\.0\.0\.1:6784 \(.*\): weave-net is not running on this node, or is starting; links to the other clusters unknown$/);
+    expect(ready(b2)).toBe(true);
+    from = agents.get(b2)!.lines.length;
+    stopWeaveStatus.set(b2, await mesh.startWeaveStatus(b2, weaveSays.get(b2)!));
+    await said(from, /^route-config: weave: links to cluster-a: 2 of 2 connections established, encrypted, fastdp, mtu 1376$/);
+    expect(agents.get(b2)!.lines.slice(from)).toContain('route-config: weave: answers on 127.0.0.1:6784 again');
   });
 
   it('5. the destination cluster\'s ingress policies still apply: a pod that is not allowed in stays unreachable', () => {
@@ -257,7 +342,8 @@ describe.each(LAYOUTS)('the route agent on simulated Weave nodes, $layout image'
     mesh.launchWeave(a2);
     expect(inNetns(a2.netns, `${ipt(a2)} -S FORWARD`).split('\n')[7]).toBe('-A FORWARD -m comment --comment "weave-mesh/route-config" -j WMESH-FORWARD');
     expect(connect(a2, b1)).toBe('error: timeout');
-    expect(probe(a2).output).toBe(`not ready: ${tool.legacy} filter WMESH-FORWARD had its jump out of place in FORWARD`);
+    // A failing probe adds what the agent last saw of Weave's links (readiness does not wait for them).
+    expect(probe(a2).output).toBe(`not ready: ${tool.legacy} filter WMESH-FORWARD had its jump out of place in FORWARD${LINKS_NOTE}`);
 
     start(a2);
     await logged(a2, /^route-config: firewall: filter WMESH-FORWARD had its jump out of place in FORWARD; .* at position 2 of FORWARD$/);
@@ -268,7 +354,7 @@ describe.each(LAYOUTS)('the route agent on simulated Weave nodes, $layout image'
   it('9. after the weave bridge is recreated with a new address, routes follow within two intervals', async () => {
     mesh.deleteWeaveBridge(b1);
     await logged(b1, 'route-config: weave interface missing or without IPv4 address; waiting');
-    expect(probe(b1).output).toBe('not ready: the weave bridge has no IPv4 address');
+    expect(probe(b1).output).toBe(`not ready: the weave bridge has no IPv4 address${LINKS_NOTE}`);
 
     mesh.createWeaveBridge(b1, '10.34.0.5/16');
     // Pods restarted by Weave's CNI plugin get the new gateway.
@@ -282,7 +368,7 @@ describe.each(LAYOUTS)('the route agent on simulated Weave nodes, $layout image'
 
   it('10. a foreign blackhole for a mesh subnet makes the probe fail; the agent leaves it alone and says so', async () => {
     inNetns(b2.netns, 'ip route add blackhole 10.33.0.0/24');
-    expect(probe(b2).output).toMatch(/^not ready: ip route get 10\.33\.0\.1 gives '.*', not dev weave src 10\.34\.128\.1$/);
+    expect(probe(b2).output).toMatch(/^not ready: ip route get 10\.33\.0\.1 gives '.*', not dev weave src 10\.34\.128\.1 \(Weave links: 2 of 2 other clusters fully connected; /);
     inNetns(b2.netns, 'ip route del blackhole 10.33.0.0/24');
     expect(ready(b2)).toBe(true);
 

@@ -3,7 +3,7 @@ import { Chart, Testing } from 'cdk8s';
 import { DEFAULT_ROUTE_AGENT_IMAGE, RouteAgent, RouteAgentProps } from '../constructs/route-agent';
 import { spawnSync } from 'child_process';
 import * as path from 'path';
-import { probeAddress } from '../constructs/route-agent-script';
+import { compactAddresses, probeAddress } from '../constructs/route-agent-script';
 import { busyboxPath } from './netns';
 import { RouteAgentTeardown, RouteAgentTeardownProps } from '../constructs/route-agent-teardown';
 
@@ -75,9 +75,25 @@ describe('RouteAgent', () => {
   });
 
   it('shares the host xtables lock, so iptables-legacy waits for Weave and kube-proxy', () => {
-    expect(pod.volumes).toEqual([{ name: 'xtables-lock', hostPath: { path: '/run/xtables.lock', type: 'FileOrCreate' } }]);
-    expect(container.volumeMounts).toEqual([{ name: 'xtables-lock', mountPath: '/run/xtables.lock' }]);
+    expect(pod.volumes[0]).toEqual({ name: 'xtables-lock', hostPath: { path: '/run/xtables.lock', type: 'FileOrCreate' } });
+    expect(container.volumeMounts[0]).toEqual({ name: 'xtables-lock', mountPath: '/run/xtables.lock' });
     expect(script).toContain('"$restore" -w 5 --noflush');
+  });
+
+  it('carries the other clusters\' peers, one line per cluster, to name Weave\'s links (only in the agent, not its probe)', () => {
+    const withPeers = render({ peers: [{ cluster: 'cluster-b', addresses: ['198.51.100.11', 'node-b2.example.org'] }, { cluster: 'cluster-c', addresses: ['203.0.113.11'] }] });
+    const agentScript: string = withPeers.spec.template.spec.containers[0].args[0];
+    expect(agentScript).toContain('\npeers="cluster-b 198.51.100.11 node-b2.example.org;cluster-c 203.0.113.11"\n');
+    expect(withPeers.spec.template.spec.containers[0].readinessProbe.exec.command[2]).not.toContain('198.51.100.11');
+    expect(compactAddresses(['10.0.0.3', '10.0.0.1', '10.0.0.2', '10.0.0.255', '10.0.1.0', 'node.example.org', '192.0.2.9', '10.0.0.1'])).toEqual(['10.0.0.1+2', '10.0.0.255+1', '192.0.2.9', 'node.example.org']);
+    expect(() => render({ peers: [{ cluster: 'b', addresses: ['$(reboot)'] }] })).toThrow('route agent: refusing to render "$(reboot)" into a shell script: not a cluster name or peer address');
+  });
+
+  it('keeps its status file (Weave\'s links per cluster) in a small in-memory emptyDir that `weave-mesh status` reads', () => {
+    expect(pod.volumes[1]).toEqual({ name: 'status', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } });
+    expect(container.volumeMounts[1]).toEqual({ name: 'status', mountPath: '/run/weave-mesh' });
+    expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
+    expect(script).toContain('status_dir=${WEAVE_MESH_STATUS_DIR:-/run/weave-mesh}');
   });
 
   // The figures come from scripts/measure-agent.sh (root; a node with 40,000 rules), tabled in docs/operations.md: this test checks only
@@ -102,9 +118,11 @@ describe('RouteAgent', () => {
 
   // That a rollout then loses no connection is test/route-agent.e2e.test.ts's case 7.
   it('on SIGTERM, runs a handler that deletes no route and calls no iptables', () => {
-    const stop = /stop\(\) \{([\s\S]*?)\n\}/.exec(script)![1];
-    expect(stop).not.toMatch(/ip route del|remove_|iptables/);
-    expect(script).toContain('trap stop TERM INT');
+    // The trap stops the loop (stop_body) and says so; it removes nothing (route-agent-programs.test.ts runs it).
+    const trap = /^trap '(.*)' TERM INT$/m.exec(script)![1];
+    expect(trap).toBe('trap "" TERM INT; stop_body; log "stopping; routes and firewall rules stay in place for the next route-config pod"; exit 0');
+    const stopBody = /stop_body\(\) \{([\s\S]*?)\n\}/.exec(script)![1];
+    expect(stopBody).not.toMatch(/ip route del|remove_|iptables/);
   });
 
   // What the probe decides is tested by running it: test/route-agent-programs.test.ts and the e2e test's case 10.

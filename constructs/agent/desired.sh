@@ -50,11 +50,15 @@ choose_backend() {
     legacy_failure=$failure
   fi
   n_nft=; nft_weave=no
-  if snapshot nft; then
+  if ! snapshot nft; then
+    nft_failure=$failure
+  elif [ "$(table_count)" = 0 ]; then
+    # Empty: either nf_tables holds nothing, or iptables-nft-save 1.8.3 could not read it (it exits 0
+    # with no output when the kernel refuses nf_tables). Not a count of 0 rules for launch.sh's rule.
+    nft_failure="$(tool nft -save) printed no table (exit 0): nf_tables could not be read (iptables 1.8.3 prints nothing when the kernel refuses it) or holds no table yet"
+  else
     n_nft=$(rule_count)
     has_chain nat WEAVE && nft_weave=yes
-  else
-    nft_failure=$failure
   fi
   failure=
   if [ -n "$n_nft" ] && [ "$nft_weave" = yes ] && [ "$legacy_weave" = no ]; then

@@ -17,6 +17,10 @@ output_chain=WMESH-OUTPUT
 
 log() { echo "route-config: $*"; }
 
+# The agent's status file (Weave's links per remote cluster, constructs/agent/links.sh): an emptyDir
+# of the DaemonSet, read by `weave-mesh status` through kubectl exec, and by the probe for its message.
+status_dir=${WEAVE_MESH_STATUS_DIR:-/run/weave-mesh}
+
 # fault KEY TEXT: logs TEXT when the trouble named KEY starts or changes, not every round.
 fault() {
   eval "was=\${fault_$1:-}"
@@ -49,6 +53,32 @@ bounded() {
   esac
 }
 
+# descendants PID: the processes PID started, and theirs, from /proc (BusyBox 1.28 has no pkill -P).
+# /proc/N/stat is "N (command) state ppid ...": the command may hold spaces, so cut it off first.
+descendants() {
+  cat /proc/[0-9]*/stat 2>/dev/null | awk -v parent="$1" '{ pid = $1; sub(/^.*\) /, ""); if ($2 == parent) print pid }' |
+    while read -r child; do
+      echo "$child"
+      descendants "$child"
+    done
+}
+
+# A program runs its loop in the background (body) and waits for it: a shell runs its trap only after
+# the command in the foreground returns, but at once when it waits in `wait`. So SIGTERM stops the
+# loop and every process it started, a hanging iptables-restore included, within the pod's
+# terminationGracePeriodSeconds. stop_body lists the processes before it stops the loop, so that none
+# is orphaned unseen.
+# alive: whether the program's first shell ($$, also in the loop's subshell) still runs. SIGKILL
+# cannot be trapped: in a pod it ends every process of the container, elsewhere the loop sees it here.
+alive() { [ -r "/proc/$$/stat" ] && awk '{ sub(/^.*\) /, ""); exit ($1 == "Z") }' "/proc/$$/stat" 2>/dev/null; }
+stop_body() {
+  # (set before the loop starts, whose subshell resets it: a signal may come before the loop runs)
+  [ -n "$body" ] || return 0
+  below=$(descendants "$body")
+  # shellcheck disable=SC2086 # one word per process
+  kill -TERM "$body" $below 2>/dev/null
+}
+
 # meaning TOOL STATUS SECONDS: what an exit status of TOOL says.
 meaning() {
   case $2 in
@@ -59,10 +89,19 @@ meaning() {
   esac
   case $1 in
     iptables*-save) echo "could not read the tables (exit $2: no permission, or the kernel refused)" ;;
+    # iptables-restore 1.6.2 and 1.8.3 exit 2 when they cannot initialise a table or load a match
+    # (under a lasting nf_tables refusal 1.8.3 alternates between this and hanging).
+    iptables*-restore)
+      case $2 in
+        1) echo "failed (exit 1: no such chain or rule, or the kernel refused the change)" ;;
+        2) echo "could not load a table or match (exit 2: kernel module missing, no permission to load it, or the kernel refused nf_tables)" ;;
+        4) echo "hit a resource problem (exit 4: the xtables lock is held, or the kernel is out of memory)" ;;
+        *) echo "failed (exit $2)" ;;
+      esac ;;
     iptables*)
       case $2 in
         1) echo "failed (exit 1: no such chain or rule, or the kernel refused the change)" ;;
-        2) echo "was called wrongly (exit 2)" ;;
+        2) echo "could not load a match or target, or was called wrongly (exit 2)" ;;
         3) echo "could not initialise the table (exit 3: kernel module missing, or no permission to load it)" ;;
         4) echo "hit a resource problem (exit 4: the xtables lock is held, or the kernel is out of memory)" ;;
         *) echo "failed (exit $2)" ;;
@@ -162,12 +201,12 @@ snapshot() {
   failure=
   save=$(tool "$1" -save)
   snap=$( { bounded $save_limit "$save" 2>/dev/null; echo "#exit $?"; } | awk '
-    /^\*/ { table = substr($0, 2); next }
+    /^\*/ { table = substr($0, 2); t++; next }
     /^#exit / { status = $2; next }
     /^-/ { n++ }
     /^:/ { name = substr($1, 2); if (name ~ /^(WEAVE|WMESH-FORWARD|WMESH-POSTROUTING|WMESH-OUTPUT)$/) print table, ":" name; next }
     $1 == "-A" && $2 ~ /^(FORWARD|POSTROUTING|OUTPUT|WMESH-FORWARD|WMESH-POSTROUTING|WMESH-OUTPUT)$/ { print table, $0 }
-    END { print "rules", n + 0; print "exit", status }')
+    END { print "tables", t + 0; print "rules", n + 0; print "exit", status }')
   status=${snap##*exit }
   [ "$status" = 0 ] || { failure="$save $(meaning "$save" "$status" $save_limit)"; return 1; }
 }
@@ -176,6 +215,9 @@ has_chain() { echo "$snap" | grep -qx "$1 :$2"; }
 # mine: whether the last snapshot shows any of the agent's chains.
 mine() { echo "$snap" | grep -q " :WMESH-"; }
 rule_count() { echo "$snap" | awk '$1 == "rules" { print $2 }'; }
+# table_count: how many tables the last snapshot listed. iptables-nft-save 1.8.3 exits 0 and prints
+# nothing when the kernel refuses nf_tables, so no table at all is "could not read", never "no rules".
+table_count() { echo "$snap" | awk '$1 == "tables" { print $2 }'; }
 
 # remove_firewall BACKEND: deletes the agent's jumps and chains from that iptables (as found by the
 # last snapshot of it), and no other rule. Sets failure to what could not be removed.

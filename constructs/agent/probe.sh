@@ -38,4 +38,21 @@ ip_limit=$((probe_limit > 1 ? probe_limit - 1 : 1))
 save_limit=$ip_limit
 find_timeout
 find_layout
-within "$probe_limit" checks
+# links_note: what the agent last saw of Weave's links, for the message of a probe that fails. Only a
+# note: readiness is about this node's datapath, so that an outage elsewhere never stalls a rollout.
+links_note() {
+  [ -r "$status_dir/links" ] || return 0
+  awk -F '\t' '
+    $1 == "weave" && $2 != "ok" { weave = $2 }
+    $1 == "link" { n++; if ($8 == "up") up++ }
+    END {
+      if (weave != "") print " (Weave: " weave "; readiness does not wait for Weave; weave-mesh status shows every link)"
+      else if (n) print " (Weave links: " up + 0 " of " n " other clusters fully connected; readiness does not wait for them; weave-mesh status shows every link)"
+    }' "$status_dir/links" 2>/dev/null
+}
+
+answer=$(within "$probe_limit" checks)
+ready=$?
+[ $ready = 0 ] || answer="$answer$(links_note)"
+[ -z "$answer" ] || echo "$answer"
+[ $ready = 0 ]

@@ -3,6 +3,8 @@
 . "${0%/*}/lib.sh"
 # shellcheck source=desired.sh
 . "${0%/*}/desired.sh"
+# shellcheck source=links.sh
+. "${0%/*}/links.sh"
 
 # The route agent: every interval, makes the node's own routes and firewall rules equal to the
 # desired set (add missing, fix wrong, delete unknown). On SIGTERM it exits and leaves everything
@@ -151,24 +153,30 @@ $own
 ROUTES
 }
 
-stop() {
-  [ -n "$sleeper" ] && kill "$sleeper" 2>/dev/null
-  log "stopping; routes and firewall rules stay in place for the next route-config pod"
-  exit 0
+# The loop runs in the background (see stop_body): SIGTERM is acted on at once, even while an ip or
+# iptables call hangs; the call is stopped, and nothing is left half-written (iptables-restore
+# applies a table atomically or not at all).
+agent_loop() {
+  bridge=unknown
+  last_backend=
+  reported=
+  while alive; do
+    reconcile_routes
+    reconcile_firewall
+    report_links
+    sleep "$interval"
+  done
 }
-trap stop TERM INT
-bridge=unknown
-last_backend=
-reported=
-sleeper=
+
 find_timeout
 [ "$timeout_style" != none ] || log "no timeout tool in the image: a hanging ip or iptables would stop the agent"
 find_layout
-while true; do
-  reconcile_routes
-  reconcile_firewall
-  sleep "$interval" &
-  sleeper=$!
-  wait "$sleeper"
-  sleeper=
-done
+body=
+trap 'trap "" TERM INT; stop_body; log "stopping; routes and firewall rules stay in place for the next route-config pod"; exit 0' TERM INT
+agent_loop &
+body=$!
+wait "$body"
+ended=$?
+log "stopped: the agent's loop ended (exit $ended)"
+# (the exit status of the program: the loop never ends by itself)
+[ "$ended" = 0 ]

@@ -48,18 +48,29 @@ clean_once() {
   done
 }
 
-trap 'exit 0' TERM INT
+teardown_loop() {
+  log "teardown: removing the routes with protocol $proto and the firewall rules route-config added"
+  while alive; do
+    clean_once
+    if [ -z "$left" ]; then
+      log "teardown done: nothing of route-config is left on this node"
+      break
+    fi
+    fault left "teardown not finished: left on this node: $left; retrying every $interval s"
+    sleep "$interval"
+  done
+  while alive; do sleep "$interval"; done
+}
+
 find_timeout
 find_layout
-log "teardown: removing the routes with protocol $proto and the firewall rules route-config added"
-while true; do
-  clean_once
-  if [ -z "$left" ]; then
-    log "teardown done: nothing of route-config is left on this node"
-    break
-  fi
-  fault left "teardown not finished: left on this node: $left; retrying every $interval s"
-  sleep "$interval" &
-  wait $!
-done
-while true; do sleep "$interval" & wait $!; done
+# In the background (see stop_body): SIGTERM stops it at once, even while a call hangs.
+body=
+trap 'trap "" TERM INT; stop_body; exit 0' TERM INT
+teardown_loop &
+body=$!
+wait "$body"
+ended=$?
+log "teardown stopped: its loop ended (exit $ended)"
+# (the exit status of the program: the loop never ends by itself)
+[ "$ended" = 0 ]

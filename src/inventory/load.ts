@@ -6,6 +6,7 @@ import { derivedFields, PATH_KEYS } from '../mesh/pharos-paths';
 import { Problem } from '../mesh/problem';
 import { RuleId } from '../mesh/rule-ids';
 import { conflictLine } from '../util/conflict';
+import { libyamlRefusals } from '../util/libyaml';
 import { describeReading } from '../util/psych';
 import { realPath } from '../util/real-path';
 import { readRegularFile, RegularFileLimits } from '../util/regular-file';
@@ -130,6 +131,16 @@ function loadClusterFile(dir: string, baseDir: string, fileName: string): { file
   if (conflict !== undefined) return refuse('holds a git merge conflict; resolve it (keep one side, remove the <<<<<<< ======= >>>>>>> lines), then run the command again', conflict, 1);
   if (flowDepthExceeds(text, MAX_FLOW_DEPTH)) {
     return refuse(`nests [ ] or { } more than ${MAX_FLOW_DEPTH} levels deep; a cluster.yml is a few levels deep`);
+  }
+  // What a libyaml Pharos runs on (0.1.7 to 0.2.5) refuses, and the yaml package reads: every place at once.
+  const libyaml = libyamlRefusals(text);
+  if (libyaml.length > 0) {
+    return {
+      problems: libyaml.map((refusal) => {
+        const { line, column } = position(text, refusal.offset);
+        return problem(refusal.message, line, column);
+      }),
+    };
   }
   const lineCounter = new LineCounter();
   let document: Document;
@@ -318,6 +329,12 @@ export function foreignLineBreak(text: string): { name: string; line: number; co
   const column = match.index - before.lastIndexOf('\n');
   const names: Record<string, string> = { '\r': 'a carriage return (CR) outside a CRLF line end', '\u0085': 'NEL (U+0085)', '\u2028': 'LINE SEPARATOR (U+2028)', '\u2029': 'PARAGRAPH SEPARATOR (U+2029)' };
   return { name: names[match[0]], line, column };
+}
+
+/** The 1-based line and column of an offset (columns count UTF-16 units, as the yaml package's LineCounter does). */
+function position(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  return { line: before.split('\n').length, column: offset - before.lastIndexOf('\n') };
 }
 
 /** A path relative to the working directory when it lies below it, so messages stay short and machine-independent. */

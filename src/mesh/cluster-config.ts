@@ -28,7 +28,8 @@ export function givenValue(value: unknown, secret = false): string {
   if (secret || value === null || value === undefined || typeof value === 'object') return typeName(value);
   if (typeof value === 'string') {
     const shown = value.length > 40 ? `${value.slice(0, 37)}...` : value;
-    return /^[\w./:-]+$/.test(shown) ? shown : JSON.stringify(shown);
+    // JSON.stringify leaves U+0085, U+2028 and U+2029 raw; a terminal may break the one-line message there.
+    return /^[\w./:-]+$/.test(shown) ? shown : JSON.stringify(shown).replace(/[\u0085\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   }
   return `${String(value)} (${typeName(value)})`;
 }
@@ -144,7 +145,8 @@ export const NetworkSchema = z.strictObject(
   {
     /** Must be `weave` for a multi-cluster pod network. @default 'weave' */
     provider: z.optional(z.string(expect('weave'))).check(z.meta({ description: 'The pod network provider: weave, the only one a multi-cluster mesh can use (the default).', enum: ['weave'] })),
-    dns_replicas: z.optional(z.int(expectWhole('a whole number'))).check(described('Number of CoreDNS replicas.')),
+    // config_schema.rb v3.2.1 l.119 `optional(:dns_replicas).filled(:int?, gt?: 0)`
+    dns_replicas: z.optional(z.int(expectWhole('a whole number from 1')).check(z.gte(1, expectWhole('a whole number from 1')))).check(described('Number of CoreDNS replicas, at least 1.')),
     node_local_dns_cache: z.optional(z.boolean(expect('true or false'))).check(described('Run the node-local DNS cache.')),
     /** The cluster's service CIDR. @default '10.96.0.0/12' (Pharos's default) */
     service_cidr: z.optional(z.string(expect(CIDR))).check(cidr("The cluster's service CIDR, outside pod_network_cidr; Pharos's default is 10.96.0.0/12.")),
@@ -153,7 +155,23 @@ export const NetworkSchema = z.strictObject(
       .optional(z.string(expect(CIDR)))
       .check(cidr("The pod network: the same in every cluster of the mesh; Pharos's default is 10.32.0.0/12.")),
     firewalld: z
-      .optional(z.looseObject({}, expect('a mapping')))
+      .optional(
+        z.looseObject(
+          {
+            // config_schema.rb v3.2.1 l.124 `required(:enabled).filled(:bool?)`. Pharos's Params schema
+            // (dry-types 0.13.2 coercions/params.rb l.8-10) also turns the text y, t, 1, On... into a
+            // boolean, which weave-mesh would read as text (firewalld off): only a YAML boolean is taken.
+            enabled: z
+              .boolean(expect('true or false', 'add enabled: true or enabled: false (Pharos requires it under firewalld:)', 'write true or false (Pharos reads some text such as y or 1 as a boolean, weave-mesh would read it as text)'))
+              .check(described('Whether Pharos manages firewalld: true or false; with true the other clusters\' workers are added to trusted_subnets.')),
+            // l.134 `optional(:trusted_subnets).each(:str?)`
+            trusted_subnets: z
+              .optional(z.array(z.string(expect('an IPv4 address or CIDR written as a string')), expect('a list of IPv4 addresses or CIDRs')))
+              .check(described('Addresses and CIDRs firewalld trusts; weave-mesh appends the other clusters\' workers.')),
+          },
+          expect('a mapping'),
+        ),
+      )
       .check(described("Pharos's firewalld settings; with enabled: true the other clusters' workers are added to trusted_subnets.")),
     weave: WeaveSchema,
     calico: z.optional(z.looseObject({}, expect('a mapping'))).check(described('Calico settings (unused: the mesh needs provider: weave).')),

@@ -10,6 +10,20 @@ export function knownPeers(mesh: MeshSpec, cluster: ClusterSpec): string[] {
   return cluster.extraPeers.length === 0 ? others : [...new Set(others.concat(cluster.extraPeers))].sort(compareAddresses);
 }
 
+/** The other clusters' peers (their workers, as known_peers lists them), by cluster in name order: how the agent names Weave's links. */
+export function peersByCluster(mesh: MeshSpec, cluster: ClusterSpec): ClusterPeers[] {
+  return mesh.clusters
+    .filter((other) => other.name !== cluster.name)
+    .map((other) => ({ cluster: other.name, addresses: workerAddresses(other) }))
+    .sort((a, b) => (a.cluster < b.cluster ? -1 : a.cluster > b.cluster ? 1 : 0));
+}
+
+/** One other cluster and its Weave peer addresses. */
+export interface ClusterPeers {
+  readonly cluster: string;
+  readonly addresses: readonly string[];
+}
+
 /** Subnets a cluster's nodes must route over the `weave` bridge: every other cluster's, in address order. */
 export function routedSubnets(mesh: MeshSpec, cluster: ClusterSpec): string[] {
   let subnets = subnetsInOrder.get(mesh);

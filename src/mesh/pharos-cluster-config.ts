@@ -107,6 +107,19 @@ export interface PharosWeaveConfig {
   readonly no_masq_local?: boolean;
 }
 
+/** `network.firewalld`: Pharos's firewalld settings (config_schema.rb v3.2.1 l.123-135). */
+export interface PharosFirewalldConfig {
+  /** Whether Pharos manages firewalld; required by Pharos under `firewalld:`. With true, weave-mesh adds the other clusters' workers to `trusted_subnets`. */
+  readonly enabled: boolean;
+  /**
+   * Addresses and CIDRs firewalld trusts; the other clusters' workers are appended by weave-mesh.
+   * @default - none
+   */
+  readonly trusted_subnets?: string[];
+  /** Other firewalld settings (`open_ports`), passed through as given. */
+  readonly [key: string]: unknown;
+}
+
 /** `network`: the cluster's network settings. */
 export interface PharosNetworkConfig {
   /**
@@ -138,7 +151,7 @@ export interface PharosNetworkConfig {
    * Pharos's firewalld settings; weave-mesh adds the other clusters' peers to `trusted_subnets` when enabled.
    * @default - firewalld not managed
    */
-  readonly firewalld?: { [key: string]: unknown };
+  readonly firewalld?: PharosFirewalldConfig;
   /** The Weave settings: `password` and `ipalloc_default_subnet`. */
   readonly weave: PharosWeaveConfig;
   /**

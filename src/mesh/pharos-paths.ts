@@ -34,6 +34,22 @@ export const PATH_KEYS: readonly (readonly (string | '*')[])[] = [
   ['etcd', 'key'],
 ];
 
+/**
+ * Every value at a path key, where the cluster has one: Pharos's schema takes each as a string
+ * (config_schema.rb v3.2.1: `filled(:str?)` for cloud.config l.188, oidc.ca_file l.183, etcd l.156-158,
+ * custom.manifest_path l.150, bastion.ssh_key_path l.98; `filled` for the token webhook's files
+ * l.166-171 and hosts[].ssh_key_path l.89, which Pharos then opens as paths; `each(type?: String)` for
+ * manifests l.232). `addon_paths` has no rule in v3.2.1 and no code reads it: it is left out.
+ */
+export function pathValues(config: unknown): { path: (string | number)[]; value: unknown; mayBeEmpty: boolean }[] {
+  return PATH_KEYS.filter((pattern) => pattern[0] !== 'addon_paths').flatMap((pattern) =>
+    expand(config, pattern).flatMap((path) => {
+      const value = at(config, path);
+      return value === undefined ? [] : [{ path, value, mayBeEmpty: pattern[0] === 'manifests' }];
+    }),
+  );
+}
+
 /** A field of a cluster.yml that weave-mesh writes when it renders the file. */
 export interface DerivedField {
   readonly path: readonly (string | number)[];

@@ -1,10 +1,11 @@
 import * as path_ from 'path';
 import { Document } from 'yaml';
 import { Address, Cidr, parseIPv4Address, parseIPv4Cidr, reservedRange } from '../net/cidr';
-import { PASSWORD_PATTERN, structuralIssues } from './cluster-config';
+import { givenValue, PASSWORD_PATTERN, structuralIssues } from './cluster-config';
 import { isMapping } from '../util/mapping';
 import { ClusterDeclaration, FieldPath, formatFieldPath } from './declaration';
 import { ClusterSpec, MeshSpec } from './model';
+import { pathValues } from './pharos-paths';
 import { compareProblems, Problem } from './problem';
 import { RuleId } from './rule-ids';
 import {
@@ -215,6 +216,16 @@ function readCluster(declaration: ClusterDeclaration, violations: Violation[]): 
     );
   }
 
+
+  // The paths weave-mesh rebases are strings to Pharos's schema; a number or an empty value could not
+  // be rebased, and pharos up refuses it or opens the wrong file. (password and hosts[].ssh_key_path: the schema.)
+  for (const { path, value, mayBeEmpty } of pathValues(declaration.config)) {
+    if (path[0] === 'network' && path[2] === 'password') continue;
+    if (path[0] === 'hosts' && path.length === 3) continue;
+    if (typeof value === 'string' && (value !== '' || mayBeEmpty)) continue;
+    report(path, `must be a file path written as a string, not ${givenValue(value)}; Pharos opens it as a file (config_schema.rb types it as a string), and weave-mesh rebases it for the rendered cluster.yml`, 'shape');
+  }
+
   const config = isMapping(declaration.config) ? declaration.config : {};
   const network = isMapping(config.network) ? config.network : {};
   const weave = isMapping(network.weave) ? network.weave : {};
@@ -315,7 +326,15 @@ function readAddress(value: unknown, path: FieldPath, report: Report): Located<A
     report(path, `${JSON.stringify(value)} is a loopback name (localhost), which no other host can reach; give the host's own unicast address or name`, 'reserved-address');
     return undefined;
   }
-  if (isHostName(value)) return { text: value, value: undefined, path };
+  if (isHostName(value)) {
+    // config_schema.rb v3.2.1 l.46-48 (`hostname_or_ip?`, for hosts[].address and private_address):
+    // /\A\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\z/ or /\A[a-z0-9\-\.]+\z/, so pharos up refuses a capital letter.
+    if (path[0] === 'hosts' && /[A-Z]/.test(value)) {
+      report(path, `${JSON.stringify(value)} has capital letters, which Pharos refuses in a host's address (config_schema.rb hostname_or_ip?: lower case letters, digits, - and . only); write ${JSON.stringify(value.toLowerCase())}`, 'address');
+      return undefined;
+    }
+    return { text: value, value: undefined, path };
+  }
   report(path, `${JSON.stringify(value)} ${value.includes(':') ? parsed.reason : 'is neither an IPv4 address such as 192.0.2.10 nor a host name'}`, 'address');
   return undefined;
 }

@@ -58,17 +58,24 @@ export function readAsPsych(document: Document, lineCounter?: LineCounter): Psyc
 
   const scalar = (node: Scalar, path: FieldPath): unknown => {
     const tag = node.tag;
-    if (tag && /^(!ruby\/|tag:ruby\.yaml\.org,)/.test(tag)) {
-      const what: PsychScalar = { type: 'refused', what: `a Ruby object (${tag}), which YAML.safe_load refuses` };
-      refused.push(note(node, String(node.source ?? node.value), path, what, what));
-      return null;
-    }
+    // The text as libyaml hands it to Psych: quotes, escapes and folding resolved, no tag applied yet
+    // (the yaml package's `source`; its `value` already has its own reading of the tag, `!!bool "y"` as true).
+    const text = String(node.source ?? node.value ?? '');
     // libyaml marks a quoted or block scalar "quoted_implicit" only when it has no tag: then Psych
-    // returns it as written; with a tag (other than !!str) it goes through the scanner like a plain one.
-    if (node.type !== Scalar.PLAIN && !tag) return String(node.value);
-    const text = node.type === Scalar.PLAIN ? String(node.source ?? '') : String(node.value);
-    if (tag && STR.has(tag)) return text;
-    if (tag && BINARY.has(tag)) return Buffer.from(text, 'base64').toString('latin1');
+    // returns it as written; with a tag (`!` included) it goes through the scanner like a plain one.
+    if (node.type !== Scalar.PLAIN && !tag) return text;
+    if (tag) {
+      // to_ruby.rb v3.0.2 `deserialize`, l.62-118: these tags decide; every other one (`!!int`,
+      // `!!bool`, `!!null`, `!foo`) falls to `@ss.tokenize o.value`, the text as written.
+      const strTag = /^!(?:str|ruby\/string)(?::(.*))?$/.exec(tag);
+      if (STR.has(tag) || (strTag && !strTag[1])) return text;
+      if (strTag || /^(!ruby\/|tag:ruby\.yaml\.org,)/.test(tag)) {
+        const what: PsychScalar = { type: 'refused', what: `a Ruby object (${tag}), which YAML.safe_load refuses` };
+        refused.push(note(node, text, path, what, what));
+        return null;
+      }
+      if (BINARY.has(tag)) return Buffer.from(text, 'base64').toString('latin1');
+    }
     let psych3 = tokenizePsych3(text);
     let psych4 = tokenizePsych4(text);
     if (tag && FLOAT.has(tag)) [psych3, psych4] = [toFloat(psych3), toFloat(psych4)];
@@ -137,12 +144,21 @@ function isHash(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** `Float(@ss.tokenize(o.value))` for a `!!float` scalar. */
+/**
+ * `Float(@ss.tokenize(o.value))` for a `!!float` scalar (to_ruby.rb v3.0.2 l.89-90): an Integer becomes a
+ * Float; nil, true and false raise TypeError; a String goes through Ruby's strict `Float()`, which takes
+ * surrounding whitespace and `_` between digits. Strings beyond plain decimal notation (Ruby's hexadecimal
+ * floats) are refused: no Pharos setting is a float, and they are not worth emulating.
+ */
 function toFloat(reading: PsychScalar): PsychScalar {
   if (reading.type === 'float' || reading.type === 'refused') return reading;
   if (reading.type === 'int') return { type: 'float', value: Number(reading.value) };
-  if (reading.type === 'str' && /^[-+]?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$/.test(reading.value.replace(/_/g, ''))) {
-    return { type: 'float', value: Number(reading.value.replace(/_/g, '')) };
+  if (reading.type === 'str') {
+    const trimmed = reading.value.replace(/^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g, '');
+    const digits = '[0-9]+(?:_[0-9]+)*';
+    if (new RegExp(`^[-+]?(?:${digits}(?:\\.${digits})?|\\.${digits})(?:[eE][-+]?${digits})?$`).test(trimmed)) {
+      return { type: 'float', value: Number(trimmed.replace(/_/g, '')) };
+    }
   }
   return { type: 'refused', what: `an error: a !!float that Ruby's Float() cannot read (${describeReading(reading)})` };
 }

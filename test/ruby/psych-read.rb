@@ -26,4 +26,4 @@ results = texts.map do |text|
     { 'error' => "#{e.class}: #{e.message.lines.first.to_s.strip}" }
   end
 end
-STDOUT.write(JSON.generate({ 'psych' => Psych::VERSION, 'results' => results }))
+STDOUT.write(JSON.generate({ 'psych' => Psych::VERSION, 'libyaml' => Psych.libyaml_version.join('.'), 'results' => results }))
