@@ -1,3 +1,4 @@
+// Needs: ruby
 import * as fs from 'fs';
 import * as path from 'path';
 import { readWithPsych } from './psych';

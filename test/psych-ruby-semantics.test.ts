@@ -1,3 +1,4 @@
+// Needs: ruby
 import { spawnSync } from 'child_process';
 import fc from 'fast-check';
 import { LineCounter } from 'yaml';
