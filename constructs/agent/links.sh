@@ -1,5 +1,5 @@
 #!/bin/sh
-# shellcheck shell=sh source-path=SCRIPTDIR source=lib.sh
+# shellcheck shell=sh source-path=SCRIPTDIR source=lib.sh disable=SC2154
 . "${0%/*}/lib.sh"
 
 # Weave's links to the other clusters, as Weave itself reports them on this node, per remote cluster:
