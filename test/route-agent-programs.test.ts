@@ -435,8 +435,11 @@ describe('Weave\'s links per remote cluster, read from Weave 2.6.5\'s /status/co
       'cluster-b: 0 of 2 connections established; 198.51.100.11, 198.51.100.12 refused on 6783/tcp (connection refused): Weave is not running there, or a firewall rejects 6783/tcp'],
     ['6783/tcp dropped', [failed('198.51.100.11:6783', timedOut('198.51.100.11:6783')), connecting('198.51.100.12:6783')],
       'cluster-b: 0 of 2 connections established; 198.51.100.11 unreachable on 6783/tcp (dial tcp :0->198.51.100.11:6783: connect: connection timed out): a firewall drops 6783/tcp between the clusters (firewalld: trusted_subnets); 198.51.100.12 connecting (no answer on 6783/tcp yet: a firewall that drops it looks like this)'],
-    ['UDP blocked', [pending('198.51.100.11:6783', B1), failed('198.51.100.12:6783', noForwarders(B2))],
+    ['UDP blocked', [failed('198.51.100.11:6783', noForwarders(B1)), failed('198.51.100.12:6783', noForwarders(B2))],
       'cluster-b: 0 of 2 connections established; 198.51.100.11, 198.51.100.12 without UDP (TCP up, no UDP heartbeat): a firewall blocks 6783/udp and 6784/udp between the clusters'],
+    // Every new connection is pending until its first UDP heartbeat, for about a second: not yet a blocked port.
+    ['a connection just made (pending)', [pending('198.51.100.11:6783', B1), established('198.51.100.12:6783', B2)],
+      "cluster-b: 1 of 2 connections established, encrypted, fastdp, mtu 1376; 198.51.100.11 pending (TCP up, Weave's UDP heartbeat not confirmed yet): normal for a few seconds after a connection starts; if it stays, a firewall blocks 6783/udp and 6784/udp between the clusters"],
     ['a peer Weave does not know', [established('198.51.100.11:6783', B1)],
       'cluster-b: 1 of 2 connections established, encrypted, fastdp, mtu 1376; 1 peer unknown to Weave on this node: not in its known_peers; run pharos up with the rendered cluster.yml'],
   ])('%s: the cause in words, with the fix', (_what, connections, words) => {

@@ -57,7 +57,8 @@ link_report() {
       if (info ~ /Incompatible IP allocation ranges/) return "range"
       if (info ~ /connection refused/) return "refused"
       if (info ~ /i\/o timeout|connection timed out|no route to host|network is unreachable/) return "tcp"
-      if (info ~ /timed out waiting for UDP heartbeat|no working forwarders/ || state == "pending") return "udp"
+      if (info ~ /timed out waiting for UDP heartbeat|no working forwarders/) return "udp"
+      if (state == "pending") return "pending"
       if (state == "connecting" && info == "") return "connecting"
       return "other"
     }
@@ -68,11 +69,12 @@ link_report() {
       if (c == "refused") return n " refused on 6783/tcp (connection refused): Weave is not running there, or a firewall rejects 6783/tcp"
       if (c == "tcp") return n " unreachable on 6783/tcp (" sample "): a firewall drops 6783/tcp between the clusters (firewalld: trusted_subnets)"
       if (c == "udp") return n " without UDP (TCP up, no UDP heartbeat): a firewall blocks 6783/udp and 6784/udp between the clusters"
+      if (c == "pending") return n " pending (TCP up, Weave'"'"'s UDP heartbeat not confirmed yet): normal for a few seconds after a connection starts; if it stays, a firewall blocks 6783/udp and 6784/udp between the clusters"
       if (c == "connecting") return n " connecting (no answer on 6783/tcp yet: a firewall that drops it looks like this)"
       if (c == "missing") return n " unknown to Weave on this node: not in its known_peers; run pharos up with the rendered cluster.yml"
       return n " failing (Weave: \"" sample "\")"
     }
-    BEGIN { kinds = split("password ipam range refused tcp udp connecting missing other", kind); FS = "[ \t]+"; rank["established"] = 5; rank["pending"] = 4; rank["retrying"] = 3; rank["connecting"] = 3; rank["failed"] = 2; rank["waiting"] = 1 }
+    BEGIN { kinds = split("password ipam range refused tcp udp pending connecting missing other", kind); FS = "[ \t]+"; rank["established"] = 5; rank["pending"] = 4; rank["retrying"] = 3; rank["connecting"] = 3; rank["failed"] = 2; rank["waiting"] = 1 }
     !started && /^#conns$/ { started = 1; FS = " "; next }
     !started {
       if ($1 == "") next
