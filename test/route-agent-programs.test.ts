@@ -103,9 +103,12 @@ describe('shellcheck', () => {
     expect(result.status).toBe(0);
   });
 
-  it('finds no warning in the source files (the preamble\'s parameters aside: SC2154, SC2034)', () => {
+  it.each([
+    ['each file alone, as the guide lints them (shellcheck -s sh constructs/agent/*.sh)', ['-s', 'sh']],
+    ['with the files each one sources (-x)', ['-s', 'sh', '-x']],
+  ])('finds nothing in the source files, %s: each file says that the preamble and the other files set its parameters (SC2154, SC2034)', (_how, args) => {
     const dir = path.join(__dirname, '..', 'constructs', 'agent');
-    const result = shellcheck(['-s', 'sh', '-x', '-S', 'warning', '-e', 'SC2154,SC2034', ...AGENT_FILES.map((file) => path.join(dir, file))]);
+    const result = shellcheck([...args, ...AGENT_FILES.map((file) => path.join(dir, file))]);
     expect(result.stdout + result.stderr).toBe('');
     expect(result.status).toBe(0);
   });
@@ -432,10 +435,13 @@ describe('Weave\'s links per remote cluster, read from Weave 2.6.5\'s /status/co
       'cluster-b: 0 of 2 connections established; 198.51.100.11, 198.51.100.12 refused on 6783/tcp (connection refused): Weave is not running there, or a firewall rejects 6783/tcp'],
     ['6783/tcp dropped', [failed('198.51.100.11:6783', timedOut('198.51.100.11:6783')), connecting('198.51.100.12:6783')],
       'cluster-b: 0 of 2 connections established; 198.51.100.11 unreachable on 6783/tcp (dial tcp :0->198.51.100.11:6783: connect: connection timed out): a firewall drops 6783/tcp between the clusters (firewalld: trusted_subnets); 198.51.100.12 connecting (no answer on 6783/tcp yet: a firewall that drops it looks like this)'],
-    ['UDP blocked', [pending('198.51.100.11:6783', B1), failed('198.51.100.12:6783', noForwarders(B2))],
+    ['UDP blocked', [failed('198.51.100.11:6783', noForwarders(B1)), failed('198.51.100.12:6783', noForwarders(B2))],
       'cluster-b: 0 of 2 connections established; 198.51.100.11, 198.51.100.12 without UDP (TCP up, no UDP heartbeat): a firewall blocks 6783/udp and 6784/udp between the clusters'],
+    // Every new connection is pending until its first UDP heartbeat, for about a second: not yet a blocked port.
+    ['a connection just made (pending)', [pending('198.51.100.11:6783', B1), established('198.51.100.12:6783', B2)],
+      "cluster-b: 1 of 2 connections established, encrypted, fastdp, mtu 1376; 198.51.100.11 pending (TCP up, Weave's UDP heartbeat not confirmed yet): normal for a few seconds after a connection starts; if it stays, a firewall blocks 6783/udp and 6784/udp between the clusters"],
     ['a peer Weave does not know', [established('198.51.100.11:6783', B1)],
-      'cluster-b: 1 of 2 connections established, encrypted, fastdp, mtu 1376; 1 peer unknown to Weave on this node: not in its known_peers; run pharos up with the rendered cluster.yml'],
+      'cluster-b: 1 of 2 connections established, encrypted, fastdp, mtu 1376; 198.51.100.12 unknown to Weave on this node: not in its known_peers; run pharos up with the rendered cluster.yml'],
   ])('%s: the cause in words, with the fix', (_what, connections, words) => {
     const fake = node('amd64', 'legacy');
     weave(fake, connectionsBody([...connections, established('203.0.113.11:6783', C1)]));
@@ -450,8 +456,18 @@ describe('Weave\'s links per remote cluster, read from Weave 2.6.5\'s /status/co
     const script = agent({ peers: [{ cluster: 'cluster-z', addresses: ['10.0.1.1', '10.0.0.255', '10.0.1.0', '10.0.1.2'] }] });
     expect(script).toContain('\npeers="cluster-z 10.0.0.255+3"\n');
     expect(linkLines(fake.run(script, 1))).toEqual([
-      expect.stringMatching(/^weave: links to cluster-z: 2 of 4 connections established, encrypted, fastdp, mtu 1376; 10\.0\.1\.0 rejected by the Weave password .*; 1 peer unknown to Weave on this node: /),
+      expect.stringMatching(/^weave: links to cluster-z: 2 of 4 connections established, encrypted, fastdp, mtu 1376; 10\.0\.1\.0 rejected by the Weave password .*; 10\.0\.1\.2 unknown to Weave on this node: /),
     ]);
+  });
+
+  it('a peer given by host name (Pharos takes them): Weave lists addresses, so the link is said to be unknowable, not missing from known_peers', () => {
+    const fake = node('amd64', 'legacy');
+    weave(fake, connectionsBody([established('198.51.100.11:6783', B1), established('198.51.100.12:6783', B2)]));
+    const script = agent({ peers: [{ cluster: 'cluster-b', addresses: ['198.51.100.11', 'worker-2.b.example.com', 'worker-3.b.example.com'] }] });
+    expect(linkLines(fake.run(script, 1))).toEqual([
+      "weave: links to cluster-b: 1 of 3 connections established, encrypted, fastdp, mtu 1376; worker-2.b.example.com, worker-3.b.example.com given by host name: Weave lists its connections by IP address, so whether these links are up cannot be told; give the workers' IP addresses as hosts[].address to have them checked",
+    ]);
+    expect(statusFile(fake)[1]).toMatch(/^link\tcluster-b\t1\t3\t.*\tdegraded\t/);
   });
 
   it('a change is logged once when it happens: a link that comes up', () => {

@@ -7,7 +7,7 @@ import { WeaveMesh } from '../constructs/weave-mesh';
 import { runCli } from '../src/cli';
 import { loadInventory } from '../src/inventory/load';
 import { clusterConfig, tempDir, writeInventory } from './helpers';
-import { connecting, connectionsBody, DECRYPT, established, failed, IPAM_SPLIT, peerName, pending, refused, retrying } from './weave-status';
+import { connecting, connectionsBody, DECRYPT, established, failed, IPAM_SPLIT, noForwarders, peerName, pending, refused, retrying } from './weave-status';
 import { address, arm64ImagePath, busyboxPath, imagePath, inNetns, ipt, RunningAgent, SimulatedMesh, SimulatedNode, tryInNetns, waitFor } from './netns';
 
 /**
@@ -243,6 +243,7 @@ describe.each(LAYOUTS)('the route agent on simulated Weave nodes, $layout image'
 
   it('Weave\'s links: every cause Weave 2.6.5 reports, a slow and a missing Weave, each said once with its fix; readiness never changes', async () => {
     const A1 = peerName(1, 'node-192.0.2.11');
+    const A2 = peerName(2, 'node-192.0.2.12');
     const C1 = peerName(5, 'node-203.0.113.11');
     const said = (from: number, pattern: RegExp) =>
       waitFor(() => agents.get(b2)!.lines.slice(from).some((line) => pattern.test(line)), 8000 * INTERVAL, `a log line matching ${pattern} on b2`);
@@ -260,8 +261,8 @@ describe.each(LAYOUTS)('the route agent on simulated Weave nodes, $layout image'
         /^route-config: weave: links to cluster-a: 0 of 2 connections established; 192\.0\.2\.11 refused on 6783\/tcp \(connection refused\): .*; 192\.0\.2\.12 connecting \(no answer on 6783\/tcp yet/,
       ],
       [
-        connectionsBody([pending('192.0.2.11:6783', A1), pending('192.0.2.12:6783', A1), established('203.0.113.11:6783', C1)]),
-        /^route-config: weave: links to cluster-a: 0 of 2 connections established; 192\.0\.2\.11, 192\.0\.2\.12 without UDP \(TCP up, no UDP heartbeat\): a firewall blocks 6783\/udp and 6784\/udp/,
+        connectionsBody([pending('192.0.2.11:6783', A1), failed('192.0.2.12:6783', noForwarders(A2)), established('203.0.113.11:6783', C1)]),
+        /^route-config: weave: links to cluster-a: 0 of 2 connections established; 192\.0\.2\.12 without UDP \(TCP up, no UDP heartbeat\): a firewall blocks 6783\/udp and 6784\/udp between the clusters; 192\.0\.2\.11 pending \(TCP up, Weave's UDP heartbeat not confirmed yet\): normal for a few seconds/,
       ],
       [`#delay 6000\n${healthyWeave(b2)}`, /^route-config: weave: Weave did not answer on 127\.0\.0\.1:6784 within 3 s: /],
     ];

@@ -1,5 +1,5 @@
 #!/bin/sh
-# shellcheck shell=sh source-path=SCRIPTDIR source=lib.sh
+# shellcheck shell=sh source-path=SCRIPTDIR source=lib.sh disable=SC2154,SC2034
 . "${0%/*}/lib.sh"
 
 # What the agent and its probe share: which iptables holds Weave's rules, the desired chains, and

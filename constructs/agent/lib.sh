@@ -1,5 +1,5 @@
 #!/bin/sh
-# shellcheck shell=sh
+# shellcheck shell=sh disable=SC2154,SC2034
 # What the route agent, its probe and the teardown share. Rendered after the generated preamble
 # (proto, interval, iptables_setting and, for the agent, the desired state) and before each program.
 # POSIX sh as BusyBox ash runs it, with BusyBox awk/grep/timeout, iproute2 ip and the iptables tools

@@ -1,5 +1,5 @@
 #!/bin/sh
-# shellcheck shell=sh source-path=SCRIPTDIR source=lib.sh
+# shellcheck shell=sh source-path=SCRIPTDIR source=lib.sh disable=SC2154
 . "${0%/*}/lib.sh"
 
 # Weave's links to the other clusters, as Weave itself reports them on this node, per remote cluster:
@@ -57,7 +57,8 @@ link_report() {
       if (info ~ /Incompatible IP allocation ranges/) return "range"
       if (info ~ /connection refused/) return "refused"
       if (info ~ /i\/o timeout|connection timed out|no route to host|network is unreachable/) return "tcp"
-      if (info ~ /timed out waiting for UDP heartbeat|no working forwarders/ || state == "pending") return "udp"
+      if (info ~ /timed out waiting for UDP heartbeat|no working forwarders/) return "udp"
+      if (state == "pending") return "pending"
       if (state == "connecting" && info == "") return "connecting"
       return "other"
     }
@@ -68,11 +69,13 @@ link_report() {
       if (c == "refused") return n " refused on 6783/tcp (connection refused): Weave is not running there, or a firewall rejects 6783/tcp"
       if (c == "tcp") return n " unreachable on 6783/tcp (" sample "): a firewall drops 6783/tcp between the clusters (firewalld: trusted_subnets)"
       if (c == "udp") return n " without UDP (TCP up, no UDP heartbeat): a firewall blocks 6783/udp and 6784/udp between the clusters"
+      if (c == "pending") return n " pending (TCP up, Weave'"'"'s UDP heartbeat not confirmed yet): normal for a few seconds after a connection starts; if it stays, a firewall blocks 6783/udp and 6784/udp between the clusters"
       if (c == "connecting") return n " connecting (no answer on 6783/tcp yet: a firewall that drops it looks like this)"
       if (c == "missing") return n " unknown to Weave on this node: not in its known_peers; run pharos up with the rendered cluster.yml"
+      if (c == "named") return n " given by host name: Weave lists its connections by IP address, so whether these links are up cannot be told; give the workers'"'"' IP addresses as hosts[].address to have them checked"
       return n " failing (Weave: \"" sample "\")"
     }
-    BEGIN { kinds = split("password ipam range refused tcp udp connecting missing other", kind); FS = "[ \t]+"; rank["established"] = 5; rank["pending"] = 4; rank["retrying"] = 3; rank["connecting"] = 3; rank["failed"] = 2; rank["waiting"] = 1 }
+    BEGIN { kinds = split("password ipam range refused tcp udp pending connecting missing named other", kind); FS = "[ \t]+"; rank["established"] = 5; rank["pending"] = 4; rank["retrying"] = 3; rank["connecting"] = 3; rank["failed"] = 2; rank["waiting"] = 1 }
     !started && /^#conns$/ { started = 1; FS = " "; next }
     !started {
       if ($1 == "") next
@@ -98,7 +101,13 @@ link_report() {
         c = order[k]; est = 0; enc = 0; unenc = 0; fast = 0; sleeve = 0; mtus = ""; split("", count); split("", first); problems = ""
         for (j = 1; j <= expected[c]; j++) {
           h = peer[c, j]
-          if (!(h in best)) { count["missing"]++; if (!("missing" in first)) first["missing"] = h; continue }
+          if (!(h in best)) {
+            # Weave names connections by IP address: a peer given by host name never appears as such.
+            if (h ~ /^[0-9.]+$/) why = "missing"; else why = "named"
+            if (why in count) where[why] = where[why] ", " h; else where[why] = h
+            count[why]++
+            continue
+          }
           if (best[h] == "established") {
             est++
             t = text[h]
@@ -111,7 +120,7 @@ link_report() {
           count[why]++
           if (!(why in first)) { s = text[h]; sub(/, retry: .*$/, "", s); first[why] = s; where[why] = h } else where[why] = where[why] ", " h
         }
-        for (i = 1; i <= kinds; i++) { why = kind[i]; if (why in count) problems = problems "; " words(why, (why == "missing" ? count[why] (count[why] == 1 ? " peer" : " peers") : where[why]), first[why]) }
+        for (i = 1; i <= kinds; i++) { why = kind[i]; if (why in count) problems = problems "; " words(why, where[why], first[why]) }
         encryption = est == 0 ? "-" : unenc == 0 ? "encrypted" : enc == 0 ? "unencrypted" : enc " encrypted, " unenc " unencrypted"
         datapath = est == 0 ? "-" : sleeve == 0 ? "fastdp" : fast == 0 ? "sleeve" : fast " fastdp, " sleeve " sleeve"
         state = est == expected[c] ? "up" : est == 0 ? "down" : "degraded"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# shellcheck shell=sh source-path=SCRIPTDIR source=lib.sh
+# shellcheck shell=sh source-path=SCRIPTDIR source=lib.sh disable=SC2154
 . "${0%/*}/lib.sh"
 # shellcheck source=desired.sh
 . "${0%/*}/desired.sh"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# shellcheck shell=sh source-path=SCRIPTDIR source=lib.sh
+# shellcheck shell=sh source-path=SCRIPTDIR source=lib.sh disable=SC2154
 . "${0%/*}/lib.sh"
 
 # The teardown's readiness probe: ready once nothing of the agent is left on the node. Each call is

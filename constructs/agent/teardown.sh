@@ -1,5 +1,5 @@
 #!/bin/sh
-# shellcheck shell=sh source-path=SCRIPTDIR source=lib.sh
+# shellcheck shell=sh source-path=SCRIPTDIR source=lib.sh disable=SC2154
 . "${0%/*}/lib.sh"
 
 # The teardown: removes every route and firewall rule the agent added on the node (its route
