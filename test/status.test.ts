@@ -1,3 +1,4 @@
+// Needs: busybox
 import * as fs from 'fs';
 import * as path from 'path';
 import { routeAgentScript } from '../constructs/route-agent-script';
