@@ -26,14 +26,7 @@ export type { WeaveMeshProps } from './constructs/weave-mesh';
 export { loadInventory } from './src/inventory/load';
 export type { ClusterFile, LoadResult } from './src/inventory/load';
 export { clusterJsonSchema } from './src/mesh/cluster-json-schema';
-export type {
-  PharosClusterConfig,
-  PharosHostConfig,
-  PharosNetworkConfig,
-  PharosNetworkConfigInput,
-  PharosWeaveConfig,
-  PharosFirewalldConfig,
-} from './src/mesh/pharos-cluster-config';
+export type { PharosClusterConfig, PharosHostConfig, PharosNetworkConfig, PharosNetworkConfigInput, PharosWeaveConfig, PharosFirewalldConfig } from './src/mesh/pharos-cluster-config';
 export type { ClusterDeclaration, FieldPath, Inventory, Location } from './src/mesh/declaration';
 export type { ClusterSpec, HostSpec, MeshSpec } from './src/mesh/model';
 export { formatProblem } from './src/mesh/problem';

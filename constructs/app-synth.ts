@@ -147,7 +147,11 @@ function writeMeshes(app: App, meshes: readonly SynthesizableMesh[]): void {
     if (!clusters.includes(cluster)) throw new MeshSynthError([`error: ${CLUSTER_VARIABLE}=${JSON.stringify(cluster)} names no cluster of the mesh (it has ${clusters.join(', ')})`]);
     printWarnings(warnings);
     // One file, as the repository's own app hands the CLI its objects (see writeObjects).
-    writeObjects(app.outdir, trees.map(({ tree }) => tree), cluster);
+    writeObjects(
+      app.outdir,
+      trees.map(({ tree }) => tree),
+      cluster,
+    );
     return;
   }
   for (const { outdir } of trees) assertOwnFolder(outdir);

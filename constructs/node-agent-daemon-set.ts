@@ -108,10 +108,7 @@ export function nodeAgentDaemonSet(scope: Construct, id: string, props: NodeAgen
             { operator: 'Exists', effect: 'NoSchedule' },
             { operator: 'Exists', effect: 'NoExecute' },
           ],
-          volumes: [
-            { name: 'xtables-lock', hostPath: { path: '/run/xtables.lock', type: 'FileOrCreate' } },
-            ...(props.statusVolume ? [{ name: 'status', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } }] : []),
-          ],
+          volumes: [{ name: 'xtables-lock', hostPath: { path: '/run/xtables.lock', type: 'FileOrCreate' } }, ...(props.statusVolume ? [{ name: 'status', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } }] : [])],
           containers: [
             {
               name: props.name,

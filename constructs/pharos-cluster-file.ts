@@ -92,6 +92,9 @@ function dropSchemaLines(editor: YamlTextEditor): void {
  */
 export function rebase(value: string, baseDir: string, folder: string): string {
   if (!isRelativePath(value)) return value;
-  const relative = path.relative(realPath(folder), path.resolve(realPath(baseDir), value)).split(path.sep).join('/');
+  const relative = path
+    .relative(realPath(folder), path.resolve(realPath(baseDir), value))
+    .split(path.sep)
+    .join('/');
   return relative.startsWith('../') ? relative : `./${relative}`;
 }

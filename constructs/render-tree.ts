@@ -47,8 +47,7 @@ export function renderTree(root: Construct, clusters: readonly ClusterChart[], o
     if (chart.kustomization) {
       add(
         `${chart.folder}/kustomization.yaml`,
-        header('Rendered by weave-mesh: the objects of this folder, as Argo CD, Flux and kubectl apply -k read them.') +
-          toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: objects.map(objectFileName).sort() }),
+        header('Rendered by weave-mesh: the objects of this folder, as Argo CD, Flux and kubectl apply -k read them.') + toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: objects.map(objectFileName).sort() }),
       );
     }
   }

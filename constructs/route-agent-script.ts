@@ -125,7 +125,7 @@ export function compactAddresses(addresses: readonly string[]): string[] {
   const ip = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
   const sorted = [...new Set(numbers)].sort((a, b) => a - b);
   const runs: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
     runs.push(j === i ? ip(sorted[i]) : `${ip(sorted[i])}+${j - i}`);
@@ -190,12 +190,7 @@ const agentFile = memoize((file: string): string =>
  */
 function program(preamble: string[], file: AgentFile): string {
   const parts = ['lib.sh', ...(file === 'route-agent.sh' || file === 'probe.sh' ? ['desired.sh'] : []), ...(file === 'route-agent.sh' ? ['links.sh'] : []), file];
-  return [
-    '# shellcheck disable=SC2034 # lib.sh and desired.sh set variables that not every program reads',
-    ...preamble,
-    PREAMBLE_END,
-    ...parts.map(agentFile),
-  ].join('\n');
+  return ['# shellcheck disable=SC2034 # lib.sh and desired.sh set variables that not every program reads', ...preamble, PREAMBLE_END, ...parts.map(agentFile)].join('\n');
 }
 
 /** The parameters every program gets, those the program uses only (shellcheck finds any other). */

@@ -129,10 +129,7 @@ export class WeaveMesh extends Construct {
       ...nodeAgentSettingIssues({ ...resolveNodeAgentSettings(props.routeAgent ?? {}), name: props.routeAgent?.name }).map((issue) => ({ ...issue, field: `routeAgent.${issue.field}` })),
     ];
     const gitops = settingIssues.some((issue) => issue.field.startsWith('gitops.')) ? undefined : resolveGitOpsSettings(props.gitops, outdirInRepo?.path ?? 'dist');
-    const declarations = [
-      ...(props.inventory?.declarations ?? []),
-      ...Object.entries(props.clusters ?? {}).map(([name, config]) => declaredInCode(name, config, `${this.node.path}/${name}`)),
-    ];
+    const declarations = [...(props.inventory?.declarations ?? []), ...Object.entries(props.clusters ?? {}).map(([name, config]) => declaredInCode(name, config, `${this.node.path}/${name}`))];
     this.declarations = new Map([...declarations].reverse().map((declaration) => [declaration.name, declaration]));
     this.declaredIn = { files: props.inventory?.declarations.length ?? 0, code: Object.keys(props.clusters ?? {}).length };
     const validated = validateClusters(declarations, props.recordedSubnets);

@@ -97,9 +97,7 @@ function measureSideBySide(variants) {
       samples[name].push(runOnce({ ...variant, args: typeof variant.args === 'function' ? variant.args(run) : variant.args }));
     }
   }
-  return Object.fromEntries(
-    Object.entries(samples).map(([name, runs]) => [name, { ms: median(runs.map((r) => r.ms)), cpu: median(runs.map((r) => r.cpu)), mb: Math.max(...runs.map((r) => r.mb)) }]),
-  );
+  return Object.fromEntries(Object.entries(samples).map(([name, runs]) => [name, { ms: median(runs.map((r) => r.ms)), cpu: median(runs.map((r) => r.cpu)), mb: Math.max(...runs.map((r) => r.mb)) }]));
 }
 
 /**
@@ -184,7 +182,9 @@ function planCase(c) {
   const inventory = join(work, 'plan-inventory');
   execFileSync('cp', ['-r', c.inventory, inventory]);
   execFileSync(node, [main, 'synth', '--clusters', inventory, '--outdir', outdir], { cwd: repo, stdio: 'ignore' });
-  const first = readdirSync(inventory).filter((name) => name.endsWith('.yml')).sort()[0];
+  const first = readdirSync(inventory)
+    .filter((name) => name.endsWith('.yml'))
+    .sort()[0];
   const file = join(inventory, first);
   const text = readFileSync(file, 'utf8');
   const added = text.replace(/^network:/m, '  - address: 100.64.0.99\n    role: worker\n    user: ubuntu\nnetwork:');
@@ -301,8 +301,7 @@ const targets = [
 const profileMedian = (pick) => median(profiles.map(pick));
 const share = (time) => `${Math.round((100 * time) / profileMedian((p) => p.total))}%`;
 /** Median milliseconds per package over the profiled runs, largest first. */
-const profilePackages = () =>
-  [...new Set(profiles.flatMap((p) => [...p.packages.keys()]))].map((name) => [name, profileMedian((p) => p.packages.get(name) ?? 0)]).sort((a, b) => b[1] - a[1]);
+const profilePackages = () => [...new Set(profiles.flatMap((p) => [...p.packages.keys()]))].map((name) => [name, profileMedian((p) => p.packages.get(name) ?? 0)]).sort((a, b) => b[1] - a[1]);
 
 const report = [
   '# Benchmarks',
@@ -313,7 +312,7 @@ const report = [
   '',
   '- **npm floor**: `npm exec -- node -e "require(\'cdk8s-plus-27\')"`: npm starting a node process that loads cdk8s-plus-27 and does nothing else.',
   '- **`cp -r` of the output**: copying the output synth rendered into a new folder: what writing that many bytes and files costs on this disk, with nothing computed. Every run that writes (this one, and synth into an empty folder) writes into a new folder of its own.',
-  '- **route agent DaemonSet**: the size of each cluster\'s rendered route agent DaemonSet (`<cluster>/kubernetes/*.daemonset.*.yaml`, which carries the agent\'s programs), and of all of them together. `node scripts/bench.mjs --sizes` prints the sizes alone, in seconds.',
+  "- **route agent DaemonSet**: the size of each cluster's rendered route agent DaemonSet (`<cluster>/kubernetes/*.daemonset.*.yaml`, which carries the agent's programs), and of all of them together. `node scripts/bench.mjs --sizes` prints the sizes alone, in seconds.",
   '- **`npm run synth`**: the whole command into an empty output folder: npm, the check whether build/main.js is current, rendering and writing. **ratio**: against npm floor + `cp -r`.',
   '- **`node build/main.js synth`**: the same without npm.',
   '- **synth, nothing changed**: again over its own output, as in a pre-commit hook: rendered, compared, not rewritten.',
@@ -340,11 +339,16 @@ const report = [
     .map(([name, time]) => `${name} ${share(time)}`)
     .join(', ')}. node.js is its start-up and the calls into the file system.`,
   '',
-  'Every run that writes, writes into a new folder: on this machine\'s disk (ext4 with online discard) creating files where files were just removed gets slower with every cycle (a `cp -r` of the 256-cluster output: 70 ms into a new folder, 1.6 s after twelve remove-and-copy cycles in one folder), which would otherwise be what the wall times measure.',
+  "Every run that writes, writes into a new folder: on this machine's disk (ext4 with online discard) creating files where files were just removed gets slower with every cycle (a `cp -r` of the 256-cluster output: 70 ms into a new folder, 1.6 s after twelve remove-and-copy cycles in one folder), which would otherwise be what the wall times measure.",
   '',
-  'What was changed for this target: the overview (10 MB of per-cluster peer and route lists at this size) lists each cluster\'s workers once (95 KB); each folder is made once, parents first; the agent\'s rules are derived on the node from its subnet list instead of being spelt out in each program (61 MB of output became 26 MB); a rendered cluster.yml is parsed back only when its lines cannot be read (synth over an unchanged folder went from 6.9 s to 1.4 s); each inventory file is parsed once (its cluster.yml is spliced on that parse); rules compare each host with each distinct reserved range, not each cluster\'s copy of the shared pod network.',
+  "What was changed for this target: the overview (10 MB of per-cluster peer and route lists at this size) lists each cluster's workers once (95 KB); each folder is made once, parents first; the agent's rules are derived on the node from its subnet list instead of being spelt out in each program (61 MB of output became 26 MB); a rendered cluster.yml is parsed back only when its lines cannot be read (synth over an unchanged folder went from 6.9 s to 1.4 s); each inventory file is parsed once (its cluster.yml is spliced on that parse); rules compare each host with each distinct reserved range, not each cluster's copy of the shared pod network.",
   '',
-  ...(largest.npmSynth.ms <= 1.5 * physical(largest, 'ms') ? [] : [`Why the 1.5x target is not met: 1.5x of the floor plus the copy is ${Math.round(1.5 * physical(largest, 'ms'))} ms at 256 clusters; npm's own share (\`npm run synth\` less \`node build/main.js synth\`) is ${Math.round(largest.npmSynth.ms - largest.synth.ms)} ms of it, which leaves ${Math.round(1.5 * physical(largest, 'ms') - (largest.npmSynth.ms - largest.synth.ms))} ms for node. Without its writes (${share(profileMedian((p) => p.phases.get('writeTreeAtomically')))} of the profile), \`node build/main.js synth\` would still take about ${Math.round(largest.synth.ms * (1 - profileMedian((p) => p.phases.get('writeTreeAtomically')) / profileMedian((p) => p.total)))} ms, and the yaml package (parsing the inventory with positions, serialising 26 MB) is ${share(profilePackages().find(([name]) => name === 'yaml')?.[1] ?? 0)} of the profiled time. Meeting the target would take a different YAML library on the hot paths (the yaml package is the chosen one: positions and text-level edits for cluster.yml), or an output that does not carry the agent's programs in every cluster's DaemonSet (which changes what runs on the nodes, not a performance fix). Worker threads could share the charts and the serialising between this machine's two cores, but the serial part (npm, node and the bundle starting, reading and validating the inventory) is already about 0.6 s, and each thread would hold its own bundle and heap, for which the 200 MB RSS target leaves no room. The cluster.yml files are quadratic by Pharos's design: every cluster lists every other cluster's workers as known_peers (11 MB of the 26 MB).`, '']),
+  ...(largest.npmSynth.ms <= 1.5 * physical(largest, 'ms')
+    ? []
+    : [
+        `Why the 1.5x target is not met: 1.5x of the floor plus the copy is ${Math.round(1.5 * physical(largest, 'ms'))} ms at 256 clusters; npm's own share (\`npm run synth\` less \`node build/main.js synth\`) is ${Math.round(largest.npmSynth.ms - largest.synth.ms)} ms of it, which leaves ${Math.round(1.5 * physical(largest, 'ms') - (largest.npmSynth.ms - largest.synth.ms))} ms for node. Without its writes (${share(profileMedian((p) => p.phases.get('writeTreeAtomically')))} of the profile), \`node build/main.js synth\` would still take about ${Math.round(largest.synth.ms * (1 - profileMedian((p) => p.phases.get('writeTreeAtomically')) / profileMedian((p) => p.total)))} ms, and the yaml package (parsing the inventory with positions, serialising 26 MB) is ${share(profilePackages().find(([name]) => name === 'yaml')?.[1] ?? 0)} of the profiled time. Meeting the target would take a different YAML library on the hot paths (the yaml package is the chosen one: positions and text-level edits for cluster.yml), or an output that does not carry the agent's programs in every cluster's DaemonSet (which changes what runs on the nodes, not a performance fix). Worker threads could share the charts and the serialising between this machine's two cores, but the serial part (npm, node and the bundle starting, reading and validating the inventory) is already about 0.6 s, and each thread would hold its own bundle and heap, for which the 200 MB RSS target leaves no room. The cluster.yml files are quadratic by Pharos's design: every cluster lists every other cluster's workers as known_peers (11 MB of the 26 MB).`,
+        '',
+      ]),
   ...planSection,
   '',
 ].join('\n');

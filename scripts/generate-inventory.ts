@@ -27,10 +27,7 @@ export function generateInventory(count: number, options: GenerateOptions = {}):
     if (!subnet) throw new Error(`10.32.0.0/12 holds fewer than ${count} subnets of /${prefixLength}`);
     const name = `cluster-${String(index + 1).padStart(3, '0')}`;
     clusters[name] = {
-      hosts: [
-        { address: `100.64.${index}.250`, role: 'master', user: 'ubuntu' },
-        ...Array.from({ length: workers }, (_, worker) => ({ address: `100.64.${index}.${worker + 1}`, role: 'worker', user: 'ubuntu' })),
-      ],
+      hosts: [{ address: `100.64.${index}.250`, role: 'master', user: 'ubuntu' }, ...Array.from({ length: workers }, (_, worker) => ({ address: `100.64.${index}.${worker + 1}`, role: 'worker', user: 'ubuntu' }))],
       network: {
         provider: 'weave',
         service_cidr: `172.16.${index}.0/24`,

@@ -8,7 +8,7 @@ import { RULE_IDS, RULES, RuleStage } from '../src/mesh/rule-ids';
 
 const STAGES: Record<RuleStage, string> = {
   'cluster file': 'The cluster file: what Pharos reads',
-  value: "Each value of one cluster",
+  value: 'Each value of one cluster',
   mesh: 'The mesh: rules between clusters, and Pharos rules for one cluster',
   settings: 'Settings: the props of WeaveMesh (in this repository, `settings` in main.ts)',
   output: 'The output folder and the commands',

@@ -90,7 +90,7 @@ function usage(): string {
     '  --format F       text (default), github (workflow annotations), json (one document on stdout);',
     '                   plan also takes markdown, for a pull-request comment. --json is --format json.',
     '  --summary        plan: the summary and next steps, without the diff',
-    '  --base REF       plan: compare with the output folder of the git commit REF (the pull request\'s base),',
+    "  --base REF       plan: compare with the output folder of the git commit REF (the pull request's base),",
     '                   read from git, instead of the output folder on disk',
     '  --base-may-be-empty  plan --base: a base commit without an output folder (the change that introduces',
     '                   weave-mesh) is an empty base, every cluster joining, rather than an error',
@@ -140,13 +140,7 @@ export function runCli(argv: readonly string[], factory: MeshFactory, output: Ou
   const command = COMMANDS.get(name);
   const expected = command?.operand ? 1 : 0;
   if (!command || operands.length !== expected) {
-    output.err(
-      !command
-        ? `error: unknown command ${JSON.stringify(name)}`
-        : operands.length > expected
-          ? `error: unexpected argument ${JSON.stringify(operands[expected])}`
-          : `error: ${name} needs ${command.operand}`,
-    );
+    output.err(!command ? `error: unknown command ${JSON.stringify(name)}` : operands.length > expected ? `error: unexpected argument ${JSON.stringify(operands[expected])}` : `error: ${name} needs ${command.operand}`);
     output.err(usage());
     return USAGE;
   }
@@ -166,7 +160,12 @@ export function runCli(argv: readonly string[], factory: MeshFactory, output: Ou
   const taken = [...(command.flags ?? []), ...(command.values ?? [])];
   const foreign = [...Object.keys(flags), ...Object.keys(values)].find((option) => !taken.includes(option));
   if (foreign) {
-    output.err(`error: --${foreign} is an option of ${[...COMMANDS].filter(([, other]) => [...(other.flags ?? []), ...(other.values ?? [])].includes(foreign)).map(([other]) => other).join(', ')}, not of ${name}`);
+    output.err(
+      `error: --${foreign} is an option of ${[...COMMANDS]
+        .filter(([, other]) => [...(other.flags ?? []), ...(other.values ?? [])].includes(foreign))
+        .map(([other]) => other)
+        .join(', ')}, not of ${name}`,
+    );
     output.err(usage());
     return USAGE;
   }
@@ -199,4 +198,3 @@ export function runCli(argv: readonly string[], factory: MeshFactory, output: Ou
   run.finish(code);
   return code;
 }
-

@@ -14,8 +14,5 @@ export function forwardRules(options: AgentRulesOptions): string[] {
 
 /** The nat rules of WMESH-POSTROUTING: pod traffic between the cluster and each other subnet is never masqueraded, both ways. */
 export function natRules(options: AgentRulesOptions): string[] {
-  return options.routedSubnets.flatMap((subnet) => [
-    `-A WMESH-POSTROUTING -s ${options.localSubnet} -d ${subnet} -o weave -j ACCEPT`,
-    `-A WMESH-POSTROUTING -s ${subnet} -d ${options.localSubnet} -o weave -j ACCEPT`,
-  ]);
+  return options.routedSubnets.flatMap((subnet) => [`-A WMESH-POSTROUTING -s ${options.localSubnet} -d ${subnet} -o weave -j ACCEPT`, `-A WMESH-POSTROUTING -s ${subnet} -d ${options.localSubnet} -o weave -j ACCEPT`]);
 }

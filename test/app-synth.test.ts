@@ -106,7 +106,18 @@ describe('app.synth() of an App holding a WeaveMesh', () => {
     ['a pathPrefix apart from the output folder', { gitops: { repoURL: REPO_URL, pathPrefix: 'deploy' } }, /^error: weave-mesh: gitops\.pathPrefix: is deploy, but the tree is written to dist, .*set gitops\.pathPrefix to dist .*\[gitops-path\]$/],
     [
       'an overlapping pair',
-      { clusters: { ...threeClusters(), 'cluster-d': { ...threeClusters()['cluster-b'], hosts: [{ address: '203.0.113.20', role: 'master' }, { address: '203.0.113.21', role: 'worker' }] } } },
+      {
+        clusters: {
+          ...threeClusters(),
+          'cluster-d': {
+            ...threeClusters()['cluster-b'],
+            hosts: [
+              { address: '203.0.113.20', role: 'master' },
+              { address: '203.0.113.21', role: 'worker' },
+            ],
+          },
+        },
+      },
       /^error: weave-mesh\/cluster-d: cluster cluster-d: network\.weave\.ipalloc_default_subnet: 10\.34\.0\.0\/16 overlaps 10\.34\.0\.0\/16 of cluster cluster-b/,
     ],
   ])('refuses %s: throws the problem lines and writes nothing', (_case, props, line) =>
@@ -120,9 +131,16 @@ describe('app.synth() of an App holding a WeaveMesh', () => {
       }
       expect(message.split('\n')[0]).toBe('weave-mesh: nothing was written:');
       // Warnings come with the errors, as npm run synth prints them (the overlapping pair also shares a service CIDR).
-      expect(message.split('\n').slice(1).map((text) => text.trim()).filter((text) => !text.startsWith('warning: '))).toEqual([expect.stringMatching(line)]);
+      expect(
+        message
+          .split('\n')
+          .slice(1)
+          .map((text) => text.trim())
+          .filter((text) => !text.startsWith('warning: ')),
+      ).toEqual([expect.stringMatching(line)]);
       expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);
-    }));
+    }),
+  );
 
   it('refuses to replace an output folder holding files it did not write', () =>
     inFolder((dir) => {
@@ -146,7 +164,10 @@ describe('app.synth() warns as npm run synth does, and under cdk8s synth puts ba
     } finally {
       spy.mockRestore();
     }
-    return written.join('').split('\n').filter((line) => line !== '');
+    return written
+      .join('')
+      .split('\n')
+      .filter((line) => line !== '');
   };
 
   it('prints a shared service CIDR, and a running cluster renumbered against the subnet the output folder records', () =>
@@ -158,7 +179,9 @@ describe('app.synth() warns as npm run synth does, and under cdk8s synth puts ba
       expect(stderrOf(() => app({ clusters: clusters as WeaveMeshProps['clusters'] }).app.synth())).toEqual([
         expect.stringMatching(/^warning: weave-mesh\/cluster-c: cluster cluster-c: network\.service_cidr: .* is also the service CIDR of cluster cluster-b; .*\[shared-service-cidr\]$/),
         // At the cluster's construct path, with what to put back when the change was not meant.
-        expect.stringMatching(/^warning: weave-mesh\/cluster-c: cluster cluster-c: network\.weave\.ipalloc_default_subnet: changes from 10\.35\.0\.0\/16 to 10\.36\.0\.0\/16: this renumbers its running pods.*; if that is not meant, put back ipalloc_default_subnet: 10\.35\.0\.0\/16, .*\[renumbering\]$/),
+        expect.stringMatching(
+          /^warning: weave-mesh\/cluster-c: cluster cluster-c: network\.weave\.ipalloc_default_subnet: changes from 10\.35\.0\.0\/16 to 10\.36\.0\.0\/16: this renumbers its running pods.*; if that is not meant, put back ipalloc_default_subnet: 10\.35\.0\.0\/16, .*\[renumbering\]$/,
+        ),
       ]);
       expect(fs.readFileSync(path.join(dir, 'dist', 'cluster-c', 'pharos', 'cluster.yml'), 'utf8')).toContain('10.36.0.0/16');
     }));
@@ -211,21 +234,33 @@ describe('gitops.pathPrefix: where git has the output folder', () => {
     };
   };
 
-  it('defaults to dist for an app at the repository\'s top, and refuses the README\'s old examples/cdk8s-app/dist there', () =>
+  it("defaults to dist for an app at the repository's top, and refuses the README's old examples/cdk8s-app/dist there", () =>
     inRepository('.', () => {
       expect(paths(app().mesh)).toEqual({ argocd: 'dist/*/kubernetes', flux: './dist/cluster-a/kubernetes' });
-      expect(app({ gitops: { repoURL: REPO_URL, pathPrefix: 'examples/cdk8s-app/dist' } }).mesh.errors().map(formatProblem)).toEqual([
+      expect(
+        app({ gitops: { repoURL: REPO_URL, pathPrefix: 'examples/cdk8s-app/dist' } })
+          .mesh.errors()
+          .map(formatProblem),
+      ).toEqual([
         'error: weave-mesh: gitops.pathPrefix: is examples/cdk8s-app/dist, but the tree is written to dist, which is dist in the git repository (git rev-parse --show-prefix), so Argo CD and Flux would sync folders that synth does not write; set gitops.pathPrefix to dist, or leave it out: the default asks git [gitops-path]',
       ]);
     }));
 
-  it('defaults to the app\'s folder in the repository for an app in a sub-folder, takes that, and refuses dist (the repository\'s top dist/)', () =>
+  it("defaults to the app's folder in the repository for an app in a sub-folder, takes that, and refuses dist (the repository's top dist/)", () =>
     inRepository('apps/mesh', () => {
       expect(paths(app().mesh)).toEqual({ argocd: 'apps/mesh/dist/*/kubernetes', flux: './apps/mesh/dist/cluster-a/kubernetes' });
       expect(app({ gitops: { repoURL: REPO_URL, pathPrefix: 'apps/mesh/dist' } }).mesh.errors()).toEqual([]);
       for (const pathPrefix of ['dist', 'other/apps/mesh/dist']) {
-        expect(app({ gitops: { repoURL: REPO_URL, pathPrefix } }).mesh.errors().map(formatProblem)).toEqual([
-          expect.stringMatching(new RegExp(`^error: weave-mesh: gitops\\.pathPrefix: is ${pathPrefix}, but the tree is written to dist, which is apps/mesh/dist in the git repository .*; set gitops\\.pathPrefix to apps/mesh/dist, or leave it out: the default asks git \\[gitops-path\\]$`)),
+        expect(
+          app({ gitops: { repoURL: REPO_URL, pathPrefix } })
+            .mesh.errors()
+            .map(formatProblem),
+        ).toEqual([
+          expect.stringMatching(
+            new RegExp(
+              `^error: weave-mesh: gitops\\.pathPrefix: is ${pathPrefix}, but the tree is written to dist, which is apps/mesh/dist in the git repository .*; set gitops\\.pathPrefix to apps/mesh/dist, or leave it out: the default asks git \\[gitops-path\\]$`,
+            ),
+          ),
         ]);
       }
       // An App outdir of cdk8s.yaml's output: follows too.

@@ -150,7 +150,7 @@ describe('a stock cdk8s app with weave-mesh installed from the packed tarball', 
     expect(git(app, 'status', '--porcelain')).toBe('');
   });
 
-  it('cdk8s synth --stdout prints one cluster\'s synced objects beside the app\'s own, or refuses naming how to select one', () => {
+  it("cdk8s synth --stdout prints one cluster's synced objects beside the app's own, or refuses naming how to select one", () => {
     const refused = synth('--stdout');
     expect(refused.code).not.toBe(0);
     expect(refused.stdout).toBe('');
@@ -163,7 +163,9 @@ describe('a stock cdk8s app with weave-mesh installed from the packed tarball', 
       const printed = synth('--stdout');
       expect(printed.code).toBe(0);
       // The CLI prints each file of its folder in turn: the app's own chart, and ours with cluster-b's synced objects only.
-      const documents = parseAllDocuments(printed.stdout).map((document) => document.toJS()).filter((object) => object !== null);
+      const documents = parseAllDocuments(printed.stdout)
+        .map((document) => document.toJS())
+        .filter((object) => object !== null);
       const kinds = documents.map((object) => `${object.kind}/${object.metadata.name}`);
       expect(kinds).toContain('ConfigMap/greeting');
       expect(kinds).toContain('DaemonSet/route-config');
@@ -176,100 +178,126 @@ describe('a stock cdk8s app with weave-mesh installed from the packed tarball', 
     }
   });
 
-  it('a refused cdk8s synth (an overlap) names it in plain lines and leaves the committed dist/ byte for byte as it was, although the CLI deleted it first', () => {
-    const committed = readTree(path.join(app, 'dist'));
-    const result = withMain(app, (text) => text.replace("ipalloc_default_subnet: '10.34.0.0/16'", "ipalloc_default_subnet: '10.33.0.0/16'"), () => synth());
-    expectRefused(
-      result,
-      'error: weave-mesh/cluster-b: cluster cluster-b: network.weave.ipalloc_default_subnet: 10.33.0.0/16 overlaps 10.33.0.0/16 of cluster cluster-a',
-      '\nweave-mesh: 1 error; nothing was written to dist;',
-    );
-    expect(git(app, 'status', '--porcelain')).toBe('');
-    expect(readTree(path.join(app, 'dist'))).toEqual(committed);
-  }, SYNTH_TIMEOUT);
-
-  it('a cluster without its subnet, and a gitops setting Flux cannot take, are located problems (the recorded subnet named), not a stack trace; dist/ as committed', () => {
-    const missing = withMain(app, (text) => text.replace(", ipalloc_default_subnet: '10.34.0.0/16'", ''), () => synth());
-    expectRefused(
-      missing,
-      "error: weave-mesh/cluster-b: cluster cluster-b: network.weave.ipalloc_default_subnet: is missing; every cluster needs its own subnet inside pod_network_cidr: the output folder records 10.34.0.0/16 for this cluster, the subnet its running pods have; set network.weave.ipalloc_default_subnet: '10.34.0.0/16' [missing-subnet]",
-    );
-    expect(git(app, 'status', '--porcelain')).toBe('');
-    const setting = withMain(
-      app,
-      (text) => text.replace("repoURL: 'https://git.example.org/platform/cluster-network.git',", "repoURL: 'git@host:x',\n    tools: ['flux'],"),
-      () => synth(),
-    );
-    expectRefused(setting, 'error: weave-mesh: gitops.repoURL: "git@host:x": Flux takes only http://, https:// or ssh:// URLs; write ssh://user@host/path [settings]\n');
-    expect(git(app, 'status', '--porcelain')).toBe('');
-  }, SYNTH_TIMEOUT);
-
-  it("refuses a pathPrefix that is not where git has dist (the README's old examples/cdk8s-app/dist, at a repository's top), dist/ as committed", () => {
-    const result = withMain(
-      app,
-      (text) => text.replace("repoURL: 'https://git.example.org/platform/cluster-network.git',", "repoURL: 'https://git.example.org/platform/cluster-network.git',\n    pathPrefix: 'examples/cdk8s-app/dist',"),
-      () => synth(),
-    );
-    expectRefused(
-      result,
-      'error: weave-mesh: gitops.pathPrefix: is examples/cdk8s-app/dist, but the tree is written to dist, which is dist in the git repository (git rev-parse --show-prefix), so Argo CD and Flux would sync folders that synth does not write; set gitops.pathPrefix to dist, or leave it out: the default asks git [gitops-path]',
-    );
-    expect(git(app, 'status', '--porcelain')).toBe('');
-  }, SYNTH_TIMEOUT);
-
-  it('warns as npm run synth does: a shared service CIDR, and a running cluster renumbered against the subnet the committed dist/ records', () => {
-    const result = withMain(
-      app,
-      (text) => text.replace("service_cidr: '172.17.0.0/16'", "service_cidr: '172.16.0.0/16'").replace("ipalloc_default_subnet: '10.34.0.0/16'", "ipalloc_default_subnet: '10.35.0.0/16'"),
-      () => synth(),
-    );
-    try {
-      expect(result.code).toBe(0);
-      const warnings = result.stderr.split('\n').filter((line) => line.startsWith('warning: '));
-      expect(warnings).toEqual([
-        'warning: weave-mesh/cluster-b: cluster cluster-b: network.service_cidr: 172.16.0.0/16 is also the service CIDR of cluster cluster-a; that works, but a service IP then means different services in those clusters [shared-service-cidr]',
-        expect.stringMatching(/^warning: weave-mesh\/cluster-b: cluster cluster-b: network\.weave\.ipalloc_default_subnet: changes from 10\.34\.0\.0\/16 to 10\.35\.0\.0\/16: this renumbers its running pods.*; if that is not meant, put back .*\[renumbering\]$/),
-      ]);
-      expect(fs.readFileSync(path.join(app, 'dist', 'cluster-b', 'pharos', 'cluster.yml'), 'utf8')).toContain('10.35.0.0/16');
-    } finally {
-      git(app, 'checkout', '-q', '--', 'dist');
-    }
-    expect(git(app, 'status', '--porcelain')).toBe('');
-  }, SYNTH_TIMEOUT);
-
-  it('in a sub-folder of a repository: the GitOps paths are the app folder\'s by default, pathPrefix: dist is refused, dist/ stays as committed', () => {
-    // The same app, moved into apps/network/ of a new repository.
-    const repo = path.join(root, 'repo');
-    const moved = path.join(repo, 'apps', 'network');
-    fs.mkdirSync(path.dirname(moved), { recursive: true });
-    fs.renameSync(app, moved);
-    try {
-      fs.rmSync(path.join(moved, '.git'), { recursive: true, force: true });
-      fs.rmSync(path.join(moved, 'dist'), { recursive: true, force: true });
-      git(repo, 'init', '-q');
-      git(repo, 'add', '-A');
-      git(repo, 'commit', '-qm', 'the app in apps/network');
-      const rendered = synthIn(moved);
-      expect(rendered.stderr).not.toMatch(/error/i);
-      expect(rendered.code).toBe(0);
-      const tree = readTree(path.join(moved, 'dist'));
-      expect(parse(tree.get('_gitops/argocd/argocd.applicationset.weave-mesh.yaml')!).spec.generators[0].git.directories[0].path).toBe('apps/network/dist/*/kubernetes');
-      const sync = parse(tree.get('_gitops/flux/clusters/cluster-a/flux-system.kustomization.weave-mesh.yaml')!);
-      expect(sync.spec.path).toBe('./apps/network/dist/cluster-a/kubernetes');
-      expect(fs.existsSync(path.join(repo, sync.spec.path, 'kustomization.yaml'))).toBe(true);
-      git(repo, 'add', '-A');
-      git(repo, 'commit', '-qm', 'apps/network/dist');
-
-      const refused = withMain(
-        moved,
-        (text) => text.replace("repoURL: 'https://git.example.org/platform/cluster-network.git',", "repoURL: 'https://git.example.org/platform/cluster-network.git',\n    pathPrefix: 'dist',"),
-        () => synthIn(moved),
+  it(
+    'a refused cdk8s synth (an overlap) names it in plain lines and leaves the committed dist/ byte for byte as it was, although the CLI deleted it first',
+    () => {
+      const committed = readTree(path.join(app, 'dist'));
+      const result = withMain(
+        app,
+        (text) => text.replace("ipalloc_default_subnet: '10.34.0.0/16'", "ipalloc_default_subnet: '10.33.0.0/16'"),
+        () => synth(),
       );
-      expectRefused(refused, 'error: weave-mesh: gitops.pathPrefix: is dist, but the tree is written to dist, which is apps/network/dist in the git repository (git rev-parse --show-prefix)');
-      expect(git(repo, 'status', '--porcelain')).toBe('');
-      expect(readTree(path.join(moved, 'dist'))).toEqual(tree);
-    } finally {
-      fs.renameSync(moved, app);
-    }
-  }, SYNTH_TIMEOUT);
+      expectRefused(result, 'error: weave-mesh/cluster-b: cluster cluster-b: network.weave.ipalloc_default_subnet: 10.33.0.0/16 overlaps 10.33.0.0/16 of cluster cluster-a', '\nweave-mesh: 1 error; nothing was written to dist;');
+      expect(git(app, 'status', '--porcelain')).toBe('');
+      expect(readTree(path.join(app, 'dist'))).toEqual(committed);
+    },
+    SYNTH_TIMEOUT,
+  );
+
+  it(
+    'a cluster without its subnet, and a gitops setting Flux cannot take, are located problems (the recorded subnet named), not a stack trace; dist/ as committed',
+    () => {
+      const missing = withMain(
+        app,
+        (text) => text.replace(", ipalloc_default_subnet: '10.34.0.0/16'", ''),
+        () => synth(),
+      );
+      expectRefused(
+        missing,
+        "error: weave-mesh/cluster-b: cluster cluster-b: network.weave.ipalloc_default_subnet: is missing; every cluster needs its own subnet inside pod_network_cidr: the output folder records 10.34.0.0/16 for this cluster, the subnet its running pods have; set network.weave.ipalloc_default_subnet: '10.34.0.0/16' [missing-subnet]",
+      );
+      expect(git(app, 'status', '--porcelain')).toBe('');
+      const setting = withMain(
+        app,
+        (text) => text.replace("repoURL: 'https://git.example.org/platform/cluster-network.git',", "repoURL: 'git@host:x',\n    tools: ['flux'],"),
+        () => synth(),
+      );
+      expectRefused(setting, 'error: weave-mesh: gitops.repoURL: "git@host:x": Flux takes only http://, https:// or ssh:// URLs; write ssh://user@host/path [settings]\n');
+      expect(git(app, 'status', '--porcelain')).toBe('');
+    },
+    SYNTH_TIMEOUT,
+  );
+
+  it(
+    "refuses a pathPrefix that is not where git has dist (the README's old examples/cdk8s-app/dist, at a repository's top), dist/ as committed",
+    () => {
+      const result = withMain(
+        app,
+        (text) => text.replace("repoURL: 'https://git.example.org/platform/cluster-network.git',", "repoURL: 'https://git.example.org/platform/cluster-network.git',\n    pathPrefix: 'examples/cdk8s-app/dist',"),
+        () => synth(),
+      );
+      expectRefused(
+        result,
+        'error: weave-mesh: gitops.pathPrefix: is examples/cdk8s-app/dist, but the tree is written to dist, which is dist in the git repository (git rev-parse --show-prefix), so Argo CD and Flux would sync folders that synth does not write; set gitops.pathPrefix to dist, or leave it out: the default asks git [gitops-path]',
+      );
+      expect(git(app, 'status', '--porcelain')).toBe('');
+    },
+    SYNTH_TIMEOUT,
+  );
+
+  it(
+    'warns as npm run synth does: a shared service CIDR, and a running cluster renumbered against the subnet the committed dist/ records',
+    () => {
+      const result = withMain(
+        app,
+        (text) => text.replace("service_cidr: '172.17.0.0/16'", "service_cidr: '172.16.0.0/16'").replace("ipalloc_default_subnet: '10.34.0.0/16'", "ipalloc_default_subnet: '10.35.0.0/16'"),
+        () => synth(),
+      );
+      try {
+        expect(result.code).toBe(0);
+        const warnings = result.stderr.split('\n').filter((line) => line.startsWith('warning: '));
+        expect(warnings).toEqual([
+          'warning: weave-mesh/cluster-b: cluster cluster-b: network.service_cidr: 172.16.0.0/16 is also the service CIDR of cluster cluster-a; that works, but a service IP then means different services in those clusters [shared-service-cidr]',
+          expect.stringMatching(
+            /^warning: weave-mesh\/cluster-b: cluster cluster-b: network\.weave\.ipalloc_default_subnet: changes from 10\.34\.0\.0\/16 to 10\.35\.0\.0\/16: this renumbers its running pods.*; if that is not meant, put back .*\[renumbering\]$/,
+          ),
+        ]);
+        expect(fs.readFileSync(path.join(app, 'dist', 'cluster-b', 'pharos', 'cluster.yml'), 'utf8')).toContain('10.35.0.0/16');
+      } finally {
+        git(app, 'checkout', '-q', '--', 'dist');
+      }
+      expect(git(app, 'status', '--porcelain')).toBe('');
+    },
+    SYNTH_TIMEOUT,
+  );
+
+  it(
+    "in a sub-folder of a repository: the GitOps paths are the app folder's by default, pathPrefix: dist is refused, dist/ stays as committed",
+    () => {
+      // The same app, moved into apps/network/ of a new repository.
+      const repo = path.join(root, 'repo');
+      const moved = path.join(repo, 'apps', 'network');
+      fs.mkdirSync(path.dirname(moved), { recursive: true });
+      fs.renameSync(app, moved);
+      try {
+        fs.rmSync(path.join(moved, '.git'), { recursive: true, force: true });
+        fs.rmSync(path.join(moved, 'dist'), { recursive: true, force: true });
+        git(repo, 'init', '-q');
+        git(repo, 'add', '-A');
+        git(repo, 'commit', '-qm', 'the app in apps/network');
+        const rendered = synthIn(moved);
+        expect(rendered.stderr).not.toMatch(/error/i);
+        expect(rendered.code).toBe(0);
+        const tree = readTree(path.join(moved, 'dist'));
+        expect(parse(tree.get('_gitops/argocd/argocd.applicationset.weave-mesh.yaml')!).spec.generators[0].git.directories[0].path).toBe('apps/network/dist/*/kubernetes');
+        const sync = parse(tree.get('_gitops/flux/clusters/cluster-a/flux-system.kustomization.weave-mesh.yaml')!);
+        expect(sync.spec.path).toBe('./apps/network/dist/cluster-a/kubernetes');
+        expect(fs.existsSync(path.join(repo, sync.spec.path, 'kustomization.yaml'))).toBe(true);
+        git(repo, 'add', '-A');
+        git(repo, 'commit', '-qm', 'apps/network/dist');
+
+        const refused = withMain(
+          moved,
+          (text) => text.replace("repoURL: 'https://git.example.org/platform/cluster-network.git',", "repoURL: 'https://git.example.org/platform/cluster-network.git',\n    pathPrefix: 'dist',"),
+          () => synthIn(moved),
+        );
+        expectRefused(refused, 'error: weave-mesh: gitops.pathPrefix: is dist, but the tree is written to dist, which is apps/network/dist in the git repository (git rev-parse --show-prefix)');
+        expect(git(repo, 'status', '--porcelain')).toBe('');
+        expect(readTree(path.join(moved, 'dist'))).toEqual(tree);
+      } finally {
+        fs.renameSync(moved, app);
+      }
+    },
+    SYNTH_TIMEOUT,
+  );
 });

@@ -83,7 +83,7 @@ describe('cdk8s synth (the pinned cdk8s CLI)', () => {
     expect(result.stderr).toContain('returned a non-zero exit code 2');
     expect(result.stdout).not.toContain('kind: DaemonSet');
     expect(result.stderr).toContain(
-      'error: cdk8s synth --stdout (or --output) prints one cluster\'s objects, for one kubectl apply: every cluster has its own kube-system/route-config, and together they would all land on one cluster. Select one: WEAVE_MESH_CLUSTER=<cluster> cdk8s synth --stdout | kubectl --context <cluster> apply -f -, with one of cluster-a, cluster-b; dist was left as it was',
+      "error: cdk8s synth --stdout (or --output) prints one cluster's objects, for one kubectl apply: every cluster has its own kube-system/route-config, and together they would all land on one cluster. Select one: WEAVE_MESH_CLUSTER=<cluster> cdk8s synth --stdout | kubectl --context <cluster> apply -f -, with one of cluster-a, cluster-b; dist was left as it was",
     );
     expect(readTree(path.join(dir, 'dist'))).toEqual(before);
   });

@@ -124,7 +124,9 @@ describe('the output folder belongs to synth only when it carries the marker', (
     const { inventory } = rendered();
     const dir = path.dirname(inventory);
     const before = readTree(dir);
-    expect(runCli(['--clusters', 'clusters', '--outdir', '.'], { cwd: dir }).stderr).toMatch(/^error: refusing to write to \.: the inventory clusters lies inside it, and synth replaces the output folder as a whole; give --clusters and --outdir folders apart from each other \[output-folder\]$/m);
+    expect(runCli(['--clusters', 'clusters', '--outdir', '.'], { cwd: dir }).stderr).toMatch(
+      /^error: refusing to write to \.: the inventory clusters lies inside it, and synth replaces the output folder as a whole; give --clusters and --outdir folders apart from each other \[output-folder\]$/m,
+    );
     expect(runCli(['--clusters', 'clusters', '--outdir', 'clusters'], { cwd: dir }).stderr).toMatch(/^error: refusing to write to clusters: the inventory clusters lies inside it/m);
     expect(readTree(dir)).toEqual(before);
   });

@@ -28,11 +28,7 @@ describe('the JSON Schema of cluster files', () => {
     config.network.service_cidr = 172;
     delete config.hosts[0].role;
     expect(validate(config)).toBe(false);
-    expect(validate.errors!.map((error) => `${error.instancePath} ${error.message}`).sort()).toEqual([
-      '/hosts/0 must have required property \'role\'',
-      '/network/service_cidr must be string',
-      '/network/weave must NOT have additional properties',
-    ]);
+    expect(validate.errors!.map((error) => `${error.instancePath} ${error.message}`).sort()).toEqual(["/hosts/0 must have required property 'role'", '/network/service_cidr must be string', '/network/weave must NOT have additional properties']);
   });
 });
 

@@ -29,7 +29,7 @@ describe('knownPeers', () => {
     expect(knownPeers(mesh, c)).toEqual(['192.0.2.2', '192.0.2.11', '198.51.100.11']);
   });
 
-  it('adds the cluster\'s own extra peers without duplicates', () => {
+  it("adds the cluster's own extra peers without duplicates", () => {
     expect(knownPeers(mesh, b)).toEqual(['192.0.2.2', '192.0.2.11', '203.0.113.5', '203.0.113.11']);
   });
 
@@ -39,7 +39,7 @@ describe('knownPeers', () => {
 });
 
 describe('routedSubnets', () => {
-  it('routes every other cluster\'s subnet exactly once and never its own', () => {
+  it("routes every other cluster's subnet exactly once and never its own", () => {
     expect(routedSubnets(mesh, a)).toEqual(['10.34.0.0/16', '10.40.0.0/20']);
     expect(routedSubnets(mesh, b)).toEqual(['10.33.0.0/16', '10.40.0.0/20']);
     expect(routedSubnets(mesh, c)).toEqual(['10.33.0.0/16', '10.34.0.0/16']);

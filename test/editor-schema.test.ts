@@ -25,7 +25,10 @@ class LspClient {
   private readonly listeners: ((message: any) => void)[] = [];
   readonly stderr: string[] = [];
 
-  constructor(private readonly server: ChildProcessWithoutNullStreams, private readonly settings: Record<string, unknown>) {
+  constructor(
+    private readonly server: ChildProcessWithoutNullStreams,
+    private readonly settings: Record<string, unknown>,
+  ) {
     server.stdout.on('data', (chunk: Buffer) => this.receive(chunk));
     server.stderr.on('data', (chunk: Buffer) => this.stderr.push(chunk.toString()));
   }
@@ -57,7 +60,7 @@ class LspClient {
     }
     if (message.id !== undefined) {
       // A request from the server: workspace/configuration gets the workspace settings, section by section.
-      const result = message.method === 'workspace/configuration' ? message.params.items.map((item: { section?: string }) => (item.section ? this.settings[item.section] ?? null : this.settings)) : null;
+      const result = message.method === 'workspace/configuration' ? message.params.items.map((item: { section?: string }) => (item.section ? (this.settings[item.section] ?? null) : this.settings)) : null;
       this.send({ id: message.id, result });
       return;
     }

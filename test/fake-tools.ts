@@ -134,12 +134,9 @@ exec ${busybox()}/sleep 0.05
     const n = this.answers.length;
     if (answer.out !== undefined) fs.writeFileSync(path.join(this.dir, `out.${n}`), answer.out.endsWith('\n') || !answer.out ? answer.out : `${answer.out}\n`);
     const when = answer.rounds ? `case " ${answer.rounds.join(' ')} " in *" $round "*) ;; *) false ;; esac` : 'true';
-    const act = [
-      answer.terminate ? 'kill -TERM "$(cat "$FAKE/pid")"' : '',
-      answer.hang ? `echo $$ >> "$FAKE/hung"; exec ${busybox()}/sleep 1000` : '',
-      answer.out !== undefined ? `cat "$FAKE/out.${n}"` : '',
-      `exit ${answer.status ?? 0}`,
-    ].filter(Boolean);
+    const act = [answer.terminate ? 'kill -TERM "$(cat "$FAKE/pid")"' : '', answer.hang ? `echo $$ >> "$FAKE/hung"; exec ${busybox()}/sleep 1000` : '', answer.out !== undefined ? `cat "$FAKE/out.${n}"` : '', `exit ${answer.status ?? 0}`].filter(
+      Boolean,
+    );
     this.answers.push(`case "$cmd" in ${casePattern(pattern)}) if ${when}; then ${act.join('; ')}; fi ;; esac`);
     this.write();
     return this;

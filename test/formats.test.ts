@@ -29,7 +29,7 @@ describe('--format github', () => {
   const result = run(['synth', ...broken.opts, '--format', 'github']);
   const annotations = result.stdout.split('\n').filter((line) => line.startsWith('::'));
 
-  it('prints one annotation per problem in GitHub\'s syntax, with the file, line and column', () => {
+  it("prints one annotation per problem in GitHub's syntax, with the file, line and column", () => {
     expect(result.code).toBe(1);
     expect(annotations).toHaveLength(2);
     for (const line of annotations) expect(line).toMatch(ANNOTATION);
@@ -79,7 +79,7 @@ describe('--format json', () => {
     expect(result.stderr).toMatch(/nothing was compared with/);
   });
 
-  it('reports each command\'s result', () => {
+  it("reports each command's result", () => {
     const { opts, folder } = inventory((c) => delete c['cluster-c'].network.weave.ipalloc_default_subnet);
     const allocate = JSON.parse(run(['allocate', 'cluster-c', ...opts, '--format', 'json']).stdout);
     expect(allocate).toMatchObject({ command: 'allocate', exitCode: 0, cluster: 'cluster-c', subnet: '10.32.0.0/16', restored: false });
@@ -149,7 +149,11 @@ describe('exit codes', () => {
 
 describe('the shipped placeholder repoURL', () => {
   // main.ts is where the setting lives: the warning points at its line there, as at an inventory file's.
-  const line = fs.readFileSync(path.join(REPO, 'main.ts'), 'utf8').split('\n').findIndex((text) => /^    repoURL: /.test(text)) + 1;
+  const line =
+    fs
+      .readFileSync(path.join(REPO, 'main.ts'), 'utf8')
+      .split('\n')
+      .findIndex((text) => /^ {4}repoURL: /.test(text)) + 1;
   it.each([
     [
       'text',
@@ -166,8 +170,7 @@ describe('the shipped placeholder repoURL', () => {
 
   it('is gone once the setting names a real repository', () => {
     const { opts } = inventory();
-    const factory = (clusters: string, outdir: string) =>
-      new WeaveMesh(new App(), 'weave-mesh', { inventory: loadInventory(clusters), outdir, gitops: { repoURL: 'https://git.example.org/platform/mesh.git' } });
+    const factory = (clusters: string, outdir: string) => new WeaveMesh(new App(), 'weave-mesh', { inventory: loadInventory(clusters), outdir, gitops: { repoURL: 'https://git.example.org/platform/mesh.git' } });
     const lines: string[] = [];
     expect(runCliInProcess(['synth', ...opts], factory, { out: () => undefined, err: (line) => lines.push(line) })).toBe(0);
     expect(lines).toEqual([]);

@@ -53,7 +53,13 @@ const CASES: Case[] = [
   ['no broadcast address', (c) => (c.hosts[1].private_address = '255.255.255.255'), 'hosts[1].private_address', 'reserved-address', /^255\.255\.255\.255 is a reserved or broadcast address \(240\.0\.0\.0\/4\)/],
   ['private addresses outside pod networks', (c) => (c.hosts[1].private_address = '10.33.0.9'), 'hosts[1].private_address', 'host-outside-pod-network', /^10\.33\.0\.9 lies inside the pod network 10\.32\.0\.0\/12/],
   ['no multicast service range', (c) => (c.network.service_cidr = '224.1.0.0/16'), 'network.service_cidr', 'reserved-range', /^224\.1\.0\.0\/16 overlaps a multicast address \(224\.0\.0\.0\/4\); pod and service ranges must be ordinary unicast space/],
-  ['known_peers outside the inventory', (c) => (c.network.weave.known_peers = ['192.0.2.11']), 'network.weave.known_peers[0]', 'known-peers', /^192\.0\.2\.11 is a worker of cluster cluster-a .*, which weave-mesh adds to known_peers itself; remove it$/],
+  [
+    'known_peers outside the inventory',
+    (c) => (c.network.weave.known_peers = ['192.0.2.11']),
+    'network.weave.known_peers[0]',
+    'known-peers',
+    /^192\.0\.2\.11 is a worker of cluster cluster-a .*, which weave-mesh adds to known_peers itself; remove it$/,
+  ],
   ['numeric host names', (c) => (c.hosts[1].address = '0xc6.51.100.11'), 'hosts[1].address', 'address', /^"0xc6\.51\.100\.11" is neither an IPv4 address such as 192\.0\.2\.10 nor a host name$/],
   ['no loopback host names', (c) => (c.hosts[1].address = 'LocalHost'), 'hosts[1].address', 'reserved-address', /^"LocalHost" is a loopback name \(localhost\), which no other host can reach/],
   ['no names below localhost', (c) => (c.hosts[0].private_address = 'node-1.localhost.'), 'hosts[0].private_address', 'reserved-address', /^"node-1\.localhost\." is a loopback name/],
@@ -161,7 +167,9 @@ describe('cluster names as long as every consumer takes (Argo CD names its Appli
     const app = new App({ outdir: path.join(root, `code-${++counter}`) });
     const mesh = new WeaveMesh(app, 'mesh', { clusters: withName(tooLong), gitops: { repoURL: 'https://git.example.org/mesh.git' } });
     expect(mesh.errors().map(formatProblem)).toEqual([
-      expect.stringMatching(new RegExp(`^error: mesh/${tooLong}: cluster ${tooLong}: the cluster name "${tooLong}", which has 53 characters; at most 52 fit, .*; rename the cluster to a name of at most 52 characters, such as cluster-a \\[cluster-name\\]$`)),
+      expect.stringMatching(
+        new RegExp(`^error: mesh/${tooLong}: cluster ${tooLong}: the cluster name "${tooLong}", which has 53 characters; at most 52 fit, .*; rename the cluster to a name of at most 52 characters, such as cluster-a \\[cluster-name\\]$`),
+      ),
     ]);
   });
 });
@@ -242,7 +250,9 @@ describe('a refusal of clusters declared in code (npm run example and runCli)', 
     fs.writeFileSync(path.join(outdir, 'notes.txt'), 'mine\n');
     const result = spawnSync('npm', ['run', '--silent', 'example', '--', '--outdir', outdir], { cwd: REPO, encoding: 'utf8' });
     expect(result.status).toBe(1);
-    const lines = withoutPlaceholderWarning({ code: 1, stdout: '', stderr: result.stderr }).stderr.split('\n').filter((line) => line !== '');
+    const lines = withoutPlaceholderWarning({ code: 1, stdout: '', stderr: result.stderr })
+      .stderr.split('\n')
+      .filter((line) => line !== '');
     expect(lines).toEqual([expect.stringMatching(/^error: refusing to replace .*example-foreign: it is not empty and has no /)]);
     expect(result.stderr).not.toMatch(/^\s+at /m);
   });

@@ -23,9 +23,7 @@ describe('Argo CD', () => {
   it('renders one ApplicationSet with a git directory generator over the cluster folders', () => {
     expect(applicationSet.apiVersion).toBe('argoproj.io/v1alpha1');
     expect(applicationSet.metadata).toEqual({ name: 'weave-mesh', namespace: 'argocd' });
-    expect(applicationSet.spec.generators).toEqual([
-      { git: { repoURL: 'https://git.example.org/platform/fleet.git', revision: 'production', directories: [{ path: 'deploy/weave-mesh/*/kubernetes' }] } },
-    ]);
+    expect(applicationSet.spec.generators).toEqual([{ git: { repoURL: 'https://git.example.org/platform/fleet.git', revision: 'production', directories: [{ path: 'deploy/weave-mesh/*/kubernetes' }] } }]);
     expect(applicationSet.spec.goTemplate).toBe(true);
     expect(applicationSet.spec.goTemplateOptions).toEqual(['missingkey=error']);
   });

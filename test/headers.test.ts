@@ -18,21 +18,19 @@ function headers(mesh: WeaveMesh): Map<string, string> {
 }
 
 describe('rendered headers', () => {
-  it('of a mesh declared in code name the app\'s code and cdk8s synth, never the inventory', () => {
+  it("of a mesh declared in code name the app's code and cdk8s synth, never the inventory", () => {
     const { 'cluster-a': a, 'cluster-b': b } = threeClusters();
     const mesh = new WeaveMesh(new App(), 'mesh', { clusters: { 'cluster-a': a as PharosClusterConfig, 'cluster-b': b as PharosClusterConfig }, gitops, outdir: 'dist' });
     expect(mesh.errors()).toEqual([]);
     const lines = headers(mesh);
-    expect(lines.get('cluster-a/kubernetes/kube-system.daemonset.route-config.yaml')).toBe(
-      "# Rendered by weave-mesh from mesh/cluster-a. Do not edit: change the mesh in the app's code and synthesise the app again (cdk8s synth).",
-    );
+    expect(lines.get('cluster-a/kubernetes/kube-system.daemonset.route-config.yaml')).toBe("# Rendered by weave-mesh from mesh/cluster-a. Do not edit: change the mesh in the app's code and synthesise the app again (cdk8s synth).");
     expect(lines.get('_gitops/argocd/argocd.applicationset.weave-mesh.yaml')).toBe("# Rendered by weave-mesh. Do not edit: change the mesh in the app's code and synthesise the app again (cdk8s synth).");
     expect(lines.get('README.md')).toBe("<!-- Rendered by weave-mesh. Do not edit: change the mesh in the app's code and synthesise the app again (cdk8s synth). -->");
     expect(lines.get('.weave-mesh')).toBe("This folder is rendered by weave-mesh (the app's synth, such as cdk8s synth) and replaced as a whole on every run.");
     const rendered = [...mesh.render().values()].join('\n');
     expect(rendered).not.toContain('change the inventory');
     expect(rendered).not.toContain('npm run synth');
-    expect(rendered).toContain("Pharos cluster.yml of cluster cluster-a, rendered by weave-mesh from mesh/cluster-a");
+    expect(rendered).toContain('Pharos cluster.yml of cluster cluster-a, rendered by weave-mesh from mesh/cluster-a');
   });
 
   it('of a mesh from the inventory name the inventory and npm run synth', () => {
@@ -53,9 +51,7 @@ describe('rendered headers', () => {
     const mesh = new WeaveMesh(new App(), 'mesh', { inventory: loadInventory(inventory), clusters: { 'cluster-c': c as PharosClusterConfig }, gitops, outdir: 'dist' });
     expect(mesh.errors()).toEqual([]);
     const lines = headers(mesh);
-    expect(lines.get('_teardown/kube-system.daemonset.route-config-teardown.yaml')).toBe(
-      "# Rendered by weave-mesh. Do not edit: change the inventory or the mesh in the app's code, and synthesise the app again (cdk8s synth).",
-    );
+    expect(lines.get('_teardown/kube-system.daemonset.route-config-teardown.yaml')).toBe("# Rendered by weave-mesh. Do not edit: change the inventory or the mesh in the app's code, and synthesise the app again (cdk8s synth).");
     expect(lines.get('cluster-a/kubernetes/kube-system.daemonset.route-config.yaml')).toContain('from cluster-a.yml. Do not edit: change the inventory');
     expect(lines.get('cluster-c/kubernetes/kube-system.daemonset.route-config.yaml')).toContain("from mesh/cluster-c. Do not edit: change the mesh in the app's code");
   });

@@ -30,10 +30,7 @@ export interface ClusterOptions {
 export function clusterConfig(options: ClusterOptions): Record<string, any> {
   // Pharos refuses a cluster without a master: by default one, named after the first worker (Pharos takes host names).
   const masters = options.masters ?? [`master-${(options.workers[0] ?? 'none').replace(/\./g, '-')}.example.test`];
-  const hosts = [
-    ...masters.map((address) => ({ address, role: 'master' })),
-    ...options.workers.map((address) => ({ address, role: 'worker' })),
-  ];
+  const hosts = [...masters.map((address) => ({ address, role: 'master' })), ...options.workers.map((address) => ({ address, role: 'worker' }))];
   return {
     hosts,
     network: {
@@ -97,9 +94,19 @@ export function withoutPlaceholderWarning(result: RunResult): RunResult {
       stdout = JSON.stringify(document, null, 2);
     }
   } catch {
-    stdout = stdout.split('\n').filter((line) => !placeholder(line)).join('\n');
+    stdout = stdout
+      .split('\n')
+      .filter((line) => !placeholder(line))
+      .join('\n');
   }
-  return { ...result, stdout, stderr: result.stderr.split('\n').filter((line) => !placeholder(line)).join('\n') };
+  return {
+    ...result,
+    stdout,
+    stderr: result.stderr
+      .split('\n')
+      .filter((line) => !placeholder(line))
+      .join('\n'),
+  };
 }
 
 /** Runs synth in-process, with output captured. */

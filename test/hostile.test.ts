@@ -102,9 +102,7 @@ describe('hostile files are refused quickly with a clear error', () => {
     const text = stringify(threeClusters()['cluster-a']).replace('  provider: weave\n', '  provider: weave\n  provider: weave\n');
     const { opts } = setUp({ 'cluster-a.yml': text });
     const first = text.split('\n').indexOf('  provider: weave') + 1;
-    expect(refusedQuickly(opts)).toEqual([
-      expect.stringMatching(new RegExp(`cluster-a\\.yml:${first + 1}:3: network\\.provider: the key "provider" is given twice in one mapping \\(first at line ${first}\\); .* keep one \\[cluster-file\\]$`)),
-    ]);
+    expect(refusedQuickly(opts)).toEqual([expect.stringMatching(new RegExp(`cluster-a\\.yml:${first + 1}:3: network\\.provider: the key "provider" is given twice in one mapping \\(first at line ${first}\\); .* keep one \\[cluster-file\\]$`))]);
   });
 
   it('a key that is a collection is refused as an unknown key, without a stray Node warning on stderr', () => {
@@ -133,9 +131,7 @@ describe('a strict schema for network and network.weave', () => {
     const errors = refusedQuickly(setUp({}, clusters).opts);
     expect(errors).toContainEqual(expect.stringMatching(/cluster-a: network\.weave\.ipalloc_defualt_subnet: is not a Pharos setting; did you mean ipalloc_default_subnet\? \[known-keys\]$/));
     expect(errors).toContainEqual(expect.stringMatching(/cluster-b: network\.service_cdir: is not a Pharos setting; did you mean service_cidr\? \[known-keys\]$/));
-    expect(errors).toContainEqual(
-      expect.stringMatching(/cluster-c: network\.weave\.colour: is not a Pharos setting; Pharos knows trusted_subnets, known_peers, password, ipalloc_default_subnet, no_masq_local \[known-keys\]$/),
-    );
+    expect(errors).toContainEqual(expect.stringMatching(/cluster-c: network\.weave\.colour: is not a Pharos setting; Pharos knows trusted_subnets, known_peers, password, ipalloc_default_subnet, no_masq_local \[known-keys\]$/));
   });
 
   it('says which type was expected', () => {
@@ -167,9 +163,7 @@ describe('secrets', () => {
     for (const name of Object.keys(clusters)) clusters[name].network.weave.password = CANARY;
     const result = synth(setUp({}, clusters).opts);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(
-      /network\.weave\.password: does not look like a file path; it must be the path of the file holding the shared Weave secret \(such as \.\/shared_password\), never the secret itself/,
-    );
+    expect(result.stderr).toMatch(/network\.weave\.password: does not look like a file path; it must be the path of the file holding the shared Weave secret \(such as \.\/shared_password\), never the secret itself/);
     expect(result.stderr).not.toContain(CANARY);
   });
 
@@ -204,7 +198,13 @@ describe('weave.password is accepted only as an unmistakable path', () => {
     expect(isUnmistakablePath(value)).toBe(false);
   });
 
-  it.each([['synth', 'text'], ['synth', 'github'], ['synth', 'json'], ['check', 'json'], ['plan', 'markdown']])('a secret in it is refused by %s --format %s without being echoed', (command, format) => {
+  it.each([
+    ['synth', 'text'],
+    ['synth', 'github'],
+    ['synth', 'json'],
+    ['check', 'json'],
+    ['plan', 'markdown'],
+  ])('a secret in it is refused by %s --format %s without being echoed', (command, format) => {
     const clusters = threeClusters();
     for (const name of Object.keys(clusters)) clusters[name].network.weave.password = SECRET;
     const result = run([command, ...setUp({}, clusters).opts, '--format', format]);
@@ -324,7 +324,7 @@ describe('generated inventory trees: exit 0 with the right output, or exit 1 wit
   });
 });
 
-describe('no input reaches the node\'s shell', () => {
+describe("no input reaches the node's shell", () => {
   const PAYLOAD = '$(touch /tmp/pwned)`id`;reboot|&<>\'"\\';
 
   /** The agent's program and readiness probe of every cluster, from the rendered YAML. */

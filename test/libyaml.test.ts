@@ -85,7 +85,10 @@ describe('a cluster file with what libyaml refuses', () => {
   it('an entry without a key (`: value`) is refused as libyaml refuses it, not read as a null key', () => {
     const dir = path.join(root, 'empty-key');
     fs.mkdirSync(path.join(dir, 'clusters'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'clusters', 'cluster-a.yml'), 'hosts:\n  - address: 192.0.2.10\n    role: master\n  - address: 192.0.2.11\n    role: worker\n    labels:\n      : a\nnetwork:\n  weave: {password: ./shared_password, ipalloc_default_subnet: 10.33.0.0/16}\n');
+    fs.writeFileSync(
+      path.join(dir, 'clusters', 'cluster-a.yml'),
+      'hosts:\n  - address: 192.0.2.10\n    role: master\n  - address: 192.0.2.11\n    role: worker\n    labels:\n      : a\nnetwork:\n  weave: {password: ./shared_password, ipalloc_default_subnet: 10.33.0.0/16}\n',
+    );
     fs.writeFileSync(path.join(dir, 'clusters', 'cluster-b.yml'), PEER);
     const result = synth(['--clusters', path.join(dir, 'clusters'), '--outdir', path.join(dir, 'dist')]);
     expect(result.code).toBe(1);

@@ -15,7 +15,7 @@ describe('messages', () => {
     expect(synth(opts).stderr).toMatch(/ipalloc_default_subnet: "10\.34\.0\.0\/016" is written with leading zeros; write 10\.34\.0\.0\/16 \[cidr\]$/m);
   });
 
-  it('an unknown option is named in our words, without Node\'s unbalanced quoting', () => {
+  it("an unknown option is named in our words, without Node's unbalanced quoting", () => {
     const result = run(['synth', '--out', 'x']);
     expect(result.code).toBe(2);
     expect(result.stderr.split('\n')[0]).toBe('error: unknown option --out');
@@ -79,7 +79,7 @@ describe('messages', () => {
 });
 
 describe('effects', () => {
-  it('the output folder is left with the usual permissions, not mkdtemp\'s 0700', () => {
+  it("the output folder is left with the usual permissions, not mkdtemp's 0700", () => {
     const { opts, outdir } = inventory();
     expect(synth(opts).code).toBe(0);
     expect(fs.statSync(outdir).mode & 0o777).toBe(0o777 & ~process.umask());
@@ -94,7 +94,7 @@ describe('scripts/run.mjs (what npm run synth|check|plan runs)', () => {
     expect(fs.existsSync(path.join(REPO, 'never-written'))).toBe(false);
   });
 
-  it('runs from any working directory, its rebuild included: paths are the caller\'s, the build finds main.ts', () => {
+  it("runs from any working directory, its rebuild included: paths are the caller's, the build finds main.ts", () => {
     const { dir, outdir } = inventory();
     // No stamp: the bundle counts as stale and is rebuilt (atomically, so other test files reading it meanwhile are safe).
     fs.rmSync(path.join(REPO, 'build', 'main.js.sources'), { force: true });
@@ -129,13 +129,13 @@ describe('keys', () => {
   });
 
   it('an unknown nested key is reported at its column', () => {
-    const text = original.replace(/^  service_cidr:/m, '  service_cdir:');
+    const text = original.replace(/^ {2}service_cidr:/m, '  service_cdir:');
     const line = text.split('\n').findIndex((each) => each.startsWith('  service_cdir:')) + 1;
     expect(write('nested', text).stderr).toMatch(new RegExp(`cluster-a\\.yml:${line}:3: cluster cluster-a: network\\.service_cdir: is not a Pharos setting; did you mean service_cidr\\? \\[known-keys\\]$`, 'm'));
   });
 
   it('a duplicate key is named with its field path and both lines', () => {
-    const text = original.replace(/^    role: worker$/m, '    role: worker\n    role: master');
+    const text = original.replace(/^ {4}role: worker$/m, '    role: worker\n    role: master');
     const first = lineOf(text, '    role: worker');
     const result = write('duplicate', text);
     expect(result.code).toBe(1);

@@ -155,9 +155,7 @@ function npcScript(node: SimulatedNode): string {
   const I = ipt(node);
   const comment = (what: string) => `-m comment --comment "DefaultAllow ${what} isolation for namespace: default"`;
   return [
-    ...['WEAVE-NPC-INGRESS', 'WEAVE-NPC-DEFAULT', 'WEAVE-NPC', 'WEAVE-NPC-EGRESS-ACCEPT', 'WEAVE-NPC-EGRESS-CUSTOM', 'WEAVE-NPC-EGRESS-DEFAULT'].map(
-      (chain) => `${I} -N ${chain} 2>/dev/null || ${I} -F ${chain}`,
-    ),
+    ...['WEAVE-NPC-INGRESS', 'WEAVE-NPC-DEFAULT', 'WEAVE-NPC', 'WEAVE-NPC-EGRESS-ACCEPT', 'WEAVE-NPC-EGRESS-CUSTOM', 'WEAVE-NPC-EGRESS-DEFAULT'].map((chain) => `${I} -N ${chain} 2>/dev/null || ${I} -F ${chain}`),
     `${I} -A WEAVE-NPC -m state --state RELATED,ESTABLISHED -j ACCEPT`,
     `${I} -A WEAVE-NPC -d 224.0.0.0/4 -j ACCEPT`,
     `${I} -A WEAVE-NPC -m physdev --physdev-is-bridged --physdev-out vethwe-bridge -j ACCEPT`,
@@ -219,15 +217,7 @@ export class SimulatedMesh {
     const node: SimulatedNode = { name, netns, weaveAddress, podNetns, podAddress, weave };
     this.createWeaveBridge(node);
     inNetns(netns, npcScript(node));
-    inNetns(
-      podNetns,
-      [
-        'ip link set lo up',
-        `ip addr add ${podAddress} dev eth0`,
-        'ip link set eth0 up',
-        `ip route add default via ${address(weaveAddress)}`,
-      ].join(' && '),
-    );
+    inNetns(podNetns, ['ip link set lo up', `ip addr add ${podAddress} dev eth0`, 'ip link set eth0 up', `ip route add default via ${address(weaveAddress)}`].join(' && '));
     this.nodes.push(node);
     return node;
   }
@@ -268,15 +258,7 @@ export class SimulatedMesh {
     node.weaveAddress = weaveAddress;
     inNetns(
       node.netns,
-      [
-        'ip link add weave type bridge',
-        'ip link set vethwe-bridge master weave',
-        'ip link set pod master weave',
-        'ip link set weave up',
-        'ip link set vethwe-bridge up',
-        'ip link set pod up',
-        `ip addr add ${weaveAddress} dev weave`,
-      ].join(' && '),
+      ['ip link add weave type bridge', 'ip link set vethwe-bridge master weave', 'ip link set pod master weave', 'ip link set weave up', 'ip link set vethwe-bridge up', 'ip link set pod up', `ip addr add ${weaveAddress} dev weave`].join(' && '),
     );
     this.launchWeave(node);
   }

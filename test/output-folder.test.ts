@@ -117,7 +117,10 @@ describe('a git merge conflict left in a rendered cluster.yml', () => {
     return { ...folder, file, text, line };
   }
   const warning = (line: number) =>
-    new RegExp(`^warning: .*dist/cluster-a/pharos/cluster\\.yml:${line}: cluster cluster-a: holds a git merge conflict, so it no longer records the subnet of cluster cluster-a; it is derived from the inventory: run npm run synth to render it again, and commit the result .*\\[output-unreadable\\]$`, 'm');
+    new RegExp(
+      `^warning: .*dist/cluster-a/pharos/cluster\\.yml:${line}: cluster cluster-a: holds a git merge conflict, so it no longer records the subnet of cluster cluster-a; it is derived from the inventory: run npm run synth to render it again, and commit the result .*\\[output-unreadable\\]$`,
+      'm',
+    );
 
   it('check names the file and the way out, with exit 1', () => {
     const { opts, line } = conflicted();
@@ -169,7 +172,7 @@ describe('a git merge conflict left in a rendered cluster.yml', () => {
 });
 
 describe('the environment changes nothing', () => {
-  it('locale, TZ, umask and the yaml package\'s debug variables: the same files and the same JSON on stdout', () => {
+  it("locale, TZ, umask and the yaml package's debug variables: the same files and the same JSON on stdout", () => {
     const { dir, inventory } = rendered();
     const results = [
       { env: { LANG: 'C', TZ: 'UTC' }, umask: '022', outdir: path.join(dir, 'plain') },
@@ -201,7 +204,7 @@ describe('path guards compare real paths', () => {
   });
 });
 
-describe('flux bootstrap\'s folders are kept exactly', () => {
+describe("flux bootstrap's folders are kept exactly", () => {
   it('a relative symbolic link inside flux-system/ stays relative, and is not read', () => {
     const { outdir, opts } = rendered();
     const fluxSystem = path.join(outdir, '_gitops', 'flux', 'clusters', 'cluster-a', 'flux-system');
@@ -225,7 +228,9 @@ describe('cluster files the loader would not read', () => {
     fs.writeFileSync(path.join(inventory, name), fs.readFileSync(path.join(inventory, 'cluster-c.yml')));
     const result = synth(['--clusters', inventory, '--outdir', path.join(dir, 'dist')]);
     expect(result.code).toBe(1);
-    expect(result.stderr.split('\n')[0]).toMatch(new RegExp(`^error: .*${name.replace('.', '\\.')}: has the extension "\\.${name.split('.')[1]}", which is not read as a cluster file; rename it to "cluster-d\\.${name.split('.')[1].toLowerCase()}" \\[inventory-folder\\]$`));
+    expect(result.stderr.split('\n')[0]).toMatch(
+      new RegExp(`^error: .*${name.replace('.', '\\.')}: has the extension "\\.${name.split('.')[1]}", which is not read as a cluster file; rename it to "cluster-d\\.${name.split('.')[1].toLowerCase()}" \\[inventory-folder\\]$`),
+    );
   });
 
   it('a missing inventory folder is one error line in words, naming the folder, without a system error code', () => {
@@ -233,9 +238,7 @@ describe('cluster files the loader would not read', () => {
     const result = synth(['--clusters', missing, '--outdir', path.join(root, 'no-such-dist')]);
     expect(result.code).toBe(1);
     const errors = result.stderr.split('\n').filter((line) => line.startsWith('error:'));
-    expect(errors).toEqual([
-      `error: ${missing}: does not exist; give the inventory folder (one <cluster-name>.yml per cluster; the command line names it with --clusters) [inventory-folder]`,
-    ]);
+    expect(errors).toEqual([`error: ${missing}: does not exist; give the inventory folder (one <cluster-name>.yml per cluster; the command line names it with --clusters) [inventory-folder]`]);
     expect(result.stderr).not.toMatch(/ENOENT|scandir|\n\s+at /);
   });
 

@@ -48,7 +48,7 @@ describe('package.json', () => {
     expect(ours.map((file) => path.relative(REPO, file.fileName))).toContain('constructs/weave-mesh.ts');
     const undeclared = ours.flatMap((file) =>
       file.statements
-        .flatMap((statement) => (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? [statement.moduleSpecifier.text] : [])
+        .flatMap((statement) => ((ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? [statement.moduleSpecifier.text] : []))
         .filter((target) => !target.startsWith('.'))
         .filter((target) => {
           const name = target.startsWith('@') ? target.split('/').slice(0, 2).join('/') : target.split('/')[0];

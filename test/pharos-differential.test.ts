@@ -19,9 +19,50 @@ import { synth, tempDir } from './helpers';
 const root = tempDir();
 
 const TRICKY = [
-  'on', 'On', 'TRue', 'yes', 'y', 'n', 'no', 'off', 'null', 'Null', '~', '09', '010', '022', '0x1f', '0b1_0', '1_000', '1,000', '1_', '1e3', '1.5e+3',
-  '1.', '.5', '.inf', '-.Inf', '.NaN', '1:20', '-1:30', '1:20.5', '00:50:56:12:34:56', '123456789012345678901234567890', '0o17', 'abc', 'a-b', 'node-1.example.com',
-  '192.0.2.10', '10.32.0.0/12', '2001-13-40', '+1', '-0', '00', '0x_', '1,,0', 'é',
+  'on',
+  'On',
+  'TRue',
+  'yes',
+  'y',
+  'n',
+  'no',
+  'off',
+  'null',
+  'Null',
+  '~',
+  '09',
+  '010',
+  '022',
+  '0x1f',
+  '0b1_0',
+  '1_000',
+  '1,000',
+  '1_',
+  '1e3',
+  '1.5e+3',
+  '1.',
+  '.5',
+  '.inf',
+  '-.Inf',
+  '.NaN',
+  '1:20',
+  '-1:30',
+  '1:20.5',
+  '00:50:56:12:34:56',
+  '123456789012345678901234567890',
+  '0o17',
+  'abc',
+  'a-b',
+  'node-1.example.com',
+  '192.0.2.10',
+  '10.32.0.0/12',
+  '2001-13-40',
+  '+1',
+  '-0',
+  '00',
+  '0x_',
+  '1,,0',
+  'é',
   // Every scalar Psych 3.0.2 and 4.0.3 read differently (test/psych-versions.ts).
   ...TABLE.filter((row) => row.why4 !== undefined).map((row) => row.text),
 ];
@@ -32,22 +73,23 @@ const RAISES_ONLY_IN_4 = TABLE.filter((row) => row.why4 !== undefined && row.v4 
 
 const scalarText = fc.oneof(fc.constantFrom(...TRICKY), fc.stringMatching(/^[a-zA-Z0-9][a-zA-Z0-9._,+~-]{0,7}$/));
 /** A scalar as written: plain, single- or double-quoted. */
-const written = fc.tuple(scalarText, fc.constantFrom('plain', 'plain', 'plain', 'single', 'double', '!!str', '!local "..."')).map(([text, style]) =>
-  style === 'single'
-    ? `'${text.replace(/'/g, "''")}'`
-    : style === 'double'
-      ? JSON.stringify(text)
-      : style === '!!str'
-        ? `!!str ${text}`
-        : style === '!local "..."'
-          ? `!local ${JSON.stringify(text)}`
-          : text,
-);
+const written = fc
+  .tuple(scalarText, fc.constantFrom('plain', 'plain', 'plain', 'single', 'double', '!!str', '!local "..."'))
+  .map(([text, style]) => (style === 'single' ? `'${text.replace(/'/g, "''")}'` : style === 'double' ? JSON.stringify(text) : style === '!!str' ? `!!str ${text}` : style === '!local "..."' ? `!local ${JSON.stringify(text)}` : text));
 const key = fc.oneof(fc.stringMatching(/^[a-z][a-z0-9_.-]{0,6}$/), fc.constantFrom('on', 'y', '1', '010', 'null'));
 
 /** A labels mapping: explicit keys, inline merges (before or after explicit keys), in block or flow style. */
 const labels = fc
-  .tuple(fc.array(fc.oneof(fc.tuple(key, written).map(([k, v]) => `${k}: ${v}`), fc.tuple(key, written).map(([k, v]) => `<<: {${k}: ${v}}`)), { minLength: 1, maxLength: 5 }), fc.boolean())
+  .tuple(
+    fc.array(
+      fc.oneof(
+        fc.tuple(key, written).map(([k, v]) => `${k}: ${v}`),
+        fc.tuple(key, written).map(([k, v]) => `<<: {${k}: ${v}}`),
+      ),
+      { minLength: 1, maxLength: 5 },
+    ),
+    fc.boolean(),
+  )
   .map(([entries, flow]) => (flow ? ` {${entries.join(', ')}}` : entries.map((entry) => `\n      ${entry}`).join('')));
 
 const clusterFile = fc
@@ -116,9 +158,7 @@ function withoutDerived(value: Typed): Typed {
     if (!node || typeof node !== 'object' || !Array.isArray((node as { map?: unknown }).map)) return node;
     const pairs = (node as { map: [Typed, Typed][] }).map;
     return {
-      map: pairs
-        .filter(([k]) => !(name in drop && name !== 'network' && drop[name].includes(k as string)))
-        .map(([k, v]) => [k, typeof k === 'string' && (name === '' || name === 'network') ? walk(v, k) : v]),
+      map: pairs.filter(([k]) => !(name in drop && name !== 'network' && drop[name].includes(k as string))).map(([k, v]) => [k, typeof k === 'string' && (name === '' || name === 'network') ? walk(v, k) : v]),
     };
   };
   return walk(value, '');

@@ -80,9 +80,7 @@ network:
 `;
     const { result, body } = render(source);
     expect(result.stderr).toBe('');
-    expect(body).toBe(
-      source.replace('./shared_password   #', '../../../clusters/shared_password   #') + '    known_peers:\n      - 198.51.100.11\n',
-    );
+    expect(body).toBe(source.replace('./shared_password   #', '../../../clusters/shared_password   #') + '    known_peers:\n      - 198.51.100.11\n');
     const [before, after] = readWithPsych([source, body]);
     expect((after.value as any).map[0][1][0].map).toEqual((before.value as any).map[0][1][0].map);
     expect(JSON.stringify(before.value)).toContain('{"int":"18"}');
@@ -145,8 +143,7 @@ describe('edited', () => {
 describe('the inventory parsed once', () => {
   it('splices the parse the file was validated with, and parses again a text given without its own parse', () => {
     const { inventory } = render(A('  weave:\n    password: ./shared_password\n    ipalloc_default_subnet: 10.33.0.0/16\n', '# a comment\n'));
-    const rendered = (inventory: Inventory) =>
-      new WeaveMesh(new App(), 'mesh', { inventory, outdir: 'dist', gitops: { repoURL: 'https://git.example.org/mesh.git' } }).render().get('cluster-a/pharos/cluster.yml');
+    const rendered = (inventory: Inventory) => new WeaveMesh(new App(), 'mesh', { inventory, outdir: 'dist', gitops: { repoURL: 'https://git.example.org/mesh.git' } }).render().get('cluster-a/pharos/cluster.yml');
     const loaded = loadInventory(inventory);
     const expected = rendered(loaded);
     expect(expected).toMatch(/# a comment\n[^]*known_peers:\n {6}- 198\.51\.100\.11\n$/);
@@ -162,11 +159,31 @@ describe('the inventory parsed once', () => {
 
 describe('refused with file:line', () => {
   it.each([
-    ['weave from an anchor used elsewhere', `${A('  weave: &w\n    password: ./shared_password\n    ipalloc_default_subnet: 10.33.0.0/16\n')}addons:\n  copy: *w\n`, /cluster-a\.yml:8:5: network\.weave has the anchor &w, which an alias repeats elsewhere/],
-    ['the password merged from an anchor', A('  weave:\n    <<: *p\n    ipalloc_default_subnet: 10.33.0.0/16\n', 'addons:\n  p: &p {password: ./shared_password}\n'), /cluster-a\.yml:10:5: network\.weave\.password comes from the merge key \(<<\) here, of an anchor written elsewhere/],
-    ['a Symbol (:10254)', A('  weave:\n    password: ./shared_password\n    ipalloc_default_subnet: 10.33.0.0/16\n', 'addons:\n  port: :10254\n'), /cluster-a\.yml:7:9: addons\.port: ":10254" is read by Pharos's YAML reader \(Ruby 2\.5's Psych 3\.0\) as a Symbol/],
-    ['a !ruby/object tag', A('  weave:\n    password: ./shared_password\n    ipalloc_default_subnet: 10.33.0.0/16\n', 'addons:\n  x: !ruby/object:Object {}\n'), /cluster-a\.yml:7:\d+: addons\.x: "!ruby\/object:Object" .*which YAML\.safe_load refuses, so pharos up cannot load the file; remove the tag/],
-    ['a port Psych 3.0 and 4.0 read differently', A('  weave:\n    password: ./shared_password\n    ipalloc_default_subnet: 10.33.0.0/16\n').replace('role: master', 'role: master\n    ssh_port: 22_'), /cluster-a\.yml:4:15: hosts\[0\]\.ssh_port: "22_" is read by Pharos's YAML reader \(Ruby 2\.5's Psych 3\.0\) as 22, by Psych 4\.0 as the string "22_"/],
+    [
+      'weave from an anchor used elsewhere',
+      `${A('  weave: &w\n    password: ./shared_password\n    ipalloc_default_subnet: 10.33.0.0/16\n')}addons:\n  copy: *w\n`,
+      /cluster-a\.yml:8:5: network\.weave has the anchor &w, which an alias repeats elsewhere/,
+    ],
+    [
+      'the password merged from an anchor',
+      A('  weave:\n    <<: *p\n    ipalloc_default_subnet: 10.33.0.0/16\n', 'addons:\n  p: &p {password: ./shared_password}\n'),
+      /cluster-a\.yml:10:5: network\.weave\.password comes from the merge key \(<<\) here, of an anchor written elsewhere/,
+    ],
+    [
+      'a Symbol (:10254)',
+      A('  weave:\n    password: ./shared_password\n    ipalloc_default_subnet: 10.33.0.0/16\n', 'addons:\n  port: :10254\n'),
+      /cluster-a\.yml:7:9: addons\.port: ":10254" is read by Pharos's YAML reader \(Ruby 2\.5's Psych 3\.0\) as a Symbol/,
+    ],
+    [
+      'a !ruby/object tag',
+      A('  weave:\n    password: ./shared_password\n    ipalloc_default_subnet: 10.33.0.0/16\n', 'addons:\n  x: !ruby/object:Object {}\n'),
+      /cluster-a\.yml:7:\d+: addons\.x: "!ruby\/object:Object" .*which YAML\.safe_load refuses, so pharos up cannot load the file; remove the tag/,
+    ],
+    [
+      'a port Psych 3.0 and 4.0 read differently',
+      A('  weave:\n    password: ./shared_password\n    ipalloc_default_subnet: 10.33.0.0/16\n').replace('role: master', 'role: master\n    ssh_port: 22_'),
+      /cluster-a\.yml:4:15: hosts\[0\]\.ssh_port: "22_" is read by Pharos's YAML reader \(Ruby 2\.5's Psych 3\.0\) as 22, by Psych 4\.0 as the string "22_"/,
+    ],
   ])('%s', (_what, source, message) => {
     const { result, text } = render(source);
     expect(result.code).toBe(1);
@@ -250,7 +267,32 @@ describe('real paths (issue 22): the output is the same however --clusters and -
 
 describe('a cluster declared in TypeScript', () => {
   it('is written so that Psych reads back exactly its strings, numbers and booleans, even the strings Psych 3.0.2 and 4.0 read differently', () => {
-    const strings = ['on', 'TRue', 'y', '010', '09', '0x1f', '1_000', '1,000', '1e3', '1:20', ':10254', '2001-12-14', '.inf', '~', '', 'null', 'a: b', '- a', '#x', 'plain', '192.0.2.10', 'é', 'line\nbreak', ...TABLE.filter((row) => row.why4 !== undefined).map((row) => row.text)];
+    const strings = [
+      'on',
+      'TRue',
+      'y',
+      '010',
+      '09',
+      '0x1f',
+      '1_000',
+      '1,000',
+      '1e3',
+      '1:20',
+      ':10254',
+      '2001-12-14',
+      '.inf',
+      '~',
+      '',
+      'null',
+      'a: b',
+      '- a',
+      '#x',
+      'plain',
+      '192.0.2.10',
+      'é',
+      'line\nbreak',
+      ...TABLE.filter((row) => row.why4 !== undefined).map((row) => row.text),
+    ];
     const config = { labels: Object.fromEntries(strings.map((value, index) => [`k${index}`, value])), port: 22, big: 2 ** 40, flag: true, none: null };
     const text = codeClusterText(config);
     const [read] = readWithPsych([text]);

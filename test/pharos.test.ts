@@ -75,16 +75,14 @@ describe('the rendered cluster.yml, as Pharos reads it', () => {
     expect(result.code).toBe(0);
   });
 
-  it('warns that firewalld cannot trust another cluster\'s peer known by host name (configure_firewalld.rb takes addresses)', () => {
+  it("warns that firewalld cannot trust another cluster's peer known by host name (configure_firewalld.rb takes addresses)", () => {
     const withFirewalld: Record<string, any> = { ...clusters, 'cluster-a': structuredClone(clusters['cluster-a']) };
     withFirewalld['cluster-a'].network.firewalld = { enabled: true };
     const other = path.join(root, 'firewalld');
     const warned = synth(['--clusters', writeInventory(path.join(other, 'clusters'), withFirewalld), '--outdir', path.join(other, 'dist')]);
     expect(warned.code).toBe(0);
     expect(warned.stderr.split('\n')).toEqual([
-      expect.stringMatching(
-        /^warning: .*cluster-a\.yml:\d+:\d+: cluster cluster-a: network\.firewalld: firewalld takes no host names, so the Weave peer worker-2\.b\.example\.com of cluster cluster-b is not added to trusted_subnets/,
-      ),
+      expect.stringMatching(/^warning: .*cluster-a\.yml:\d+:\d+: cluster cluster-a: network\.firewalld: firewalld takes no host names, so the Weave peer worker-2\.b\.example\.com of cluster cluster-b is not added to trusted_subnets/),
     ]);
     expect(psych(path.join(other, 'dist', 'cluster-a', 'pharos', 'cluster.yml')).network.firewalld.trusted_subnets).toEqual(['198.51.100.11', '203.0.113.11']);
   });
@@ -118,7 +116,7 @@ describe('the rendered cluster.yml, as Pharos reads it', () => {
     }
   });
 
-  it('is the inventory\'s text byte for byte, but for the header and the derived fields', () => {
+  it("is the inventory's text byte for byte, but for the header and the derived fields", () => {
     const text = fs.readFileSync(rendered('cluster-b'), 'utf8');
     const header = text.slice(0, text.indexOf('# Cluster B, written by hand.'));
     expect(header.split('\n').every((line) => line === '' || line.startsWith('# '))).toBe(true);
@@ -131,7 +129,7 @@ describe('the rendered cluster.yml, as Pharos reads it', () => {
     expect(text.slice(header.length)).toBe(expected);
   });
 
-  it('names the same files from its own folder, where pharos up -c runs (Dir.chdir to the config\'s folder, up_command.rb)', () => {
+  it("names the same files from its own folder, where pharos up -c runs (Dir.chdir to the config's folder, up_command.rb)", () => {
     const config = psych(rendered('cluster-b'));
     const from = path.dirname(rendered('cluster-b'));
     expect(path.resolve(from, config.network.weave.password)).toBe(path.join(inventory, 'shared_password'));
@@ -140,7 +138,7 @@ describe('the rendered cluster.yml, as Pharos reads it', () => {
     expect(config.hosts[0].bastion.ssh_key_path).toBe('~/.ssh/bastion');
   });
 
-  it('keeps the inventory\'s comments', () => {
+  it("keeps the inventory's comments", () => {
     const text = fs.readFileSync(rendered('cluster-b'), 'utf8');
     expect(text).toContain('# Cluster B, written by hand.');
     expect(text).toContain('ssh_key_path: ../../../clusters/keys/b_rsa # relative: rebased');

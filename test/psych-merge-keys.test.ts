@@ -45,7 +45,11 @@ describe('merge values Psych keeps as keys (revive_hash v3.0.2)', () => {
 
   it.each([
     ['<<: ./x in weave (mrg3)', `${BASE}  weave:\n    password: ./shared_password\n    ipalloc_default_subnet: 10.33.0.0/16\n    <<: ./x\n`, /cluster-a\.yml:10:5: .*network\.weave\.<<: is not a Pharos setting/],
-    ['<<: *alias of a list in firewalld (mrg2)', `${BASE}  weave: {password: ./shared_password, ipalloc_default_subnet: 10.33.0.0/16}\n  firewalld:\n    enabled: true\n    trusted_subnets: &t [10.200.0.0/16]\n    <<: *t\n`, /cluster-a\.yml:10:25: network\.firewalld\.trusted_subnets has the anchor &t/],
+    [
+      '<<: *alias of a list in firewalld (mrg2)',
+      `${BASE}  weave: {password: ./shared_password, ipalloc_default_subnet: 10.33.0.0/16}\n  firewalld:\n    enabled: true\n    trusted_subnets: &t [10.200.0.0/16]\n    <<: *t\n`,
+      /cluster-a\.yml:10:25: network\.firewalld\.trusted_subnets has the anchor &t/,
+    ],
   ])('synth refuses %s with file:line, not "Merge sources must be maps"', (_what, text, message) => {
     const dir = caseDir();
     fs.mkdirSync(path.join(dir, 'clusters'));

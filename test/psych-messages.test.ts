@@ -19,8 +19,16 @@ function synthA(text: string) {
 describe('an empty or tagged trusted_subnets', () => {
   it.each([
     ['a tab before a flow end', `${HOSTS}network:\n  weave: {password: ./shared_password, ipalloc_default_subnet: 10.33.0.0/16,\ttrusted_subnets:\t}\n`, /network\.weave\.trusted_subnets: must be a list of IPv4 CIDRs, not empty \[shape\]/],
-    ['nothing before a flow end', `${HOSTS}network:\n  weave: {password: ./shared_password, ipalloc_default_subnet: 10.33.0.0/16}\n  firewalld: {enabled: true, trusted_subnets: }\n`, /network\.firewalld\.trusted_subnets: must be a list of IPv4 addresses or CIDRs, not empty \[shape\]/],
-    ['!!null', `${HOSTS}network:\n  weave: {password: ./shared_password, ipalloc_default_subnet: 10.33.0.0/16}\n  firewalld:\n    enabled: true\n    trusted_subnets: !!null\n`, /trusted_subnets: must be a list of IPv4 addresses or CIDRs, not empty; Pharos's YAML reader \(Ruby 2\.5's Psych 3\.0\) reads "!!null" as null \(an empty value\): the tag !!null applied to an empty value \[shape\]/],
+    [
+      'nothing before a flow end',
+      `${HOSTS}network:\n  weave: {password: ./shared_password, ipalloc_default_subnet: 10.33.0.0/16}\n  firewalld: {enabled: true, trusted_subnets: }\n`,
+      /network\.firewalld\.trusted_subnets: must be a list of IPv4 addresses or CIDRs, not empty \[shape\]/,
+    ],
+    [
+      '!!null',
+      `${HOSTS}network:\n  weave: {password: ./shared_password, ipalloc_default_subnet: 10.33.0.0/16}\n  firewalld:\n    enabled: true\n    trusted_subnets: !!null\n`,
+      /trusted_subnets: must be a list of IPv4 addresses or CIDRs, not empty; Pharos's YAML reader \(Ruby 2\.5's Psych 3\.0\) reads "!!null" as null \(an empty value\): the tag !!null applied to an empty value \[shape\]/,
+    ],
   ])('%s: the message says what was written', (_what, text, message) => {
     const result = synthA(text);
     expect(result.code).toBe(1);
@@ -31,8 +39,16 @@ describe('an empty or tagged trusted_subnets', () => {
 
 describe('nested lists that Pharos v3.2.1 config_schema.rb refuses', () => {
   it.each([
-    ['manifests', `${HOSTS}network:\n  weave: {password: ./shared_password, ipalloc_default_subnet: 10.33.0.0/16}\nmanifests: [./m1.yml, [./n.yml]]\n`, /cluster-a\.yml:8:23: cluster cluster-a: manifests\[1\]: must be a file path written as a string, not a list; .*config_schema\.rb l\.232 .*no nested list \[shape\]/],
-    ['firewalld trusted_subnets', `${HOSTS}network:\n  weave: {password: ./shared_password, ipalloc_default_subnet: 10.33.0.0/16}\n  firewalld: {enabled: true, trusted_subnets: [10.1.0.0/16, [10.2.0.0/16]]}\n`, /cluster-a\.yml:8:61: cluster cluster-a: network\.firewalld\.trusted_subnets\[1\]: must be an IPv4 address or CIDR written as a string, not a list; .*config_schema\.rb l\.134 .*no nested list \[shape\]/],
+    [
+      'manifests',
+      `${HOSTS}network:\n  weave: {password: ./shared_password, ipalloc_default_subnet: 10.33.0.0/16}\nmanifests: [./m1.yml, [./n.yml]]\n`,
+      /cluster-a\.yml:8:23: cluster cluster-a: manifests\[1\]: must be a file path written as a string, not a list; .*config_schema\.rb l\.232 .*no nested list \[shape\]/,
+    ],
+    [
+      'firewalld trusted_subnets',
+      `${HOSTS}network:\n  weave: {password: ./shared_password, ipalloc_default_subnet: 10.33.0.0/16}\n  firewalld: {enabled: true, trusted_subnets: [10.1.0.0/16, [10.2.0.0/16]]}\n`,
+      /cluster-a\.yml:8:61: cluster cluster-a: network\.firewalld\.trusted_subnets\[1\]: must be an IPv4 address or CIDR written as a string, not a list; .*config_schema\.rb l\.134 .*no nested list \[shape\]/,
+    ],
   ])('%s: refused with file:line and the schema line', (_what, text, message) => {
     const result = synthA(text);
     expect(result.code).toBe(1);
@@ -47,9 +63,21 @@ describe('nested lists that Pharos v3.2.1 config_schema.rb refuses', () => {
  */
 describe('a relative ssh_key_path shared through an anchor or a merge', () => {
   it.each([
-    ['an anchor and an alias (an1)', `hosts:\n  - address: 192.0.2.10\n    role: master\n    ssh_key_path: &k ./id_rsa\n  - address: 192.0.2.11\n    role: worker\n    ssh_key_path: *k\nnetwork:\n  weave: {password: ./shared_password, ipalloc_default_subnet: 10.33.0.0/16}\n`, /cluster-a\.yml:4:22: hosts\.0\.ssh_key_path has the anchor &k, .*Write ssh_key_path: \.\/id_rsa at each place instead of &k and every \*k/],
-    ['quoted, the quotes kept in the advice', `hosts:\n  - address: 192.0.2.10\n    role: master\n    ssh_key_path: &k "./id_rsa"\n  - address: 192.0.2.11\n    role: worker\n    ssh_key_path: *k\nnetwork:\n  weave: {password: ./shared_password, ipalloc_default_subnet: 10.33.0.0/16}\n`, /Write ssh_key_path: "\.\/id_rsa" at each place/],
-    ['a merge of an anchored mapping (an2)', `x-host: &h\n  role: worker\n  ssh_key_path: ./id_rsa\nhosts:\n  - address: 192.0.2.10\n    role: master\n  - <<: *h\n    address: 192.0.2.11\nnetwork:\n  weave: {password: ./shared_password, ipalloc_default_subnet: 10.33.0.0/16}\n`, /cluster-a\.yml:7:5: hosts\.1\.ssh_key_path comes from the merge key \(<<\) here, .*Write ssh_key_path: \.\/id_rsa out in this mapping, after the merge/],
+    [
+      'an anchor and an alias (an1)',
+      `hosts:\n  - address: 192.0.2.10\n    role: master\n    ssh_key_path: &k ./id_rsa\n  - address: 192.0.2.11\n    role: worker\n    ssh_key_path: *k\nnetwork:\n  weave: {password: ./shared_password, ipalloc_default_subnet: 10.33.0.0/16}\n`,
+      /cluster-a\.yml:4:22: hosts\.0\.ssh_key_path has the anchor &k, .*Write ssh_key_path: \.\/id_rsa at each place instead of &k and every \*k/,
+    ],
+    [
+      'quoted, the quotes kept in the advice',
+      `hosts:\n  - address: 192.0.2.10\n    role: master\n    ssh_key_path: &k "./id_rsa"\n  - address: 192.0.2.11\n    role: worker\n    ssh_key_path: *k\nnetwork:\n  weave: {password: ./shared_password, ipalloc_default_subnet: 10.33.0.0/16}\n`,
+      /Write ssh_key_path: "\.\/id_rsa" at each place/,
+    ],
+    [
+      'a merge of an anchored mapping (an2)',
+      `x-host: &h\n  role: worker\n  ssh_key_path: ./id_rsa\nhosts:\n  - address: 192.0.2.10\n    role: master\n  - <<: *h\n    address: 192.0.2.11\nnetwork:\n  weave: {password: ./shared_password, ipalloc_default_subnet: 10.33.0.0/16}\n`,
+      /cluster-a\.yml:7:5: hosts\.1\.ssh_key_path comes from the merge key \(<<\) here, .*Write ssh_key_path: \.\/id_rsa out in this mapping, after the merge/,
+    ],
   ])('%s: refused, saying what to write', (_what, text, message) => {
     const result = synthA(text);
     expect(result.code).toBe(1);
@@ -57,7 +85,9 @@ describe('a relative ssh_key_path shared through an anchor or a merge', () => {
   });
 
   it('written out per host as the message says, it is accepted and rebased for each host', () => {
-    const result = synthA(`hosts:\n  - address: 192.0.2.10\n    role: master\n    ssh_key_path: ./id_rsa\n  - address: 192.0.2.11\n    role: worker\n    ssh_key_path: ./id_rsa\nnetwork:\n  weave: {password: ./shared_password, ipalloc_default_subnet: 10.33.0.0/16}\n`);
+    const result = synthA(
+      `hosts:\n  - address: 192.0.2.10\n    role: master\n    ssh_key_path: ./id_rsa\n  - address: 192.0.2.11\n    role: worker\n    ssh_key_path: ./id_rsa\nnetwork:\n  weave: {password: ./shared_password, ipalloc_default_subnet: 10.33.0.0/16}\n`,
+    );
     expect(result.code).toBe(0);
     const rendered = fs.readFileSync(path.join(root, String(count - 1), 'dist', 'cluster-a', 'pharos', 'cluster.yml'), 'utf8');
     expect(rendered.match(/ssh_key_path: \.\.\/\.\.\/\.\.\/clusters\/id_rsa$/gm)).toHaveLength(2);

@@ -60,7 +60,16 @@ describe('every path Pharos resolves from the config folder is rebased (src/mesh
     const dir = path.join(root, key.join('-').replace(/\*/g, 'all'));
     fs.mkdirSync(path.join(dir, 'clusters'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'clusters', 'cluster-a.yml'), JSON.stringify(data));
-    fs.writeFileSync(path.join(dir, 'clusters', 'cluster-b.yml'), JSON.stringify({ hosts: [{ address: '198.51.100.1', role: 'master' }, { address: '198.51.100.2', role: 'worker' }], network: { service_cidr: '172.17.0.0/16', weave: { password: key.join('.') === 'network.weave.password' ? './files/x.pem' : './shared_password', ipalloc_default_subnet: '10.34.0.0/16' } } }));
+    fs.writeFileSync(
+      path.join(dir, 'clusters', 'cluster-b.yml'),
+      JSON.stringify({
+        hosts: [
+          { address: '198.51.100.1', role: 'master' },
+          { address: '198.51.100.2', role: 'worker' },
+        ],
+        network: { service_cidr: '172.17.0.0/16', weave: { password: key.join('.') === 'network.weave.password' ? './files/x.pem' : './shared_password', ipalloc_default_subnet: '10.34.0.0/16' } },
+      }),
+    );
     const result = synth(['--clusters', path.join(dir, 'clusters'), '--outdir', path.join(dir, 'dist')]);
     expect(result.code).toBe(0);
     const rendered = fs.readFileSync(path.join(dir, 'dist', 'cluster-a', 'pharos', 'cluster.yml'), 'utf8');

@@ -100,10 +100,10 @@ describe('Psych 3.0.2 scanner rows that hold line-break characters and folded le
   const rows: readonly (readonly [string, Reading, string])[] = [
     ['22\r', '22\r', "l.17-20 INTEGER's $ does not match before \\r: l.109 string"],
     ['0x1f\r', '0x1f\r', "l.17-20 INTEGER's $ does not match before \\r: l.109 string"],
-    ['yes\u2028', 'yes\u2028', "l.52 /^(yes|true|on)$/i: $ does not match before U+2028; l.58 string"],
+    ['yes\u2028', 'yes\u2028', 'l.52 /^(yes|true|on)$/i: $ does not match before U+2028; l.58 string'],
     ['\u2029no', '\u2029no', 'l.47 /^[^ytonf~]/i: U+2029 is not a line start in Ruby, and is none of ytonf~: string'],
     ['1.5\r', '1.5\r', "l.12-14 FLOAT's $ does not match before \\r: string"],
-    [':\r', { raises: 'Psych::DisallowedClass' }, 'l.79 /^:./: Ruby\'s . takes \\r: a Symbol'],
+    [':\r', { raises: 'Psych::DisallowedClass' }, "l.79 /^:./: Ruby's . takes \\r: a Symbol"],
     ['n\nno', false, 'l.40 /\\n/: a word; l.54 /^(no|false|off)$/i matches the second line'],
     ['y\nyes', true, 'l.40 /\\n/: a word; l.52 /^(yes|true|on)$/i matches the second line'],
     ['1\n2', '1\n2', 'l.40 /\\n/: a word; l.47 /^[^ytonf~]/i matches "1": string'],
@@ -149,7 +149,10 @@ describe('tags apply to the text as written (to_ruby.rb v3.0.2 l.59-118)', () =>
 
   it.each(rows.map((row, index) => [row[0], row[2], row, index] as const))('v: %s (%s)', (yaml, _why, row, index) => {
     const reading = readAsPsych(parseForEditing(`v: ${yaml}\n`, { uniqueKeys: true, logLevel: 'error' }), new LineCounter());
-    const mine: Reading = reading.refused.length > 0 ? ours(reading.refused[0].psych3) : ((v) => (typeof v === 'number' && !Number.isInteger(v) ? { num: String(v) } : typeof v === 'number' ? (yaml.startsWith('!!float') ? { num: String(v) } : { int: String(v) }) : (v as Reading)))((reading.data as { v: unknown }).v);
+    const mine: Reading =
+      reading.refused.length > 0
+        ? ours(reading.refused[0].psych3)
+        : ((v) => (typeof v === 'number' && !Number.isInteger(v) ? { num: String(v) } : typeof v === 'number' ? (yaml.startsWith('!!float') ? { num: String(v) } : { int: String(v) }) : (v as Reading)))((reading.data as { v: unknown }).v);
     expect(mine).toEqual(row[1]);
     expect(real[index]).toEqual(row[1]);
   });
@@ -159,9 +162,7 @@ describe('src/util/psych.ts and readAsPsych against the real Psych on generated 
   const chars = ['0', '1', '7', '9', 'a', 'e', 'E', 'f', 'x', 'b', 'y', 'n', 'o', 's', 'l', 'N', '.', ',', '_', ':', '-', '+', '~', '\r', '\n', '\u2028', '\u2029', '\u0085', '\t', ' ', 'ſ', 'ﬀ', 'T', '2', 'é'];
   const text = fc.array(fc.constantFrom(...chars), { minLength: 1, maxLength: 7 }).map((parts) => parts.join(''));
   const words = ['yes', 'no', 'on', 'off', 'null', '~', '.inf', '-.inf', '.nan', '0x1f', '017', '1_000', '1:20', '2001-12-14', ':a', '1.5'];
-  const framed = fc
-    .tuple(fc.constantFrom('', '\r', '\n', '\u2028', '\u2029', ' '), fc.constantFrom(...words), fc.constantFrom('', '\r', '\n', '\u2028', '\u2029', '\t'))
-    .map(([before, word, after]) => before + word + after);
+  const framed = fc.tuple(fc.constantFrom('', '\r', '\n', '\u2028', '\u2029', ' '), fc.constantFrom(...words), fc.constantFrom('', '\r', '\n', '\u2028', '\u2029', '\t')).map(([before, word, after]) => before + word + after);
 
   it('tokenizes every text as Psych 4 does, and as Psych 3.0.2 where their rules agree', () => {
     const samples = [...new Set([...fc.sample(text, { numRuns: 4000, seed: 28 }), ...fc.sample(framed, { numRuns: 600, seed: 28 })])];
@@ -179,7 +180,7 @@ describe('src/util/psych.ts and readAsPsych against the real Psych on generated 
     expect(samples.filter((sample) => /[\r\u2028\u2029]/.test(sample)).length).toBeGreaterThan(1000);
   });
 
-  it('reads every tag on every text as Psych 4 does (where the two versions\' scanners agree), and never throws', () => {
+  it("reads every tag on every text as Psych 4 does (where the two versions' scanners agree), and never throws", () => {
     const tags = ['!!float', '!!int', '!!bool', '!!null', '!!str', '!foo', '!', '!ruby/string', '!!timestamp'];
     const samples = fc.sample(fc.tuple(fc.constantFrom(...tags), fc.oneof(text, fc.constant(''))), { numRuns: 3000, seed: 28 });
     const real = readWithPsych(samples.map(([tag, sample]) => `v: ${tag} ${quoted(sample)}\n`)).map(theirs);

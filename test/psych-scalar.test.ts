@@ -75,7 +75,7 @@ describe('Psych 3.0.2 and 4.0.3 read plain scalars as the table says (test/psych
     expect(ours(tokenizePsych4(row.text))).toEqual(row.v4);
   });
 
-  it('a row differs between the columns exactly when it says why, and when the two versions\' rules can differ', () => {
+  it("a row differs between the columns exactly when it says why, and when the two versions' rules can differ", () => {
     for (const row of TABLE) {
       const differs = JSON.stringify(row.v3) !== JSON.stringify(row.v4);
       expect([row.text, differs, mayDiffer(row.text)]).toEqual([row.text, row.why4 !== undefined, differs]);

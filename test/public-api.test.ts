@@ -36,7 +36,8 @@ function missingTypes(): Map<string, string> {
   const visitType = (type: ts.Type, via: string): void => {
     if (seen.has(type)) return;
     seen.add(type);
-    for (const argument of [...(type.aliasTypeArguments ?? []), ...(type.flags & ts.TypeFlags.Object && (type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference ? checker.getTypeArguments(type as ts.TypeReference) : [])]) visitType(argument, via);
+    for (const argument of [...(type.aliasTypeArguments ?? []), ...(type.flags & ts.TypeFlags.Object && (type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference ? checker.getTypeArguments(type as ts.TypeReference) : [])])
+      visitType(argument, via);
     if (type.isUnionOrIntersection()) return type.types.forEach((member) => visitType(member, via));
     const symbol = type.aliasSymbol ?? type.getSymbol();
     if (!symbol || !ours(symbol)) return;

@@ -42,10 +42,7 @@ const scenarios: Record<string, { readonly change?: (dir: string) => void; reado
   },
   // docs/warnings.md: cluster-b gains 95 workers (198.51.100.100 to .194), 101 Weave peers in all.
   'synth-peer-count': {
-    change: (dir) =>
-      edit(path.join(dir, 'clusters', 'cluster-b.yml'), (text) =>
-        text.replace(/^hosts:\n/m, `hosts:\n${Array.from({ length: 95 }, (_, i) => `  - address: 198.51.100.${100 + i}\n    role: worker\n`).join('')}`),
-      ),
+    change: (dir) => edit(path.join(dir, 'clusters', 'cluster-b.yml'), (text) => text.replace(/^hosts:\n/m, `hosts:\n${Array.from({ length: 95 }, (_, i) => `  - address: 198.51.100.${100 + i}\n    role: worker\n`).join('')}`)),
     args: ['synth'],
   },
 };

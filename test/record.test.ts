@@ -10,7 +10,7 @@ function both(content: string) {
 describe('recordsOf', () => {
   it.each([
     ['as synth writes it', 'hosts: []\nnetwork:\n  pod_network_cidr: 10.32.0.0/12 # shared\n  weave:\n    ipalloc_default_subnet: 10.33.0.0/16 # own\n'],
-    ['with Pharos\'s default pod network', 'network:\n  weave:\n    ipalloc_default_subnet: 10.33.0.0/16\n'],
+    ["with Pharos's default pod network", 'network:\n  weave:\n    ipalloc_default_subnet: 10.33.0.0/16\n'],
     ['in flow style', 'network: { pod_network_cidr: 10.0.0.0/8, weave: { ipalloc_default_subnet: 10.1.0.0/16 } }\n'],
     ['with a decoy line in a block string', 'addons:\n  note: |\n    ipalloc_default_subnet: 10.99.0.0/16\nnetwork:\n  weave:\n    ipalloc_default_subnet: 10.33.0.0/16\n'],
     ['with a decoy in a comment', '# ipalloc_default_subnet: 10.99.0.0/16\nnetwork:\n  weave:\n    # ipalloc_default_subnet: 10.98.0.0/16\n    ipalloc_default_subnet: 10.33.0.0/16\n'],
@@ -29,12 +29,7 @@ describe('recordsOf, whatever the spelling of the recorded values (issue 19: a q
     ['tagged !!str', 'network:\n  pod_network_cidr: !!str 10.0.0.0/8\n  weave:\n    ipalloc_default_subnet: !!str 10.1.0.0/16\n', '10.1.0.0/16', '10.0.0.0/8'],
     ['CRLF line ends', 'network:\r\n  pod_network_cidr: 10.0.0.0/8\r\n  weave:\r\n    ipalloc_default_subnet: 10.1.0.0/16\r\n', '10.1.0.0/16', '10.0.0.0/8'],
     ['a flow list of subnets layout', 'network: {pod_network_cidr: 10.0.0.0/8, weave: {ipalloc_default_subnet: "10.1.0.0/16"}}\n', '10.1.0.0/16', '10.0.0.0/8'],
-    [
-      'a merge after the explicit key (Psych: the merge wins)',
-      'network:\n  pod_network_cidr: 10.32.0.0/12\n  <<: {pod_network_cidr: 10.0.0.0/8}\n  weave:\n    ipalloc_default_subnet: 10.1.0.0/16\n',
-      '10.1.0.0/16',
-      '10.0.0.0/8',
-    ],
+    ['a merge after the explicit key (Psych: the merge wins)', 'network:\n  pod_network_cidr: 10.32.0.0/12\n  <<: {pod_network_cidr: 10.0.0.0/8}\n  weave:\n    ipalloc_default_subnet: 10.1.0.0/16\n', '10.1.0.0/16', '10.0.0.0/8'],
     ['indented by four', 'network:\n    pod_network_cidr: 10.0.0.0/8\n    weave:\n        ipalloc_default_subnet: 10.1.0.0/16\n', '10.1.0.0/16', '10.0.0.0/8'],
   ])('reads %s as Pharos does', (_name, content, subnet, podNetworkCidr) => {
     const { quick, full } = both(content);
@@ -42,4 +37,3 @@ describe('recordsOf, whatever the spelling of the recorded values (issue 19: a q
     expect(full).toEqual({ subnet, podNetworkCidr });
   });
 });
-

@@ -84,7 +84,7 @@ describe('npm run plan', () => {
     expect(fs.existsSync(path.join(outdir, 'cluster-c'))).toBe(true);
   });
 
-  it('warns loudly when an existing cluster\'s subnet or the pod network changes', () => {
+  it("warns loudly when an existing cluster's subnet or the pod network changes", () => {
     const { inventory, opts } = setUp(threeClusters());
     expect(synth(opts).code).toBe(0);
     const file = path.join(inventory, 'cluster-b.yml');
@@ -150,7 +150,7 @@ describe('subnet allocation', () => {
       'network:',
       '  provider: weave',
       '  service_cidr: 172.20.0.0/16',
-      "  pod_network_cidr: 10.32.0.0/12 # shared",
+      '  pod_network_cidr: 10.32.0.0/12 # shared',
       '  weave:',
       '    password: ./shared_password',
       '',
@@ -178,7 +178,7 @@ describe('subnet allocation', () => {
     expect(synth(opts).code).toBe(0);
   });
 
-  it('restores a rendered cluster\'s subnet from the output folder, never the lowest free one', () => {
+  it("restores a rendered cluster's subnet from the output folder, never the lowest free one", () => {
     const { inventory, opts } = setUp(threeClusters());
     expect(synth(opts).code).toBe(0);
     // The subnet line was lost (a misspelt key fixed by deleting it, say): cluster-b is running with 10.34.0.0/16.
@@ -209,7 +209,7 @@ describe('subnet allocation', () => {
     expect(run(['allocate', 'cluster-a', ...opts]).stdout).toMatch(/restored network\.weave\.ipalloc_default_subnet: 10\.33\.0\.0\/16/);
   });
 
-  it('synth warns as loudly as plan when a running cluster\'s subnet changes', () => {
+  it("synth warns as loudly as plan when a running cluster's subnet changes", () => {
     const { inventory, opts } = setUp(threeClusters());
     expect(synth(opts).code).toBe(0);
     const file = path.join(inventory, 'cluster-c.yml');
@@ -217,7 +217,11 @@ describe('subnet allocation', () => {
     const result = synth(opts);
     expect(result.code).toBe(0);
     // At the line that changed, with the remedy when the change was not meant.
-    const line = fs.readFileSync(file, 'utf8').split('\n').findIndex((text) => text.includes('10.36.0.0/16')) + 1;
+    const line =
+      fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .findIndex((text) => text.includes('10.36.0.0/16')) + 1;
     expect(result.stderr).toMatch(
       new RegExp(
         `^warning: ${escape(file)}:${line}:\\d+: cluster cluster-c: network\\.weave\\.ipalloc_default_subnet: changes from 10\\.35\\.0\\.0/16 to 10\\.36\\.0\\.0/16: this renumbers its running pods, .*; if that is not meant, put back ipalloc_default_subnet: 10\\.35\\.0\\.0/16, the subnet its running pods have \\(the output folder records it\\) \\[renumbering\\]$`,
@@ -243,7 +247,9 @@ describe('subnet allocation', () => {
     spelled('10.32.0.0/11');
     const result = synth(opts);
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/^warning: .*cluster-a\.yml:\d+:\d+: cluster cluster-a: network\.pod_network_cidr: changes from 10\.32\.0\.0\/12 to 10\.32\.0\.0\/11: .*; if that is not meant, put back pod_network_cidr: 10\.32\.0\.0\/12 \[renumbering\]$/m);
+    expect(result.stderr).toMatch(
+      /^warning: .*cluster-a\.yml:\d+:\d+: cluster cluster-a: network\.pod_network_cidr: changes from 10\.32\.0\.0\/12 to 10\.32\.0\.0\/11: .*; if that is not meant, put back pod_network_cidr: 10\.32\.0\.0\/12 \[renumbering\]$/m,
+    );
   });
 
   it('never moves an existing cluster, and gives two new clusters different subnets', () => {
@@ -308,9 +314,7 @@ describe('the overview lists each cluster and its workers once', () => {
   it('lists them for a small mesh, and says who peers with whom', () => {
     const overview = readTree(path.join(REPO, 'dist')).get('README.md')!;
     expect(overview).toContain("Each cluster's Weave peers (`network.weave.known_peers` in its cluster.yml) are **every other cluster's workers**");
-    expect(overview).toContain(
-      ['### cluster-a', '', 'Subnet `10.33.0.0/16`; rendered into [cluster-a/](cluster-a/). Peers with 2 addresses, routes 1 subnet.', '', '2 workers:', '', '- `192.0.2.11`', '- `192.0.2.12`', ''].join('\n'),
-    );
+    expect(overview).toContain(['### cluster-a', '', 'Subnet `10.33.0.0/16`; rendered into [cluster-a/](cluster-a/). Peers with 2 addresses, routes 1 subnet.', '', '2 workers:', '', '- `192.0.2.11`', '- `192.0.2.12`', ''].join('\n'));
     // cluster-b's workers appear once: in its own section, not again as cluster-a's peers.
     expect(overview.split('198.51.100.11')).toHaveLength(2);
   });
@@ -370,7 +374,7 @@ describe('a cluster leaving a Flux-bootstrapped hub', () => {
 });
 
 describe('plan guides the review: next steps, summary, markdown, annotations', () => {
-  it('ends with the steps to run by hand: pharos up where known_peers change, the newcomer\'s first pharos up and GitOps hook-up, teardown and weave rmpeer for a leaver', () => {
+  it("ends with the steps to run by hand: pharos up where known_peers change, the newcomer's first pharos up and GitOps hook-up, teardown and weave rmpeer for a leaver", () => {
     const { inventory, outdir, opts } = setUp(threeClusters());
     expect(synth(opts).code).toBe(0);
     fs.rmSync(path.join(inventory, 'cluster-c.yml'));
@@ -382,9 +386,7 @@ describe('plan guides the review: next steps, summary, markdown, annotations', (
     expect(steps).toContain('  $ flux bootstrap git --url=https://github.com/example-org/weave-mesh.git --branch=main --path=dist/_gitops/flux/clusters/cluster-d');
     expect(steps).toContain('  $ argocd cluster add <context of cluster-d> --name cluster-d');
     for (const cluster of ['cluster-a', 'cluster-b']) {
-      expect(steps).toContain(
-        `  $ pharos up -c ${outdir}/${cluster}/pharos/cluster.yml\n      cluster ${cluster}'s known_peers change (+1, -1), and GitOps does not carry cluster.yml: only pharos up hands known_peers to Weave`,
-      );
+      expect(steps).toContain(`  $ pharos up -c ${outdir}/${cluster}/pharos/cluster.yml\n      cluster ${cluster}'s known_peers change (+1, -1), and GitOps does not carry cluster.yml: only pharos up hands known_peers to Weave`);
     }
     expect(steps).toContain(`  $ kubectl --context <context of cluster-c> apply -k ${outdir}/_teardown`);
     // Every node of the leaver, its master too, in the form weave rmpeer takes (nicknames: hostnames).
@@ -399,18 +401,23 @@ describe('plan guides the review: next steps, summary, markdown, annotations', (
     expect(run(['plan', ...opts]).stdout).toContain('--- ');
     const markdown = run(['plan', '--format', 'markdown', ...opts]).stdout;
     expect(markdown).toContain('#### Next steps, once this is merged');
-    expect(markdown).toContain(`- cluster cluster-d joins: its first pharos up must already have the mesh's known_peers, or its Weave forms a ring of its own that never merges ("IP allocation was seeded by different peers"); the mesh's Weave password file must exist at ${path.dirname(outdir)}/clusters/shared_password in the checkout pharos up runs from (it is never in git, so a fresh clone or CI lacks it):\n  \`\`\`sh\n  pharos up -c ${outdir}/cluster-d/pharos/cluster.yml\n  \`\`\``);
+    expect(markdown).toContain(
+      `- cluster cluster-d joins: its first pharos up must already have the mesh's known_peers, or its Weave forms a ring of its own that never merges ("IP allocation was seeded by different peers"); the mesh's Weave password file must exist at ${path.dirname(outdir)}/clusters/shared_password in the checkout pharos up runs from (it is never in git, so a fresh clone or CI lacks it):\n  \`\`\`sh\n  pharos up -c ${outdir}/cluster-d/pharos/cluster.yml\n  \`\`\``,
+    );
     expect(run(['plan', '--json', ...opts]).stdout).toContain('"nextSteps"');
   });
 
-  it('prints the agent\'s program of a new cluster once, not once for the container and again for its probe', () => {
+  it("prints the agent's program of a new cluster once, not once for the container and again for its probe", () => {
     const { inventory, opts } = setUp(threeClusters());
     expect(synth(opts).code).toBe(0);
     writeInventory(inventory, { 'cluster-d': clusterConfig({ subnet: '10.36.0.0/16', workers: ['203.0.113.40'], serviceCidr: '172.19.0.0/16' }) });
     const result = run(['plan', ...opts]);
     const daemonSet = fs.readFileSync(path.join(opts[3], 'cluster-a', 'kubernetes', 'kube-system.daemonset.route-config.yaml'), 'utf8');
     // A line of the program that the rendered DaemonSet holds twice.
-    const line = daemonSet.split('\n').find((candidate) => candidate.includes('removed chain $3 and its jump'))!.trim();
+    const line = daemonSet
+      .split('\n')
+      .find((candidate) => candidate.includes('removed chain $3 and its jump'))!
+      .trim();
     expect(daemonSet.split(line)).toHaveLength(3);
     const diff = result.stdout.slice(result.stdout.indexOf('+++ ') - 100).split('cluster-d/kubernetes/kube-system.daemonset.route-config.yaml\trendered')[1];
     expect(diff.split(line).length - 1).toBe(1);
@@ -428,7 +435,9 @@ describe('plan guides the review: next steps, summary, markdown, annotations', (
     const { opts } = setUp(clusters);
     const result = run(['plan', '--format', 'markdown', ...opts]);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/^<!-- weave-mesh-plan -->\n### weave-mesh plan\n\n\*\*1 error\*\* in the inventory; no plan was made for `.*dist`\. Fix these first:\n\n- error: .*cluster-b\.yml:\d+:\d+: cluster cluster-b: hosts\[1\]\.role: must be master or worker, not boss \[shape\]$/);
+    expect(result.stdout).toMatch(
+      /^<!-- weave-mesh-plan -->\n### weave-mesh plan\n\n\*\*1 error\*\* in the inventory; no plan was made for `.*dist`\. Fix these first:\n\n- error: .*cluster-b\.yml:\d+:\d+: cluster cluster-b: hosts\[1\]\.role: must be master or worker, not boss \[shape\]$/,
+    );
     const synthSummary = run(['synth', '--summary', ...opts]);
     expect(synthSummary.code).toBe(2);
     expect(synthSummary.stderr).toContain('error: --summary is an option of plan, not of synth');
@@ -467,7 +476,9 @@ describe('plan tells a rename from a leave and a join, and a change of comments 
     expect(lines[1]).toBe('> cluster cluster-b is renamed cluster-z (subnet 10.34.0.0/16, the same hosts: its nodes stay in the mesh)');
     expect(lines.filter((line) => /^[+~-] /.test(line))).toEqual([]);
     expect(lines.filter((line) => line.startsWith('  $ ') && /teardown|rmpeer/.test(line))).toEqual([]);
-    expect(result.stdout).toContain(`      cluster cluster-b is renamed cluster-z: the same hosts and subnet 10.34.0.0/16, so its nodes stay in the mesh (no teardown, no weave rmpeer); its cluster.yml is now ${outdir}/cluster-z/pharos/cluster.yml, the path for pharos up -c from now on, and its settings are unchanged, so nothing needs to run now`);
+    expect(result.stdout).toContain(
+      `      cluster cluster-b is renamed cluster-z: the same hosts and subnet 10.34.0.0/16, so its nodes stay in the mesh (no teardown, no weave rmpeer); its cluster.yml is now ${outdir}/cluster-z/pharos/cluster.yml, the path for pharos up -c from now on, and its settings are unchanged, so nothing needs to run now`,
+    );
     expect(result.stdout).toContain('  $ argocd cluster set cluster-b --name cluster-z');
     const json = JSON.parse(run(['plan', '--json', ...opts]).stdout);
     expect(json.plan.clustersRenamed).toEqual([{ from: 'cluster-b', to: 'cluster-z', subnet: '10.34.0.0/16' }]);

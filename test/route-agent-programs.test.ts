@@ -2,15 +2,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import {
-  AGENT_FILES,
-  PREAMBLE_END,
-  RouteAgentScriptOptions,
-  routeAgentProbeScript,
-  routeAgentScript,
-  routeAgentTeardownProbeScript,
-  routeAgentTeardownScript,
-} from '../constructs/route-agent-script';
+import { AGENT_FILES, PREAMBLE_END, RouteAgentScriptOptions, routeAgentProbeScript, routeAgentScript, routeAgentTeardownProbeScript, routeAgentTeardownScript } from '../constructs/route-agent-script';
 import { forwardRules, natRules } from './agent-rules';
 import { FakeNode, Layout } from './fake-tools';
 import { connecting, connectionsBody, DECRYPT, established, failed, IPAM_SPLIT, noForwarders, peerName, pending, refused, retrying, timedOut } from './weave-status';
@@ -121,17 +113,15 @@ describe('shellcheck', () => {
   it('renders each program as the generated preamble, then the files', () => {
     const program = routeAgentScript(OPTIONS);
     const [preamble, rest] = program.split(`\n${PREAMBLE_END}\n`);
-    expect(preamble.split('\n').slice(2)).toEqual([
-      'proto=87',
-      'interval=2',
-      'iptables_setting=auto',
-      'local_subnet=10.33.0.0/16',
-      'desired="10.34.0.0/16"',
-      'peers=""',
-    ]);
+    expect(preamble.split('\n').slice(2)).toEqual(['proto=87', 'interval=2', 'iptables_setting=auto', 'local_subnet=10.33.0.0/16', 'desired="10.34.0.0/16"', 'peers=""']);
     // Each file's code, in order, without its comment lines (shellcheck's directives stay): they do not run.
     const source = (file: string, from: number) =>
-      fs.readFileSync(path.join(__dirname, '..', 'constructs', 'agent', file), 'utf8').split('\n').slice(from).filter((line) => !/^\s*#(?! shellcheck disable=)/.test(line)).join('\n');
+      fs
+        .readFileSync(path.join(__dirname, '..', 'constructs', 'agent', file), 'utf8')
+        .split('\n')
+        .slice(from)
+        .filter((line) => !/^\s*#(?! shellcheck disable=)/.test(line))
+        .join('\n');
     expect(rest).toContain(source('lib.sh', 2));
     expect(rest).toContain(source('links.sh', 3));
     expect(rest).toContain(source('route-agent.sh', 7));
@@ -141,7 +131,7 @@ describe('shellcheck', () => {
   });
 });
 
-describe('the agent picks the iptables that holds Weave\'s rules, on every image layout', () => {
+describe("the agent picks the iptables that holds Weave's rules, on every image layout", () => {
   it('amd64, Weave on iptables-legacy: uses it, and reads iptables-nft only once, at start', () => {
     const fake = node('amd64', 'legacy');
     const result = fake.run(agent(), 1);
@@ -158,9 +148,7 @@ describe('the agent picks the iptables that holds Weave\'s rules, on every image
     expect(fake.calls().filter((call) => call.includes('nft'))).toEqual(['iptables-nft-save']);
     expect(fake.calls()).toContain('ip route replace 10.34.0.0/16 dev weave src 10.33.0.1 proto 87 table main');
     expect(fake.calls().filter((call) => call.startsWith('iptables-legacy-restore'))).toEqual(['iptables-legacy-restore -w 5 --noflush', 'iptables-legacy-restore -w 5 --noflush', 'iptables-legacy-restore -w 5 --noflush']);
-    expect(fake.restored()[0]).toBe(
-      '*filter\n:WMESH-FORWARD - [0:0]\n-A WMESH-FORWARD -s 10.33.0.0/16 -d 10.34.0.0/16 -i weave -o weave -j ACCEPT\n-I FORWARD 2 -m comment --comment "weave-mesh/route-config" -j WMESH-FORWARD\nCOMMIT\n',
-    );
+    expect(fake.restored()[0]).toBe('*filter\n:WMESH-FORWARD - [0:0]\n-A WMESH-FORWARD -s 10.33.0.0/16 -d 10.34.0.0/16 -i weave -o weave -j ACCEPT\n-I FORWARD 2 -m comment --comment "weave-mesh/route-config" -j WMESH-FORWARD\nCOMMIT\n');
     expect(fake.restored()[2]).toContain('-A WMESH-OUTPUT -o weave -p icmp -m icmp --icmp-type 5 -j DROP\n-I OUTPUT 1 -m comment');
   });
 
@@ -172,7 +160,7 @@ describe('the agent picks the iptables that holds Weave\'s rules, on every image
     expect(fake.calls().filter((call) => call.startsWith('iptables-nft-restore'))).toHaveLength(3);
   });
 
-  it('an nft-only host where iptables-legacy-save fails: uses nft, where Weave\'s rules are', () => {
+  it("an nft-only host where iptables-legacy-save fails: uses nft, where Weave's rules are", () => {
     const fake = node('amd64', 'nft', [['iptables-legacy-save', { status: 1 }]]);
     const result = lines(fake.run(agent(), 1));
     expect(result).toContain("using iptables-nft: Weave's rules are there");
@@ -187,12 +175,12 @@ describe('the agent picks the iptables that holds Weave\'s rules, on every image
     expect(fake.calls().filter((call) => call.startsWith('iptables-nft-restore'))).toHaveLength(3);
   });
 
-  it('neither holds Weave\'s rules: chooses as Weave\'s launch.sh (legacy with at least as many rules)', () => {
+  it("neither holds Weave's rules: chooses as Weave's launch.sh (legacy with at least as many rules)", () => {
     const fake = node('amd64', 'none', [['iptables-nft-save', { out: '*filter\n-A FORWARD -j ACCEPT\nCOMMIT' }]]);
     expect(lines(fake.run(agent(), 1))).toContain("using iptables-nft: Weave's rules were not found, so chosen as Weave's launch.sh would (0 legacy rules, 1 nft rules)");
   });
 
-  it('arm64 (iptables 1.6: only iptables, iptables-save, iptables-restore; BusyBox 1.28\'s timeout -t): uses the plain tools', () => {
+  it("arm64 (iptables 1.6: only iptables, iptables-save, iptables-restore; BusyBox 1.28's timeout -t): uses the plain tools", () => {
     const fake = node('arm64', 'plain', [], { timeout: 'dash-t' });
     const result = fake.run(agent(), 1);
     expect(lines(result)).toContain('using iptables: the image has only iptables 1.6, which is legacy, as Weave on this node');
@@ -207,16 +195,12 @@ describe('the agent picks the iptables that holds Weave\'s rules, on every image
     expect(amd64.calls().filter((call) => call.includes('legacy'))).toEqual([]);
     const arm64 = node('arm64', 'plain');
     const result = arm64.run(agent({ iptablesBackend: 'nft' }), 3);
-    expect(lines(result).filter((line) => line.startsWith('firewall'))).toEqual([
-      'firewall: iptablesBackend is nft, but this image has only iptables 1.6 (legacy); rules unchanged until it can be read',
-    ]);
+    expect(lines(result).filter((line) => line.startsWith('firewall'))).toEqual(['firewall: iptablesBackend is nft, but this image has only iptables 1.6 (legacy); rules unchanged until it can be read']);
   });
 
   it('an image without iptables tools says so', () => {
     const fake = node('none', 'none');
-    expect(lines(fake.run(agent(), 1))).toContain(
-      'firewall: no iptables-save in the image (neither iptables 1.8\'s iptables-legacy-save/iptables-nft-save nor 1.6\'s iptables-save); rules unchanged until it can be read',
-    );
+    expect(lines(fake.run(agent(), 1))).toContain("firewall: no iptables-save in the image (neither iptables 1.8's iptables-legacy-save/iptables-nft-save nor 1.6's iptables-save); rules unchanged until it can be read");
   });
 });
 
@@ -259,9 +243,7 @@ describe('nothing can hang the agent or its probe, and every failure is logged o
 
   it('iptables-legacy-save cannot initialise a table (exit 3) on a 1.6 image: named with its meaning', () => {
     const fake = node('arm64', 'plain', [['iptables-save', { status: 3 }]]);
-    expect(lines(fake.run(agent(), 1))).toContain(
-      'firewall: iptables-save could not read the tables (exit 3: no permission, or the kernel refused); rules unchanged until it can be read',
-    );
+    expect(lines(fake.run(agent(), 1))).toContain('firewall: iptables-save could not read the tables (exit 3: no permission, or the kernel refused); rules unchanged until it can be read');
   });
 
   it('the probe answers within its limit when a tool hangs, and says which', () => {
@@ -279,9 +261,14 @@ describe('nothing can hang the agent or its probe, and every failure is logged o
     fake.on('ip -4 route get*', { hang: true });
     const result = fake.run(probe({ intervalSeconds: 3 }));
     expect(result.lines).toEqual(['not ready: ip route get 10.34.0.1 timed out after 1 s (exit 143)']);
-    const all = node('amd64', 'legacy', [['ip -4 route get*', { out: '10.34.0.1 dev weave src 10.33.0.1', status: 0 }], ['iptables-legacy-save', { hang: true }]]);
+    const all = node('amd64', 'legacy', [
+      ['ip -4 route get*', { out: '10.34.0.1 dev weave src 10.33.0.1', status: 0 }],
+      ['iptables-legacy-save', { hang: true }],
+    ]);
     const slow = all.run(probe({ intervalSeconds: 3 }));
-    expect(slow.lines).toEqual(['not ready: cannot tell which iptables Weave uses: iptables-legacy-save timed out after 1 s (exit 143); iptables-nft-save printed no table (exit 0): nf_tables could not be read (iptables 1.8.3 prints nothing when the kernel refuses it) or holds no table yet']);
+    expect(slow.lines).toEqual([
+      'not ready: cannot tell which iptables Weave uses: iptables-legacy-save timed out after 1 s (exit 143); iptables-nft-save printed no table (exit 0): nf_tables could not be read (iptables 1.8.3 prints nothing when the kernel refuses it) or holds no table yet',
+    ]);
     expect(slow.ms).toBeLessThan(2900);
   });
 
@@ -305,12 +292,8 @@ describe('adoption and placement', () => {
       ['ip -4 route show table main exact 10.35.0.0/16', { out: 'blackhole 10.35.0.0/16' }],
     ]);
     const result = lines(fake.run(agent({ routedSubnets: ['10.34.0.0/16', '10.35.0.0/16'] }), 2));
-    expect(result).toContain(
-      'adopted route 10.34.0.0/16 dev weave src 10.33.0.9 that another tool added (such as the hand-applied route-config DaemonSet of the Pharos documentation): it now has src 10.33.0.1 and protocol 87',
-    );
-    expect(result.filter((line) => line.startsWith('not touching'))).toEqual([
-      'not touching the blackhole route to 10.35.0.0/16 that route-config did not add: traffic to 10.35.0.0/16 fails until it is removed',
-    ]);
+    expect(result).toContain('adopted route 10.34.0.0/16 dev weave src 10.33.0.9 that another tool added (such as the hand-applied route-config DaemonSet of the Pharos documentation): it now has src 10.33.0.1 and protocol 87');
+    expect(result.filter((line) => line.startsWith('not touching'))).toEqual(['not touching the blackhole route to 10.35.0.0/16 that route-config did not add: traffic to 10.35.0.0/16 fails until it is removed']);
     expect(fake.calls().filter((call) => call.includes('10.35.0.0/16') && !call.includes('exact'))).toEqual([]);
   });
 
@@ -322,21 +305,19 @@ describe('adoption and placement', () => {
     expect(fake.calls()).toContain('ip route del 10.35.0.0/16 proto 87 metric 0 table main');
   });
 
-  it('puts its jump back after Weave\'s egress rule when Weave re-inserted its rules above it, deleting the old one in the same restore', () => {
+  it("puts its jump back after Weave's egress rule when Weave re-inserted its rules above it, deleting the old one in the same restore", () => {
     const save = weaveSave(true).split('\n');
     const jump = save.findIndex((line) => line === '-A FORWARD -m comment --comment "weave-mesh/route-config" -j WMESH-FORWARD');
     const [moved] = save.splice(jump, 1);
     save.splice(save.indexOf('-A FORWARD -o weave -j DROP') + 1, 0, moved);
     const fake = node('amd64', 'legacy', [['iptables-legacy-save', { out: save.join('\n') }]], { routes: '10.34.0.0/16 dev weave scope link src 10.33.0.1' });
-    expect(lines(fake.run(agent(), 1))).toContain(
-      "firewall: filter WMESH-FORWARD had its jump out of place in FORWARD; set it to the mesh's rules, its jump right after Weave's WEAVE-NPC-EGRESS rule at position 2 of FORWARD",
-    );
+    expect(lines(fake.run(agent(), 1))).toContain("firewall: filter WMESH-FORWARD had its jump out of place in FORWARD; set it to the mesh's rules, its jump right after Weave's WEAVE-NPC-EGRESS rule at position 2 of FORWARD");
     expect(fake.restored()).toEqual([expect.stringContaining('-D FORWARD -m comment --comment "weave-mesh/route-config" -j WMESH-FORWARD\n-I FORWARD 2 ')]);
     expect(fake.run(probe()).lines).toEqual(['not ready: iptables-legacy filter WMESH-FORWARD had its jump out of place in FORWARD']);
   });
 });
 
-describe('the agent on the image\'s real tool versions (iptables 1.6.2 and 1.8.3, BusyBox 1.28.4 and 1.30.1)', () => {
+describe("the agent on the image's real tool versions (iptables 1.6.2 and 1.8.3, BusyBox 1.28.4 and 1.30.1)", () => {
   it('iptables-restore exit 2 says what it means: a table or match could not be loaded', () => {
     const fake = node('amd64', 'legacy', [['iptables-legacy-restore*', { status: 2, out: "iptables-restore v1.8.3 (legacy): Couldn't load match `comment':No such file or directory", rounds: [0] }]]);
     expect(lines(fake.run(agent(), 2))).toContain(
@@ -375,7 +356,7 @@ describe('the agent on the image\'s real tool versions (iptables 1.6.2 and 1.8.3
     expect(fake.stillHanging()).toEqual([]);
   });
 
-  it('the stand-in for BusyBox 1.28.4\'s timeout takes 1.28\'s syntax (-t SECS) and refuses 1.30\'s (exit 127), as the agent\'s find_timeout expects', () => {
+  it("the stand-in for BusyBox 1.28.4's timeout takes 1.28's syntax (-t SECS) and refuses 1.30's (exit 127), as the agent's find_timeout expects", () => {
     const fake = new FakeNode('arm64', { timeout: 'dash-t' });
     nodes.push(fake);
     const run = (command: string) => fake.run(`${command}\necho "exit $?"`).lines;
@@ -387,8 +368,13 @@ describe('the agent on the image\'s real tool versions (iptables 1.6.2 and 1.8.3
   });
 });
 
-describe('Weave\'s links per remote cluster, read from Weave 2.6.5\'s /status/connections', () => {
-  const PEERS = { peers: [{ cluster: 'cluster-b', addresses: ['198.51.100.11', '198.51.100.12'] }, { cluster: 'cluster-c', addresses: ['203.0.113.11'] }] };
+describe("Weave's links per remote cluster, read from Weave 2.6.5's /status/connections", () => {
+  const PEERS = {
+    peers: [
+      { cluster: 'cluster-b', addresses: ['198.51.100.11', '198.51.100.12'] },
+      { cluster: 'cluster-c', addresses: ['203.0.113.11'] },
+    ],
+  };
   const B1 = peerName(1, 'node-b1');
   const B2 = peerName(2, 'node-b2');
   const C1 = peerName(3, 'node-c1');
@@ -404,7 +390,7 @@ describe('Weave\'s links per remote cluster, read from Weave 2.6.5\'s /status/co
     established('192.0.2.99:6783', peerName(4, 'elsewhere')),
   ]);
 
-  it('the body of the stand-in is Weave\'s format, byte for byte (template fields padded, attributes run together)', () => {
+  it("the body of the stand-in is Weave's format, byte for byte (template fields padded, attributes run together)", () => {
     expect(healthy.split('\n')[0]).toBe(`-> 198.51.100.11:6783    established encrypted   fastdp ${B1} encrypted=truemtu=1376`);
     expect(connectionsBody([failed('198.51.100.12:6783', DECRYPT)])).toBe('-> 198.51.100.12:6783    failed      Unable to decrypt TCP msg, retry: 2026-12-04 21:40:01.123456789 +0000 UTC m=+65.123456789 \n');
     expect(connectionsBody([connecting('198.51.100.12:6783')])).toBe('-> 198.51.100.12:6783    connecting   \n');
@@ -427,21 +413,42 @@ describe('Weave\'s links per remote cluster, read from Weave 2.6.5\'s /status/co
   });
 
   it.each([
-    ['a password that differs', [failed('198.51.100.11:6783', DECRYPT), retrying('198.51.100.12:6783', DECRYPT)],
-      'cluster-b: 0 of 2 connections established; 198.51.100.11, 198.51.100.12 rejected by the Weave password (Weave: "Unable to decrypt TCP msg"): the clusters use different password files; give all the same network.weave.password, then delete the kube-system/weave-passwd Secret and restart weave-net where it differs'],
-    ['an IPAM split', [failed('198.51.100.11:6783', IPAM_SPLIT), established('198.51.100.12:6783', B2)],
-      "cluster-b: 1 of 2 connections established, encrypted, fastdp, mtu 1376; 198.51.100.11 refused as a separate Weave network (Weave: \"IP allocation was seeded by different peers\"): the clusters started Weave apart; on the smaller side remove Weave's persisted data (/var/lib/weave/weave-netdata.db) on every node and restart weave-net there"],
-    ['6783/tcp refused', [retrying('198.51.100.11:6783', refused('198.51.100.11:6783')), failed('198.51.100.12:6783', refused('198.51.100.12:6783'))],
-      'cluster-b: 0 of 2 connections established; 198.51.100.11, 198.51.100.12 refused on 6783/tcp (connection refused): Weave is not running there, or a firewall rejects 6783/tcp'],
-    ['6783/tcp dropped', [failed('198.51.100.11:6783', timedOut('198.51.100.11:6783')), connecting('198.51.100.12:6783')],
-      'cluster-b: 0 of 2 connections established; 198.51.100.11 unreachable on 6783/tcp (dial tcp :0->198.51.100.11:6783: connect: connection timed out): a firewall drops 6783/tcp between the clusters (firewalld: trusted_subnets); 198.51.100.12 connecting (no answer on 6783/tcp yet: a firewall that drops it looks like this)'],
-    ['UDP blocked', [failed('198.51.100.11:6783', noForwarders(B1)), failed('198.51.100.12:6783', noForwarders(B2))],
-      'cluster-b: 0 of 2 connections established; 198.51.100.11, 198.51.100.12 without UDP (TCP up, no UDP heartbeat): a firewall blocks 6783/udp and 6784/udp between the clusters'],
+    [
+      'a password that differs',
+      [failed('198.51.100.11:6783', DECRYPT), retrying('198.51.100.12:6783', DECRYPT)],
+      'cluster-b: 0 of 2 connections established; 198.51.100.11, 198.51.100.12 rejected by the Weave password (Weave: "Unable to decrypt TCP msg"): the clusters use different password files; give all the same network.weave.password, then delete the kube-system/weave-passwd Secret and restart weave-net where it differs',
+    ],
+    [
+      'an IPAM split',
+      [failed('198.51.100.11:6783', IPAM_SPLIT), established('198.51.100.12:6783', B2)],
+      'cluster-b: 1 of 2 connections established, encrypted, fastdp, mtu 1376; 198.51.100.11 refused as a separate Weave network (Weave: "IP allocation was seeded by different peers"): the clusters started Weave apart; on the smaller side remove Weave\'s persisted data (/var/lib/weave/weave-netdata.db) on every node and restart weave-net there',
+    ],
+    [
+      '6783/tcp refused',
+      [retrying('198.51.100.11:6783', refused('198.51.100.11:6783')), failed('198.51.100.12:6783', refused('198.51.100.12:6783'))],
+      'cluster-b: 0 of 2 connections established; 198.51.100.11, 198.51.100.12 refused on 6783/tcp (connection refused): Weave is not running there, or a firewall rejects 6783/tcp',
+    ],
+    [
+      '6783/tcp dropped',
+      [failed('198.51.100.11:6783', timedOut('198.51.100.11:6783')), connecting('198.51.100.12:6783')],
+      'cluster-b: 0 of 2 connections established; 198.51.100.11 unreachable on 6783/tcp (dial tcp :0->198.51.100.11:6783: connect: connection timed out): a firewall drops 6783/tcp between the clusters (firewalld: trusted_subnets); 198.51.100.12 connecting (no answer on 6783/tcp yet: a firewall that drops it looks like this)',
+    ],
+    [
+      'UDP blocked',
+      [failed('198.51.100.11:6783', noForwarders(B1)), failed('198.51.100.12:6783', noForwarders(B2))],
+      'cluster-b: 0 of 2 connections established; 198.51.100.11, 198.51.100.12 without UDP (TCP up, no UDP heartbeat): a firewall blocks 6783/udp and 6784/udp between the clusters',
+    ],
     // Every new connection is pending until its first UDP heartbeat, for about a second: not yet a blocked port.
-    ['a connection just made (pending)', [pending('198.51.100.11:6783', B1), established('198.51.100.12:6783', B2)],
-      "cluster-b: 1 of 2 connections established, encrypted, fastdp, mtu 1376; 198.51.100.11 pending (TCP up, Weave's UDP heartbeat not confirmed yet): normal for a few seconds after a connection starts; if it stays, a firewall blocks 6783/udp and 6784/udp between the clusters"],
-    ['a peer Weave does not know', [established('198.51.100.11:6783', B1)],
-      'cluster-b: 1 of 2 connections established, encrypted, fastdp, mtu 1376; 198.51.100.12 unknown to Weave on this node: not in its known_peers; run pharos up with the rendered cluster.yml'],
+    [
+      'a connection just made (pending)',
+      [pending('198.51.100.11:6783', B1), established('198.51.100.12:6783', B2)],
+      "cluster-b: 1 of 2 connections established, encrypted, fastdp, mtu 1376; 198.51.100.11 pending (TCP up, Weave's UDP heartbeat not confirmed yet): normal for a few seconds after a connection starts; if it stays, a firewall blocks 6783/udp and 6784/udp between the clusters",
+    ],
+    [
+      'a peer Weave does not know',
+      [established('198.51.100.11:6783', B1)],
+      'cluster-b: 1 of 2 connections established, encrypted, fastdp, mtu 1376; 198.51.100.12 unknown to Weave on this node: not in its known_peers; run pharos up with the rendered cluster.yml',
+    ],
   ])('%s: the cause in words, with the fix', (_what, connections, words) => {
     const fake = node('amd64', 'legacy');
     weave(fake, connectionsBody([...connections, established('203.0.113.11:6783', C1)]));
@@ -481,10 +488,16 @@ describe('Weave\'s links per remote cluster, read from Weave 2.6.5\'s /status/co
   });
 
   it.each([
-    ['not running (connection refused)', { status: 7, out: 'curl: (7) Failed to connect to 127.0.0.1 port 6784: Connection refused' },
-      'weave: Weave does not answer on 127.0.0.1:6784 (connection refused): weave-net is not running on this node, or is starting; links to the other clusters unknown'],
-    ['hanging (a slow answer)', { hang: true },
-      'weave: Weave did not answer on 127.0.0.1:6784 within 1 s: weave-net is overloaded or hanging; see its log (kubectl -n kube-system logs -l name=weave-net -c weave); links to the other clusters unknown'],
+    [
+      'not running (connection refused)',
+      { status: 7, out: 'curl: (7) Failed to connect to 127.0.0.1 port 6784: Connection refused' },
+      'weave: Weave does not answer on 127.0.0.1:6784 (connection refused): weave-net is not running on this node, or is starting; links to the other clusters unknown',
+    ],
+    [
+      'hanging (a slow answer)',
+      { hang: true },
+      'weave: Weave did not answer on 127.0.0.1:6784 within 1 s: weave-net is overloaded or hanging; see its log (kubectl -n kube-system logs -l name=weave-net -c weave); links to the other clusters unknown',
+    ],
   ])('Weave %s: said once, the status file says so, and routes and rules are kept all the same', (_what, answer, line) => {
     const fake = node('amd64', 'legacy', [['curl*', answer]]);
     const result = fake.run(agent(PEERS), 3);
@@ -500,7 +513,8 @@ describe('Weave\'s links per remote cluster, read from Weave 2.6.5\'s /status/co
     for (const [pattern, answer] of [
       ['ip -o -4 addr show dev weave', { out: '5: weave    inet 10.33.0.1/16 brd 10.33.255.255 scope global weave' }],
       ['iptables-legacy-save', { out: weaveSave(true) }],
-    ] as const) fake.on(pattern, answer);
+    ] as const)
+      fake.on(pattern, answer);
     expect(linkLines(fake.run(agent(PEERS), 1))[0]).toBe('weave: links to cluster-b: 2 of 2 connections established, encrypted, fastdp, mtu 1376');
   });
 
@@ -526,9 +540,7 @@ describe('Weave\'s links per remote cluster, read from Weave 2.6.5\'s /status/co
     weave(fake, healthy);
     fs.rmSync(fake.statusDir, { recursive: true });
     const result = lines(fake.run(agent(PEERS), 3));
-    expect(result.filter((line) => line.startsWith('could not write'))).toEqual([
-      `could not write the status file ${fake.statusDir}/links (read-only, or the volume is missing): weave-mesh status cannot show this node`,
-    ]);
+    expect(result.filter((line) => line.startsWith('could not write'))).toEqual([`could not write the status file ${fake.statusDir}/links (read-only, or the volume is missing): weave-mesh status cannot show this node`]);
   });
 });
 
@@ -563,8 +575,6 @@ describe('cleanup', () => {
     expect(node('amd64', 'legacy').run(teardownProbe())).toMatchObject({ status: 0, lines: [] });
     expect(node('amd64', 'nft', [], { mesh: true }).run(teardownProbe()).lines).toEqual(['not ready: chains of route-config remain in iptables-nft']);
     expect(node('amd64', 'legacy', [], { routes: '10.34.0.0/16 dev weave scope link src 10.33.0.1' }).run(teardownProbe()).lines).toEqual(['not ready: routes with protocol 87 remain']);
-    expect(node('arm64', 'plain', [['iptables-save', { status: 4 }]]).run(teardownProbe()).lines).toEqual([
-      'not ready: iptables-save could not read the tables (exit 4: no permission, or the kernel refused)',
-    ]);
+    expect(node('arm64', 'plain', [['iptables-save', { status: 4 }]]).run(teardownProbe()).lines).toEqual(['not ready: iptables-save could not read the tables (exit 4: no permission, or the kernel refused)']);
   });
 });

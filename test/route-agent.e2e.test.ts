@@ -163,7 +163,7 @@ describe.each(LAYOUTS)('the route agent on simulated Weave nodes, $layout image'
     expect(mesh.connect(a1.netns, b1.podAddress)).toBe('10.34.0.1');
   });
 
-  it('3. with the agents, pods reach each other across clusters both ways, and the receiving pod sees the sending pod\'s address', async () => {
+  it("3. with the agents, pods reach each other across clusters both ways, and the receiving pod sees the sending pod's address", async () => {
     // b1 had a route of an earlier agent (protocol 87 with metric 87), not the reference one.
     inNetns(b1.netns, `ip route del ${A} dev weave && ip route add ${A} dev weave src 10.34.0.1 proto 87 metric 87`);
     for (const node of mesh.nodes) start(node);
@@ -171,10 +171,7 @@ describe.each(LAYOUTS)('the route agent on simulated Weave nodes, $layout image'
 
     await logged(a1, `route-config: using ${tool.legacy}: ${why.legacy}`);
     await logged(b1, `route-config: using ${tool[bBackend]}: ${why[bBackend]}`);
-    await logged(
-      a1,
-      'route-config: adopted route 10.34.0.0/16 dev weave src 10.33.0.1 that another tool added (such as the hand-applied route-config DaemonSet of the Pharos documentation): it now has src 10.33.0.1 and protocol 87',
-    );
+    await logged(a1, 'route-config: adopted route 10.34.0.0/16 dev weave src 10.33.0.1 that another tool added (such as the hand-applied route-config DaemonSet of the Pharos documentation): it now has src 10.33.0.1 and protocol 87');
     await logged(b1, 'route-config: added route 10.33.0.0/16 dev weave src 10.34.0.1');
     await logged(b1, 'route-config: removed route 10.33.0.0/16 dev weave metric 87 (superseded by the route with metric 0)');
     await logged(a1, 'route-config: added route 10.35.0.0/16 dev weave src 10.33.0.1');
@@ -202,17 +199,17 @@ describe.each(LAYOUTS)('the route agent on simulated Weave nodes, $layout image'
       expect(mesh.foreignRules(node)).toBe(foreignBefore.get(node));
     }
     // Exactly the agent's rules, right after Weave's egress rule, and its nat exemption ahead of Weave's masquerading.
-    expect(inNetns(a1.netns, `${ipt(a1)} -S WMESH-FORWARD`)).toBe(
-      '-N WMESH-FORWARD\n-A WMESH-FORWARD -s 10.33.0.0/16 -d 10.34.0.0/16 -i weave -o weave -j ACCEPT\n-A WMESH-FORWARD -s 10.33.0.0/16 -d 10.35.0.0/16 -i weave -o weave -j ACCEPT\n',
-    );
-    expect(inNetns(a1.netns, `${ipt(a1)} -S FORWARD`).split('\n').slice(1, 4)).toEqual([
+    expect(inNetns(a1.netns, `${ipt(a1)} -S WMESH-FORWARD`)).toBe('-N WMESH-FORWARD\n-A WMESH-FORWARD -s 10.33.0.0/16 -d 10.34.0.0/16 -i weave -o weave -j ACCEPT\n-A WMESH-FORWARD -s 10.33.0.0/16 -d 10.35.0.0/16 -i weave -o weave -j ACCEPT\n');
+    expect(
+      inNetns(a1.netns, `${ipt(a1)} -S FORWARD`)
+        .split('\n')
+        .slice(1, 4),
+    ).toEqual([
       `-A FORWARD -i weave -m comment --comment "NOTE: this must go before \\'-j KUBE-FORWARD\\'" -j WEAVE-NPC-EGRESS`,
       '-A FORWARD -m comment --comment "weave-mesh/route-config" -j WMESH-FORWARD',
       `-A FORWARD -o weave -m comment --comment "NOTE: this must go before \\'-j KUBE-FORWARD\\'" -j WEAVE-NPC`,
     ]);
-    expect(inNetns(b1.netns, `${ipt(b1)} -t nat -S POSTROUTING`)).toBe(
-      '-P POSTROUTING ACCEPT\n-A POSTROUTING -m comment --comment "weave-mesh/route-config" -j WMESH-POSTROUTING\n-A POSTROUTING -j WEAVE\n',
-    );
+    expect(inNetns(b1.netns, `${ipt(b1)} -t nat -S POSTROUTING`)).toBe('-P POSTROUTING ACCEPT\n-A POSTROUTING -m comment --comment "weave-mesh/route-config" -j WMESH-POSTROUTING\n-A POSTROUTING -j WEAVE\n');
   });
 
   it('4. inside each cluster nothing changed', () => {
@@ -228,7 +225,7 @@ describe.each(LAYOUTS)('the route agent on simulated Weave nodes, $layout image'
     expect(mesh.nodes.map((node, index) => agents.get(node)!.lines.slice(before[index]))).toEqual(mesh.nodes.map(() => []));
   });
 
-  it('Weave\'s links: each agent said once, per remote cluster, what its Weave reports, and keeps it in its status file', () => {
+  it("Weave's links: each agent said once, per remote cluster, what its Weave reports, and keeps it in its status file", () => {
     expect(agents.get(a1)!.lines.filter((line) => line.includes(' weave: '))).toEqual([
       'route-config: weave: links to cluster-b: 2 of 2 connections established, encrypted, fastdp, mtu 1376',
       'route-config: weave: links to cluster-c: 1 of 1 connections established, encrypted, fastdp, mtu 1376',
@@ -241,12 +238,20 @@ describe.each(LAYOUTS)('the route agent on simulated Weave nodes, $layout image'
     ]);
   });
 
-  it('Weave\'s links: every cause Weave 2.6.5 reports, a slow and a missing Weave, each said once with its fix; readiness never changes', async () => {
+  it("Weave's links: every cause Weave 2.6.5 reports, a slow and a missing Weave, each said once with its fix; readiness never changes", async () => {
     const A1 = peerName(1, 'node-192.0.2.11');
     const A2 = peerName(2, 'node-192.0.2.12');
     const C1 = peerName(5, 'node-203.0.113.11');
     const said = (from: number, pattern: RegExp) =>
-      waitFor(() => agents.get(b2)!.lines.slice(from).some((line) => pattern.test(line)), 8000 * INTERVAL, `a log line matching ${pattern} on b2`);
+      waitFor(
+        () =>
+          agents
+            .get(b2)!
+            .lines.slice(from)
+            .some((line) => pattern.test(line)),
+        8000 * INTERVAL,
+        `a log line matching ${pattern} on b2`,
+      );
     const scenarios: [string, RegExp][] = [
       [
         connectionsBody([established('192.0.2.11:6783', A1, { encrypted: false, datapath: 'sleeve', mtu: 1410 }), failed('192.0.2.12:6783', DECRYPT), established('203.0.113.11:6783', C1)]),
@@ -286,7 +291,7 @@ describe.each(LAYOUTS)('the route agent on simulated Weave nodes, $layout image'
     expect(agents.get(b2)!.lines.slice(from)).toContain('route-config: weave: answers on 127.0.0.1:6784 again');
   });
 
-  it('5. the destination cluster\'s ingress policies still apply: a pod that is not allowed in stays unreachable', () => {
+  it("5. the destination cluster's ingress policies still apply: a pod that is not allowed in stays unreachable", () => {
     // As weave-npc does for a namespace whose pods a NetworkPolicy isolates: b2's pod leaves the default-allow set.
     for (const node of [b1, b2]) inNetns(node.netns, 'ipset del weave-default-ingress 10.34.128.11');
     expect(connect(a1, b2)).toBe('error: timeout');
@@ -295,7 +300,7 @@ describe.each(LAYOUTS)('the route agent on simulated Weave nodes, $layout image'
     expect(connect(a1, b2)).toBe('10.33.0.11');
   });
 
-  it('6. the source cluster\'s egress policies still apply: only an ipBlock lets a pod out to another cluster', () => {
+  it("6. the source cluster's egress policies still apply: only an ipBlock lets a pod out to another cluster", () => {
     const I = ipt(a1);
     // As weave-npc does once a namespace has an egress policy (npc/controller.go lines 153-166) that does not allow a1's pod by default.
     inNetns(a1.netns, `${I} -A WEAVE-NPC-EGRESS -m mark ! --mark 0x40000/0x40000 -j DROP && ipset del weave-default-egress 10.33.0.11`);
@@ -336,7 +341,7 @@ describe.each(LAYOUTS)('the route agent on simulated Weave nodes, $layout image'
     expect(routesOf(a1)).not.toMatch(/^10\.35\./m);
   });
 
-  it('8. when Weave re-inserts its rules at the top of FORWARD, the agent puts its jump back after Weave\'s egress rule', async () => {
+  it("8. when Weave re-inserts its rules at the top of FORWARD, the agent puts its jump back after Weave's egress rule", async () => {
     await stop(a2);
     // A Weave launch that finds one of its rules missing deletes all of them and inserts them at the top again.
     inNetns(a2.netns, `${ipt(a2)} -D FORWARD -o weave -j DROP`);

@@ -67,7 +67,7 @@ describe('RouteAgent', () => {
     expect(pod.automountServiceAccountToken).toBe(false);
   });
 
-  it('keeps NET_RAW with iptables-nft too: its iptables-save needs a raw socket to print Weave\'s -m set rules', () => {
+  it("keeps NET_RAW with iptables-nft too: its iptables-save needs a raw socket to print Weave's -m set rules", () => {
     const nft = render({ iptablesBackend: 'nft' }).spec.template.spec.containers[0];
     expect(nft.securityContext.capabilities).toEqual({ drop: ['ALL'], add: ['NET_ADMIN', 'NET_RAW'] });
     expect(nft.args[0]).toContain('\niptables_setting=nft\n');
@@ -80,8 +80,13 @@ describe('RouteAgent', () => {
     expect(script).toContain('"$restore" -w 5 --noflush');
   });
 
-  it('carries the other clusters\' peers, one line per cluster, to name Weave\'s links (only in the agent, not its probe)', () => {
-    const withPeers = render({ peers: [{ cluster: 'cluster-b', addresses: ['198.51.100.11', 'node-b2.example.org'] }, { cluster: 'cluster-c', addresses: ['203.0.113.11'] }] });
+  it("carries the other clusters' peers, one line per cluster, to name Weave's links (only in the agent, not its probe)", () => {
+    const withPeers = render({
+      peers: [
+        { cluster: 'cluster-b', addresses: ['198.51.100.11', 'node-b2.example.org'] },
+        { cluster: 'cluster-c', addresses: ['203.0.113.11'] },
+      ],
+    });
     const agentScript: string = withPeers.spec.template.spec.containers[0].args[0];
     expect(agentScript).toContain('\npeers="cluster-b 198.51.100.11 node-b2.example.org;cluster-c 203.0.113.11"\n');
     expect(withPeers.spec.template.spec.containers[0].readinessProbe.exec.command[2]).not.toContain('198.51.100.11');
@@ -89,7 +94,7 @@ describe('RouteAgent', () => {
     expect(() => render({ peers: [{ cluster: 'b', addresses: ['$(reboot)'] }] })).toThrow('route agent: refusing to render "$(reboot)" into a shell script: not a cluster name or peer address');
   });
 
-  it('keeps its status file (Weave\'s links per cluster) in a small in-memory emptyDir that `weave-mesh status` reads', () => {
+  it("keeps its status file (Weave's links per cluster) in a small in-memory emptyDir that `weave-mesh status` reads", () => {
     expect(pod.volumes[1]).toEqual({ name: 'status', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } });
     expect(container.volumeMounts[1]).toEqual({ name: 'status', mountPath: '/run/weave-mesh' });
     expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
@@ -110,7 +115,7 @@ describe('RouteAgent', () => {
     expect(container.args).toHaveLength(1);
   });
 
-  it('renders the desired routes, rules and probe addresses into the programs\' preambles', () => {
+  it("renders the desired routes, rules and probe addresses into the programs' preambles", () => {
     expect(script).toContain('\nlocal_subnet=10.33.0.0/16\ndesired="10.34.0.0/16 10.35.0.0/16"\n');
     expect(probe).toContain('\nlocal_subnet=10.33.0.0/16\ndesired="10.34.0.0/16 10.35.0.0/16"\n');
     expect(probe).toContain('\nprobes="10.34.0.1 10.35.0.1"\n');
@@ -165,16 +170,12 @@ describe('the rules the agent owns', () => {
     return { forward, nat };
   }
 
-  it('lets the cluster\'s pods out to each other subnet through weave, and nothing else', () => {
-    expect(derived('10.33.0.0/16', '10.34.0.0/16 10.35.0.0/16').forward).toBe(
-      '-A WMESH-FORWARD -s 10.33.0.0/16 -d 10.34.0.0/16 -i weave -o weave -j ACCEPT\n-A WMESH-FORWARD -s 10.33.0.0/16 -d 10.35.0.0/16 -i weave -o weave -j ACCEPT',
-    );
+  it("lets the cluster's pods out to each other subnet through weave, and nothing else", () => {
+    expect(derived('10.33.0.0/16', '10.34.0.0/16 10.35.0.0/16').forward).toBe('-A WMESH-FORWARD -s 10.33.0.0/16 -d 10.34.0.0/16 -i weave -o weave -j ACCEPT\n-A WMESH-FORWARD -s 10.33.0.0/16 -d 10.35.0.0/16 -i weave -o weave -j ACCEPT');
   });
 
   it('exempts pod traffic between the cluster and each other subnet from masquerading, both ways', () => {
-    expect(derived('10.33.0.0/16', '10.34.0.0/16').nat).toBe(
-      '-A WMESH-POSTROUTING -s 10.33.0.0/16 -d 10.34.0.0/16 -o weave -j ACCEPT\n-A WMESH-POSTROUTING -s 10.34.0.0/16 -d 10.33.0.0/16 -o weave -j ACCEPT',
-    );
+    expect(derived('10.33.0.0/16', '10.34.0.0/16').nat).toBe('-A WMESH-POSTROUTING -s 10.33.0.0/16 -d 10.34.0.0/16 -o weave -j ACCEPT\n-A WMESH-POSTROUTING -s 10.34.0.0/16 -d 10.33.0.0/16 -o weave -j ACCEPT');
   });
 
   it('has no rules in a mesh of one cluster', () => {
@@ -194,7 +195,7 @@ describe('RouteAgentTeardown', () => {
   const daemonSet = renderTeardown();
   const container = daemonSet.spec.template.spec.containers[0];
 
-  it('is a DaemonSet of its own name with the agent\'s image and rights', () => {
+  it("is a DaemonSet of its own name with the agent's image and rights", () => {
     expect(daemonSet.metadata).toEqual({ name: 'route-config-teardown', namespace: 'kube-system', labels: { name: 'route-config-teardown' } });
     expect(container.image).toBe(DEFAULT_ROUTE_AGENT_IMAGE);
     expect(container.securityContext.capabilities).toEqual({ drop: ['ALL'], add: ['NET_ADMIN', 'NET_RAW'] });

@@ -53,7 +53,7 @@ const describeFile = (cluster: string) => `${cluster}.yml`;
 
 describe('clusterNames', () => {
   const wording = () => ({ subject: 'the cluster name', fix: 'rename the cluster to', example: 'cluster-a' });
-  it('accepts DNS-1123 labels and refuses anything else, in the front-end\'s words', () => {
+  it("accepts DNS-1123 labels and refuses anything else, in the front-end's words", () => {
     expect(clusterNames([draft('cluster-a'), draft('a'.repeat(52))], wording)).toEqual([]);
     expect(clusterNames([draft('Cluster_A'), draft('a'.repeat(53)), draft('a'.repeat(64)), draft('-a')], wording).map((v) => v.cluster)).toEqual(['Cluster_A', 'a'.repeat(53), 'a'.repeat(64), '-a']);
     expect(clusterNames([draft('Cluster_A')], wording)[0]).toMatchObject({ rule: 'cluster-name', path: undefined, message: expect.stringMatching(/^the cluster name "Cluster_A", which is not a DNS-1123 label; rename the cluster to/) });
@@ -84,9 +84,7 @@ describe('clusterNames', () => {
 describe('samePodNetwork and samePassword', () => {
   it('report every cluster that differs from the value most clusters use', () => {
     const drafts = [draft('a'), draft('b', { pod: '10.0.0.0/8' }), draft('c')];
-    expect(samePodNetwork(drafts)).toEqual([
-      { cluster: 'b', path: ['network', 'pod_network_cidr'], severity: 'error', rule: 'same-pod-network', message: expect.stringMatching(/^is 10\.0\.0\.0\/8, but a, c use 10\.32\.0\.0\/12/) },
-    ]);
+    expect(samePodNetwork(drafts)).toEqual([{ cluster: 'b', path: ['network', 'pod_network_cidr'], severity: 'error', rule: 'same-pod-network', message: expect.stringMatching(/^is 10\.0\.0\.0\/8, but a, c use 10\.32\.0\.0\/12/) }]);
     expect(samePassword([draft('a'), draft('b', { password: './x' })])).toHaveLength(1);
     expect(samePassword([draft('a'), draft('b')])).toEqual([]);
   });
@@ -118,9 +116,7 @@ describe('missingSubnets', () => {
 
   it('tells a cluster declared in code the value to set, not a script or file its app does not have', () => {
     const { violations } = missingSubnets([draft('a', { subnet: '10.32.0.0/16' }), draft('b'), draft('c')], new Map(), (cluster) => cluster === 'b');
-    expect(violations[0].message).toBe(
-      "is missing; every cluster needs its own subnet inside pod_network_cidr: set network.weave.ipalloc_default_subnet: '10.33.0.0/16', the lowest free subnet of the mesh's usual size",
-    );
+    expect(violations[0].message).toBe("is missing; every cluster needs its own subnet inside pod_network_cidr: set network.weave.ipalloc_default_subnet: '10.33.0.0/16', the lowest free subnet of the mesh's usual size");
     expect(violations[1].message).toMatch(/npm run allocate -- c writes it into the file$/);
   });
 });
@@ -144,32 +140,21 @@ describe('serviceCidrs', () => {
 describe('hostAddresses', () => {
   it('refuses an address used twice or inside a pod or service range, once per host', () => {
     const violations = hostAddresses([draft('a', { hosts: ['192.0.2.1', '192.0.2.1'], service: '172.16.0.0/16' }), draft('b', { hosts: ['192.0.2.1', '10.33.0.5', '172.16.0.9'] })], describeFile);
-    expect(violations.map((v) => `${v.cluster} ${v.path!.join('.')} ${v.rule}`)).toEqual([
-      'b hosts.0.address unique-host-address',
-      'b hosts.1.address host-outside-pod-network',
-      'b hosts.2.address host-outside-pod-network',
-    ]);
+    expect(violations.map((v) => `${v.cluster} ${v.path!.join('.')} ${v.rule}`)).toEqual(['b hosts.0.address unique-host-address', 'b hosts.1.address host-outside-pod-network', 'b hosts.2.address host-outside-pod-network']);
     expect(violations[0].message).toMatch(/a host of cluster a \(a\.yml\)/);
   });
 
   it('names a range shared by several clusters as the first cluster that names it, and the first range that holds the address', () => {
     // b and c share a's service CIDR, and d's pod network holds 172.16.4.4 too: the message names the
     // first range in cluster order, a's service CIDR.
-    const drafts = [
-      draft('a', { service: '172.16.0.0/16' }),
-      draft('b', { service: '172.16.0.0/16' }),
-      draft('c', { service: '172.16.0.0/16', hosts: ['172.16.4.4', '10.33.0.7'] }),
-      draft('d', { pod: '172.16.0.0/12', hosts: ['198.51.100.9'] }),
-    ];
+    const drafts = [draft('a', { service: '172.16.0.0/16' }), draft('b', { service: '172.16.0.0/16' }), draft('c', { service: '172.16.0.0/16', hosts: ['172.16.4.4', '10.33.0.7'] }), draft('d', { pod: '172.16.0.0/12', hosts: ['198.51.100.9'] })];
     expect(hostAddresses(drafts, describeFile).map((v) => `${v.cluster} ${v.path!.join('.')} ${v.message}`)).toEqual([
       'c hosts.0.address 172.16.4.4 lies inside the service CIDR 172.16.0.0/16 of cluster a; node addresses must be outside every pod and service range',
       'c hosts.1.address 10.33.0.7 lies inside the pod network 10.32.0.0/12; node addresses must be outside every pod and service range',
     ]);
     // The same order for known_peers.
     const withPeer = [...drafts.slice(0, 3), draft('e', { peers: ['172.16.9.9'] })];
-    expect(extraPeers(withPeer, describeFile).map((v) => v.message)).toEqual([
-      '172.16.9.9 lies inside the service CIDR 172.16.0.0/16 of cluster a; a Weave peer is a node address, outside every pod and service range',
-    ]);
+    expect(extraPeers(withPeer, describeFile).map((v) => v.message)).toEqual(['172.16.9.9 lies inside the service CIDR 172.16.0.0/16 of cluster a; a Weave peer is a node address, outside every pod and service range']);
   });
 });
 
@@ -190,9 +175,7 @@ describe('extraPeers', () => {
 describe('the rules Pharos enforces itself', () => {
   it('uniqueAddressPorts: no two hosts of a cluster with the same address and SSH port (config_schema.rb, unique_addresses?)', () => {
     const cluster = draft('a', { hosts: ['192.0.2.1', '192.0.2.1', '192.0.2.2'] });
-    expect(uniqueAddressPorts([cluster]).map((v) => `${v.path!.join('.')} ${v.message}`)).toEqual([
-      'hosts.1.address 192.0.2.1:22 is also the address and SSH port of hosts[0]; Pharos refuses duplicate address:ssh_port',
-    ]);
+    expect(uniqueAddressPorts([cluster]).map((v) => `${v.path!.join('.')} ${v.message}`)).toEqual(['hosts.1.address 192.0.2.1:22 is also the address and SSH port of hosts[0]; Pharos refuses duplicate address:ssh_port']);
     // Hosts behind one NAT address, reached on different SSH ports, are fine.
     const natted = { ...cluster, hosts: cluster.hosts.map((host, index) => ({ ...host, sshPort: 22 + index })) };
     expect(uniqueAddressPorts([natted])).toEqual([]);
@@ -202,14 +185,14 @@ describe('the rules Pharos enforces itself', () => {
     expect(masters([{ ...draft('a'), hasMaster: false }, { ...draft('b'), hasMaster: true }, draft('c')]).map((v) => `${v.cluster} ${v.rule}`)).toEqual(['a pharos-master']);
   });
 
-  it('declaredNames: a top-level name: must be the cluster\'s name (config.rb, attribute :name)', () => {
+  it("declaredNames: a top-level name: must be the cluster's name (config.rb, attribute :name)", () => {
     const named = (name: string, declared: string) => ({ ...draft(name), declaredName: { text: declared, value: declared, path: ['name'] } });
     expect(declaredNames([named('a', 'a'), named('b', 'prod')]).map((v) => `${v.cluster} ${v.message}`)).toEqual([
       'b is "prod", but the cluster is b; Pharos names the cluster by name: and weave-mesh by its file, so set name: b or remove it (renaming a running cluster needs pharos up --force)',
     ]);
   });
 
-  it('samePassword compares the files the paths name, resolved from each cluster\'s folder', () => {
+  it("samePassword compares the files the paths name, resolved from each cluster's folder", () => {
     const password = (name: string, text: string, key: string) => ({ ...draft(name), passwordFile: { text, value: text, key, path: ['network', 'weave', 'password'] } });
     expect(samePassword([password('a', './shared_password', '/x/clusters/shared_password'), password('b', 'shared_password', '/x/clusters/shared_password')])).toEqual([]);
     expect(samePassword([password('a', './p', '/x/clusters/p'), password('b', './p', '/y/p')])).toHaveLength(1);
@@ -221,13 +204,13 @@ describe('trustedSubnetPeers', () => {
   const b = (trusted: string[] = []) => draft('b', { hosts: ['198.51.100.11'], trusted });
   const c = (trusted: string[] = []) => draft('c', { hosts: ['203.0.113.11'], trusted });
 
-  it('says nothing when trusted subnets cover only the cluster\'s own hosts, or nothing at all', () => {
+  it("says nothing when trusted subnets cover only the cluster's own hosts, or nothing at all", () => {
     expect(trustedSubnetPeers([a(['192.0.2.0/24']), b(['198.51.100.0/24']), c()])).toEqual([]);
     expect(trustedSubnetPeers([a(['10.0.0.0/8']), b(), c()])).toEqual([]);
     expect(trustedSubnetPeers([a([]), b(), c()])).toEqual([]);
   });
 
-  it('warns at the trusted subnet that covers another cluster\'s peers, naming the clusters whose traffic then goes unencrypted', () => {
+  it("warns at the trusted subnet that covers another cluster's peers, naming the clusters whose traffic then goes unencrypted", () => {
     const violations = trustedSubnetPeers([a(['0.0.0.0/0']), b(['192.0.2.0/24']), c()]);
     // b trusts a back: that link is unencrypted now. c does not: encrypted until it does. b's own subnet covers a's hosts, so it warns too.
     expect(violations).toEqual([
@@ -249,7 +232,7 @@ describe('trustedSubnetPeers', () => {
     ]);
   });
 
-  it('counts masters as peers too (they connect to the other clusters\' workers), and one warning per subnet that covers any', () => {
+  it("counts masters as peers too (they connect to the other clusters' workers), and one warning per subnet that covers any", () => {
     const withMaster: ClusterDraft = { ...b(), hosts: [{ ...b().hosts[0], role: 'master' }] };
     const violations = trustedSubnetPeers([a(['192.0.2.0/24', '198.51.100.11/32', '198.51.100.0/24']), withMaster, c()]);
     expect(violations.map((v) => [v.path, v.message.split(';')[0]])).toEqual([

@@ -59,7 +59,12 @@ describe('the README runbooks agree with the next steps plan prints', () => {
     const steps = nextStepsAfter('add', (dir) =>
       fs.writeFileSync(
         path.join(dir, 'clusters', 'cluster-c.yml'),
-        fs.readFileSync(path.join(dir, 'clusters', 'cluster-b.yml'), 'utf8').replace(/198\.51\.100\./g, '203.0.113.').replace(/10\.1\.0\./g, '10.2.0.').replace('172.17.0.0/16', '172.18.0.0/16').replace('10.34.0.0/16', '10.35.0.0/16'),
+        fs
+          .readFileSync(path.join(dir, 'clusters', 'cluster-b.yml'), 'utf8')
+          .replace(/198\.51\.100\./g, '203.0.113.')
+          .replace(/10\.1\.0\./g, '10.2.0.')
+          .replace('172.17.0.0/16', '172.18.0.0/16')
+          .replace('10.34.0.0/16', '10.35.0.0/16'),
       ),
     );
     const [first, gitops] = steps;
@@ -77,7 +82,10 @@ describe('the README runbooks agree with the next steps plan prints', () => {
     const steps = nextStepsAfter('remove', (dir) => fs.rmSync(path.join(dir, 'clusters', 'cluster-b.yml')));
     const teardown = steps.find((step) => step.commands.some((command) => command.includes('_teardown')))!;
     // Each command is a line of the runbook's block (its comments aside).
-    const lines = operations.slice(operations.indexOf('## Runbooks')).split('\n').map((line) => line.replace(/\s+#.*$/, '').trim());
+    const lines = operations
+      .slice(operations.indexOf('## Runbooks'))
+      .split('\n')
+      .map((line) => line.replace(/\s+#.*$/, '').trim());
     for (const command of teardown.commands) expect(lines).toContain(withoutContext(command));
     // Flux may have pruned the DaemonSet once the cluster's folder emptied: the first command must not
     // stop the teardown with NotFound, in the steps as in the runbook.
@@ -85,7 +93,11 @@ describe('the README runbooks agree with the next steps plan prints', () => {
     const rmpeer = steps.find((step) => step.commands.some((command) => command.includes('rmpeer')))!;
     // cluster-b's master and both workers.
     expect(rmpeer.commands).toEqual(['kubectl --context <context of cluster-a> -n kube-system exec ds/weave-net -c weave -- /home/weave/weave --local rmpeer <hostname of 198.51.100.10> <hostname of 198.51.100.11> <hostname of 198.51.100.12>']);
-    expect(runbooks).toContain(withoutContext(rmpeer.commands[0]).replace(/ <hostname of [^>]+>/g, ' <hostname>').replace(/( <hostname>)+$/, ' <hostname> <hostname> ...'));
+    expect(runbooks).toContain(
+      withoutContext(rmpeer.commands[0])
+        .replace(/ <hostname of [^>]+>/g, ' <hostname>')
+        .replace(/( <hostname>)+$/, ' <hostname> <hostname> ...'),
+    );
     expect(rmpeer.why).toContain('masters too');
     expect(runbooks).toContain('masters too');
   });
@@ -95,7 +107,12 @@ describe('the README runbooks agree with the next steps plan prints', () => {
     const commands = steps.flatMap((step) => step.commands);
     expect(commands.filter((command) => /teardown|rmpeer/.test(command))).toEqual([]);
     // The suspend is the one step to run before the merge; the rest once it is merged.
-    expect(steps.filter((step) => step.phase === 'before-merge').flatMap((step) => step.commands).map(withoutContext)).toEqual(['flux suspend kustomization flux-system']);
+    expect(
+      steps
+        .filter((step) => step.phase === 'before-merge')
+        .flatMap((step) => step.commands)
+        .map(withoutContext),
+    ).toEqual(['flux suspend kustomization flux-system']);
     const after = steps.filter((step) => step.phase === 'after-merge');
     expect(after).toHaveLength(steps.length - 1);
     expect(after[0].why).toContain('its cluster.yml is now dist/cluster-z/pharos/cluster.yml, the path for pharos up -c from now on');

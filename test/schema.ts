@@ -24,10 +24,7 @@ const k8s = (definition: string): Schema => ({ $ref: `kubernetes-1.18#/definitio
 
 /** A custom resource as the API server takes it: its CRD's spec, Kubernetes 1.18's ObjectMeta. */
 function customResource(apiVersion: string, kind: string, spec: Schema): Schema {
-  return object(
-    { apiVersion: { type: 'string', const: apiVersion }, kind: { type: 'string', const: kind }, metadata: k8s('V1ObjectMeta'), spec, status: { type: 'object' } },
-    ['apiVersion', 'kind', 'metadata', 'spec'],
-  );
+  return object({ apiVersion: { type: 'string', const: apiVersion }, kind: { type: 'string', const: kind }, metadata: k8s('V1ObjectMeta'), spec, status: { type: 'object' } }, ['apiVersion', 'kind', 'metadata', 'spec']);
 }
 
 /** A built-in kind of Kubernetes 1.18: its definition, with its apiVersion and kind fixed. */

@@ -69,12 +69,16 @@ describe('settings', () => {
       'error: mesh: gitops.repoURL: "not a url" is not a git URL (https://, ssh:// or user@host:path) [settings]',
       'error: mesh: routeAgent.intervalSeconds: must be a whole number of seconds from 1 to 3600, not 2.5 [settings]',
     ]);
-    expect(() => app.synth()).toThrow(/nothing was written:\n  error: mesh: gitops\.repoURL: "not a url" is not a git URL/);
+    expect(() => app.synth()).toThrow(/nothing was written:\n {2}error: mesh: gitops\.repoURL: "not a url" is not a git URL/);
   });
 
   it("this repository's main.ts is named as the culprit when --outdir disagrees with its gitops.pathPrefix", () => {
     const outdir = path.join('build', `settings-test-${process.pid}`);
-    const line = fs.readFileSync(path.join(REPO, 'main.ts'), 'utf8').split('\n').findIndex((text) => /^    pathPrefix: /.test(text)) + 1;
+    const line =
+      fs
+        .readFileSync(path.join(REPO, 'main.ts'), 'utf8')
+        .split('\n')
+        .findIndex((text) => /^ {4}pathPrefix: /.test(text)) + 1;
     expect(line).toBeGreaterThan(0);
     const result = spawnSync(process.execPath, [path.join(REPO, 'build', 'main.js'), 'synth', '--outdir', outdir], { cwd: REPO, encoding: 'utf8' });
     expect(result.status).toBe(1);

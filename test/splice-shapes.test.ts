@@ -115,7 +115,11 @@ function flow(value: Value, choose: Chooser, indent: number): string {
   }
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
-    return `${tag('seq', choose)}[${joinFlow(value.map((item) => flow(item, choose, indent)), choose, indent)}]`;
+    return `${tag('seq', choose)}[${joinFlow(
+      value.map((item) => flow(item, choose, indent)),
+      choose,
+      indent,
+    )}]`;
   }
   if (typeof value === 'string') return scalar(value, choose, false, indent);
   return plainScalar(value, choose);
@@ -230,10 +234,22 @@ const inventories = fc
       undefined,
       map([['enabled', false]]),
       map([['enabled', true]]),
-      map([['enabled', true], ['trusted_subnets', null]]),
-      map([['enabled', true], ['trusted_subnets', []]]),
-      map([['trusted_subnets', ['10.200.0.0/16']], ['enabled', true]]),
-      map([['enabled', true], ['trusted_subnets', ['10.200.0.0/16', '198.51.100.12']]]),
+      map([
+        ['enabled', true],
+        ['trusted_subnets', null],
+      ]),
+      map([
+        ['enabled', true],
+        ['trusted_subnets', []],
+      ]),
+      map([
+        ['trusted_subnets', ['10.200.0.0/16']],
+        ['enabled', true],
+      ]),
+      map([
+        ['enabled', true],
+        ['trusted_subnets', ['10.200.0.0/16', '198.51.100.12']],
+      ]),
     ),
     sshKey: fc.constantFrom(undefined, './keys/id_a'),
     manifests: fc.constantFrom<Value | undefined>(undefined, ['./manifests/a.yml', 'b']),
@@ -369,7 +385,7 @@ describe('derived fields and allocate in every YAML shape (generated)', () => {
     );
   });
 
-  it('read by Ruby\'s Psych: the inventory plus exactly the derived fields; allocate changes exactly one value', () => {
+  it("read by Ruby's Psych: the inventory plus exactly the derived fields; allocate changes exactly one value", () => {
     // One ruby process reads every text: fast-check draws the cases (seeded, so a failure is repeatable), Psych reads them in one batch.
     const cases = fc.sample(inventories, { numRuns: 300, seed: 28 });
     const texts = cases.flatMap(({ shape, text }) => [text, render(text), shape.subnet === '10.33.0.0/16' ? text : allocate(text, SUBNET).text]);
@@ -435,8 +451,7 @@ function inventory(clusterA: string) {
 function psych(text: string): any {
   const [read] = readWithPsych([text]);
   if (read.error) throw new Error(`Psych refuses the text: ${read.error}\n${text}`);
-  const plain = (value: any): any =>
-    Array.isArray(value) ? value.map(plain) : value && typeof value === 'object' && 'map' in value ? Object.fromEntries(value.map.map(([k, v]: [string, unknown]) => [k, plain(v)])) : value;
+  const plain = (value: any): any => (Array.isArray(value) ? value.map(plain) : value && typeof value === 'object' && 'map' in value ? Object.fromEntries(value.map.map(([k, v]: [string, unknown]) => [k, plain(v)])) : value);
   return plain(read.value);
 }
 
@@ -465,9 +480,7 @@ describe('the splicer bugs of issue 28, each where it showed', () => {
     // Through the construct: whether the loader accepts a block scalar path is items 3-5 of the issue (another change).
     const source = `${HOSTS}network:\n  weave:\n    password: |- # the secret\n      ./shared_password\n    ipalloc_default_subnet: 10.33.0.0/16\n`;
     const body = render(source);
-    expect(body).toBe(
-      `${HOSTS}network:\n  weave:\n    password: ../../../clusters/shared_password # the secret\n    ipalloc_default_subnet: 10.33.0.0/16\n    known_peers:\n      - 198.51.100.11\n      - 198.51.100.12\n`,
-    );
+    expect(body).toBe(`${HOSTS}network:\n  weave:\n    password: ../../../clusters/shared_password # the secret\n    ipalloc_default_subnet: 10.33.0.0/16\n    known_peers:\n      - 198.51.100.11\n      - 198.51.100.12\n`);
     expect(psych(body).network.weave).toEqual({ password: '../../../clusters/shared_password', ipalloc_default_subnet: '10.33.0.0/16', known_peers: PEERS });
     // Folded, with trailing blank lines, and CRLF: the same.
     const folded = render(source.replace('|- # the secret\n', '>-\n').replace('./shared_password\n', './shared_password\n\n').replace(/\n/g, '\r\n'));
@@ -482,7 +495,7 @@ describe('the splicer bugs of issue 28, each where it showed', () => {
     expect(psych(body).network.weave).toEqual({ password: '../../../clusters/shared_password', ipalloc_default_subnet: '10.33.0.0/16', known_peers: ['198.51.100.11'] });
   });
 
-  it('? known_peers with no value gets its value after it, not after the next key\'s colon (synth)', () => {
+  it("? known_peers with no value gets its value after it, not after the next key's colon (synth)", () => {
     for (const [source, expected] of [
       [`${HOSTS}network:\n  weave:\n    ? known_peers\n    password: ./shared_password\n    ipalloc_default_subnet: 10.33.0.0/16\n`, `    ? known_peers\n    :\n      - 198.51.100.11\n    password: ../../../clusters/shared_password\n`],
       [`${HOSTS}network:\n  weave:\n    password: ./shared_password\n    ipalloc_default_subnet: 10.33.0.0/16\n    ? known_peers # none yet\n`, `    ? known_peers # none yet\n    :\n      - 198.51.100.11\n`],
@@ -531,7 +544,20 @@ describe('the splicer bugs of issue 28, each where it showed', () => {
     // Psych reads a list or a mapping as a key; the rendered file must keep it.
     const complex = editor('weave:\n  ? [a]\n  : v\n  ? {b: 1}\n');
     expect(complex).toBe('weave:\n  ? [a]\n  : v\n  ? {b: 1}\n  known_peers:\n    - 192.0.2.1\n');
-    expect(readWithPsych([complex])[0].value).toEqual({ map: [['weave', { map: [[['a'], 'v'], [{ map: [['b', { int: '1' }]] }, null], ['known_peers', ['192.0.2.1']]] }]] });
+    expect(readWithPsych([complex])[0].value).toEqual({
+      map: [
+        [
+          'weave',
+          {
+            map: [
+              [['a'], 'v'],
+              [{ map: [['b', { int: '1' }]] }, null],
+              ['known_peers', ['192.0.2.1']],
+            ],
+          },
+        ],
+      ],
+    });
     // An empty key (`: v`) is a syntax error to Psych, and the loader's to refuse; the splicer does not stop on it (the yaml package reads it).
     expect(editor('weave:\n  : v\n  a: 1\n')).toBe('weave:\n  : v\n  a: 1\n  known_peers:\n    - 192.0.2.1\n');
     expect(editor('weave: {a: 1, : v}\n')).toBe('weave: {a: 1, : v, known_peers: [192.0.2.1]}\n');
@@ -567,8 +593,19 @@ describe('the splicer bugs of issue 28, each where it showed', () => {
     // the same way): ssh_key_path: "./keys/a\Nb" was rendered with a raw NEL, which libyaml reads as
     // a line break, so Pharos read the path "../../../clusters/keys/a b"; "\x7f", "\x80" and "\ufffe"
     // were rendered raw and libyaml refused the whole file ("control characters are not allowed").
-    for (const [escape, char] of [['\\N', '\u0085'], ['\\L', '\u2028'], ['\\P', '\u2029'], ['\\x7f', '\u007f'], ['\\x80', '\u0080'], ['\\x9f', '\u009f'], ['\\ufeff', '\ufeff'], ['\\ufffe', '\ufffe']]) {
-      const { result, body } = inventory(`hosts:\n  - address: 192.0.2.10\n    role: master\n    ssh_key_path: "./keys/a${escape}b"\n  - address: 192.0.2.11\n    role: worker\nnetwork:\n  weave:\n    password: ./shared_password\n    ipalloc_default_subnet: 10.33.0.0/16\n`).synth();
+    for (const [escape, char] of [
+      ['\\N', '\u0085'],
+      ['\\L', '\u2028'],
+      ['\\P', '\u2029'],
+      ['\\x7f', '\u007f'],
+      ['\\x80', '\u0080'],
+      ['\\x9f', '\u009f'],
+      ['\\ufeff', '\ufeff'],
+      ['\\ufffe', '\ufffe'],
+    ]) {
+      const { result, body } = inventory(
+        `hosts:\n  - address: 192.0.2.10\n    role: master\n    ssh_key_path: "./keys/a${escape}b"\n  - address: 192.0.2.11\n    role: worker\nnetwork:\n  weave:\n    password: ./shared_password\n    ipalloc_default_subnet: 10.33.0.0/16\n`,
+      ).synth();
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       expect(body).toContain(`    ssh_key_path: "../../../clusters/keys/a${escape}b"\n`);

@@ -84,8 +84,9 @@ function statusOf(clusters: string, ...args: string[]) {
   try {
     return run(['status', '--clusters', clusters, ...args]);
   } finally {
-    for (const [key, value] of Object.entries(before)) if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
+    for (const [key, value] of Object.entries(before))
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
   }
 }
 
@@ -104,11 +105,19 @@ describe('weave-mesh status', () => {
     expect(parsed.links[0].report).toContain('198.51.100.12 refused on 6783/tcp (connection refused)');
   });
 
-  it('all links up: one table of every node\'s links to every other cluster, exit 0', () => {
+  it("all links up: one table of every node's links to every other cluster, exit 0", () => {
     record({
       'cluster-a': { pods: ['route-config-a1\tnode-a1'], files: { 'route-config-a1': healthy } },
       'cluster-b': { pods: ['route-config-b1\tnode-b1'], files: { 'route-config-b1': healthy.replace(/cluster-b/g, 'cluster-a') } },
-      'cluster-c': { pods: ['route-config-c1\tnode-c1'], files: { 'route-config-c1': healthy.replace(/cluster-c/g, 'cluster-a').replace(/cluster-b/g, 'cluster-c').replace(/\tcluster-c\t/, '\tcluster-b\t') } },
+      'cluster-c': {
+        pods: ['route-config-c1\tnode-c1'],
+        files: {
+          'route-config-c1': healthy
+            .replace(/cluster-c/g, 'cluster-a')
+            .replace(/cluster-b/g, 'cluster-c')
+            .replace(/\tcluster-c\t/, '\tcluster-b\t'),
+        },
+      },
     });
     const result = status();
     expect(result.stderr).toBe('');
@@ -145,11 +154,11 @@ describe('weave-mesh status', () => {
       'cluster-a  node-a3  -          -      -           -         -     unknown',
       'cluster-b  -        -          -      -           -         -     unknown',
     ]);
-    expect(lines).toContain(
-      `cluster-c: cannot reach the cluster through kubectl context cluster-c: ${UNREACHABLE}`,
+    expect(lines).toContain(`cluster-c: cannot reach the cluster through kubectl context cluster-c: ${UNREACHABLE}`);
+    expect(lines).toContain("cluster-b: no route-config pod in kube-system: the route agent is not deployed there; apply the cluster's rendered kubernetes folder (or let Argo CD or Flux sync it)");
+    expect(lines.find((line) => line.startsWith('cluster-a/node-a2 -> cluster-b: '))).toMatch(
+      /^cluster-a\/node-a2 -> cluster-b: 0 of 2 connections established; 198\.51\.100\.11 rejected by the Weave password .*; 198\.51\.100\.12 refused on 6783\/tcp/,
     );
-    expect(lines).toContain('cluster-b: no route-config pod in kube-system: the route agent is not deployed there; apply the cluster\'s rendered kubernetes folder (or let Argo CD or Flux sync it)');
-    expect(lines.find((line) => line.startsWith('cluster-a/node-a2 -> cluster-b: '))).toMatch(/^cluster-a\/node-a2 -> cluster-b: 0 of 2 connections established; 198\.51\.100\.11 rejected by the Weave password .*; 198\.51\.100\.12 refused on 6783\/tcp/);
     expect(lines.find((line) => line.startsWith('cluster-a/node-a3: '))).toMatch(/^cluster-a\/node-a3: no status file yet: .*re-apply the rendered DaemonSet/);
     expect(result.stderr).toBe('weave-mesh: not every link between the clusters is up; the lines above say why, and what to do');
   });
@@ -166,7 +175,15 @@ describe('weave-mesh status', () => {
     expect(document.command).toBe('status');
     expect(document.allUp).toBe(false);
     expect(document.clusters.map((cluster: { cluster: string }) => cluster.cluster)).toEqual(['cluster-a', 'cluster-b', 'cluster-c']);
-    expect(document.clusters[0].nodes[0]).toMatchObject({ pod: 'route-config-a2', node: 'node-a2', weave: 'ok', links: [{ remote: 'cluster-b', established: 0, expected: 2, state: 'down' }, { remote: 'cluster-c', state: 'up' }] });
+    expect(document.clusters[0].nodes[0]).toMatchObject({
+      pod: 'route-config-a2',
+      node: 'node-a2',
+      weave: 'ok',
+      links: [
+        { remote: 'cluster-b', established: 0, expected: 2, state: 'down' },
+        { remote: 'cluster-c', state: 'up' },
+      ],
+    });
     expect(document.clusters[2]).toEqual({ cluster: 'cluster-c', context: 'cluster-c', nodes: [], problem: `cannot reach the cluster through kubectl context cluster-c: ${UNREACHABLE}` });
   });
 

@@ -71,7 +71,7 @@ describe('the shipped reference example', () => {
     });
   });
 
-  it('routes each cluster to the other\'s subnet, as the reference DaemonSets do', () => {
+  it("routes each cluster to the other's subnet, as the reference DaemonSets do", () => {
     const script = (cluster: string) => daemonSetOf(tree, cluster).spec.template.spec.containers[0].args[0];
     expect(script('cluster-a')).toContain('desired="10.34.0.0/16"\n');
     expect(script('cluster-b')).toContain('desired="10.33.0.0/16"\n');

@@ -33,7 +33,7 @@ function expectRefused(result: ReturnType<typeof render>, ...lines: RegExp[]) {
 }
 
 describe('valid inventories', () => {
-  it('take Pharos\'s defaults for service_cidr (10.96.0.0/12) and pod_network_cidr (10.32.0.0/12), network.rb', () => {
+  it("take Pharos's defaults for service_cidr (10.96.0.0/12) and pod_network_cidr (10.32.0.0/12), network.rb", () => {
     const result = render(withChange('cluster-b', (c) => delete c.network.pod_network_cidr && delete c.network.service_cidr));
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -56,7 +56,7 @@ describe('valid inventories', () => {
   });
 });
 
-describe('what Pharos\'s parser reads differently', () => {
+describe("what Pharos's parser reads differently", () => {
   it.each([
     ['a lone CR', '\r', 'a carriage return \\(CR\\) outside a CRLF line end'],
     ['NEL', '\u0085', 'NEL \\(U\\+0085\\)'],
@@ -92,10 +92,7 @@ describe('each mesh rule refuses a violating inventory with one line naming file
   });
 
   it('CIDRs must parse', () => {
-    expectRefused(
-      render(withChange('cluster-a', (c) => (c.network.service_cidr = '172.16.0.0/40'))),
-      /cluster-a\.yml:\d+:\d+: cluster cluster-a: network\.service_cidr: "172\.16\.0\.0\/40" is not an IPv4 CIDR such as 10\.32\.0\.0\/12 \[cidr\]$/,
-    );
+    expectRefused(render(withChange('cluster-a', (c) => (c.network.service_cidr = '172.16.0.0/40'))), /cluster-a\.yml:\d+:\d+: cluster cluster-a: network\.service_cidr: "172\.16\.0\.0\/40" is not an IPv4 CIDR such as 10\.32\.0\.0\/12 \[cidr\]$/);
   });
 
   it('CIDRs must have no host bits, with the fix suggested', () => {
@@ -153,7 +150,7 @@ describe('each mesh rule refuses a violating inventory with one line naming file
     expect(result.code).toBe(0);
   });
 
-  it('ipalloc_default_subnet must overlap no other cluster\'s', () => {
+  it("ipalloc_default_subnet must overlap no other cluster's", () => {
     expectRefused(
       render(withChange('cluster-c', (c) => (c.network.weave.ipalloc_default_subnet = '10.33.128.0/17'))),
       /cluster-c\.yml:\d+:\d+: cluster cluster-c: network\.weave\.ipalloc_default_subnet: 10\.33\.128\.0\/17 overlaps 10\.33\.0\.0\/16 of cluster cluster-a \(.*cluster-a\.yml\); every cluster needs a subnet of its own; delete the line and npm run allocate -- cluster-c writes a free one \[subnet-overlap\]$/,
@@ -216,10 +213,7 @@ describe('each mesh rule refuses a violating inventory with one line naming file
   });
 
   it('every cluster needs at least one worker', () => {
-    expectRefused(
-      render(withChange('cluster-c', (c) => (c.hosts[1].role = 'master'))),
-      /cluster-c: hosts: has no worker; every cluster needs at least one worker/,
-    );
+    expectRefused(render(withChange('cluster-c', (c) => (c.hosts[1].role = 'master'))), /cluster-c: hosts: has no worker; every cluster needs at least one worker/);
   });
 
   it('a YAML syntax error names the file and line', () => {
@@ -323,21 +317,27 @@ describe('a conflict between a new or changed file and one the output folder rec
     // Every error is in the new file; cluster-b's file, deployed and unchanged, is only named.
     for (const line of errors) expect(line).toMatch(/alpha\.yml:\d+:\d+: cluster alpha: /);
     expect(errors).toContainEqual(
-      expect.stringMatching(/alpha\.yml:\d+:\d+: cluster alpha: network\.weave\.ipalloc_default_subnet: 10\.34\.0\.0\/16 overlaps 10\.34\.0\.0\/16 of cluster cluster-b \(.*cluster-b\.yml\); every cluster needs a subnet of its own; delete the line and npm run allocate -- alpha writes a free one \[subnet-overlap\]$/),
+      expect.stringMatching(
+        /alpha\.yml:\d+:\d+: cluster alpha: network\.weave\.ipalloc_default_subnet: 10\.34\.0\.0\/16 overlaps 10\.34\.0\.0\/16 of cluster cluster-b \(.*cluster-b\.yml\); every cluster needs a subnet of its own; delete the line and npm run allocate -- alpha writes a free one \[subnet-overlap\]$/,
+      ),
     );
     expect(errors).toContainEqual(expect.stringMatching(/cluster alpha: hosts\[\d\]\.address: \S+ is also the address of a host of cluster cluster-b \(.*cluster-b\.yml\)/));
   });
 
-  it('is reported in the changed file when a recorded cluster takes another\'s subnet, with the recorded one to restore', () => {
+  it("is reported in the changed file when a recorded cluster takes another's subnet, with the recorded one to restore", () => {
     const dir = path.join(root, `case-${++counter}`);
     const inventory = writeInventory(path.join(dir, 'clusters'), threeClusters());
     const outdir = path.join(dir, 'dist');
     expect(synth(['--clusters', inventory, '--outdir', outdir]).code).toBe(0);
     const file = path.join(inventory, 'cluster-a.yml');
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('10.33.0.0/16', '10.34.0.0/16'));
-    const errors = synth(['--clusters', inventory, '--outdir', outdir]).stderr.split('\n').filter((line) => line.startsWith('error: '));
+    const errors = synth(['--clusters', inventory, '--outdir', outdir])
+      .stderr.split('\n')
+      .filter((line) => line.startsWith('error: '));
     expect(errors).toEqual([
-      expect.stringMatching(/cluster-a\.yml:\d+:\d+: cluster cluster-a: network\.weave\.ipalloc_default_subnet: 10\.34\.0\.0\/16 overlaps 10\.34\.0\.0\/16 of cluster cluster-b .*; delete the line and npm run allocate -- cluster-a writes back 10\.33\.0\.0\/16, the subnet the output folder records for it \[subnet-overlap\]$/),
+      expect.stringMatching(
+        /cluster-a\.yml:\d+:\d+: cluster cluster-a: network\.weave\.ipalloc_default_subnet: 10\.34\.0\.0\/16 overlaps 10\.34\.0\.0\/16 of cluster cluster-b .*; delete the line and npm run allocate -- cluster-a writes back 10\.33\.0\.0\/16, the subnet the output folder records for it \[subnet-overlap\]$/,
+      ),
     ]);
   });
 });

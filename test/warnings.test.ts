@@ -21,12 +21,17 @@ const trusting = () =>
 
 /** The line of the inventory file that holds `text`, 1-based. */
 function lineOf(file: string, text: string): number {
-  return fs.readFileSync(file, 'utf8').split('\n').findIndex((line) => line.includes(text)) + 1;
+  return (
+    fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .findIndex((line) => line.includes(text)) + 1
+  );
 }
 
 /** Markdown text as rendered: the backslash escapes of plan-format's markdownText removed. */
 function unescapeMarkdown(text: string): string {
-  return text.replace(/\\([\\`*_{}\[\]()#+\-.!|<>~])/g, '$1');
+  return text.replace(/\\([\\`*_{}[\]()#+\-.!|<>~])/g, '$1');
 }
 
 describe('trusted-subnet-peers', () => {
@@ -34,7 +39,7 @@ describe('trusted-subnet-peers', () => {
   const fileA = path.join(folder, 'cluster-a.yml');
   const line = lineOf(fileA, '198.51.100.0/24');
 
-  it('warns at the trusted subnet\'s file:line, naming the cluster whose traffic goes unencrypted and the fix; synth still writes and exits 0', () => {
+  it("warns at the trusted subnet's file:line, naming the cluster whose traffic goes unencrypted and the fix; synth still writes and exits 0", () => {
     const result = synth(opts);
     expect(result.code).toBe(0);
     expect(fs.existsSync(path.join(outdir, 'cluster-a', 'pharos', 'cluster.yml'))).toBe(true);
@@ -69,7 +74,9 @@ describe('trusted-subnet-peers', () => {
     const github = run(['check', ...opts, '--format', 'github']);
     expect(github.code).toBe(0);
     expect(github.stdout.split('\n')).toContainEqual(
-      expect.stringMatching(new RegExp(`^::warning file=.*cluster-a\\.yml,line=${line},col=9,title=weave-mesh trusted-subnet-peers::cluster cluster-a: network\\.weave\\.trusted_subnets\\[1\\]: 198\\.51\\.100\\.0/24 covers Weave peers of cluster cluster-b; `)),
+      expect.stringMatching(
+        new RegExp(`^::warning file=.*cluster-a\\.yml,line=${line},col=9,title=weave-mesh trusted-subnet-peers::cluster cluster-a: network\\.weave\\.trusted_subnets\\[1\\]: 198\\.51\\.100\\.0/24 covers Weave peers of cluster cluster-b; `),
+      ),
     );
   });
 
@@ -118,7 +125,7 @@ describe('weave-peer-count', () => {
       delete c['cluster-c'];
     });
 
-  it('warns once at the hosts of the cluster that passes 100 peers, citing Weave\'s issues, in every format; exit 0', () => {
+  it("warns once at the hosts of the cluster that passes 100 peers, citing Weave's issues, in every format; exit 0", () => {
     const { folder, opts } = big();
     const result = synth(opts);
     expect(result.code).toBe(0);
@@ -130,7 +137,9 @@ describe('weave-peer-count', () => {
     const json = JSON.parse(run(['check', ...opts, '--format', 'json']).stdout);
     expect(json.exitCode).toBe(0);
     expect(json.problems).toContainEqual(expect.objectContaining({ severity: 'warning', cluster: 'cluster-b', field: 'hosts', rule: 'weave-peer-count', line }));
-    expect(run(['check', ...opts, '--format', 'github']).stdout).toMatch(new RegExp(`^::warning file=.*cluster-b\\.yml,line=${line},col=3,title=weave-mesh weave-peer-count::cluster cluster-b: hosts: with this cluster the mesh has 112 Weave peers`, 'm'));
+    expect(run(['check', ...opts, '--format', 'github']).stdout).toMatch(
+      new RegExp(`^::warning file=.*cluster-b\\.yml,line=${line},col=3,title=weave-mesh weave-peer-count::cluster cluster-b: hosts: with this cluster the mesh has 112 Weave peers`, 'm'),
+    );
     const markdown = run(['plan', ...opts, '--format', 'markdown']);
     expect(markdown.code).toBe(0);
     expect(unescapeMarkdown(markdown.stdout)).toMatch(/^> \[!WARNING\]\n> .*cluster-b\.yml:\d+:3: cluster cluster-b: hosts: with this cluster the mesh has 112 Weave peers.*\[weave-peer-count\]$/m);

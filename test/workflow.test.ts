@@ -53,7 +53,7 @@ describe('docs/github-actions.yml', () => {
     expect(runs).toContain('npm run --silent plan -- --summary --base "$BASE_SHA" --base-may-be-empty');
   });
 
-  it('plans against the pull request\'s base commit, with the history that holds it', () => {
+  it("plans against the pull request's base commit, with the history that holds it", () => {
     const checkout = steps.find((step) => String(step.uses).startsWith('actions/checkout@'));
     expect(checkout?.with).toEqual({ 'fetch-depth': 0 });
     const planStep = steps.find((step) => String(step.run).includes('plan --'))!;
@@ -77,7 +77,10 @@ describe('docs/github-actions.yml', () => {
         expect(Object.keys(scripts)).toContain(name);
         // The weave-mesh commands, with the workflow's own options, on a current output folder: exit 0.
         // (Options from the step's environment are run for real in the pull request below.)
-        const words = (args ?? '').trim().split(/\s+/).filter((word) => word && !word.includes('$'));
+        const words = (args ?? '')
+          .trim()
+          .split(/\s+/)
+          .filter((word) => word && !word.includes('$'));
         if (words.includes('--base')) words.splice(words.indexOf('--base'), 1);
         // What --base-may-be-empty is about needs a base: run for real in the pull requests below.
         if (words.includes('--base-may-be-empty')) words.splice(words.indexOf('--base-may-be-empty'), 1);
@@ -92,10 +95,7 @@ function inventoryRepository(name: string): string {
   const repo = path.join(scratch, name);
   fs.mkdirSync(repo);
   const cli = path.join(REPO, 'build', 'main.js');
-  fs.writeFileSync(
-    path.join(repo, 'package.json'),
-    JSON.stringify({ name: 'mesh-inventory', private: true, scripts: Object.fromEntries(['synth', 'check', 'plan'].map((name) => [name, `node ${JSON.stringify(cli)} ${name}`])) }, null, 2),
-  );
+  fs.writeFileSync(path.join(repo, 'package.json'), JSON.stringify({ name: 'mesh-inventory', private: true, scripts: Object.fromEntries(['synth', 'check', 'plan'].map((name) => [name, `node ${JSON.stringify(cli)} ${name}`])) }, null, 2));
   return repo;
 }
 
@@ -120,7 +120,15 @@ function runWorkflow(repo: string, base: string, summary: string) {
         encoding: 'utf8',
         env: { ...process.env, ...env, GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary, NO_COLOR: '1' },
       });
-      return { script: step.run as string, code: result.status, stdout: result.stdout, stderr: result.stderr.split('\n').filter((line) => line && !line.includes('placeholder')).join('\n') };
+      return {
+        script: step.run as string,
+        code: result.status,
+        stdout: result.stdout,
+        stderr: result.stderr
+          .split('\n')
+          .filter((line) => line && !line.includes('placeholder'))
+          .join('\n'),
+      };
     });
 }
 
@@ -136,7 +144,12 @@ describe('docs/github-actions.yml on a pull request', () => {
   const b = fs.readFileSync(path.join(repo, 'clusters', 'cluster-b.yml'), 'utf8');
   fs.writeFileSync(
     path.join(repo, 'clusters', 'cluster-c.yml'),
-    b.replace(/Cluster B/g, 'Cluster C').replace(/198\.51\.100\./g, '203.0.113.').replace(/10\.1\.0\./g, '10.2.0.').replace('172.17.0.0/16', '172.18.0.0/16').replace('10.34.0.0/16', '10.35.0.0/16'),
+    b
+      .replace(/Cluster B/g, 'Cluster C')
+      .replace(/198\.51\.100\./g, '203.0.113.')
+      .replace(/10\.1\.0\./g, '10.2.0.')
+      .replace('172.17.0.0/16', '172.18.0.0/16')
+      .replace('10.34.0.0/16', '10.35.0.0/16'),
   );
   const synthesised = spawnSync('npm', ['run', '--silent', 'synth'], { cwd: repo, encoding: 'utf8' });
   commitAll(repo, 'cluster-c joins the mesh');

@@ -39,13 +39,7 @@ describe('YamlTextEditor', () => {
     if (text.includes('\r\n')) expect(result.replace(/\r\n/g, '')).not.toContain('\n');
   });
 
-  it.each([
-    'a:\n  - x # comment\nb: 1\n',
-    'a: [x, ]\nb: 1\n',
-    'a: [x]\n',
-    'a:\n- x\n- |\n  block\nb: 1\n',
-    'a:\r\n  - x\r\n',
-  ])('appends to the list in %j as Psych reads it, and nothing else', (text) => {
+  it.each(['a:\n  - x # comment\nb: 1\n', 'a: [x, ]\nb: 1\n', 'a: [x]\n', 'a:\n- x\n- |\n  block\nb: 1\n', 'a:\r\n  - x\r\n'])('appends to the list in %j as Psych reads it, and nothing else', (text) => {
     const editor = new YamlTextEditor(text, parseDocument(text, { version: '1.1' }));
     editor.appendToList(['a'], ['192.0.2.1', 'yes']);
     const [before, after] = readWithPsych([text, editor.result()]);

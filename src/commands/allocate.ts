@@ -24,7 +24,11 @@ export const allocate: Command = {
     const mesh = factory(options.clusters, options.outdir);
     // A record lost to a merge conflict cannot be restored: say so rather than allocate as if there were none.
     // Only the cluster.yml files can be damaged records.
-    for (const problem of damagedClusterFiles(readOutputTree(options.outdir, (file) => pharosConfigCluster(file) !== undefined), options.outdir)) options.report.problem(problem);
+    for (const problem of damagedClusterFiles(
+      readOutputTree(options.outdir, (file) => pharosConfigCluster(file) !== undefined),
+      options.outdir,
+    ))
+      options.report.problem(problem);
     // Warnings as every other command gives them (the GitOps placeholder, shared service CIDRs).
     for (const problem of mesh.problems.filter((candidate) => candidate.severity === 'warning')) options.report.problem(problem);
     const subnet = mesh.suggestedSubnets.get(cluster);

@@ -12,7 +12,7 @@ function toStepSummary(markdown: string): void {
 
 export const plan: Command = {
   summary:
-    'summarise what synth would change (clusters, routes, peers, subnets) and the steps to run by hand, then the diff; --base REF against a git commit\'s output folder (a pull request\'s base; --base-may-be-empty plans from nothing when that commit has none), --summary without the diff, --format markdown for a pull request',
+    "summarise what synth would change (clusters, routes, peers, subnets) and the steps to run by hand, then the diff; --base REF against a git commit's output folder (a pull request's base; --base-may-be-empty plans from nothing when that commit has none), --summary without the diff, --format markdown for a pull request",
   extraFormats: ['markdown'],
   flags: ['summary', 'base-may-be-empty'],
   values: ['base'],
@@ -49,7 +49,9 @@ export const plan: Command = {
     // The diff's old side is the base commit's, not the output folder on disk.
     const baseSide = base ? `the base ${base.ref === base.commit ? base.commit.slice(0, 12) : `${base.ref} (${base.commit.slice(0, 12)})`}` : undefined;
     if (base?.empty) {
-      notes.unshift(`the base ${base.ref === base.commit ? base.commit.slice(0, 12) : `${base.ref} (${base.commit.slice(0, 12)})`} has no ${base.folder}/ folder (this change introduces weave-mesh): this plan compares with an empty base, so every cluster joins`);
+      notes.unshift(
+        `the base ${base.ref === base.commit ? base.commit.slice(0, 12) : `${base.ref} (${base.commit.slice(0, 12)})`} has no ${base.folder}/ folder (this change introduces weave-mesh): this plan compares with an empty base, so every cluster joins`,
+      );
     }
     if (base?.movedFrom) {
       notes.unshift(`the output folder moves from ${base.movedFrom}/ (the base's) to ${base.folder}/ (gitops.pathPrefix): this plan compares the two, and the next steps name the new paths; the hub objects that name the old ones change`);

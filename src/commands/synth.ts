@@ -65,18 +65,18 @@ export const synth: Command = {
 function printSummary(mesh: WeaveMesh, outdir: string, say: (line: string) => void, inventory: string): void {
   const rows = [['cluster', 'subnet', 'workers', 'peers', 'routes']];
   for (const chart of mesh.clusters) {
-    rows.push([
-      chart.cluster.name,
-      chart.cluster.subnet,
-      String(workerAddresses(chart.cluster).length),
-      String(chart.knownPeers.length),
-      String(chart.routedSubnets.length),
-    ]);
+    rows.push([chart.cluster.name, chart.cluster.subnet, String(workerAddresses(chart.cluster).length), String(chart.knownPeers.length), String(chart.routedSubnets.length)]);
   }
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   const count = mesh.clusters.length;
   // The inventory folder is the usual source and goes unsaid; clusters declared in code are named.
   const from = mesh.declaredIn.code > 0 ? ` from ${sourcesOf(mesh, inventory)}` : '';
   say(`weave-mesh: rendered ${count} ${count === 1 ? 'cluster' : 'clusters'}${from} into ${outdir}`);
-  for (const row of rows) say(`  ${row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()}`);
+  for (const row of rows)
+    say(
+      `  ${row
+        .map((cell, column) => cell.padEnd(widths[column]))
+        .join('  ')
+        .trimEnd()}`,
+    );
 }

@@ -32,8 +32,7 @@ const CLUSTER_FILE_LIMITS: RegularFileLimits = {
   describeLimit: (size) => `is ${size} bytes; cluster files are limited to ${MAX_FILE_BYTES} bytes`,
   // A hard link is the same file under two names: it could be the password file's (a link by
   // another name). git never checks out hard links, so a cluster file has exactly one name.
-  describeHardLinks: (names) =>
-    `has ${names} names (hard links), and cluster files must be files of their own (a hard link could be another file, such as the password file); replace it with a copy`,
+  describeHardLinks: (names) => `has ${names} names (hard links), and cluster files must be files of their own (a hard link could be another file, such as the password file); replace it with a copy`,
 };
 /** Nesting of [ ] and { } allowed; a cluster.yml needs a handful, and the yaml parser recurses per level. */
 const MAX_FLOW_DEPTH = 64;
@@ -59,7 +58,10 @@ export function loadInventory(dir: string): LoadResult {
   } catch (error) {
     return { declarations: [], problems: [{ severity: 'error', file: shownDir, message: unreadableFolder(error), rule: 'inventory-folder' }] };
   }
-  const names = entries.map((entry) => entry.name).filter((name) => CLUSTER_FILE.test(name)).sort();
+  const names = entries
+    .map((entry) => entry.name)
+    .filter((name) => CLUSTER_FILE.test(name))
+    .sort();
   // cluster-c.YML is not read as a cluster file: say so, or that cluster would silently leave the mesh.
   const misnamed = entries
     .map((entry) => entry.name)
@@ -106,11 +108,7 @@ function loadClusterFile(dir: string, baseDir: string, fileName: string): { file
     if (bytes.content.includes(0)) return refuse('is a binary file, not YAML');
     const invalid = invalidUtf8(bytes.content);
     if (invalid) {
-      return refuse(
-        `is not valid UTF-8 (byte 0x${invalid.byte.toString(16).padStart(2, '0')}); Pharos's YAML parser (libyaml) refuses such a file. Save it as UTF-8`,
-        invalid.line,
-        invalid.column,
-      );
+      return refuse(`is not valid UTF-8 (byte 0x${invalid.byte.toString(16).padStart(2, '0')}); Pharos's YAML parser (libyaml) refuses such a file. Save it as UTF-8`, invalid.line, invalid.column);
     }
     text = bytes.content.toString('utf8');
   } catch (error) {
@@ -121,11 +119,7 @@ function loadClusterFile(dir: string, baseDir: string, fileName: string): { file
 
   const lineBreak = foreignLineBreak(text);
   if (lineBreak) {
-    return refuse(
-      `holds ${lineBreak.name}, which Pharos's YAML parser (libyaml) reads as a line break and ours does not, so the file would mean different things to each; remove it`,
-      lineBreak.line,
-      lineBreak.column,
-    );
+    return refuse(`holds ${lineBreak.name}, which Pharos's YAML parser (libyaml) reads as a line break and ours does not, so the file would mean different things to each; remove it`, lineBreak.line, lineBreak.column);
   }
   const conflict = conflictLine(text);
   if (conflict !== undefined) return refuse('holds a git merge conflict; resolve it (keep one side, remove the <<<<<<< ======= >>>>>>> lines), then run the command again', conflict, 1);
@@ -144,7 +138,6 @@ function loadClusterFile(dir: string, baseDir: string, fileName: string): { file
   }
   const lineCounter = new LineCounter();
   let document: Document;
-  let data: unknown;
   try {
     // YAML 1.1, as Pharos reads it (Ruby's Psych): on/yes are booleans, 017 is octal, << merges.
     document = parseForEditing(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
@@ -156,11 +149,7 @@ function loadClusterFile(dir: string, baseDir: string, fileName: string): { file
         const duplicate = duplicateKeyAt(document, syntaxError.pos[0]);
         if (duplicate) {
           const first = duplicate.firstOffset !== undefined ? ` (first at line ${lineCounter.linePos(duplicate.firstOffset).line})` : '';
-          return refuse(
-            `${formatFieldPath(duplicate.path)}: the key ${JSON.stringify(duplicate.path[duplicate.path.length - 1])} is given twice in one mapping${first}; Pharos's YAML reader would silently keep the last one: keep one`,
-            line,
-            col,
-          );
+          return refuse(`${formatFieldPath(duplicate.path)}: the key ${JSON.stringify(duplicate.path[duplicate.path.length - 1])} is given twice in one mapping${first}; Pharos's YAML reader would silently keep the last one: keep one`, line, col);
         }
       }
       return refuse(isTooDeep(syntaxError.message) ? TOO_DEEP : `YAML syntax error: ${firstLine(syntaxError.message)}`, line, col);
@@ -198,7 +187,7 @@ function loadClusterFile(dir: string, baseDir: string, fileName: string): { file
       ),
   ];
   if (unreadable.length > 0) return { problems: unreadable };
-  data = reading.data;
+  const data = reading.data;
   // The rendered cluster.yml is this text with the derived fields edited: refuse now what cannot be edited in place.
   const editor = new YamlTextEditor(text, document);
   for (const field of derivedFields(data)) {
@@ -228,7 +217,8 @@ function loadClusterFile(dir: string, baseDir: string, fileName: string): { file
         const note = notes.get(formatFieldPath(fieldPath));
         if (!note || (note.psych3.type !== 'str' && String((note.psych3 as { value?: unknown }).value) === note.text)) return undefined;
         // A tagged value: say what was written, tag included (the rule's own message says what to write).
-        if (note.tag) return `Pharos's YAML reader (Ruby 2.5's Psych 3.0) reads ${JSON.stringify(`${note.tag} ${note.text}`.trim())} as ${describeReading(note.psych3)}: the tag ${note.tag} applied to ${note.text === '' ? 'an empty value' : JSON.stringify(note.text)}`;
+        if (note.tag)
+          return `Pharos's YAML reader (Ruby 2.5's Psych 3.0) reads ${JSON.stringify(`${note.tag} ${note.text}`.trim())} as ${describeReading(note.psych3)}: the tag ${note.tag} applied to ${note.text === '' ? 'an empty value' : JSON.stringify(note.text)}`;
         // Nothing written (\`trusted_subnets:\` followed by a tab, a comment or a flow's end): the rule's own message says it is empty.
         if (note.text.trim() === '') return undefined;
         return `Pharos's YAML reader (Ruby 2.5's Psych 3.0) reads the plain ${note.text} as ${describeReading(note.psych3)}; write it in quotes ("${note.text}") if it is meant as text`;
@@ -271,8 +261,7 @@ function loadClusterFile(dir: string, baseDir: string, fileName: string): { file
   };
 }
 
-const LINK_REFUSAL =
-  'is a symbolic link, and cluster files must be regular files of the inventory folder (a link could make weave-mesh read another file, such as the password file); replace the link with a copy of the file it points to';
+const LINK_REFUSAL = 'is a symbolic link, and cluster files must be regular files of the inventory folder (a link could make weave-mesh read another file, such as the password file); replace the link with a copy of the file it points to';
 
 /**
  * Reads a regular file without following a link and without blocking on a FIFO: opened with
@@ -301,8 +290,6 @@ function interpreted(at: FieldPath): boolean {
   return INTERPRETED.some((pattern) => pattern.length === at.length && pattern.every((part, index) => part === '*' || part === at[index]));
 }
 
-
-
 /** The first byte that is not valid UTF-8, with its line and column; libyaml refuses such input. */
 export function invalidUtf8(bytes: Buffer): { byte: number; line: number; column: number } | undefined {
   const strict = new TextDecoder('utf-8', { fatal: true });
@@ -314,7 +301,7 @@ export function invalidUtf8(bytes: Buffer): { byte: number; line: number; column
   }
   let line = 1;
   let column = 1;
-  for (let index = 0; index < bytes.length; ) {
+  for (let index = 0; index < bytes.length;) {
     const lead = bytes[index];
     const length = lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
     try {

@@ -37,8 +37,7 @@ export function givenValue(value: unknown, secret = false): string {
 /** Messages for a value of the wrong type or not one of the values allowed, naming the value given, and for a required value that is missing. */
 function expect(what: string, missing?: string, hint?: string, secret = false) {
   return {
-    error: (issue: { input?: unknown }) =>
-      issue.input === undefined && missing !== undefined ? `is missing; ${missing}` : `must be ${what}, not ${givenValue(issue.input, secret)}${hint ? `; ${hint}` : ''}`,
+    error: (issue: { input?: unknown }) => (issue.input === undefined && missing !== undefined ? `is missing; ${missing}` : `must be ${what}, not ${givenValue(issue.input, secret)}${hint ? `; ${hint}` : ''}`),
   };
 }
 
@@ -87,9 +86,7 @@ export const HostSchema = z
   .strictObject(
     {
       /** The host's IPv4 address or host name, as SSH and the other clusters' Weave peers reach it. */
-      address: z
-        .string(expect(ADDRESS, "give the host's IPv4 address or host name"))
-        .check(address('IPv4 address or host name: SSH target and, for workers, the Weave peer address other clusters connect to.')),
+      address: z.string(expect(ADDRESS, "give the host's IPv4 address or host name")).check(address('IPv4 address or host name: SSH target and, for workers, the Weave peer address other clusters connect to.')),
       /** The host's address inside its cluster, when it has one. @default - the address of the private interface, else `address` */
       private_address: z.optional(z.string(expect(ADDRESS))).check(address('IPv4 address or host name inside the cluster, outside every pod and service range.')),
       private_interface: z.optional(z.string(expect('a network interface name'))).check(described('Network interface whose address Pharos uses as the private address.')),
@@ -99,7 +96,9 @@ export const HostSchema = z
       taints: z.optional(z.array(z.unknown())).check(described('Kubernetes node taints Pharos sets on this host.')),
       user: z.optional(z.string(expect('a user name written as a string'))).check(described('SSH user Pharos logs in as.')),
       ssh_key_path: z.optional(z.string(expect('a file path written as a string'))).check(described('SSH private key file, relative to this file; rebased in the rendered cluster.yml.')),
-      ssh_port: z.optional(z.int(expectWhole('a port number from 1 to 65535')).check(z.gte(1, expectWhole('a port number from 1 to 65535')), z.lte(65535, expectWhole('a port number from 1 to 65535')))).check(described('SSH port, 1-65535; address:ssh_port must be unique in the cluster.')),
+      ssh_port: z
+        .optional(z.int(expectWhole('a port number from 1 to 65535')).check(z.gte(1, expectWhole('a port number from 1 to 65535')), z.lte(65535, expectWhole('a port number from 1 to 65535'))))
+        .check(described('SSH port, 1-65535; address:ssh_port must be unique in the cluster.')),
       ssh_proxy_command: z.optional(z.string(expect('a command written as a string'))).check(described('SSH ProxyCommand Pharos uses to reach this host.')),
       container_runtime: z.optional(z.string(expect('a container runtime name'))).check(described('Container runtime of this host (docker, cri-o or containerd).')),
       environment: z.optional(z.record(z.string(), z.unknown())).check(described('Environment variables Pharos sets on this host.')),
@@ -111,74 +110,83 @@ export const HostSchema = z
   .check(z.meta({ description: 'A host of the cluster (Pharos hosts[] entry).' }));
 
 /** `network.weave`: the Weave settings of the cluster. */
-export const WeaveSchema = z.strictObject(
-  {
-    // In the order of Pharos's config_schema.rb.
-    trusted_subnets: z
-      .optional(z.array(z.string(expect(CIDR)).check(cidr('An IPv4 CIDR Weave trusts (no encryption).')), expect('a list of IPv4 CIDRs')))
-      .check(described('IPv4 CIDRs over which Weave sends traffic unencrypted.')),
-    /** Weave peers outside the inventory; the other clusters' workers are added by weave-mesh. @default [] */
-    known_peers: z
-      .nullish(
-        z.array(
-          z.string(expect('an address written as a string')).check(address('IPv4 address or host name of a Weave peer outside the inventory.')),
-          expect('a list of peer addresses', undefined, 'peers inside the inventory are added automatically'),
-        ),
-      )
-      .check(z.meta({ description: 'Extra Weave peers outside the inventory; the other clusters\' workers are added automatically.' })),
-    /** Path of the file holding the Weave secret shared by every cluster of the mesh; never the secret itself. */
-    password: z
-      .string(expect('a file path written as a string', 'give the path of the shared Weave secret file, such as ./shared_password', undefined, true))
-      .check(z.meta({ description: 'Path of the file holding the shared Weave secret (the same in every cluster), never the secret itself, such as ./shared_password.', pattern: PASSWORD_PATTERN })),
-    /** This cluster's own subnet inside `pod_network_cidr`; `npm run allocate -- <cluster>` picks a free one. */
-    ipalloc_default_subnet: z
-      .nullish(z.string(expect(CIDR)))
-      .check(cidr("This cluster's own subnet inside pod_network_cidr, /30 or larger, unique in the mesh; npm run allocate -- <cluster> writes a free one.", SUBNET_PATTERN)),
-    /** Weave's `--no-masq-local`. @default false */
-    no_masq_local: z.optional(z.boolean(expect('true or false'))).check(described("Weave's NO_MASQ_LOCAL: keep client source addresses for traffic to local pods (default false).")),
-  },
-  expect('a mapping', 'add weave: with password and ipalloc_default_subnet'),
-).check(described("Weave's settings: the mesh's password file and this cluster's subnet; known_peers are derived."));
+export const WeaveSchema = z
+  .strictObject(
+    {
+      // In the order of Pharos's config_schema.rb.
+      trusted_subnets: z.optional(z.array(z.string(expect(CIDR)).check(cidr('An IPv4 CIDR Weave trusts (no encryption).')), expect('a list of IPv4 CIDRs'))).check(described('IPv4 CIDRs over which Weave sends traffic unencrypted.')),
+      /** Weave peers outside the inventory; the other clusters' workers are added by weave-mesh. @default [] */
+      known_peers: z
+        .nullish(
+          z.array(
+            z.string(expect('an address written as a string')).check(address('IPv4 address or host name of a Weave peer outside the inventory.')),
+            expect('a list of peer addresses', undefined, 'peers inside the inventory are added automatically'),
+          ),
+        )
+        .check(z.meta({ description: "Extra Weave peers outside the inventory; the other clusters' workers are added automatically." })),
+      /** Path of the file holding the Weave secret shared by every cluster of the mesh; never the secret itself. */
+      password: z
+        .string(expect('a file path written as a string', 'give the path of the shared Weave secret file, such as ./shared_password', undefined, true))
+        .check(z.meta({ description: 'Path of the file holding the shared Weave secret (the same in every cluster), never the secret itself, such as ./shared_password.', pattern: PASSWORD_PATTERN })),
+      /** This cluster's own subnet inside `pod_network_cidr`; `npm run allocate -- <cluster>` picks a free one. */
+      ipalloc_default_subnet: z.nullish(z.string(expect(CIDR))).check(cidr("This cluster's own subnet inside pod_network_cidr, /30 or larger, unique in the mesh; npm run allocate -- <cluster> writes a free one.", SUBNET_PATTERN)),
+      /** Weave's `--no-masq-local`. @default false */
+      no_masq_local: z.optional(z.boolean(expect('true or false'))).check(described("Weave's NO_MASQ_LOCAL: keep client source addresses for traffic to local pods (default false).")),
+    },
+    expect('a mapping', 'add weave: with password and ipalloc_default_subnet'),
+  )
+  .check(described("Weave's settings: the mesh's password file and this cluster's subnet; known_peers are derived."));
 
 /** `network`: the cluster's network settings. */
-export const NetworkSchema = z.strictObject(
-  {
-    /** Must be `weave` for a multi-cluster pod network. @default 'weave' */
-    provider: z.optional(z.string(expect('weave'))).check(z.meta({ description: 'The pod network provider: weave, the only one a multi-cluster mesh can use (the default).', enum: ['weave'] })),
-    // config_schema.rb v3.2.1 l.119 `optional(:dns_replicas).filled(:int?, gt?: 0)`
-    dns_replicas: z.optional(z.int(expectWhole('a whole number from 1')).check(z.gte(1, expectWhole('a whole number from 1')))).check(described('Number of CoreDNS replicas, at least 1.')),
-    node_local_dns_cache: z.optional(z.boolean(expect('true or false'))).check(described('Run the node-local DNS cache.')),
-    /** The cluster's service CIDR. @default '10.96.0.0/12' (Pharos's default) */
-    service_cidr: z.optional(z.string(expect(CIDR))).check(cidr("The cluster's service CIDR, outside pod_network_cidr; Pharos's default is 10.96.0.0/12.")),
-    /** The pod network, the same in every cluster of the mesh. @default '10.32.0.0/12' (Pharos's default) */
-    pod_network_cidr: z
-      .optional(z.string(expect(CIDR)))
-      .check(cidr("The pod network: the same in every cluster of the mesh; Pharos's default is 10.32.0.0/12.")),
-    firewalld: z
-      .optional(
-        z.looseObject(
-          {
-            // config_schema.rb v3.2.1 l.124 `required(:enabled).filled(:bool?)`. Pharos's Params schema
-            // (dry-types 0.13.2 coercions/params.rb l.8-10) also turns the text y, t, 1, On... into a
-            // boolean, which weave-mesh would read as text (firewalld off): only a YAML boolean is taken.
-            enabled: z
-              .boolean(expect('true or false', 'add enabled: true or enabled: false (Pharos requires it under firewalld:)', 'write true or false (Pharos reads some text such as y or 1 as a boolean, weave-mesh would read it as text)'))
-              .check(described('Whether Pharos manages firewalld: true or false; with true the other clusters\' workers are added to trusted_subnets.')),
-            // l.134 `optional(:trusted_subnets).each(:str?)`
-            trusted_subnets: z
-              .optional(z.array(z.string(expect('an IPv4 address or CIDR written as a string', undefined, "Pharos's schema refuses anything else (kontena/pharos-cluster v3.2.1 config_schema.rb l.134 `optional(:trusted_subnets).each(:str?)`); write one address or CIDR per item, no nested list")), expect('a list of IPv4 addresses or CIDRs')))
-              .check(described('Addresses and CIDRs firewalld trusts; weave-mesh appends the other clusters\' workers.')),
-          },
-          expect('a mapping'),
-        ),
-      )
-      .check(described("Pharos's firewalld settings; with enabled: true the other clusters' workers are added to trusted_subnets.")),
-    weave: WeaveSchema,
-    calico: z.optional(z.looseObject({}, expect('a mapping'))).check(described('Calico settings (unused: the mesh needs provider: weave).')),
-    custom: z.optional(z.looseObject({}, expect('a mapping'))).check(described('Custom network provider settings (unused: the mesh needs provider: weave).')),
-  },
-  expect('a mapping', 'add the network: block of the Pharos cluster.yml'),
-).check(described("The cluster's network: pod and service CIDRs and Weave."));
+export const NetworkSchema = z
+  .strictObject(
+    {
+      /** Must be `weave` for a multi-cluster pod network. @default 'weave' */
+      provider: z.optional(z.string(expect('weave'))).check(z.meta({ description: 'The pod network provider: weave, the only one a multi-cluster mesh can use (the default).', enum: ['weave'] })),
+      // config_schema.rb v3.2.1 l.119 `optional(:dns_replicas).filled(:int?, gt?: 0)`
+      dns_replicas: z.optional(z.int(expectWhole('a whole number from 1')).check(z.gte(1, expectWhole('a whole number from 1')))).check(described('Number of CoreDNS replicas, at least 1.')),
+      node_local_dns_cache: z.optional(z.boolean(expect('true or false'))).check(described('Run the node-local DNS cache.')),
+      /** The cluster's service CIDR. @default '10.96.0.0/12' (Pharos's default) */
+      service_cidr: z.optional(z.string(expect(CIDR))).check(cidr("The cluster's service CIDR, outside pod_network_cidr; Pharos's default is 10.96.0.0/12.")),
+      /** The pod network, the same in every cluster of the mesh. @default '10.32.0.0/12' (Pharos's default) */
+      pod_network_cidr: z.optional(z.string(expect(CIDR))).check(cidr("The pod network: the same in every cluster of the mesh; Pharos's default is 10.32.0.0/12.")),
+      firewalld: z
+        .optional(
+          z.looseObject(
+            {
+              // config_schema.rb v3.2.1 l.124 `required(:enabled).filled(:bool?)`. Pharos's Params schema
+              // (dry-types 0.13.2 coercions/params.rb l.8-10) also turns the text y, t, 1, On... into a
+              // boolean, which weave-mesh would read as text (firewalld off): only a YAML boolean is taken.
+              enabled: z
+                .boolean(expect('true or false', 'add enabled: true or enabled: false (Pharos requires it under firewalld:)', 'write true or false (Pharos reads some text such as y or 1 as a boolean, weave-mesh would read it as text)'))
+                .check(described("Whether Pharos manages firewalld: true or false; with true the other clusters' workers are added to trusted_subnets.")),
+              // l.134 `optional(:trusted_subnets).each(:str?)`
+              trusted_subnets: z
+                .optional(
+                  z.array(
+                    z.string(
+                      expect(
+                        'an IPv4 address or CIDR written as a string',
+                        undefined,
+                        "Pharos's schema refuses anything else (kontena/pharos-cluster v3.2.1 config_schema.rb l.134 `optional(:trusted_subnets).each(:str?)`); write one address or CIDR per item, no nested list",
+                      ),
+                    ),
+                    expect('a list of IPv4 addresses or CIDRs'),
+                  ),
+                )
+                .check(described("Addresses and CIDRs firewalld trusts; weave-mesh appends the other clusters' workers.")),
+            },
+            expect('a mapping'),
+          ),
+        )
+        .check(described("Pharos's firewalld settings; with enabled: true the other clusters' workers are added to trusted_subnets.")),
+      weave: WeaveSchema,
+      calico: z.optional(z.looseObject({}, expect('a mapping'))).check(described('Calico settings (unused: the mesh needs provider: weave).')),
+      custom: z.optional(z.looseObject({}, expect('a mapping'))).check(described('Custom network provider settings (unused: the mesh needs provider: weave).')),
+    },
+    expect('a mapping', 'add the network: block of the Pharos cluster.yml'),
+  )
+  .check(described("The cluster's network: pod and service CIDRs and Weave."));
 
 /** Other top-level keys of a Pharos cluster.yml: passed through, not interpreted. */
 const passThrough = (what: string) => z.optional(z.unknown()).check(described(`${what} (Pharos setting, copied into the rendered cluster.yml as written).`));

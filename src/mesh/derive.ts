@@ -63,9 +63,7 @@ const workersInOrder = new WeakMap<MeshSpec, readonly Worker[]>();
 function workersOfOthers(mesh: MeshSpec, cluster: ClusterSpec): string[] {
   let workers = workersInOrder.get(mesh);
   if (!workers) {
-    workers = mesh.clusters
-      .flatMap((each) => workerAddresses(each).map((address) => ({ cluster: each.name, address })))
-      .sort((a, b) => compareAddresses(a.address, b.address));
+    workers = mesh.clusters.flatMap((each) => workerAddresses(each).map((address) => ({ cluster: each.name, address }))).sort((a, b) => compareAddresses(a.address, b.address));
     workersInOrder.set(mesh, workers);
   }
   const addresses: string[] = [];

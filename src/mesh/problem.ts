@@ -39,12 +39,7 @@ export function formatProblem(problem: Problem): string {
 
 /** Stable order for reports: by file, then position, then text. */
 export function compareProblems(a: Problem, b: Problem): number {
-  return (
-    compare(a.file ?? a.construct ?? '', b.file ?? b.construct ?? '') ||
-    (a.line ?? 0) - (b.line ?? 0) ||
-    (a.column ?? 0) - (b.column ?? 0) ||
-    compare(a.message, b.message)
-  );
+  return compare(a.file ?? a.construct ?? '', b.file ?? b.construct ?? '') || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0) || compare(a.message, b.message);
 }
 
 function compare(a: string, b: string): number {

@@ -187,9 +187,7 @@ export function extraPeers(drafts: readonly ClusterDraft[], describe: (cluster: 
 
 /** Pharos refuses a cluster without a master: "No master hosts defined" (lib/pharos/command_options/load_config.rb). */
 export function masters(drafts: readonly ClusterDraft[]): Violation[] {
-  return drafts
-    .filter((draft) => draft.hasMaster === false)
-    .map((draft) => error(draft.name, ['hosts'], 'pharos-master', 'has no master; Pharos refuses a cluster without one ("No master hosts defined"); add a host with role: master'));
+  return drafts.filter((draft) => draft.hasMaster === false).map((draft) => error(draft.name, ['hosts'], 'pharos-master', 'has no master; Pharos refuses a cluster without one ("No master hosts defined"); add a host with role: master'));
 }
 
 /**
@@ -254,10 +252,7 @@ export function subnets(drafts: readonly ClusterDraft[], describe: (cluster: str
     const fix = hint ? `; ${hint}` : '';
     const at = (rule: RuleId, message: string) => violations.push(error(draft.name, subnet.path, rule, message));
     if (subnet.value.prefixLength > WEAVE_SMALLEST_SUBNET) {
-      at(
-        'subnet-size',
-        `${subnet.text} is smaller than Weave allows: Weave refuses a subnet of fewer than 4 addresses (MinSubnetSize), so ipalloc_default_subnet must be a /${WEAVE_SMALLEST_SUBNET} or larger${fix}`,
-      );
+      at('subnet-size', `${subnet.text} is smaller than Weave allows: Weave refuses a subnet of fewer than 4 addresses (MinSubnetSize), so ipalloc_default_subnet must be a /${WEAVE_SMALLEST_SUBNET} or larger${fix}`);
     }
     if (podNetworkCidr && !podNetworkCidr.value.contains(subnet.value)) {
       at('subnet-inside-pod-network', `${subnet.text} is not inside pod_network_cidr ${podNetworkCidr.text}; choose a subnet inside it${fix}`);
@@ -306,12 +301,12 @@ export function missingSubnets(
             ? `pod_network_cidr ${podNetwork.text} has no free subnet of the mesh's usual size left`
             : 'give this cluster its own subnet inside pod_network_cidr'
       : restored
-      ? `the output folder records ${restored} for this cluster, the subnet its running pods have; npm run allocate -- ${draft.name} writes it back into the file`
-      : subnet
-      ? `the lowest free subnet of the mesh's usual size is ${subnet}; npm run allocate -- ${draft.name} writes it into the file`
-      : podNetwork
-        ? `pod_network_cidr ${podNetwork.text} has no free subnet of the mesh's usual size left`
-        : 'give this cluster its own subnet inside pod_network_cidr';
+        ? `the output folder records ${restored} for this cluster, the subnet its running pods have; npm run allocate -- ${draft.name} writes it back into the file`
+        : subnet
+          ? `the lowest free subnet of the mesh's usual size is ${subnet}; npm run allocate -- ${draft.name} writes it into the file`
+          : podNetwork
+            ? `pod_network_cidr ${podNetwork.text} has no free subnet of the mesh's usual size left`
+            : 'give this cluster its own subnet inside pod_network_cidr';
     return error(draft.name, ['network', 'weave', 'ipalloc_default_subnet'], 'missing-subnet', `is missing; every cluster needs its own subnet inside pod_network_cidr: ${hint}`);
   });
   return { violations, suggestions };
@@ -344,7 +339,19 @@ export function serviceCidrs(drafts: readonly ClusterDraft[]): Violation[] {
     if (second) warn(second, `${group.field.text} is also the service CIDR of ${someOf(group.drafts.filter((draft) => draft !== second).map((draft) => `cluster ${draft.name}`))}`);
     const overlapping = groups.slice(0, index).filter((earlier) => earlier.field.value.overlaps(group.field.value));
     if (overlapping.length > 0) {
-      warn(first, `${group.field.text} overlaps the service CIDR ${someOf(overlapping.map((earlier) => `${earlier.field.text} of ${someOf(earlier.drafts.map((draft) => `cluster ${draft.name}`), 2)}`), 3)}`);
+      warn(
+        first,
+        `${group.field.text} overlaps the service CIDR ${someOf(
+          overlapping.map(
+            (earlier) =>
+              `${earlier.field.text} of ${someOf(
+                earlier.drafts.map((draft) => `cluster ${draft.name}`),
+                2,
+              )}`,
+          ),
+          3,
+        )}`,
+      );
     }
   });
   return violations;
@@ -379,9 +386,7 @@ export function hostAddresses(drafts: readonly ClusterDraft[], describe: (cluste
       // Inside one cluster, Pharos's address:ssh_port rule decides (hosts behind one NAT address share it).
       const owner = owners.get(host.address.toLowerCase());
       if (owner && owner !== draft) {
-        violations.push(
-          error(draft.name, host.path, 'unique-host-address', `${host.address} is also the address of a host of cluster ${owner.name} (${describe(owner.name)}); host addresses must be unique across the mesh`),
-        );
+        violations.push(error(draft.name, host.path, 'unique-host-address', `${host.address} is also the address of a host of cluster ${owner.name} (${describe(owner.name)}); host addresses must be unique across the mesh`));
       } else if (!owner) {
         owners.set(host.address.toLowerCase(), draft);
       }
@@ -426,7 +431,9 @@ export function trustedSubnetPeers(drafts: readonly ClusterDraft[]): Violation[]
       const peers = someOf(covered.map((other) => `cluster ${other.name}`));
       const consequences = [
         ...(mutual.length > 0
-          ? [`${someOf(mutual)} ${mutual.length === 1 ? 'trusts' : 'trust'} this cluster's hosts back, so Weave sends the traffic between this cluster and ${mutual.length === 1 ? 'it' : 'them'} unencrypted (it encrypts unless both ends of a connection trust each other)`]
+          ? [
+              `${someOf(mutual)} ${mutual.length === 1 ? 'trusts' : 'trust'} this cluster's hosts back, so Weave sends the traffic between this cluster and ${mutual.length === 1 ? 'it' : 'them'} unencrypted (it encrypts unless both ends of a connection trust each other)`,
+            ]
           : []),
         ...(oneSided.length > 0
           ? [`${someOf(oneSided)} ${oneSided.length === 1 ? 'does' : 'do'} not trust this cluster back, so ${oneSided.length === 1 ? 'its links stay' : 'their links stay'} encrypted only until ${oneSided.length === 1 ? 'it does' : 'they do'}`]

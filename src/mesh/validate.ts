@@ -73,10 +73,12 @@ export function validateClusters(all: readonly ClusterDeclaration[], recorded: R
   const drafts = declarations.map((declaration) => readCluster(declaration, violations));
   const byName = new Map(declarations.map((declaration) => [declaration.name, declaration]));
   const describe = (cluster: string) => where(byName.get(cluster)!);
-  const recordedSubnets = new Map([...recorded].flatMap(([cluster, text]) => {
-    const parsed = parseIPv4Cidr(text);
-    return parsed.ok ? [[cluster, parsed.value] as const] : [];
-  }));
+  const recordedSubnets = new Map(
+    [...recorded].flatMap(([cluster, text]) => {
+      const parsed = parseIPv4Cidr(text);
+      return parsed.ok ? [[cluster, parsed.value] as const] : [];
+    }),
+  );
   const missing = missingSubnets(drafts, recordedSubnets, (cluster) => byName.get(cluster)!.origin === 'code');
   // A conflict between two clusters is reported on the one that is new or changed: the rules blame
   // the later of two clusters, so those the output folder records unchanged (rendered, with the
@@ -87,15 +89,11 @@ export function validateClusters(all: readonly ClusterDeclaration[], recorded: R
   const allocateHint = (cluster: string): string | undefined => {
     if (byName.get(cluster)?.origin !== 'file') return undefined;
     const kept = recordedSubnets.get(cluster)?.text;
-    return kept
-      ? `delete the line and npm run allocate -- ${cluster} writes back ${kept}, the subnet the output folder records for it`
-      : `delete the line and npm run allocate -- ${cluster} writes a free one`;
+    return kept ? `delete the line and npm run allocate -- ${cluster} writes back ${kept}, the subnet the output folder records for it` : `delete the line and npm run allocate -- ${cluster} writes a free one`;
   };
   violations.push(
     ...clusterNames(drafts, (cluster) =>
-      byName.get(cluster)!.origin === 'file'
-        ? { subject: 'the file name gives the cluster name', fix: 'rename the file to', example: 'cluster-a.yml' }
-        : { subject: 'the cluster name', fix: 'rename the cluster to', example: 'cluster-a' },
+      byName.get(cluster)!.origin === 'file' ? { subject: 'the file name gives the cluster name', fix: 'rename the file to', example: 'cluster-a.yml' } : { subject: 'the cluster name', fix: 'rename the cluster to', example: 'cluster-a' },
     ),
     ...masters(drafts),
     ...declaredNames(drafts),
@@ -186,7 +184,6 @@ function toProblem(declaration: ClusterDeclaration, violation: Violation): Probl
   };
 }
 
-
 /**
  * Reads one cluster: its structural issues (types, required and unknown keys) first, then the
  * meaning of each value that has the right type. Wrong types were reported by the schema and are
@@ -209,13 +206,10 @@ function readCluster(declaration: ClusterDeclaration, violations: Violation[]): 
   for (const [at, what, codeOnly] of unloadable(declaration.config)) {
     report(
       at,
-      codeOnly
-        ? `is ${what}, which no cluster.yml can hold; give plain data (strings, numbers, booleans, lists and mappings)`
-        : `is ${what}, which Pharos cannot load (YAML.safe_load allows no such class); quote it if it is meant as text`,
+      codeOnly ? `is ${what}, which no cluster.yml can hold; give plain data (strings, numbers, booleans, lists and mappings)` : `is ${what}, which Pharos cannot load (YAML.safe_load allows no such class); quote it if it is meant as text`,
       'pharos-yaml',
     );
   }
-
 
   // The paths weave-mesh rebases are strings to Pharos's schema; a number or an empty value could not
   // be rebased, and pharos up refuses it or opens the wrong file. (password and hosts[].ssh_key_path: the schema.)
@@ -242,8 +236,7 @@ function readCluster(declaration: ClusterDeclaration, violations: Violation[]): 
     return reserved ? undefined : located;
   };
   /** A CIDR Pharos defaults when absent: the default then counts, located at the block that lacks it. */
-  const cidrOrDefault = (value: unknown, path: FieldPath, fallback: string): Located<Cidr> | undefined =>
-    value === undefined ? { ...cidr(fallback, path)!, defaulted: true } : networkCidr(value, path);
+  const cidrOrDefault = (value: unknown, path: FieldPath, fallback: string): Located<Cidr> | undefined => (value === undefined ? { ...cidr(fallback, path)!, defaulted: true } : networkCidr(value, path));
 
   if (typeof network.provider === 'string' && network.provider !== 'weave') {
     report(['network', 'provider'], `is ${JSON.stringify(network.provider)}; a multi-cluster pod network needs provider: weave in every cluster`, 'weave-provider');

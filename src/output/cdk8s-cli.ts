@@ -77,9 +77,7 @@ export function stdoutNeedsOneCluster(clusters: readonly string[], run = 'cdk8s 
  * (`<cluster>/kubernetes/`): not the hub's objects, not the teardown.
  */
 export function kubernetesObjects(tree: OutputTree, cluster?: string): [string, string][] {
-  return [...tree.entries()].filter(
-    ([file]) => file.endsWith('.yaml') && !file.endsWith('kustomization.yaml') && (cluster === undefined || file.startsWith(`${cluster}/${SYNCED_FOLDER}/`)),
-  );
+  return [...tree.entries()].filter(([file]) => file.endsWith('.yaml') && !file.endsWith('kustomization.yaml') && (cluster === undefined || file.startsWith(`${cluster}/${SYNCED_FOLDER}/`)));
 }
 
 /** The one file the app gives the cdk8s CLI. */

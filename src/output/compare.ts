@@ -84,7 +84,8 @@ const RESET = '\u001b[0m';
 export function formatTreeDiff(differences: readonly FileDifference[], outdir: string, color: boolean, options: { collapseRepeats?: boolean; before?: string } = {}): string[] {
   const before = options.before ?? 'the output folder';
   const lines: string[] = [];
-  // Loaded only when there is a difference to show: synth and a clean check never need it.
+  // Loaded only when there is a difference to show: synth and a clean check never need it (load time).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { createTwoFilesPatch } = require('diff') as typeof import('diff');
   for (const { file, onDisk, rendered } of differences) {
     const name = `${outdir}/${file}`;
@@ -126,7 +127,7 @@ export function collapseRepeats(lines: readonly string[]): string[] {
   const keys = lines.map(key);
   const firstAt = new Map<string, number[]>();
   const out: string[] = [];
-  for (let i = 0; i < lines.length; ) {
+  for (let i = 0; i < lines.length;) {
     let best = { start: -1, length: 0 };
     // A few earlier starts per line are enough to find a repeated block, and keep this linear.
     for (const start of (firstAt.get(keys[i]) ?? []).slice(0, 4)) {

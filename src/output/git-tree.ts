@@ -79,7 +79,6 @@ function nearestExisting(target: string): { dir: string; rest: string[] } {
  * a name that is not a plain relative path never used; `flux-system/` folders are left out.
  */
 export function readBaseTree(ref: string, outdir: string, options: ReadBaseOptions = {}): BaseTree {
-  // eslint-disable-next-line no-control-regex
   if (ref === '' || ref.startsWith('-') || /[\u0000-\u001f\u007f]/.test(ref)) {
     throw new BaseError(`--base ${JSON.stringify(ref)} is not a git ref; give a branch, tag or commit SHA, such as --base origin/main`);
   }
@@ -93,7 +92,9 @@ export function readBaseTree(ref: string, outdir: string, options: ReadBaseOptio
   const folder = [path.relative(fs.realpathSync(top), fs.realpathSync(dir)), ...rest].filter(Boolean).join('/').split(path.sep).join('/');
   if (folder === '' || folder === '..' || folder.startsWith('../')) throw new BaseError(`--base ${ref}: the output folder ${outdir} is not a folder inside the git repository ${top}; give an --outdir inside it`);
   const shallow = git(dir, ['rev-parse', '--is-shallow-repository'])?.toString('utf8').trim() === 'true';
-  const commit = git(dir, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])?.toString('utf8').trim();
+  const commit = git(dir, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])
+    ?.toString('utf8')
+    .trim();
   if (!commit) {
     // The fetch that brings it: `git fetch --deepen` needs a depth, and a remote-tracking ref (origin/main)
     // is fetched by its branch's name.
@@ -110,7 +111,10 @@ export function readBaseTree(ref: string, outdir: string, options: ReadBaseOptio
   // No output folder at this path in the base: it may have moved (gitops.pathPrefix changes with
   // it). The base's own output folder is the one folder that holds synth's marker file.
   const names = git(dir, ['ls-tree', '-r', '-z', '--name-only', '--full-tree', commit], undefined, MAX_BASE_TREE_BYTES);
-  const marked = (names?.toString('utf8').split('\0') ?? []).filter((name) => name.endsWith(`/${MARKER_FILE}`)).map((name) => name.slice(0, -MARKER_FILE.length - 1)).filter((name) => /^[\w.-]+(\/[\w.-]+)*$/.test(name) && !name.split('/').some((part) => part === '.' || part === '..'));
+  const marked = (names?.toString('utf8').split('\0') ?? [])
+    .filter((name) => name.endsWith(`/${MARKER_FILE}`))
+    .map((name) => name.slice(0, -MARKER_FILE.length - 1))
+    .filter((name) => /^[\w.-]+(\/[\w.-]+)*$/.test(name) && !name.split('/').some((part) => part === '.' || part === '..'));
   // Moved, not a second mesh beside the first: the working tree no longer has that folder.
   const moved = marked.length === 1 && !fs.existsSync(path.join(top, ...marked[0].split('/'), MARKER_FILE)) ? readFolder(dir, ref, commit, marked[0]) : undefined;
   if (moved) return { ref, commit, folder, tree: moved, movedFrom: marked[0] };
@@ -141,7 +145,7 @@ function readFolder(dir: string, ref: string, commit: string, folder: string): O
     const [, mode, , sha, size, name] = match;
     if (name === folder) throw new BaseError(`the base ${ref} (${short}) has ${folder} as a file, not an output folder; give a base that holds the rendered ${folder}/ folder, or run plan without --base`);
     const file = name.slice(folder.length + 1);
-    // eslint-disable-next-line no-control-regex
+
     if (file.split('/').some((part) => part === '' || part === '.' || part === '..') || /[\u0000-\u001f\u007f\\]/.test(file)) {
       throw new BaseError(`refusing to read a file of ${folder}/ in the base ${ref} (${short}): its name ${JSON.stringify(file)} is not one weave-mesh writes; remove it from the base`);
     }

@@ -40,7 +40,7 @@ export const MARKER_FILE = '.weave-mesh';
 
 /** The marker's text for a mesh declared where `origin` says. */
 export function markerContent(origin: MeshOrigin): string {
-  const run = origin === 'inventory' ? 'npm run synth' : 'the app\'s synth, such as cdk8s synth';
+  const run = origin === 'inventory' ? 'npm run synth' : "the app's synth, such as cdk8s synth";
   const edit = { inventory: 'the inventory', code: "the mesh in the app's code", both: "the inventory or the mesh in the app's code" }[origin];
   return `This folder is rendered by weave-mesh (${run}) and replaced as a whole on every run.\nEdit ${edit}, not these files. Only flux-system/ folders written by flux bootstrap are kept.\n`;
 }

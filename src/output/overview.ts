@@ -55,9 +55,7 @@ export function renderOverview(clusters: readonly OverviewCluster[], doNotEdit =
   );
   for (const chart of clusters) {
     const { cluster } = chart;
-    lines.push(
-      `| [${cluster.name}](#${cluster.name}) | \`${cluster.subnet}\` | \`${cluster.serviceCidr}\` | ${workerAddresses(cluster).length} | ${chart.knownPeers.length} | ${chart.routedSubnets.length} |`,
-    );
+    lines.push(`| [${cluster.name}](#${cluster.name}) | \`${cluster.subnet}\` | \`${cluster.serviceCidr}\` | ${workerAddresses(cluster).length} | ${chart.knownPeers.length} | ${chart.routedSubnets.length} |`);
   }
   lines.push('', ...diagram(clusters), '');
   lines.push('## Clusters and their workers', '');
@@ -65,8 +63,7 @@ export function renderOverview(clusters: readonly OverviewCluster[], doNotEdit =
     lines.push(
       `### ${cluster.name}`,
       '',
-      `Subnet \`${cluster.subnet}\`; rendered into [${cluster.name}/](${cluster.name}/).` +
-        ` Peers with ${plural(knownPeers.length, 'address', 'addresses')}, routes ${plural(routedSubnets.length, 'subnet', 'subnets')}.`,
+      `Subnet \`${cluster.subnet}\`; rendered into [${cluster.name}/](${cluster.name}/).` + ` Peers with ${plural(knownPeers.length, 'address', 'addresses')}, routes ${plural(routedSubnets.length, 'subnet', 'subnets')}.`,
       '',
       // In address order, as everything else: the overview must not depend on the order of hosts in the file.
       listing('worker', 'workers', [...workerAddresses(cluster)].sort(compareAddresses)),

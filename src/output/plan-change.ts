@@ -93,7 +93,10 @@ function renumbering(cluster: string, old: ClusterRecord, current: ClusterRecord
 
 /** The routes a cluster's agent has in a rendered state, by the same rule that renders them. */
 function routesOf(state: MeshState, cluster: string): string[] {
-  return subnetsRoutedBy([...state.entries()].map(([name, { subnet }]) => ({ name, subnet })), cluster);
+  return subnetsRoutedBy(
+    [...state.entries()].map(([name, { subnet }]) => ({ name, subnet })),
+    cluster,
+  );
 }
 
 /** The items of `a` not in `b`, in address order (a Set: 2,000 peers per cluster, 256 clusters). */

@@ -220,7 +220,11 @@ export function sameSettings(before: OutputTree, beforeCluster: string, after: O
   if (a === b) return true;
   const blockScalar = /^[^#\n]*[:-][ \t]+[|>][-+0-9]*[ \t]*(#.*)?\r?$/m;
   if (blockScalar.test(a) || blockScalar.test(b)) return false;
-  const lines = (text: string) => text.replace(/\r/g, '').split('\n').filter((line) => !/^[ \t]*#/.test(line) && line.trim() !== '');
+  const lines = (text: string) =>
+    text
+      .replace(/\r/g, '')
+      .split('\n')
+      .filter((line) => !/^[ \t]*#/.test(line) && line.trim() !== '');
   // A line's code: up to the first ` #` (a comment in YAML, unless inside quotes), without trailing blanks.
   const code = (line: string) => line.slice(0, /[ \t]#/.exec(line)?.index ?? line.length).trimEnd();
   const data = (text: string) => {
@@ -292,6 +296,8 @@ export function recordedSubnets(outdir: string): Map<string, string> {
 }
 
 /** A rendered file as YAML data, read as Pharos reads a cluster.yml, or undefined when absent or unreadable. */
+// A rendered file of any shape (the output folder is untrusted input): each caller checks every value it reads.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function readYaml(tree: OutputTree, file: string): any {
   const content = tree.get(file);
   return content === undefined ? undefined : readRendered(content);

@@ -142,8 +142,7 @@ export function nextSteps(plan: Plan, onDisk: OutputTree, rendered: OutputTree, 
   // Hub objects that change (repoURL, revision, pathPrefix): nothing syncs them, they are applied by
   // hand, with the GitOps tool that syncs the mesh (one step: "Flux or Argo CD" when both are rendered).
   const changed = (file: string) => plan.files.some((change) => change.file === file && change.change === 'modified');
-  const applicationSetChanges =
-    plan.files.some(({ file, change }) => file.startsWith(`${ARGOCD_FOLDER}/`) && change !== 'removed') && [...onDisk.keys()].some((file) => file.startsWith(`${ARGOCD_FOLDER}/`));
+  const applicationSetChanges = plan.files.some(({ file, change }) => file.startsWith(`${ARGOCD_FOLDER}/`) && change !== 'removed') && [...onDisk.keys()].some((file) => file.startsWith(`${ARGOCD_FOLDER}/`));
   const joiningOrRenamed = new Set([...plan.clustersAdded.map(({ cluster }) => cluster), ...plan.clustersRenamed.map(({ to }) => to)]);
   const rebootstrap = [...rendered.keys()]
     .flatMap((file) => /^_gitops\/flux\/clusters\/([^/]+)\/flux-system\.(gitrepository|kustomization)\.weave-mesh\.yaml$/.exec(file)?.[1] ?? [])
@@ -209,7 +208,9 @@ export function nextSteps(plan: Plan, onDisk: OutputTree, rendered: OutputTree, 
     if (remaining === undefined) continue;
     steps.push({
       clusters: [cluster],
-      commands: [`kubectl --context <context of ${remaining}> -n kube-system exec ds/weave-net -c weave -- /home/weave/weave --local rmpeer ${hosts.length > 0 ? hosts.map(({ address }) => `<hostname of ${address}>`).join(' ') : `<nickname of each node of ${cluster}>`}`],
+      commands: [
+        `kubectl --context <context of ${remaining}> -n kube-system exec ds/weave-net -c weave -- /home/weave/weave --local rmpeer ${hosts.length > 0 ? hosts.map(({ address }) => `<hostname of ${address}>`).join(' ') : `<nickname of each node of ${cluster}>`}`,
+      ],
       why: `once cluster ${cluster}'s Weave is gone, on ONE remaining peer (never on several), remove every Weave peer of its nodes, masters too (${hosts.length > 0 ? hosts.map(({ address, role }) => `${role} ${address}`).join(', ') : 'its cluster.yml lists none'}): weave rmpeer takes a node's nickname, which is its hostname (weave-kube passes $HOSTNAME as --nickname), or its peer name (weave status ipam lists both, marked unreachable); otherwise their share of the pod network is never reused`,
     });
   }

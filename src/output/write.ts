@@ -21,16 +21,12 @@ export function assertReplaceable(outdir: string, inventoryDir: string): void {
   const target = realPath(outdir);
   const inventory = realPath(inventoryDir);
   if (inventory === target || inventory.startsWith(`${target}${path.sep}`)) {
-    throw new OutputFolderError(
-      `refusing to write to ${outdir}: the inventory ${inventoryDir} lies inside it, and synth replaces the output folder as a whole; give --clusters and --outdir folders apart from each other`,
-    );
+    throw new OutputFolderError(`refusing to write to ${outdir}: the inventory ${inventoryDir} lies inside it, and synth replaces the output folder as a whole; give --clusters and --outdir folders apart from each other`);
   }
   if (!fs.existsSync(target)) return;
   if (!fs.statSync(target).isDirectory()) throw new OutputFolderError(`refusing to write to ${outdir}: it is not a folder`);
   if (fs.readdirSync(target).length > 0 && !fs.existsSync(path.join(target, MARKER_FILE))) {
-    throw new OutputFolderError(
-      `refusing to replace ${outdir}: it is not empty and has no ${MARKER_FILE} marker, so weave-mesh did not write it; choose another --outdir, or empty the folder if it is really yours`,
-    );
+    throw new OutputFolderError(`refusing to replace ${outdir}: it is not empty and has no ${MARKER_FILE} marker, so weave-mesh did not write it; choose another --outdir, or empty the folder if it is really yours`);
   }
 }
 

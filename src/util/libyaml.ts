@@ -75,7 +75,7 @@ function tokenRules(text: string, refuse: (offset: number, message: string) => v
     }
     const start = offset;
     offset += source.length;
-    const type = nextIsScalar ? (afterBlockHeader ? 'block-scalar-body' : source.startsWith('"') || source.startsWith("'") ? CST.tokenType(source) ?? 'scalar' : 'plain') : CST.tokenType(source) ?? 'unknown';
+    const type = nextIsScalar ? (afterBlockHeader ? 'block-scalar-body' : source.startsWith('"') || source.startsWith("'") ? (CST.tokenType(source) ?? 'scalar') : 'plain') : (CST.tokenType(source) ?? 'unknown');
     nextIsScalar = false;
     if (type === 'block-scalar-header') afterBlockHeader = true;
     else if (type !== 'newline' && type !== 'space' && type !== 'comment') afterBlockHeader = false;
@@ -89,7 +89,7 @@ function tokenRules(text: string, refuse: (offset: number, message: string) => v
         // Inside [ ] or { }, a tab starting the line after a plain scalar is in that scalar's
         // continuation, where libyaml refuses a tab left of the indentation (scanner.c 0.1.7 l.3507-3512).
         if (flowDepth > 0 && previousLine?.type === 'plain' && (start === 0 || text[start - 1] === '\n') && source.includes('\t')) {
-          refuse(start + source.indexOf('\t'), "holds a tab at the start of a line that continues a plain scalar inside [ ] or { }, which every libyaml refuses (\"found a tab character that violates indentation\"); indent with spaces");
+          refuse(start + source.indexOf('\t'), 'holds a tab at the start of a line that continues a plain scalar inside [ ] or { }, which every libyaml refuses ("found a tab character that violates indentation"); indent with spaces');
         }
         if (flowDepth === 0 && leading && source.includes('\t')) {
           refuse(
@@ -140,7 +140,10 @@ function tokenRules(text: string, refuse: (offset: number, message: string) => v
         break;
       case 'tag':
         if (text[offset] !== undefined && !/[ \t\r\n]/.test(text[offset])) {
-          refuse(start, `has the tag ${JSON.stringify(source)} followed by ${JSON.stringify(text[offset])} without a blank: libyaml 0.2.5 refuses a tag not followed by a blank, and earlier versions end it elsewhere inside [ ] or { } (yaml/libyaml#179, Changes 0.2.5); put a space after the tag`);
+          refuse(
+            start,
+            `has the tag ${JSON.stringify(source)} followed by ${JSON.stringify(text[offset])} without a blank: libyaml 0.2.5 refuses a tag not followed by a blank, and earlier versions end it elsewhere inside [ ] or { } (yaml/libyaml#179, Changes 0.2.5); put a space after the tag`,
+          );
         }
         leading = false;
         break;
@@ -169,12 +172,7 @@ function tokenRules(text: string, refuse: (offset: number, message: string) => v
           const escaped = source[++index];
           if (ESCAPES.has(escaped)) continue;
           const fix = escaped === '/' ? "write '/' without the backslash" : escaped === "'" ? "write ' without the backslash" : 'remove the backslash or use a valid escape';
-          const who =
-            escaped === '/'
-              ? 'libyaml 0.1.7 refuses (accepted from 0.2.1)'
-              : escaped === "'"
-                ? 'libyaml 0.2.1 and later refuse (0.1.7 accepted it)'
-                : 'every libyaml refuses';
+          const who = escaped === '/' ? 'libyaml 0.1.7 refuses (accepted from 0.2.1)' : escaped === "'" ? 'libyaml 0.2.1 and later refuse (0.1.7 accepted it)' : 'every libyaml refuses';
           refuse(start + index - 1, `has the escape ${JSON.stringify(`\\${escaped}`)} in a double-quoted string, which ${who} ("found unknown escape character"); ${fix}`);
         }
         leading = false;
@@ -186,7 +184,6 @@ function tokenRules(text: string, refuse: (offset: number, message: string) => v
     }
     if (type !== 'space') previous = { type, source, offset: start };
   }
-
 }
 
 function emptyKeys(text: string, refuse: (offset: number, message: string) => void): void {
@@ -215,7 +212,7 @@ function blockScalarTabs(body: string, start: number, refuse: (offset: number, m
   for (const line of body.split('\n')) {
     const spaces = /^ */.exec(line)![0].length;
     if (line[spaces] === '\t' && (indent === undefined || spaces < indent)) {
-      refuse(start + lineStart + spaces, "holds a tab in a block scalar's indentation (| or >), which every libyaml refuses (\"found a tab character where an indentation space is expected\"); indent with spaces");
+      refuse(start + lineStart + spaces, 'holds a tab in a block scalar\'s indentation (| or >), which every libyaml refuses ("found a tab character where an indentation space is expected"); indent with spaces');
     }
     if (indent === undefined && /[^ \t\r]/.test(line)) indent = spaces;
     lineStart += line.length + 1;

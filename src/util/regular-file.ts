@@ -20,7 +20,13 @@ export interface RegularFileLimits {
  * for a link or a FIFO between listing a folder and reading the file.
  */
 export function readRegularFile<P>(file: string, limits: RegularFileLimits, refuse: (message: string) => P): { content: Buffer } | P {
-  return readChecked(file, limits, refuse, (size) => Buffer.allocUnsafe(size + 1), (buffer, length) => ({ content: buffer.subarray(0, length) }));
+  return readChecked(
+    file,
+    limits,
+    refuse,
+    (size) => Buffer.allocUnsafe(size + 1),
+    (buffer, length) => ({ content: buffer.subarray(0, length) }),
+  );
 }
 
 /** One buffer for readRegularText, grown as needed: a folder of 26 MB is not 1,300 buffers waiting for the garbage collector. */
@@ -48,7 +54,7 @@ function readChecked<P, R>(file: string, limits: RegularFileLimits, refuse: (mes
     const buffer = bufferFor(stat.size);
     const end = stat.size + 1;
     let length = 0;
-    for (let read; length < end && (read = fs.readSync(fd, buffer, length, end - length, null)) > 0; ) length += read;
+    for (let read; length < end && (read = fs.readSync(fd, buffer, length, end - length, null)) > 0;) length += read;
     if (length > stat.size) return refuse('changed while it was read; run the command again');
     return result(buffer, length);
   } finally {

@@ -438,12 +438,7 @@ export class YamlTextEditor {
     if (map.items.length === 0) throw new EditRefused(`the mapping that must hold ${key} is empty; write it out as a mapping with at least one key`, map.range![0]);
     // At the mapping's own column (that of its keys, or of the `?` of an explicit key), after the line its last entry ends on.
     const indent = ' '.repeat(collection.indent);
-    const body =
-      typeof value === 'string'
-        ? `${indent}${key}: ${scalarText(value)}`
-        : value.length === 0
-          ? `${indent}${key}: []`
-          : `${indent}${key}:${value.map((item) => `${this.eol}${indent}  - ${scalarText(item)}`).join('')}`;
+    const body = typeof value === 'string' ? `${indent}${key}: ${scalarText(value)}` : value.length === 0 ? `${indent}${key}: []` : `${indent}${key}:${value.map((item) => `${this.eol}${indent}  - ${scalarText(item)}`).join('')}`;
     const at = this.lineEnd(this.end(map));
     this.edits.push({ start: at, end: at, text: `${this.eol}${body}` });
   }
