@@ -160,3 +160,16 @@ export function threeClusterInventory(root: string, change?: (clusters: Record<s
   const outdir = path.join(dir, 'dist');
   return { dir, folder, outdir, opts: ['--clusters', folder, '--outdir', outdir] };
 }
+
+/** A minimal block-style cluster.yml of a second cluster, for tests that edit or splice a first one beside it. */
+export const PEER_B = `hosts:
+  - address: 198.51.100.10
+    role: master
+  - address: 198.51.100.11
+    role: worker
+network:
+  service_cidr: 172.17.0.0/16
+  weave:
+    password: ./shared_password
+    ipalloc_default_subnet: 10.34.0.0/16
+`;

@@ -9,7 +9,7 @@ import { Inventory } from '../src/mesh/declaration';
 import { codeClusterText } from '../src/output/pharos-yaml';
 import { readWithPsych } from './psych';
 import { TABLE } from './psych-versions';
-import { run, runCli, synth, tempDir } from './helpers';
+import { PEER_B, run, runCli, synth, tempDir } from './helpers';
 
 /**
  * The rendered cluster.yml is the inventory file's own text with surgical edits (issue 19): what is
@@ -19,18 +19,6 @@ import { run, runCli, synth, tempDir } from './helpers';
 
 const root = tempDir();
 let counter = 0;
-
-const PEER_B = `hosts:
-  - address: 198.51.100.10
-    role: master
-  - address: 198.51.100.11
-    role: worker
-network:
-  service_cidr: 172.17.0.0/16
-  weave:
-    password: ./shared_password
-    ipalloc_default_subnet: 10.34.0.0/16
-`;
 
 /** Renders cluster-a (the text under test) beside a plain cluster-b; returns the result and cluster-a's rendered text. */
 function render(clusterA: string | Buffer, options: { args?: string[] } = {}) {

@@ -8,7 +8,7 @@ import { PharosClusterFile } from '../constructs/pharos-cluster-file';
 import { writeSubnet } from '../src/inventory/edit';
 import { ClusterSpec } from '../src/mesh/model';
 import { parseForEditing, YamlTextEditor } from '../src/util/yaml-splice';
-import { run, tempDir } from './helpers';
+import { PEER_B, run, tempDir } from './helpers';
 import { readWithPsych } from './psych';
 
 /**
@@ -406,18 +406,6 @@ describe('derived fields and allocate in every YAML shape (generated)', () => {
 // ---------------------------------------------------------------------------------------------
 // The splicer bugs the issue names, each through the command that showed it (synth or allocate),
 // asserted on the text written and on what Psych reads from it.
-
-const PEER_B = `hosts:
-  - address: 198.51.100.10
-    role: master
-  - address: 198.51.100.11
-    role: worker
-network:
-  service_cidr: 172.17.0.0/16
-  weave:
-    password: ./shared_password
-    ipalloc_default_subnet: 10.34.0.0/16
-`;
 
 const HOSTS = `hosts:
   - address: 192.0.2.10
