@@ -74,6 +74,8 @@ function runOnce({ command, args, expectCode = 0, env = {} }) {
     cwd: repo,
     env: { ...process.env, ...env, NODE_OPTIONS: `--require ${join(repo, 'scripts', 'bench-rss.cjs')}`, WEAVE_MESH_BENCH_RSS: rssFile },
     encoding: 'utf8',
+    // check's diff of a 256-cluster change runs to megabytes: past spawnSync's 1 MiB default it is killed (status null).
+    maxBuffer: 512 * 1024 * 1024,
   });
   if (result.status !== expectCode) throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
   const [wall, user, sys] = readFileSync(timeFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
