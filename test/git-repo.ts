@@ -29,3 +29,17 @@ export function commitAll(dir: string, message: string): string {
 export function copyExample(repo: string, dir: string): void {
   for (const entry of ['clusters', 'dist']) fs.cpSync(path.join(repo, entry), path.join(dir, entry), { recursive: true });
 }
+
+/** cluster-c: a copy of cluster-b with its own addresses, service CIDR and subnet (as the README's plan sample). */
+export function addClusterC(dir: string): void {
+  const b = fs.readFileSync(path.join(dir, 'clusters', 'cluster-b.yml'), 'utf8');
+  fs.writeFileSync(
+    path.join(dir, 'clusters', 'cluster-c.yml'),
+    b
+      .replace(/Cluster B/g, 'Cluster C')
+      .replace(/198\.51\.100\./g, '203.0.113.')
+      .replace(/10\.1\.0\./g, '10.2.0.')
+      .replace('172.17.0.0/16', '172.18.0.0/16')
+      .replace('10.34.0.0/16', '10.35.0.0/16'),
+  );
+}

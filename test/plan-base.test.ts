@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { readBaseTree } from '../src/output/git-tree';
 import { readOutputTree } from '../src/output/compare';
-import { commitAll, copyExample, git, initRepository } from './git-repo';
+import { addClusterC, commitAll, copyExample, git, initRepository } from './git-repo';
 import { REPO, run, synth, tempDir } from './helpers';
 
 /**
@@ -13,20 +13,6 @@ import { REPO, run, synth, tempDir } from './helpers';
  */
 const root = tempDir();
 let counter = 0;
-
-/** cluster-c: a copy of cluster-b with its own addresses, service CIDR and subnet (as the README's plan sample). */
-function addClusterC(dir: string): void {
-  const b = fs.readFileSync(path.join(dir, 'clusters', 'cluster-b.yml'), 'utf8');
-  fs.writeFileSync(
-    path.join(dir, 'clusters', 'cluster-c.yml'),
-    b
-      .replace(/Cluster B/g, 'Cluster C')
-      .replace(/198\.51\.100\./g, '203.0.113.')
-      .replace(/10\.1\.0\./g, '10.2.0.')
-      .replace('172.17.0.0/16', '172.18.0.0/16')
-      .replace('10.34.0.0/16', '10.35.0.0/16'),
-  );
-}
 
 /** A repository whose base commit holds the example and whose HEAD adds cluster-c, dist/ rendered and committed. */
 function pullRequest() {

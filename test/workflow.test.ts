@@ -3,7 +3,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseDocument } from 'yaml';
-import { commitAll, copyExample, initRepository } from './git-repo';
+import { addClusterC, commitAll, copyExample, initRepository } from './git-repo';
 import { REPO, run, tempDir } from './helpers';
 
 /**
@@ -141,16 +141,7 @@ describe('docs/github-actions.yml on a pull request', () => {
   const repo = inventoryRepository('repository');
   copyExample(REPO, repo);
   const base = initRepository(repo);
-  const b = fs.readFileSync(path.join(repo, 'clusters', 'cluster-b.yml'), 'utf8');
-  fs.writeFileSync(
-    path.join(repo, 'clusters', 'cluster-c.yml'),
-    b
-      .replace(/Cluster B/g, 'Cluster C')
-      .replace(/198\.51\.100\./g, '203.0.113.')
-      .replace(/10\.1\.0\./g, '10.2.0.')
-      .replace('172.17.0.0/16', '172.18.0.0/16')
-      .replace('10.34.0.0/16', '10.35.0.0/16'),
-  );
+  addClusterC(repo);
   const synthesised = spawnSync('npm', ['run', '--silent', 'synth'], { cwd: repo, encoding: 'utf8' });
   commitAll(repo, 'cluster-c joins the mesh');
   const summary = path.join(scratch, 'summary.md');
