@@ -14,6 +14,19 @@ import { REPO, run, synth, tempDir } from './helpers';
 const root = tempDir();
 let counter = 0;
 
+/** A repository whose base commit has the inventory but no output folder, and a commit rendering it: the first adoption. */
+function firstRender(message: string): { dir: string; base: string; opts: string[] } {
+  const dir = path.join(root, `repo-${++counter}`);
+  fs.mkdirSync(dir);
+  copyExample(REPO, dir);
+  fs.rmSync(path.join(dir, 'dist'), { recursive: true });
+  const base = initRepository(dir);
+  const opts = ['--clusters', path.join(dir, 'clusters'), '--outdir', path.join(dir, 'dist')];
+  expect(synth(opts).code).toBe(0);
+  commitAll(dir, message);
+  return { dir, base, opts };
+}
+
 /** A repository whose base commit holds the example and whose HEAD adds cluster-c, dist/ rendered and committed. */
 function pullRequest() {
   const dir = path.join(root, `repo-${++counter}`);
@@ -150,14 +163,7 @@ describe('plan --base', () => {
   });
 
   it('refuses a base without an output folder, and an output folder outside a repository', () => {
-    const dir = path.join(root, `repo-${++counter}`);
-    fs.mkdirSync(dir);
-    copyExample(REPO, dir);
-    fs.rmSync(path.join(dir, 'dist'), { recursive: true });
-    const base = initRepository(dir);
-    const opts = ['--clusters', path.join(dir, 'clusters'), '--outdir', path.join(dir, 'dist')];
-    expect(synth(opts).code).toBe(0);
-    commitAll(dir, 'first render');
+    const { base, opts } = firstRender('first render');
     const result = run(['plan', '--base', base, ...opts]);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
@@ -171,14 +177,7 @@ describe('plan --base', () => {
   });
 
   it('with --base-may-be-empty, plans the first adoption (a base without an output folder) as every cluster joining, with a note', () => {
-    const dir = path.join(root, `repo-${++counter}`);
-    fs.mkdirSync(dir);
-    copyExample(REPO, dir);
-    fs.rmSync(path.join(dir, 'dist'), { recursive: true });
-    const base = initRepository(dir);
-    const opts = ['--clusters', path.join(dir, 'clusters'), '--outdir', path.join(dir, 'dist')];
-    expect(synth(opts).code).toBe(0);
-    commitAll(dir, 'weave-mesh adopted: first render');
+    const { dir, base, opts } = firstRender('weave-mesh adopted: first render');
     const note = `the base ${base.slice(0, 12)} has no dist/ folder (this change introduces weave-mesh): this plan compares with an empty base, so every cluster joins`;
     const text = run(['plan', '--summary', '--base', base, '--base-may-be-empty', ...opts]);
     expect({ code: text.code, stderr: text.stderr }).toEqual({ code: 0, stderr: '' });
