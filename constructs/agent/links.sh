@@ -113,7 +113,8 @@ link_report() {
             t = text[h]
             if (t ~ /^encrypted /) enc++; else unenc++
             if (t ~ /(^| )sleeve /) sleeve++; else if (t ~ /(^| )fastdp /) fast++
-            if (match(t, /mtu=[0-9]+/)) { m = substr(t, RSTART + 4, RLENGTH - 4); if (("," mtus ",") !~ ("," m ",")) mtus = mtus (mtus == "" ? "" : ",") m }
+            # Not mtus (...): BusyBox awk 1.28 and 1.30, as in weave-kube 2.6.5, read a name before a parenthesis as a call ("Call to undefined function").
+            if (match(t, /mtu=[0-9]+/)) { m = substr(t, RSTART + 4, RLENGTH - 4); if (("," mtus ",") !~ ("," m ",")) mtus = (mtus == "" ? "" : mtus ",") m }
             continue
           }
           why = cause(best[h], text[h])
