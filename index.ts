@@ -18,7 +18,7 @@ export { PharosClusterFile } from './constructs/pharos-cluster-file';
 export type { PharosClusterFileProps } from './constructs/pharos-cluster-file';
 export { RouteAgent } from './constructs/route-agent';
 export type { RouteAgentProps } from './constructs/route-agent';
-export type { ClusterPeers, IptablesBackend } from './constructs/route-agent-script';
+export type { ClusterPeers, IptablesBackend, PrivatePeerAddress } from './constructs/route-agent-script';
 export { RouteAgentTeardown } from './constructs/route-agent-teardown';
 export type { RouteAgentTeardownProps } from './constructs/route-agent-teardown';
 export { WeaveMesh } from './constructs/weave-mesh';

@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { IPv4CidrRange } from 'ip-num';
+import { ClusterPeers } from '../src/mesh/derive';
 import { SettingIssue } from '../src/mesh/problem';
+import { Address, parseIPv4Address } from '../src/net/cidr';
 import { memoize } from '../src/util/memoize';
 
 /**
@@ -36,11 +38,7 @@ export interface RouteAgentScriptOptions {
   readonly peers?: readonly ClusterPeers[];
 }
 
-/** One other cluster and its Weave peer addresses (IPv4 addresses or host names, as in known_peers). */
-export interface ClusterPeers {
-  readonly cluster: string;
-  readonly addresses: readonly string[];
-}
+export type { ClusterPeers, PrivatePeerAddress } from '../src/mesh/derive';
 
 /** Which iptables the agent writes to; it must be the one Weave uses on the node. */
 export type IptablesBackend = 'auto' | 'legacy' | 'nft';
@@ -99,12 +97,8 @@ function check(options: RouteAgentScriptOptions): void {
     // Defence in depth: only a re-serialised CIDR may ever reach the node's shell.
     if (!CIDR.test(subnet)) throw new Error(`route agent: refusing to render ${JSON.stringify(subnet)} into a shell script: not an IPv4 CIDR`);
   }
-  for (const { cluster, addresses } of options.peers ?? []) {
-    // The same defence for cluster names and peer addresses (host names as Pharos takes them).
-    for (const word of [cluster, ...addresses]) {
-      if (!WORD.test(word)) throw new Error(`route agent: refusing to render ${JSON.stringify(word)} into a shell script: not a cluster name or peer address`);
-    }
-  }
+  // Cluster names and peer addresses get the same defence, once per cluster (peerWords checks them).
+  for (const peers of options.peers ?? []) peerWords(peers);
   checkCommon(options);
 }
 
@@ -115,24 +109,73 @@ function check(options: RouteAgentScriptOptions): void {
  * other cluster's DaemonSet.
  */
 export function compactAddresses(addresses: readonly string[]): string[] {
-  const numbers: number[] = [];
+  const parsed = new Map<bigint, Address>();
   const names: string[] = [];
   for (const address of addresses) {
-    const octets = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(address);
-    if (octets && octets.slice(1).every((octet) => Number(octet) <= 255)) numbers.push(octets.slice(1).reduce((n, octet) => n * 256 + Number(octet), 0));
+    const ip = parseIPv4Address(address);
+    if (ip.ok) parsed.set(ip.value.value, ip.value);
     else names.push(address);
   }
-  const ip = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-  const sorted = [...new Set(numbers)].sort((a, b) => a - b);
-  const runs: string[] = [];
-  for (let i = 0; i < sorted.length;) {
-    let j = i;
-    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
-    runs.push(j === i ? ip(sorted[i]) : `${ip(sorted[i])}+${j - i}`);
-    i = j + 1;
-  }
-  return [...runs, ...names];
+  const sorted = [...parsed.values()].sort((a, b) => (a.value < b.value ? -1 : 1));
+  return [...runs(sorted, (previous, next) => next.value === previous.value + 1n).map((run) => (run.length === 1 ? run[0].text : `${run[0].text}+${run.length - 1}`)), ...names];
 }
+
+/**
+ * A cluster's private peer addresses for the agent's preamble: `PRIVATE=ADDRESS` per worker, or
+ * `FIRST+N=ADDRESS` for a run of consecutive private addresses whose workers' addresses run alike
+ * (the k-th private address is then that of ADDRESS's k-th successor).
+ */
+export function compactPrivateAddresses(privateAddresses: NonNullable<ClusterPeers['privateAddresses']>): string[] {
+  const pairs = privateAddresses
+    .map(({ privateAddress, address }) => {
+      const ip = parseIPv4Address(privateAddress);
+      if (!ip.ok) throw new Error(`route agent: refusing to render ${JSON.stringify(privateAddress)} into a shell script: not an IPv4 address, as a private peer address must be`);
+      const to = parseIPv4Address(address);
+      return { from: ip.value, to: to.ok ? to.value : undefined, address };
+    })
+    .sort((a, b) => (a.from.value < b.from.value ? -1 : a.from.value > b.from.value ? 1 : 0));
+  const consecutive = (previous: (typeof pairs)[number], next: (typeof pairs)[number]) => next.from.value === previous.from.value + 1n && previous.to !== undefined && next.to !== undefined && next.to.value === previous.to.value + 1n;
+  return runs(pairs, consecutive).map((run) => `${run[0].from.text}${run.length === 1 ? '' : `+${run.length - 1}`}=${run[0].address}`);
+}
+
+/** Splits a sorted list into its runs: each next item that `continues` the one before joins its run. */
+function runs<T>(items: readonly T[], continues: (previous: T, next: T) => boolean): T[][] {
+  const result: T[][] = [];
+  for (const item of items) {
+    const run = result[result.length - 1];
+    if (run && continues(run[run.length - 1], item)) run.push(item);
+    else result.push([item]);
+  }
+  return result;
+}
+
+/**
+ * One other cluster's part of the agent's `peers` parameter: its name, its workers' addresses, then
+ * its private ones, space-separated. Computed and checked once per cluster and mesh: every other
+ * cluster's DaemonSet holds it (at 256 clusters, 65,280 times).
+ */
+function peerWords(peers: ClusterPeers): string {
+  let words = renderedPeers.get(peers);
+  if (words === undefined) {
+    for (const word of [peers.cluster, ...peers.addresses]) {
+      // Defence in depth, as for the CIDRs: only a cluster name or a peer address (host names as Pharos takes them) may reach the node's shell.
+      if (!WORD.test(word)) throw new Error(`route agent: refusing to render ${JSON.stringify(word)} into a shell script: not a cluster name or peer address`);
+    }
+    const known = new Set(peers.addresses);
+    const given = new Set<string>();
+    for (const { privateAddress, address } of peers.privateAddresses ?? []) {
+      if (!known.has(address)) throw new Error(`route agent: the private address ${privateAddress} is given for ${address}, which is not one of cluster ${peers.cluster}'s peer addresses`);
+      // A connection from it must name one worker.
+      if (given.has(privateAddress)) throw new Error(`route agent: the private address ${privateAddress} is given twice for cluster ${peers.cluster}`);
+      given.add(privateAddress);
+    }
+    words = [peers.cluster, ...compactAddresses(peers.addresses), ...compactPrivateAddresses(peers.privateAddresses ?? [])].join(' ');
+    renderedPeers.set(peers, words);
+  }
+  return words;
+}
+
+const renderedPeers = new WeakMap<ClusterPeers, string>();
 
 /**
  * Seconds a readiness probe may take in all, each of its calls included: one less than its period
@@ -216,9 +259,9 @@ function preamble(options: RouteAgentTeardownOptions & Partial<RouteAgentScriptO
       case 'local_subnet':
         return options.localSubnet!;
       // Per other cluster, `;`-separated: its name, then its peers (runs of consecutive addresses
-      // compacted). Only in the agent, not in its probe; on one line, so the YAML indents it once.
+      // compacted), then its private ones. Only in the agent, not in its probe; on one line, so the YAML indents it once.
       case 'peers':
-        return `"${(options.peers ?? []).map(({ cluster, addresses }) => [cluster, ...compactAddresses(addresses)].join(' ')).join(';')}"`;
+        return `"${(options.peers ?? []).map(peerWords).join(';')}"`;
     }
   };
   return ["# Generated by weave-mesh from the mesh and the DaemonSet's settings:", ...parameters.map((parameter) => `${parameter}=${value(parameter)}`)];

@@ -1,6 +1,6 @@
 import { Document } from 'yaml';
-import { knownPeers, routedSubnets } from '../src/mesh/derive';
-import { ClusterSpec, MeshSpec } from '../src/mesh/model';
+import { knownPeers, peersByCluster, routedSubnets } from '../src/mesh/derive';
+import { ClusterSpec, HostSpec, MeshSpec } from '../src/mesh/model';
 
 function cluster(name: string, subnet: string, workers: string[], extraPeers: string[] = []): ClusterSpec {
   return {
@@ -43,5 +43,44 @@ describe('routedSubnets', () => {
     expect(routedSubnets(mesh, a)).toEqual(['10.34.0.0/16', '10.40.0.0/20']);
     expect(routedSubnets(mesh, b)).toEqual(['10.33.0.0/16', '10.40.0.0/20']);
     expect(routedSubnets(mesh, c)).toEqual(['10.33.0.0/16', '10.34.0.0/16']);
+  });
+});
+
+describe('peersByCluster', () => {
+  const host = (address: string, privateAddress?: string, role: HostSpec['role'] = 'worker'): HostSpec => ({ address, role, ...(privateAddress ? { privateAddress } : {}) });
+  const withHosts = (spec: ClusterSpec, hosts: HostSpec[]): ClusterSpec => ({ ...spec, hosts });
+
+  it("is every other cluster's workers, by cluster in name order, one object per cluster shared by every other cluster's list", () => {
+    expect(peersByCluster(mesh, b)).toEqual([
+      { cluster: 'a', addresses: ['192.0.2.11', '192.0.2.2'] },
+      { cluster: 'c', addresses: ['203.0.113.11'] },
+    ]);
+    expect(peersByCluster(mesh, a)[1]).toBe(peersByCluster(mesh, b)[1]);
+  });
+
+  it("maps a worker's private address to its address, when nothing else in the mesh has that address", () => {
+    const x = withHosts(a, [host('192.0.2.1', '10.1.0.1', 'master'), host('192.0.2.11', '10.1.0.11'), host('192.0.2.12', '10.1.0.12'), host('192.0.2.13', '192.0.2.13')]);
+    const y = withHosts(b, [host('198.51.100.1', '10.2.0.1', 'master'), host('198.51.100.11', '10.2.0.11')]);
+    const peers = peersByCluster({ clusters: [x, y] }, y);
+    expect(peers).toEqual([
+      {
+        cluster: 'a',
+        addresses: ['192.0.2.11', '192.0.2.12', '192.0.2.13'],
+        // Not the master's (masters are not expected links), not one equal to the host's own address.
+        privateAddresses: [
+          { privateAddress: '10.1.0.11', address: '192.0.2.11' },
+          { privateAddress: '10.1.0.12', address: '192.0.2.12' },
+        ],
+      },
+    ]);
+  });
+
+  it('leaves out a private address another host of the mesh has too (clusters in separate networks reuse private ranges), or that is a host address or extra peer, or a host name', () => {
+    const x = withHosts(a, [host('192.0.2.1', '10.0.0.5', 'master'), host('192.0.2.11', '10.0.0.11'), host('192.0.2.12', '198.51.100.11'), host('192.0.2.13', 'node-13.internal'), host('192.0.2.14', '203.0.113.5')]);
+    // b's worker 10.0.0.11 is private too: the same address in another network; b's master shares the master's 10.0.0.5.
+    const y = withHosts(b, [host('198.51.100.1', '10.0.0.5', 'master'), host('198.51.100.11', '10.0.0.11'), host('198.51.100.12', '10.0.0.5')]);
+    const peers = peersByCluster({ clusters: [x, y] }, y);
+    expect(peers[0].privateAddresses).toBeUndefined();
+    expect(peersByCluster({ clusters: [x, y] }, x)[0].privateAddresses).toBeUndefined();
   });
 });

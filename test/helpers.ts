@@ -24,13 +24,16 @@ export interface ClusterOptions {
   podNetworkCidr?: string;
   password?: string;
   extraPeers?: string[];
+  /** Hosts' private_address, by their address. */
+  privateAddresses?: Record<string, string>;
 }
 
 /** A valid Pharos cluster.yml as data. */
 export function clusterConfig(options: ClusterOptions): Record<string, any> {
   // Pharos refuses a cluster without a master: by default one, named after the first worker (Pharos takes host names).
   const masters = options.masters ?? [`master-${(options.workers[0] ?? 'none').replace(/\./g, '-')}.example.test`];
-  const hosts = [...masters.map((address) => ({ address, role: 'master' })), ...options.workers.map((address) => ({ address, role: 'worker' }))];
+  const host = (address: string, role: string) => ({ address, ...(options.privateAddresses?.[address] ? { private_address: options.privateAddresses[address] } : {}), role });
+  const hosts = [...masters.map((address) => host(address, 'master')), ...options.workers.map((address) => host(address, 'worker'))];
   return {
     hosts,
     network: {

@@ -512,6 +512,34 @@ describe("Weave's links per remote cluster, read from Weave 2.6.5's /status/conn
     ]);
   });
 
+  it("a worker that connects from its private address (two clusters in one network) is that worker's link, a run of them expanded across an octet boundary", () => {
+    const fake = node('amd64', 'legacy');
+    const privateAddresses = [
+      { privateAddress: '10.1.0.255', address: '198.51.100.11' },
+      { privateAddress: '10.1.1.0', address: '198.51.100.12' },
+      { privateAddress: '10.1.1.7', address: 'worker-3.b.example.com' },
+    ];
+    const script = agent({ peers: [{ cluster: 'cluster-b', addresses: ['198.51.100.11', '198.51.100.12', 'worker-3.b.example.com'], privateAddresses }] });
+    expect(script).toContain('\npeers="cluster-b 198.51.100.11+1 worker-3.b.example.com 10.1.0.255+1=198.51.100.11 10.1.1.7=worker-3.b.example.com"\n');
+    weave(
+      fake,
+      connectionsBody([
+        // The attempt at the address known_peers gives failed; the worker's own connection from its private address is up: the link is.
+        failed('198.51.100.11:6783', timedOut('198.51.100.11:6783')),
+        established('10.1.0.255:48110', B1, { outbound: false }),
+        failed('10.1.1.0:6783', DECRYPT),
+        // A worker given by host name is known by its private address.
+        established('10.1.1.7:6783', peerName(5, 'node-b3'), { datapath: 'sleeve' }),
+        // Not in the mesh: not counted.
+        established('10.1.1.1:6783', peerName(4, 'elsewhere')),
+      ]),
+    );
+    expect(linkLines(fake.run(script, 1))).toEqual([
+      expect.stringMatching(/^weave: links to cluster-b: 2 of 3 connections established, encrypted, 1 fastdp, 1 sleeve, mtu 1376 \(sleeve, not fastdp: .*\); 198\.51\.100\.12 rejected by the Weave password \(Weave: "Unable to decrypt TCP msg"\): /),
+    ]);
+    expect(statusFile(fake)[1]).toMatch(/^link\tcluster-b\t2\t3\tencrypted\t1 fastdp, 1 sleeve\t1376\tdegraded\t/);
+  });
+
   it('a peer given by host name (Pharos takes them): Weave lists addresses, so the link is said to be unknowable, not missing from known_peers', () => {
     const fake = node('amd64', 'legacy');
     weave(fake, connectionsBody([established('198.51.100.11:6783', B1), established('198.51.100.12:6783', B2)]));

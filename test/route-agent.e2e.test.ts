@@ -7,7 +7,7 @@ import { WeaveMesh } from '../constructs/weave-mesh';
 import { runCli } from '../src/cli';
 import { loadInventory } from '../src/inventory/load';
 import { clusterConfig, tempDir, writeInventory } from './helpers';
-import { connecting, connectionsBody, DECRYPT, established, failed, IPAM_SPLIT, noForwarders, peerName, pending, refused, retrying } from './weave-status';
+import { connecting, connectionsBody, DECRYPT, established, failed, IPAM_SPLIT, noForwarders, peerName, pending, refused, retrying, timedOut } from './weave-status';
 import { address, arm64ImagePath, busyboxPath, imagePath, inNetns, ipt, RunningAgent, SimulatedMesh, SimulatedNode, tryInNetns, waitFor } from './netns';
 
 /**
@@ -57,7 +57,8 @@ function render(clusters: Record<string, Record<string, any>>, name: string): Re
 }
 
 const inventory = {
-  'cluster-a': clusterConfig({ subnet: A, workers: ['192.0.2.11', '192.0.2.12'] }),
+  // Its workers reach cluster-b's from their private addresses too (the two clusters share a network).
+  'cluster-a': clusterConfig({ subnet: A, workers: ['192.0.2.11', '192.0.2.12'], privateAddresses: { '192.0.2.11': '10.1.0.11', '192.0.2.12': '10.1.0.12' } }),
   'cluster-b': clusterConfig({ subnet: B, workers: ['198.51.100.11', '198.51.100.12'], serviceCidr: '172.17.0.0/16' }),
   // Not simulated: it gives every node a second route and rules that a later render removes.
   'cluster-c': clusterConfig({ subnet: C, workers: ['203.0.113.11'], serviceCidr: '172.18.0.0/16' }),
@@ -256,6 +257,11 @@ describe.each(LAYOUTS)('the route agent on simulated Weave nodes, $layout image'
       [
         connectionsBody([established('192.0.2.11:6783', A1, { encrypted: false, datapath: 'sleeve', mtu: 1410 }), failed('192.0.2.12:6783', DECRYPT), established('203.0.113.11:6783', C1)]),
         /^route-config: weave: links to cluster-a: 1 of 2 connections established, unencrypted, sleeve, mtu 1410 \(unencrypted: .*\) \(sleeve, not fastdp: .*\); 192\.0\.2\.12 rejected by the Weave password \(Weave: "Unable to decrypt TCP msg"\): .*weave-passwd Secret/,
+      ],
+      // cluster-a's workers connected from their private addresses: those are their links (after the line above, a change).
+      [
+        connectionsBody([established('10.1.0.11:51220', A1, { outbound: false }), failed('192.0.2.12:6783', timedOut('192.0.2.12:6783')), established('10.1.0.12:6783', A2), established('203.0.113.11:6783', C1)]),
+        /^route-config: weave: links to cluster-a: 2 of 2 connections established, encrypted, fastdp, mtu 1376$/,
       ],
       [
         connectionsBody([established('192.0.2.11:6783', A1), established('192.0.2.12:6783', A1), failed('203.0.113.11:6783', IPAM_SPLIT)]),

@@ -3,7 +3,7 @@ import { Chart, Testing } from 'cdk8s';
 import { DEFAULT_ROUTE_AGENT_IMAGE, RouteAgent, RouteAgentProps } from '../constructs/route-agent';
 import { spawnSync } from 'child_process';
 import * as path from 'path';
-import { compactAddresses, probeAddress } from '../constructs/route-agent-script';
+import { compactAddresses, compactPrivateAddresses, probeAddress } from '../constructs/route-agent-script';
 import { busyboxPath } from './netns';
 import { RouteAgentTeardown, RouteAgentTeardownProps } from '../constructs/route-agent-teardown';
 
@@ -92,6 +92,42 @@ describe('RouteAgent', () => {
     expect(withPeers.spec.template.spec.containers[0].readinessProbe.exec.command[2]).not.toContain('198.51.100.11');
     expect(compactAddresses(['10.0.0.3', '10.0.0.1', '10.0.0.2', '10.0.0.255', '10.0.1.0', 'node.example.org', '192.0.2.9', '10.0.0.1'])).toEqual(['10.0.0.1+2', '10.0.0.255+1', '192.0.2.9', 'node.example.org']);
     expect(() => render({ peers: [{ cluster: 'b', addresses: ['$(reboot)'] }] })).toThrow('route agent: refusing to render "$(reboot)" into a shell script: not a cluster name or peer address');
+  });
+
+  it("writes each worker's private address as PRIVATE=ADDRESS after the cluster's addresses, a run of both as FIRST+N=ADDRESS", () => {
+    const privateAddresses = [
+      { privateAddress: '10.1.0.12', address: '198.51.100.12' },
+      { privateAddress: '10.1.0.11', address: '198.51.100.11' },
+      { privateAddress: '10.1.0.255', address: '198.51.100.13' },
+      { privateAddress: '10.1.1.0', address: '198.51.100.14' },
+      // Consecutive private addresses of workers whose addresses are not: two entries.
+      { privateAddress: '10.1.2.1', address: '198.51.100.20' },
+      { privateAddress: '10.1.2.2', address: 'node-b9.example.org' },
+    ];
+    expect(compactPrivateAddresses(privateAddresses)).toEqual(['10.1.0.11+1=198.51.100.11', '10.1.0.255+1=198.51.100.13', '10.1.2.1=198.51.100.20', '10.1.2.2=node-b9.example.org']);
+    const addresses = privateAddresses.map(({ address }) => address);
+    const agentScript: string = render({ peers: [{ cluster: 'cluster-b', addresses, privateAddresses }] }).spec.template.spec.containers[0].args[0];
+    expect(agentScript).toContain('\npeers="cluster-b 198.51.100.11+3 198.51.100.20 node-b9.example.org 10.1.0.11+1=198.51.100.11 10.1.0.255+1=198.51.100.13 10.1.2.1=198.51.100.20 10.1.2.2=node-b9.example.org"\n');
+    expect(() => render({ peers: [{ cluster: 'b', addresses: ['198.51.100.11'], privateAddresses: [{ privateAddress: '10.1.0.11', address: '198.51.100.12' }] }] })).toThrow(
+      "route agent: the private address 10.1.0.11 is given for 198.51.100.12, which is not one of cluster b's peer addresses",
+    );
+    expect(() =>
+      render({
+        peers: [
+          {
+            cluster: 'b',
+            addresses: ['198.51.100.11', '198.51.100.12'],
+            privateAddresses: [
+              { privateAddress: '10.1.0.11', address: '198.51.100.11' },
+              { privateAddress: '10.1.0.11', address: '198.51.100.12' },
+            ],
+          },
+        ],
+      }),
+    ).toThrow('route agent: the private address 10.1.0.11 is given twice for cluster b');
+    expect(() => render({ peers: [{ cluster: 'b', addresses: ['198.51.100.11'], privateAddresses: [{ privateAddress: '$(reboot)', address: '198.51.100.11' }] }] })).toThrow(
+      'route agent: refusing to render "$(reboot)" into a shell script: not an IPv4 address, as a private peer address must be',
+    );
   });
 
   it("keeps its status file (Weave's links per cluster) in a small in-memory emptyDir that `weave-mesh status` reads", () => {

@@ -7,7 +7,10 @@
 # the cause in words with its fix. Logged once per change and kept in a status file on the node that
 # `weave-mesh status` collects. Never part of readiness: a remote outage must not stall a rollout.
 # The parameter peers (from the preamble) holds, `;`-separated, per other cluster: its name, then its
-# peer addresses (its workers, as known_peers lists them), a run of consecutive ones written FIRST+N.
+# peer addresses (its workers, as known_peers lists them), a run of consecutive ones written FIRST+N,
+# then its workers' private addresses as PRIVATE=ADDRESS (FIRST+N=ADDRESS: the k-th private address
+# belongs to ADDRESS's k-th successor): a worker in a network this node shares may connect from its
+# private address, and that connection is its link.
 # shellcheck disable=SC2154
 
 # Weave's router serves its status on 127.0.0.1:6784 (WEAVE_HTTP_ADDR in weave-kube's launch.sh), in
@@ -51,6 +54,15 @@ weave_connections() {
 link_report() {
   printf '%s\n#conns\n%s\n' "$(echo "$peers" | tr ';' '\n')" "$conns" | awk '
     function add(c, address) { cluster[address] = c; expected[c]++; peer[c, expected[c]] = address }
+    function number(address) { split(address, octet, "."); return ((octet[1] * 256 + octet[2]) * 256 + octet[3]) * 256 + octet[4] }
+    function dotted(n) { return int(n / 16777216) "." (int(n / 65536) % 256) "." (int(n / 256) % 256) "." (n % 256) }
+    # expand(WORD): sets addr[0..] to the addresses WORD names (FIRST+N: FIRST and the N after it) and returns their count.
+    function expand(word,   k, first) {
+      if (word !~ /^[0-9.]+\+[0-9]+$/) { addr[0] = word; return 1 }
+      split(word, run, "+"); first = number(run[1])
+      for (k = 0; k <= run[2]; k++) addr[k] = dotted(first + k)
+      return run[2] + 1
+    }
     function cause(state, info) {
       if (info ~ /Unable to decrypt TCP msg/) return "password"
       if (info ~ /seeded by different peers/) return "ipam"
@@ -81,16 +93,16 @@ link_report() {
       if ($1 == "") next
       order[++clusters] = $1
       for (i = 2; i <= NF; i++) {
-        if ($i !~ /^[0-9.]+\+[0-9]+$/) { add($1, $i); continue }
-        # A run of consecutive addresses, FIRST+N: FIRST and the N addresses after it.
-        split($i, run, "+"); split(run[1], octet, ".")
-        first = ((octet[1] * 256 + octet[2]) * 256 + octet[3]) * 256 + octet[4]
-        for (k = 0; k <= run[2]; k++) { n = first + k; add($1, int(n / 16777216) "." (int(n / 65536) % 256) "." (int(n / 256) % 256) "." (n % 256)) }
+        if ($i !~ /=/) { n = expand($i); for (k = 0; k < n; k++) add($1, addr[k]); continue }
+        # PRIVATE=ADDRESS: a connection from PRIVATE is one to or from ADDRESS.
+        split($i, pair, "="); n = expand(pair[1])
+        for (k = 0; k < n; k++) alias[addr[k]] = k == 0 ? pair[2] : dotted(number(pair[2]) + k)
       }
       next
     }
     $1 == "->" || $1 == "<-" {
       host = $2; sub(/:[0-9]+$/, "", host)
+      if (host in alias) host = alias[host]
       if (!(host in cluster)) next
       info = $0; sub(/^(->|<-) +[^ ]+ +[^ ]+ */, "", info)
       if (host in best && rank[$3] <= rank[best[host]]) next

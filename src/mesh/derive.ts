@@ -12,16 +12,64 @@ export function knownPeers(mesh: MeshSpec, cluster: ClusterSpec): string[] {
 
 /** The other clusters' peers (their workers, as known_peers lists them), by cluster in name order: how the agent names Weave's links. */
 export function peersByCluster(mesh: MeshSpec, cluster: ClusterSpec): ClusterPeers[] {
-  return mesh.clusters
-    .filter((other) => other.name !== cluster.name)
-    .map((other) => ({ cluster: other.name, addresses: workerAddresses(other) }))
-    .sort((a, b) => (a.cluster < b.cluster ? -1 : a.cluster > b.cluster ? 1 : 0));
+  let all = peersInOrder.get(mesh);
+  if (!all) {
+    all = meshPeers(mesh);
+    peersInOrder.set(mesh, all);
+  }
+  // The same object for a cluster in every other cluster's list: what is rendered from it is rendered once (route-agent-script.ts).
+  return all.filter((peers) => peers.cluster !== cluster.name);
+}
+
+// Every cluster's list is the whole mesh's but for itself: built once per mesh.
+const peersInOrder = new WeakMap<MeshSpec, readonly ClusterPeers[]>();
+
+/** Each cluster's peers, in name order, with the private addresses that name one of its workers alone. */
+function meshPeers(mesh: MeshSpec): ClusterPeers[] {
+  // A private address names a worker only when nothing else in the mesh has it: clusters in separate
+  // networks often reuse the same private range (10.0.0.5 in two clouds), and a local node's connection
+  // from such an address must not count as a link to the other cluster.
+  const uses = new Map<string, number>();
+  const count = (address: string): void => {
+    uses.set(address, (uses.get(address) ?? 0) + 1);
+  };
+  for (const each of mesh.clusters) {
+    for (const host of each.hosts) {
+      count(host.address);
+      if (host.privateAddress !== undefined && host.privateAddress !== host.address) count(host.privateAddress);
+    }
+    for (const peer of each.extraPeers) count(peer);
+  }
+  return [...mesh.clusters]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((other) => {
+      const workers = other.hosts.filter((host) => host.role === 'worker');
+      const privateAddresses = workers
+        .filter((host) => host.privateAddress !== undefined && host.privateAddress !== host.address && uses.get(host.privateAddress) === 1 && parseIPv4Address(host.privateAddress).ok)
+        .map((host) => ({ privateAddress: host.privateAddress!, address: host.address }));
+      return { cluster: other.name, addresses: workers.map((host) => host.address), ...(privateAddresses.length > 0 ? { privateAddresses } : {}) };
+    });
 }
 
 /** One other cluster and its Weave peer addresses. */
 export interface ClusterPeers {
+  /** The cluster's name. */
   readonly cluster: string;
+  /** Its workers' addresses (IPv4 addresses or host names), as known_peers lists them: the links expected. */
   readonly addresses: readonly string[];
+  /**
+   * IPv4 addresses its workers may connect from instead (their `private_address`, when two clusters
+   * share a network), each with the worker's address in `addresses`: a connection from one counts as
+   * a link to that worker.
+   * @default - none
+   */
+  readonly privateAddresses?: readonly PrivatePeerAddress[];
+}
+
+/** A worker's private address and its address as known_peers lists it. */
+export interface PrivatePeerAddress {
+  readonly privateAddress: string;
+  readonly address: string;
 }
 
 /** Subnets a cluster's nodes must route over the `weave` bridge: every other cluster's, in address order. */

@@ -4,6 +4,11 @@ import { Document } from 'yaml';
 export interface HostSpec {
   readonly address: string;
   readonly role: 'master' | 'worker';
+  /**
+   * Its `private_address`, as written (an IPv4 address or a host name): the address it may talk to hosts of its own network from.
+   * @default - none
+   */
+  readonly privateAddress?: string;
 }
 
 /** One validated cluster of the mesh: every address and CIDR here is canonical IPv4 text. */

@@ -297,6 +297,7 @@ function readHosts(hosts: unknown, report: Report): HostDraft[] {
         role: host.role,
         ip: address.value,
         privateIp: privateAddress?.value ? { ...privateAddress, value: privateAddress.value } : undefined,
+        ...(privateAddress ? { privateAddress: privateAddress.text } : {}),
         sshPort: typeof host.ssh_port === 'number' ? host.ssh_port : 22,
         path: [...at, 'address'],
       });
@@ -400,7 +401,7 @@ function toClusterSpec(draft: ReadCluster, source: string): ClusterSpec {
     document: declaration.document ?? new Document(declaration.config),
     ...(declaration.text !== undefined ? { text: declaration.text } : {}),
     config: declaration.config,
-    hosts: draft.hosts.map(({ address, role }) => ({ address, role })),
+    hosts: draft.hosts.map(({ address, role, privateAddress }) => ({ address, role, ...(privateAddress !== undefined ? { privateAddress } : {}) })),
     serviceCidr: required(draft.serviceCidr),
     podNetworkCidr: required(draft.podNetworkCidr),
     subnet: required(draft.subnet),
