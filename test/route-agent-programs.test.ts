@@ -540,6 +540,31 @@ describe("Weave's links per remote cluster, read from Weave 2.6.5's /status/conn
     expect(statusFile(fake)[1]).toMatch(/^link\tcluster-b\t2\t3\tencrypted\t1 fastdp, 1 sleeve\t1376\tdegraded\t/);
   });
 
+  it("a private address never shadows another cluster's peer address, and one given for two workers names neither (peers passed to RouteAgent directly, which synth's mesh rule never renders)", () => {
+    const fake = node('amd64', 'legacy');
+    const script = agent({
+      peers: [
+        // cluster-b's 198.51.100.11 is also cluster-x's private address, listed before it; 10.9.0.1 is given for a worker of each.
+        { cluster: 'cluster-a', addresses: ['192.0.2.11'], privateAddresses: [{ privateAddress: '10.9.0.1', address: '192.0.2.11' }] },
+        { cluster: 'cluster-b', addresses: ['198.51.100.11'] },
+        {
+          cluster: 'cluster-x',
+          addresses: ['203.0.113.11'],
+          privateAddresses: [
+            { privateAddress: '198.51.100.11', address: '203.0.113.11' },
+            { privateAddress: '10.9.0.1', address: '203.0.113.11' },
+          ],
+        },
+      ],
+    });
+    weave(fake, connectionsBody([established('198.51.100.11:6783', B1), established('10.9.0.1:6783', B2)]));
+    expect(linkLines(fake.run(script, 1))).toEqual([
+      expect.stringMatching(/^weave: links to cluster-a: 0 of 1 connections established; 192\.0\.2\.11 unknown to Weave/),
+      'weave: links to cluster-b: 1 of 1 connections established, encrypted, fastdp, mtu 1376',
+      expect.stringMatching(/^weave: links to cluster-x: 0 of 1 connections established; 203\.0\.113\.11 unknown to Weave/),
+    ]);
+  });
+
   it('a peer given by host name (Pharos takes them): Weave lists addresses, so the link is said to be unknowable, not missing from known_peers', () => {
     const fake = node('amd64', 'legacy');
     weave(fake, connectionsBody([established('198.51.100.11:6783', B1), established('198.51.100.12:6783', B2)]));

@@ -95,14 +95,17 @@ link_report() {
       for (i = 2; i <= NF; i++) {
         if ($i !~ /=/) { n = expand($i); for (k = 0; k < n; k++) add($1, addr[k]); continue }
         # PRIVATE=ADDRESS: a connection from PRIVATE is one to or from ADDRESS.
+        # One given for two addresses names neither: it stays unmapped.
         split($i, pair, "="); n = expand(pair[1])
-        for (k = 0; k < n; k++) alias[addr[k]] = k == 0 ? pair[2] : dotted(number(pair[2]) + k)
+        # (Not alias[a] = (a in alias) ...: BusyBox awk makes the element before it reads the right-hand side.)
+        for (k = 0; k < n; k++) { a = addr[k]; to = k == 0 ? pair[2] : dotted(number(pair[2]) + k); if ((a in alias) && alias[a] != to) alias[a] = ""; else alias[a] = to }
       }
       next
     }
     $1 == "->" || $1 == "<-" {
       host = $2; sub(/:[0-9]+$/, "", host)
-      if (host in alias) host = alias[host]
+      # A peer address always names its own peer: a private address never shadows it, wherever listed.
+      if (!(host in cluster) && (host in alias)) host = alias[host]
       if (!(host in cluster)) next
       info = $0; sub(/^(->|<-) +[^ ]+ +[^ ]+ */, "", info)
       if (host in best && rank[$3] <= rank[best[host]]) next
