@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { IPv4CidrRange } from 'ip-num';
-import { ClusterPeers } from '../src/mesh/derive';
+import { ClusterPeers, isMeshPeers, PrivatePeerAddress } from '../src/mesh/derive';
 import { SettingIssue } from '../src/mesh/problem';
 import { Address, parseIPv4Address } from '../src/net/cidr';
 import { memoize } from '../src/util/memoize';
@@ -151,27 +151,34 @@ function runs<T>(items: readonly T[], continues: (previous: T, next: T) => boole
 
 /**
  * One other cluster's part of the agent's `peers` parameter: its name, its workers' addresses, then
- * its private ones, space-separated. Computed and checked once per cluster and mesh: every other
- * cluster's DaemonSet holds it (at 256 clusters, 65,280 times).
+ * its private ones, space-separated. For the mesh's own peers (peersByCluster: frozen, one object per
+ * cluster and mesh) computed and checked once: every other cluster's DaemonSet holds it (at 256
+ * clusters, 65,280 times). Peers a library user passes are read afresh each time, since the caller
+ * may change them between two renders.
  */
 function peerWords(peers: ClusterPeers): string {
-  let words = renderedPeers.get(peers);
-  if (words === undefined) {
-    for (const word of [peers.cluster, ...peers.addresses]) {
-      // Defence in depth, as for the CIDRs: only a cluster name or a peer address (host names as Pharos takes them) may reach the node's shell.
-      if (!WORD.test(word)) throw new Error(`route agent: refusing to render ${JSON.stringify(word)} into a shell script: not a cluster name or peer address`);
-    }
-    const known = new Set(peers.addresses);
-    const given = new Set<string>();
-    for (const { privateAddress, address } of peers.privateAddresses ?? []) {
-      if (!known.has(address)) throw new Error(`route agent: the private address ${privateAddress} is given for ${address}, which is not one of cluster ${peers.cluster}'s peer addresses`);
-      // A connection from it must name one worker.
-      if (given.has(privateAddress)) throw new Error(`route agent: the private address ${privateAddress} is given twice for cluster ${peers.cluster}`);
-      given.add(privateAddress);
-    }
-    words = [peers.cluster, ...compactAddresses(peers.addresses), ...compactPrivateAddresses(peers.privateAddresses ?? [])].join(' ');
-    renderedPeers.set(peers, words);
+  const kept = renderedPeers.get(peers);
+  if (kept !== undefined) return kept;
+  // Each field read once, and only strings: what is checked is exactly what is rendered.
+  const cluster: unknown = peers.cluster;
+  const addresses: unknown[] = Array.from(peers.addresses);
+  const privateAddresses = Array.from(peers.privateAddresses ?? [], ({ privateAddress, address }): { privateAddress: unknown; address: unknown } => ({ privateAddress, address }));
+  for (const word of [cluster, ...addresses]) {
+    // Defence in depth, as for the CIDRs: only a cluster name or a peer address (host names as Pharos takes them) may reach the node's shell.
+    if (typeof word !== 'string' || !WORD.test(word)) throw new Error(`route agent: refusing to render ${JSON.stringify(word)} into a shell script: not a cluster name or peer address`);
   }
+  const checked = { cluster: cluster as string, addresses: addresses as string[] };
+  const known = new Set(checked.addresses);
+  const given = new Set<string>();
+  for (const { privateAddress, address } of privateAddresses) {
+    if (typeof privateAddress !== 'string') throw new Error(`route agent: refusing to render ${JSON.stringify(privateAddress)} into a shell script: not an IPv4 address, as a private peer address must be`);
+    if (typeof address !== 'string' || !known.has(address)) throw new Error(`route agent: the private address ${privateAddress} is given for ${String(address)}, which is not one of cluster ${checked.cluster}'s peer addresses`);
+    // A connection from it must name one worker.
+    if (given.has(privateAddress)) throw new Error(`route agent: the private address ${privateAddress} is given twice for cluster ${checked.cluster}`);
+    given.add(privateAddress);
+  }
+  const words = [checked.cluster, ...compactAddresses(checked.addresses), ...compactPrivateAddresses(privateAddresses as PrivatePeerAddress[])].join(' ');
+  if (isMeshPeers(peers)) renderedPeers.set(peers, words);
   return words;
 }
 

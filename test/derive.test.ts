@@ -1,5 +1,5 @@
 import { Document } from 'yaml';
-import { knownPeers, peersByCluster, routedSubnets } from '../src/mesh/derive';
+import { isMeshPeers, knownPeers, peersByCluster, routedSubnets } from '../src/mesh/derive';
 import { ClusterSpec, HostSpec, MeshSpec } from '../src/mesh/model';
 
 function cluster(name: string, subnet: string, workers: string[], extraPeers: string[] = []): ClusterSpec {
@@ -56,6 +56,11 @@ describe('peersByCluster', () => {
       { cluster: 'c', addresses: ['203.0.113.11'] },
     ]);
     expect(peersByCluster(mesh, a)[1]).toBe(peersByCluster(mesh, b)[1]);
+    // Frozen, and known as the mesh's: the route agent keeps what it renders from these, and only from these.
+    const [peers] = peersByCluster(mesh, b);
+    expect(Object.isFrozen(peers) && Object.isFrozen(peers.addresses)).toBe(true);
+    expect(isMeshPeers(peers)).toBe(true);
+    expect(isMeshPeers({ ...peers })).toBe(false);
   });
 
   it("maps a worker's private address to its address, when nothing else in the mesh has that address", () => {

@@ -94,6 +94,29 @@ describe('RouteAgent', () => {
     expect(() => render({ peers: [{ cluster: 'b', addresses: ['$(reboot)'] }] })).toThrow('route agent: refusing to render "$(reboot)" into a shell script: not a cluster name or peer address');
   });
 
+  it("renders a caller's peers as they are at each render, and exactly what it checked: never a value kept from before, never one read after the check", () => {
+    const peersOf = (object: Record<string, any>): string => /\npeers=(.*)\n/.exec(object.spec.template.spec.containers[0].args[0])![1];
+    const addresses = ['198.51.100.11'];
+    const peers = { cluster: 'cluster-b', addresses };
+    expect(peersOf(render({ peers: [peers] }))).toBe('"cluster-b 198.51.100.11"');
+    // The same object, changed: rendered as it is now.
+    addresses.push('198.51.100.20');
+    expect(peersOf(render({ peers: [peers] }))).toBe('"cluster-b 198.51.100.11 198.51.100.20"');
+    addresses.push('$(reboot)');
+    expect(() => render({ peers: [peers] })).toThrow('route agent: refusing to render "$(reboot)" into a shell script');
+    // A getter that answers differently on a later read: each field is read once per render, so what is rendered is what was checked.
+    let reads = 0;
+    const changing = {
+      cluster: 'cluster-c',
+      get addresses() {
+        return ++reads === 1 ? ['203.0.113.11'] : ['$(reboot)'];
+      },
+    };
+    expect(() => render({ peers: [changing] })).toThrow('route agent: refusing to render "$(reboot)" into a shell script');
+    const word = { toString: () => (++reads % 2 === 0 ? 'cluster-d' : '$(reboot)') };
+    expect(() => render({ peers: [{ cluster: word as unknown as string, addresses: [] }] })).toThrow('not a cluster name or peer address');
+  });
+
   it("writes each worker's private address as PRIVATE=ADDRESS after the cluster's addresses, a run of both as FIRST+N=ADDRESS", () => {
     const privateAddresses = [
       { privateAddress: '10.1.0.12', address: '198.51.100.12' },

@@ -47,8 +47,22 @@ function meshPeers(mesh: MeshSpec): ClusterPeers[] {
       const privateAddresses = workers
         .filter((host) => host.privateAddress !== undefined && host.privateAddress !== host.address && uses.get(host.privateAddress) === 1 && parseIPv4Address(host.privateAddress).ok)
         .map((host) => ({ privateAddress: host.privateAddress!, address: host.address }));
-      return { cluster: other.name, addresses: workers.map((host) => host.address), ...(privateAddresses.length > 0 ? { privateAddresses } : {}) };
+      // Frozen, so that what the route agent renders from it can be kept (route-agent-script.ts).
+      const peers: ClusterPeers = Object.freeze({
+        cluster: other.name,
+        addresses: Object.freeze(workers.map((host) => host.address)),
+        ...(privateAddresses.length > 0 ? { privateAddresses: Object.freeze(privateAddresses.map((pair) => Object.freeze(pair))) } : {}),
+      });
+      meshBuilt.add(peers);
+      return peers;
     });
+}
+
+const meshBuilt = new WeakSet<ClusterPeers>();
+
+/** Whether `peers` is one peersByCluster built: frozen, so anything derived from it stays true. */
+export function isMeshPeers(peers: ClusterPeers): boolean {
+  return meshBuilt.has(peers);
 }
 
 /** One other cluster and its Weave peer addresses. */
