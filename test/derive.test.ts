@@ -80,12 +80,24 @@ describe('peersByCluster', () => {
     ]);
   });
 
-  it('leaves out a private address another host of the mesh has too (clusters in separate networks reuse private ranges), or that is a host address or extra peer, or a host name', () => {
-    const x = withHosts(a, [host('192.0.2.1', '10.0.0.5', 'master'), host('192.0.2.11', '10.0.0.11'), host('192.0.2.12', '198.51.100.11'), host('192.0.2.13', 'node-13.internal'), host('192.0.2.14', '203.0.113.5')]);
+  it('leaves out a private address another host of the mesh has too (clusters in separate networks reuse private ranges), or that is a host address or extra peer', () => {
+    const x = withHosts(a, [host('192.0.2.1', '10.0.0.5', 'master'), host('192.0.2.11', '10.0.0.11'), host('192.0.2.12', '198.51.100.11'), host('192.0.2.14', '203.0.113.5'), host('192.0.2.15', '10.0.0.15')]);
     // b's worker 10.0.0.11 is private too: the same address in another network; b's master shares the master's 10.0.0.5.
     const y = withHosts(b, [host('198.51.100.1', '10.0.0.5', 'master'), host('198.51.100.11', '10.0.0.11'), host('198.51.100.12', '10.0.0.5')]);
-    const peers = peersByCluster({ clusters: [x, y] }, y);
-    expect(peers[0].privateAddresses).toBeUndefined();
+    // Only 10.0.0.15 is a's alone.
+    expect(peersByCluster({ clusters: [x, y] }, y)[0].privateAddresses).toEqual([{ privateAddress: '10.0.0.15', address: '192.0.2.15' }]);
     expect(peersByCluster({ clusters: [x, y] }, x)[0].privateAddresses).toBeUndefined();
+  });
+
+  it("uses none when a host's private address is not in the inventory (a host name, or private_interface): any private address may be that host's", () => {
+    const x = withHosts(a, [host('192.0.2.1', '10.1.0.1', 'master'), host('192.0.2.11', '10.1.0.11')]);
+    const named = withHosts(b, [host('198.51.100.1', 'master-b.internal', 'master'), host('198.51.100.11', '10.2.0.11')]);
+    const byInterface = withHosts(b, [{ address: '198.51.100.1', role: 'master', privateInterface: 'eth1' }, host('198.51.100.11', '10.2.0.11')]);
+    const plain = withHosts(b, [host('198.51.100.1', undefined, 'master'), host('198.51.100.11', '10.2.0.11')]);
+    expect(peersByCluster({ clusters: [x, plain] }, plain)[0].privateAddresses).toEqual([{ privateAddress: '10.1.0.11', address: '192.0.2.11' }]);
+    for (const other of [named, byInterface]) {
+      expect(peersByCluster({ clusters: [x, other] }, other)[0].privateAddresses).toBeUndefined();
+      expect(peersByCluster({ clusters: [x, other] }, x)[0].privateAddresses).toBeUndefined();
+    }
   });
 });

@@ -33,6 +33,15 @@ function expectRefused(result: ReturnType<typeof render>, ...lines: RegExp[]) {
 }
 
 describe('valid inventories', () => {
+  it("give the agent each worker's private_address, and none once a host's private address is an interface's, which the inventory does not name", () => {
+    const peersOf = (result: ReturnType<typeof render>) => /\n *peers=(.*)\n/.exec(fs.readFileSync(path.join(result.outdir, 'cluster-b', 'kubernetes', 'kube-system.daemonset.route-config.yaml'), 'utf8'))![1];
+    const withPrivate = () => withChange('cluster-a', (c) => c.hosts.forEach((host: Record<string, any>, index: number) => (host.private_address = `10.1.0.${index + 10}`)));
+    expect(peersOf(render(withPrivate()))).toContain('cluster-a 192.0.2.11+1 10.1.0.11+1=192.0.2.11;');
+    const clusters = withPrivate();
+    clusters['cluster-c'].hosts[0].private_interface = 'eth1';
+    expect(peersOf(render(clusters))).toContain('cluster-a 192.0.2.11+1;');
+  });
+
   it("take Pharos's defaults for service_cidr (10.96.0.0/12) and pod_network_cidr (10.32.0.0/12), network.rb", () => {
     const result = render(withChange('cluster-b', (c) => delete c.network.pod_network_cidr && delete c.network.service_cidr));
     expect(result.stderr).toBe('');

@@ -33,6 +33,10 @@ function meshPeers(mesh: MeshSpec): ClusterPeers[] {
   const count = (address: string): void => {
     uses.set(address, (uses.get(address) ?? 0) + 1);
   };
+  // A host whose private address is given as an interface (Pharos reads its address on the host) or
+  // as a host name has a private IP address the inventory does not name, and any other host's private
+  // address may be it: then none is known to be unique.
+  const unnamed = mesh.clusters.some((each) => each.hosts.some((host) => host.privateInterface !== undefined || (host.privateAddress !== undefined && !parseIPv4Address(host.privateAddress).ok)));
   for (const each of mesh.clusters) {
     for (const host of each.hosts) {
       count(host.address);
@@ -45,7 +49,7 @@ function meshPeers(mesh: MeshSpec): ClusterPeers[] {
     .map((other) => {
       const workers = other.hosts.filter((host) => host.role === 'worker');
       const privateAddresses = workers
-        .filter((host) => host.privateAddress !== undefined && host.privateAddress !== host.address && uses.get(host.privateAddress) === 1 && parseIPv4Address(host.privateAddress).ok)
+        .filter((host) => !unnamed && host.privateAddress !== undefined && host.privateAddress !== host.address && uses.get(host.privateAddress) === 1 && parseIPv4Address(host.privateAddress).ok)
         .map((host) => ({ privateAddress: host.privateAddress!, address: host.address }));
       // Frozen, so that what the route agent renders from it can be kept (route-agent-script.ts).
       const peers: ClusterPeers = Object.freeze({

@@ -9,6 +9,12 @@ export interface HostSpec {
    * @default - none
    */
   readonly privateAddress?: string;
+  /**
+   * Its `private_interface`: Pharos reads that interface's address on the host (gather_facts.rb,
+   * private_interface_address), which the inventory does not name.
+   * @default - none
+   */
+  readonly privateInterface?: string;
 }
 
 /** One validated cluster of the mesh: every address and CIDR here is canonical IPv4 text. */

@@ -298,6 +298,7 @@ function readHosts(hosts: unknown, report: Report): HostDraft[] {
         ip: address.value,
         privateIp: privateAddress?.value ? { ...privateAddress, value: privateAddress.value } : undefined,
         ...(privateAddress ? { privateAddress: privateAddress.text } : {}),
+        ...(typeof host.private_interface === 'string' ? { privateInterface: host.private_interface } : {}),
         sshPort: typeof host.ssh_port === 'number' ? host.ssh_port : 22,
         path: [...at, 'address'],
       });
@@ -401,7 +402,7 @@ function toClusterSpec(draft: ReadCluster, source: string): ClusterSpec {
     document: declaration.document ?? new Document(declaration.config),
     ...(declaration.text !== undefined ? { text: declaration.text } : {}),
     config: declaration.config,
-    hosts: draft.hosts.map(({ address, role, privateAddress }) => ({ address, role, ...(privateAddress !== undefined ? { privateAddress } : {}) })),
+    hosts: draft.hosts.map(({ address, role, privateAddress, privateInterface }) => ({ address, role, ...(privateAddress !== undefined ? { privateAddress } : {}), ...(privateInterface !== undefined ? { privateInterface } : {}) })),
     serviceCidr: required(draft.serviceCidr),
     podNetworkCidr: required(draft.podNetworkCidr),
     subnet: required(draft.subnet),
