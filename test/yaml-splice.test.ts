@@ -39,6 +39,17 @@ describe('YamlTextEditor', () => {
     if (text.includes('\r\n')) expect(result.replace(/\r\n/g, '')).not.toContain('\n');
   });
 
+  it.each(['a:\n  z:\n  - old\n  - |\n    block\n  b: 1\n', 'a:\r\n  z:\r\n      - old\r\n  b: 1\r\n', 'a:\n  b: 1\n'])('sets the list in %j to no items as Psych reads an empty list', (text) => {
+    const editor = new YamlTextEditor(text, parseDocument(text, { version: '1.1' }));
+    editor.setList(['a', 'z'], []);
+    const [before, after] = readWithPsych([text, editor.result()]);
+    expect(after.error).toBeUndefined();
+    // a.z becomes [] where it was, or is added after a's other keys.
+    const pairs = (before.value as { map: [unknown, { map: [unknown, unknown][] }][] }).map[0][1].map;
+    const set = pairs.some(([k]) => k === 'z') ? pairs.map(([k, v]) => [k, k === 'z' ? [] : v]) : [...pairs, ['z', []]];
+    expect(after.value).toEqual({ map: [['a', { map: set }]] });
+  });
+
   it.each(['a:\n  - x # comment\nb: 1\n', 'a: [x, ]\nb: 1\n', 'a: [x]\n', 'a:\n- x\n- |\n  block\nb: 1\n', 'a:\r\n  - x\r\n'])('appends to the list in %j as Psych reads it, and nothing else', (text) => {
     const editor = new YamlTextEditor(text, parseDocument(text, { version: '1.1' }));
     editor.appendToList(['a'], ['192.0.2.1', 'yes']);

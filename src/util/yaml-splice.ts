@@ -341,7 +341,8 @@ export class YamlTextEditor {
       this.setValue(step.pair, ` ${flowList(items)}`);
       return;
     }
-    if (value && isSeq(value) && !value.flow && value.items.length > 0) {
+    // No items: `[]` below, never an empty replacement (which left the key null) nor a lone `- ` (a list of one null).
+    if (value && isSeq(value) && !value.flow && value.items.length > 0 && items.length > 0) {
       // The items replaced, written as the list was: at the column of its first `-`.
       const start = value.range![0];
       this.edits.push({ start, end: this.beforeBreak(this.end(value)), text: `- ${joinedItems(items, `${this.eol}${' '.repeat(this.column(start))}- `)}` });
