@@ -31,10 +31,12 @@ export function buildApp(inventory = 'clusters', outdir = 'dist'): WeaveMesh {
  * Synthesis: `npm run synth` (and `cdk8s synth`, through cdk8s.yaml) renders the app into dist/;
  * `check`, `plan` and `allocate` read the same app. Returns the exit code.
  */
-export function main(argv: readonly string[]): number {
+export function main(argv: readonly string[]): number | Promise<number> {
   return runCli(argv, buildApp);
 }
 
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2));
+  void Promise.resolve(main(process.argv.slice(2))).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -44,5 +44,7 @@ export function buildExample(outdir = 'dist'): WeaveMesh {
 }
 
 if (require.main === module) {
-  process.exitCode = runCli(['synth', ...process.argv.slice(2)], (_inventory, outdir) => buildExample(outdir));
+  void Promise.resolve(runCli(['synth', ...process.argv.slice(2)], (_inventory, outdir) => buildExample(outdir))).then((code) => {
+    process.exitCode = code;
+  });
 }

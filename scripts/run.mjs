@@ -43,4 +43,5 @@ if (!existsSync(join(repo, 'build', 'main.js')) || !existsSync(stamp) || readFil
 }
 
 const { main } = createRequire(import.meta.url)(join(repo, 'build', 'main.js'));
-process.exitCode = main(process.argv.slice(2));
+// A number, or a promise of one (status waits for kubectl).
+process.exitCode = await main(process.argv.slice(2));

@@ -103,7 +103,7 @@ function usage(): string {
  * Runs `<command> [options]` and returns the process exit code: 0 done, 1 invalid input, a
  * difference found by check, or a failure. Never throws and never prints a stack trace.
  */
-export function runCli(argv: readonly string[], factory: MeshFactory, output: Output = consoleOutput): number {
+export function runCli(argv: readonly string[], factory: MeshFactory, output: Output = consoleOutput): number | Promise<number> {
   if (output === consoleOutput) exitQuietlyOnClosedPipe();
   let parsed: { values: { clusters?: string; outdir?: string; help?: boolean; json?: boolean; format?: string } & Record<string, string | boolean | undefined>; positionals: string[] };
   try {
@@ -180,21 +180,26 @@ export function runCli(argv: readonly string[], factory: MeshFactory, output: Ou
     values,
   };
   for (const variable of DEPENDENCY_OUTPUT_VARIABLES) delete process.env[variable];
-  let code: number;
-  try {
-    code = command.run(options, factory, run.output);
-  } catch (error) {
+  const failed = (error: unknown): number => {
     if (error instanceof OutputFolderError) {
       // The output folder is input too: a refusal is invalid input, reported like any problem.
       run.report.problem({ severity: 'error', message: error.message, rule: error.rule });
-      code = 1;
-    } else {
-      // Bad input is reported before this point; anything here is a bug or an I/O failure.
-      run.output.err(`weave-mesh: failed: ${(error as Error)?.message ?? String(error)}; ${options.outdir} was left as it was`);
-      if (process.env.WEAVE_MESH_DEBUG) run.output.err(String((error as Error)?.stack));
-      code = FAILURE;
+      return 1;
     }
+    // Bad input is reported before this point; anything here is a bug or an I/O failure.
+    run.output.err(`weave-mesh: failed: ${(error as Error)?.message ?? String(error)}; ${options.outdir} was left as it was`);
+    if (process.env.WEAVE_MESH_DEBUG) run.output.err(String((error as Error)?.stack));
+    return FAILURE;
+  };
+  const finish = (code: number): number => {
+    run.finish(code);
+    return code;
+  };
+  let result: number | Promise<number>;
+  try {
+    result = command.run(options, factory, run.output);
+  } catch (error) {
+    result = failed(error);
   }
-  run.finish(code);
-  return code;
+  return typeof result === 'number' ? finish(result) : result.catch(failed).then(finish);
 }

@@ -80,6 +80,16 @@ export function run(args: string[]): RunResult {
   const stderr: string[] = [];
   const output: Output = { out: (line) => stdout.push(line), err: (line) => stderr.push(line) };
   const code = runCliInProcess(args, buildApp, output);
+  if (typeof code !== 'number') throw new Error(`internal: ${args[0]} answers asynchronously; use runAsync`);
+  return withoutPlaceholderWarning({ code, stdout: stdout.join('\n'), stderr: stderr.join('\n') });
+}
+
+/** run, for a command that may answer asynchronously (status). */
+export async function runAsync(args: string[]): Promise<RunResult> {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const output: Output = { out: (line) => stdout.push(line), err: (line) => stderr.push(line) };
+  const code = await runCliInProcess(args, buildApp, output);
   return withoutPlaceholderWarning({ code, stdout: stdout.join('\n'), stderr: stderr.join('\n') });
 }
 

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { routeAgentScript } from '../constructs/route-agent-script';
 import { collectStatus, formatStatus, parseStatusFile, systemKubectl } from '../src/status/links';
 import { FakeNode } from './fake-tools';
-import { run, tempDir, threeClusters, writeInventory } from './helpers';
+import { runAsync, tempDir, threeClusters, writeInventory } from './helpers';
 import { connectionsBody, DECRYPT, established, failed, peerName, refused, retrying } from './weave-status';
 
 /**
@@ -77,12 +77,12 @@ function status(...args: string[]) {
   return statusOf(inventory, ...args);
 }
 
-function statusOf(clusters: string, ...args: string[]) {
+async function statusOf(clusters: string, ...args: string[]) {
   const before = { KUBECTL: process.env.KUBECTL, RECORDED: process.env.RECORDED };
   process.env.KUBECTL = kubectl;
   process.env.RECORDED = recorded;
   try {
-    return run(['status', '--clusters', clusters, ...args]);
+    return await runAsync(['status', '--clusters', clusters, ...args]);
   } finally {
     for (const [key, value] of Object.entries(before))
       if (value === undefined) delete process.env[key];
@@ -105,7 +105,7 @@ describe('weave-mesh status', () => {
     expect(parsed.links[0].report).toContain('198.51.100.12 refused on 6783/tcp (connection refused)');
   });
 
-  it("all links up: one table of every node's links to every other cluster, exit 0", () => {
+  it("all links up: one table of every node's links to every other cluster, exit 0", async () => {
     record({
       'cluster-a': { pods: ['route-config-a1\tnode-a1'], files: { 'route-config-a1': healthy } },
       'cluster-b': { pods: ['route-config-b1\tnode-b1'], files: { 'route-config-b1': healthy.replace(/cluster-b/g, 'cluster-a') } },
@@ -119,7 +119,7 @@ describe('weave-mesh status', () => {
         },
       },
     });
-    const result = status();
+    const result = await status();
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout.split('\n')).toEqual([
@@ -131,18 +131,20 @@ describe('weave-mesh status', () => {
       'cluster-c  node-c1  cluster-b  2/2    encrypted   fastdp    1376  up',
       'cluster-c  node-c1  cluster-a  1/1    encrypted   fastdp    1376  up',
     ]);
-    const calls = fs.readFileSync(path.join(recorded, 'calls'), 'utf8').split('\n');
-    expect(calls[0]).toBe('--context cluster-a -n kube-system get pods -l name=route-config -o jsonpath={range .items[*]}{.metadata.name}{"\\t"}{.spec.nodeName}{"\\n"}{end}');
-    expect(calls[1]).toBe('--context cluster-a -n kube-system exec route-config-a1 -c route-config -- cat /run/weave-mesh/links');
+    // The clusters are asked at once: the calls' order is kubectl's, not the table's.
+    const calls = fs.readFileSync(path.join(recorded, 'calls'), 'utf8').split('\n').filter(Boolean);
+    expect(calls).toHaveLength(6);
+    expect(calls).toContain('--context cluster-a -n kube-system get pods -l name=route-config -o jsonpath={range .items[*]}{.metadata.name}{"\\t"}{.spec.nodeName}{"\\n"}{end}');
+    expect(calls).toContain('--context cluster-a -n kube-system exec route-config-a1 -c route-config -- cat /run/weave-mesh/links');
   });
 
-  it('a link down, an unreachable context, a missing agent and a node without a status file: each said, with its cause; exit 1', () => {
+  it('a link down, an unreachable context, a missing agent and a node without a status file: each said, with its cause; exit 1', async () => {
     record({
       'cluster-a': { pods: ['route-config-a1\tnode-a1', 'route-config-a2\tnode-a2', 'route-config-a3\tnode-a3'], files: { 'route-config-a1': healthy, 'route-config-a2': passwordDiffers } },
       'cluster-b': { pods: [] },
       'cluster-c': { unreachable: UNREACHABLE },
     });
-    const result = status();
+    const result = await status();
     expect(result.code).toBe(1);
     const lines = result.stdout.split('\n');
     expect(lines.slice(0, 7)).toEqual([
@@ -163,13 +165,13 @@ describe('weave-mesh status', () => {
     expect(result.stderr).toBe('weave-mesh: not every link between the clusters is up; the lines above say why, and what to do');
   });
 
-  it('--format json: one document with every cluster, node and link', () => {
+  it('--format json: one document with every cluster, node and link', async () => {
     record({
       'cluster-a': { pods: ['route-config-a2\tnode-a2'], files: { 'route-config-a2': passwordDiffers } },
       'cluster-b': { pods: [] },
       'cluster-c': { unreachable: UNREACHABLE },
     });
-    const result = status('--format', 'json');
+    const result = await status('--format', 'json');
     expect(result.code).toBe(1);
     const document = JSON.parse(result.stdout);
     expect(document.command).toBe('status');
@@ -187,22 +189,50 @@ describe('weave-mesh status', () => {
     expect(document.clusters[2]).toEqual({ cluster: 'cluster-c', context: 'cluster-c', nodes: [], problem: `cannot reach the cluster through kubectl context cluster-c: ${UNREACHABLE}` });
   });
 
-  it('a mesh of one cluster has no links to show, and asks no cluster', () => {
+  it('a mesh of one cluster has no links to show, and asks no cluster', async () => {
     const single = writeInventory(path.join(root, 'single'), { 'cluster-a': threeClusters()['cluster-a'] });
     record({});
-    const result = statusOf(single);
+    const result = await statusOf(single);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('weave-mesh: the mesh has one cluster: there are no links between clusters to show');
     expect(fs.existsSync(path.join(recorded, 'calls'))).toBe(false);
   });
 
-  it('Weave not answering on a node, and no kubectl at all', () => {
+  it('asks every cluster and node at once, never more than the limit of kubectl calls, and keeps the order of clusters and nodes', async () => {
+    const agents = Array.from({ length: 20 }, (_, index) => ({ cluster: `cluster-${index}`, context: `ctx-${index}`, namespace: 'kube-system', daemonSet: 'route-config' }));
+    let running = 0;
+    let most = 0;
+    const calls: string[] = [];
+    const kubectl = async (args: readonly string[]) => {
+      calls.push(args.join(' '));
+      running++;
+      most = Math.max(most, running);
+      // Answers after the other calls of this turn have started: as kubectl does, over the network.
+      await new Promise((resolve) => setImmediate(resolve));
+      running--;
+      const context = args[1];
+      const file = `# route-config: ...; 2026-12-04T21:40:00Z\nweave\tok\nlink\tother\t1\t1\tencrypted\tfastdp\t1376\tup\tfrom ${context} ${args[5]}\n`;
+      return args.includes('get') ? { status: 0, stdout: `route-config-1\tnode-1\nroute-config-2\tnode-2\n`, stderr: '' } : { status: 0, stdout: file, stderr: '' };
+    };
+    const clusters = await collectStatus(agents, kubectl, 4);
+    expect(most).toBe(4);
+    expect(calls).toHaveLength(60);
+    expect(clusters.map((cluster) => cluster.context)).toEqual(agents.map((agent) => agent.context));
+    expect(clusters[7].nodes.map((node) => [node.node, node.links[0].report])).toEqual([
+      ['node-1', 'from ctx-7 route-config-1'],
+      ['node-2', 'from ctx-7 route-config-2'],
+    ]);
+    // The whole mesh's pods are listed before the first node is read: one cluster's slow answer holds up no other.
+    expect(calls.slice(0, 20).every((call) => call.includes(' get pods '))).toBe(true);
+  });
+
+  it('Weave not answering on a node, and no kubectl at all', async () => {
     const notAnswering = '# route-config: ...; 2026-12-04T21:40:00Z\nweave\tWeave does not answer on 127.0.0.1:6784 (connection refused): weave-net is not running on this node, or is starting\n';
-    const [cluster] = collectStatus([{ cluster: 'cluster-a', context: 'ctx-a', namespace: 'kube-system', daemonSet: 'route-config' }], (args) =>
+    const [cluster] = await collectStatus([{ cluster: 'cluster-a', context: 'ctx-a', namespace: 'kube-system', daemonSet: 'route-config' }], async (args) =>
       args.includes('get') ? { status: 0, stdout: 'route-config-a1\tnode-a1\n', stderr: '' } : { status: 0, stdout: notAnswering, stderr: '' },
     );
     expect(formatStatus([cluster]).slice(-1)).toEqual(['cluster-a/node-a1: Weave: Weave does not answer on 127.0.0.1:6784 (connection refused): weave-net is not running on this node, or is starting']);
-    const [none] = collectStatus([{ cluster: 'cluster-a', context: 'ctx-a', namespace: 'kube-system', daemonSet: 'route-config' }], systemKubectl(path.join(root, 'no-such-kubectl')));
+    const [none] = await collectStatus([{ cluster: 'cluster-a', context: 'ctx-a', namespace: 'kube-system', daemonSet: 'route-config' }], systemKubectl(path.join(root, 'no-such-kubectl')));
     expect(none.problem).toBe('cannot reach the cluster through kubectl context ctx-a: kubectl is not installed (or KUBECTL names no program)');
   });
 });

@@ -36,8 +36,8 @@ export interface Command {
   readonly flags?: readonly string[];
   /** Options with a value of this command alone, such as plan's `base` (`--base REF`). */
   readonly values?: readonly string[];
-  /** Runs the command and returns the exit code. Bad input is printed, not thrown. */
-  run(options: Options, factory: MeshFactory, output: Output): number;
+  /** Runs the command and returns the exit code, or a promise of it (status waits for kubectl). Bad input is printed, not thrown. */
+  run(options: Options, factory: MeshFactory, output: Output): number | Promise<number>;
 }
 
 /** A render, or the problems that stopped it. */

@@ -3,7 +3,7 @@ import { Command, sourcesOf } from './command';
 
 /**
  * `status`: Weave's links between the clusters as every route agent sees them on its node, collected
- * through one kubectl context per cluster (named like the cluster). The logic is src/status; see docs/status.md.
+ * through one kubectl context per cluster (named like the cluster), many calls at once. The logic is src/status; see docs/status.md.
  */
 export function statusCommand(kubectl: () => Kubectl = () => systemKubectl()): Command {
   return {
@@ -29,13 +29,14 @@ export function statusCommand(kubectl: () => Kubectl = () => systemKubectl()): C
         namespace: chart.routeAgent.daemonSet.metadata.namespace ?? 'kube-system',
         daemonSet: chart.routeAgent.daemonSet.metadata.name!,
       }));
-      const clusters = collectStatus(agents, kubectl());
-      const up = allUp(clusters);
-      options.report.set('allUp', up);
-      options.report.set('clusters', clusters);
-      for (const line of formatStatus(clusters)) output.out(line);
-      if (!up) output.err('weave-mesh: not every link between the clusters is up; the lines above say why, and what to do');
-      return up ? 0 : 1;
+      return collectStatus(agents, kubectl()).then((clusters) => {
+        const up = allUp(clusters);
+        options.report.set('allUp', up);
+        options.report.set('clusters', clusters);
+        for (const line of formatStatus(clusters)) output.out(line);
+        if (!up) output.err('weave-mesh: not every link between the clusters is up; the lines above say why, and what to do');
+        return up ? 0 : 1;
+      });
     },
   };
 }

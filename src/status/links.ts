@@ -1,4 +1,4 @@
-import { spawnSync } from 'child_process';
+import { execFile } from 'child_process';
 
 /**
  * Weave's links between the clusters, as every route agent sees them on its node: collected from
@@ -58,14 +58,47 @@ export interface AgentLocation {
   readonly daemonSet: string;
 }
 
-/** Runs kubectl with these arguments. */
-export type Kubectl = (args: readonly string[]) => { status: number | null; stdout: string; stderr: string; error?: Error };
+/** Runs kubectl with these arguments; never rejects: a failure to run is the result's `error`. */
+export type Kubectl = (args: readonly string[]) => Promise<KubectlResult>;
+
+/** What one kubectl call gave. */
+export interface KubectlResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly error?: Error;
+}
+
+/** How many kubectl calls run at once: a mesh of 256 clusters of 8 workers asks 2,304 times. */
+export const KUBECTL_CALLS_AT_ONCE = 16;
 
 /** kubectl on PATH, or the one KUBECTL names; each call bounded, so an unreachable API server costs 30 s at most. */
 export function systemKubectl(binary = process.env.KUBECTL || 'kubectl', timeoutMs = 30000): Kubectl {
-  return (args) => {
-    const result = spawnSync(binary, args, { encoding: 'utf8', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
-    return { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '', error: result.error };
+  return (args) =>
+    new Promise((resolve) => {
+      execFile(binary, [...args], { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 16 * 2 ** 20, env: process.env }, (error, stdout, stderr) => {
+        // A non-zero exit is a status, not a failure to run: kubectl's own message is on stderr.
+        const code = (error as { code?: unknown } | null)?.code;
+        if (error && typeof code === 'number') resolve({ status: code, stdout, stderr });
+        else if (error && error.killed) resolve({ status: null, stdout, stderr, error: new Error(`kubectl did not answer within ${timeoutMs / 1000} s`) });
+        else resolve({ status: error ? null : 0, stdout, stderr, ...(error ? { error } : {}) });
+      });
+    });
+}
+
+/** `kubectl` with at most `limit` calls running at once, the others queued in the order they came. */
+export function limited(kubectl: Kubectl, limit = KUBECTL_CALLS_AT_ONCE): Kubectl {
+  let running = 0;
+  const queue: (() => void)[] = [];
+  return async (args) => {
+    if (running >= limit) await new Promise<void>((start) => queue.push(start));
+    running++;
+    try {
+      return await kubectl(args);
+    } finally {
+      running--;
+      queue.shift()?.();
+    }
   };
 }
 
@@ -89,45 +122,54 @@ export function parseStatusFile(text: string): Pick<NodeStatus, 'updated' | 'wea
 }
 
 /** The first line kubectl wrote on stderr, or what kept it from running. */
-function why(result: ReturnType<Kubectl>): string {
+function why(result: KubectlResult): string {
   if (result.error) return (result.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'kubectl is not installed (or KUBECTL names no program)' : result.error.message;
   const line = result.stderr.split('\n').find((each) => each.trim() !== '');
   return line?.trim() ?? `kubectl exited with ${result.status}`;
 }
 
-/** Asks every cluster, through its context, for the status file of each of its route agents. */
-export function collectStatus(agents: readonly AgentLocation[], kubectl: Kubectl): ClusterStatus[] {
-  return agents.map((agent) => {
-    const base = ['--context', agent.context, '-n', agent.namespace];
-    const listed = kubectl([...base, 'get', 'pods', '-l', `name=${agent.daemonSet}`, '-o', 'jsonpath={range .items[*]}{.metadata.name}{"\\t"}{.spec.nodeName}{"\\n"}{end}']);
-    if (listed.status !== 0 || listed.error) {
-      return { cluster: agent.cluster, context: agent.context, nodes: [], problem: `cannot reach the cluster through kubectl context ${agent.context}: ${why(listed)}` };
-    }
-    const pods = listed.stdout
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map((line) => line.split('\t'));
-    if (pods.length === 0) {
-      return {
-        cluster: agent.cluster,
-        context: agent.context,
-        nodes: [],
-        problem: `no ${agent.daemonSet} pod in ${agent.namespace}: the route agent is not deployed there; apply the cluster's rendered kubernetes folder (or let Argo CD or Flux sync it)`,
-      };
-    }
-    const nodes = pods.map(([pod, node = '-']): NodeStatus => {
-      const read = kubectl([...base, 'exec', pod, '-c', agent.daemonSet, '--', 'cat', STATUS_FILE]);
-      if (read.status !== 0 || read.error) {
-        const reason = why(read);
-        const problem = /No such file|can't open/.test(reason)
-          ? `no status file yet: the agent has not finished a round, or it is older than weave-mesh status (re-apply the rendered DaemonSet) (${reason})`
-          : `could not read the agent's status file: ${reason}`;
-        return { pod, node, links: [], problem };
+/**
+ * Asks every cluster, through its context, for the status file of each of its route agents: the
+ * clusters and their nodes all at once, at most KUBECTL_CALLS_AT_ONCE kubectl calls running, the
+ * result in the order of `agents` and of each cluster's pods.
+ */
+export async function collectStatus(agents: readonly AgentLocation[], kubectl: Kubectl, limit = KUBECTL_CALLS_AT_ONCE): Promise<ClusterStatus[]> {
+  const call = limited(kubectl, limit);
+  return Promise.all(
+    agents.map(async (agent): Promise<ClusterStatus> => {
+      const base = ['--context', agent.context, '-n', agent.namespace];
+      const listed = await call([...base, 'get', 'pods', '-l', `name=${agent.daemonSet}`, '-o', 'jsonpath={range .items[*]}{.metadata.name}{"\\t"}{.spec.nodeName}{"\\n"}{end}']);
+      if (listed.status !== 0 || listed.error) {
+        return { cluster: agent.cluster, context: agent.context, nodes: [], problem: `cannot reach the cluster through kubectl context ${agent.context}: ${why(listed)}` };
       }
-      return { pod, node, ...parseStatusFile(read.stdout) };
-    });
-    return { cluster: agent.cluster, context: agent.context, nodes };
-  });
+      const pods = listed.stdout
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => line.split('\t'));
+      if (pods.length === 0) {
+        return {
+          cluster: agent.cluster,
+          context: agent.context,
+          nodes: [],
+          problem: `no ${agent.daemonSet} pod in ${agent.namespace}: the route agent is not deployed there; apply the cluster's rendered kubernetes folder (or let Argo CD or Flux sync it)`,
+        };
+      }
+      const nodes = await Promise.all(
+        pods.map(async ([pod, node = '-']): Promise<NodeStatus> => {
+          const read = await call([...base, 'exec', pod, '-c', agent.daemonSet, '--', 'cat', STATUS_FILE]);
+          if (read.status !== 0 || read.error) {
+            const reason = why(read);
+            const problem = /No such file|can't open/.test(reason)
+              ? `no status file yet: the agent has not finished a round, or it is older than weave-mesh status (re-apply the rendered DaemonSet) (${reason})`
+              : `could not read the agent's status file: ${reason}`;
+            return { pod, node, links: [], problem };
+          }
+          return { pod, node, ...parseStatusFile(read.stdout) };
+        }),
+      );
+      return { cluster: agent.cluster, context: agent.context, nodes };
+    }),
+  );
 }
 
 /** Whether everything is connected: every cluster answered, every node's Weave answered, every link up. */
