@@ -20,7 +20,12 @@ end
 texts = JSON.parse(STDIN.read)
 results = texts.map do |text|
   begin
-    value = Psych.safe_load(text, permitted_classes: [], permitted_symbols: [], aliases: true, filename: 'cluster.yml')
+    # Psych 3.0 takes no keywords: there, Pharos's own call (lib/pharos/yaml_file.rb), so this script also reads with a local Psych 3.0.2 build.
+    value = if Gem::Version.new(Psych::VERSION) < Gem::Version.new('3.1')
+              Psych.safe_load(text, [], [], true, 'cluster.yml')
+            else
+              Psych.safe_load(text, permitted_classes: [], permitted_symbols: [], aliases: true, filename: 'cluster.yml')
+            end
     { 'value' => typed(value) }
   rescue Exception => e
     { 'error' => "#{e.class}: #{e.message.lines.first.to_s.strip}" }
