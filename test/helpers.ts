@@ -76,21 +76,26 @@ export interface RunResult {
 
 /** Runs a command (synth, check) in-process, with output captured. */
 export function run(args: string[]): RunResult {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const output: Output = { out: (line) => stdout.push(line), err: (line) => stderr.push(line) };
+  const { output, result } = captured();
   const code = runCliInProcess(args, buildApp, output);
   if (typeof code !== 'number') throw new Error(`internal: ${args[0]} answers asynchronously; use runAsync`);
-  return withoutPlaceholderWarning({ code, stdout: stdout.join('\n'), stderr: stderr.join('\n') });
+  return result(code);
 }
 
 /** run, for a command that may answer asynchronously (status). */
 export async function runAsync(args: string[]): Promise<RunResult> {
+  const { output, result } = captured();
+  return result(await runCliInProcess(args, buildApp, output));
+}
+
+/** An Output that keeps every line, and the result of a run with it. */
+function captured(): { output: Output; result: (code: number) => RunResult } {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  const output: Output = { out: (line) => stdout.push(line), err: (line) => stderr.push(line) };
-  const code = await runCliInProcess(args, buildApp, output);
-  return withoutPlaceholderWarning({ code, stdout: stdout.join('\n'), stderr: stderr.join('\n') });
+  return {
+    output: { out: (line) => stdout.push(line), err: (line) => stderr.push(line) },
+    result: (code) => withoutPlaceholderWarning({ code, stdout: stdout.join('\n'), stderr: stderr.join('\n') }),
+  };
 }
 
 /**
